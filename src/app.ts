@@ -1,0 +1,79 @@
+// The composition root: opens the store, wires the core to its channels and starts HTTP.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { isLoopback, type Config } from './config.js';
+import { openStore } from './store/db.js';
+import type { Db } from './store/db.js';
+import { SettableClock } from './model/index.js';
+import { createLots, type Lots } from './core/lots.js';
+import { loadDemoIfEmpty } from './directory/demo.js';
+import { dispatch, type Deliver } from './outbox/outbox.js';
+import { buildServer } from './http/server.js';
+import { simulatorRoutes } from './channels/simulator/routes.js';
+import { t } from './i18n/index.js';
+
+export interface App {
+  lots: Lots;
+  db: Db;
+  clock: SettableClock;
+  server: FastifyInstance;
+  tick: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+export interface AppOptions {
+  config: Config;
+  log: Logger;
+  /** Opened by the caller instead (tests share a template database). */
+  db?: Db;
+  clock?: SettableClock;
+}
+
+const CLOCK_KEY = 'simulator.clock';
+
+export async function createApp({ config, log, ...given }: AppOptions): Promise<App> {
+  if (config.simulator && !isLoopback(config.host) && !config.simulatorPublic) {
+    throw new Error(t('sv', 'cli:simulatorPublicRefused', { host: config.host }));
+  }
+  const db = given.db ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  // The simulator's time stands still between its own moves, so what it shows is repeatable;
+  // it is kept in the database so a restart goes on from the same moment.
+  const [saved] = config.simulator ? await db.query<{ value: string }>(`select value from setting where key = $1`, [CLOCK_KEY]) : [];
+  const clock = given.clock ?? new SettableClock(saved ? new Date(saved.value) : new Date());
+  const saveClock = async (now: Date) => {
+    await db.query(`insert into setting (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value`, [CLOCK_KEY, JSON.stringify(now.toISOString())]);
+  };
+
+  // While the simulator is on, every message is delivered to it: the outbox row is the delivery.
+  const deliver: Deliver = config.simulator
+    ? async () => {}
+    : async (m) => {
+        throw new Error(`no ${m.channel} channel configured`);
+      };
+  const lots = createLots({ db, clock, log, deliver });
+  if (config.loadDemo) {
+    const loaded = await loadDemoIfEmpty(db, clock);
+    if (loaded) log.info({ ...loaded }, 'demo programme loaded');
+  }
+  const tick = async () => {
+    await dispatch(db, deliver, clock);
+  };
+  let ready = false;
+  const server = await buildServer({
+    log,
+    ready: () => ready,
+    plugins: config.simulator ? [(app) => simulatorRoutes(app, { lots, clock, tick, saveClock })] : [],
+  });
+  ready = true;
+  return {
+    lots,
+    db,
+    clock,
+    server,
+    tick,
+    close: async () => {
+      await server.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// The context a handler gets for one inbound message (grammY's idea of a context object).
+import type { Db } from '../store/db.js';
+import type { InboundMessage, OutboundMessage } from '../model/index.js';
+import type { Understanding } from '../understanding/classify.js';
+import type { Participant, Staff } from '../directory/people.js';
+import { t } from '../i18n/index.js';
+
+export interface Turn {
+  tx: Db;
+  now: Date;
+  msg: InboundMessage;
+  understanding: Understanding;
+  /** The language the sender reads. */
+  lng: string;
+  /** Everything this turn sends, to the sender or to others; written to the outbox at the end. */
+  out: OutboundMessage[];
+}
+
+export interface ParticipantTurn extends Turn {
+  participant: Participant;
+}
+
+export interface StaffTurn extends Turn {
+  staff: Staff;
+}
+
+export type Handler<T extends Turn> = (turn: T) => Promise<void>;
+
+/** Adds a reply to the sender, in their language. */
+export function reply(turn: Turn, key: string, vars: Record<string, unknown> = {}, extra: Partial<OutboundMessage> = {}): void {
+  replyText(turn, t(turn.lng, key, vars), extra);
+}
+
+export function replyText(turn: Turn, text: string, extra: Partial<OutboundMessage> = {}): void {
+  turn.out.push({
+    channel: turn.msg.channel,
+    to: turn.msg.from,
+    text,
+    purpose: 'reply',
+    ...('participant' in turn ? { participantId: (turn as ParticipantTurn).participant.id } : {}),
+    ...extra,
+  });
+}
+
+export async function audit(turn: Turn, actor: string, action: string, participantId: string | null, detail: Record<string, unknown> = {}): Promise<void> {
+  await turn.tx.query(`insert into audit_log (at, actor, action, participant_id, detail) values ($1, $2, $3, $4, $5)`, [
+    turn.now,
+    actor,
+    action,
+    participantId,
+    JSON.stringify(detail),
+  ]);
+}

@@ -1,0 +1,66 @@
+// contact.lookup for participants (their own contacts only) and staff (participants they may see).
+import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
+import { audit, reply, replyText } from '../core/turn.js';
+import { t } from '../i18n/index.js';
+import { AGENCIES } from '../model/index.js';
+import { contactsOf, describeForParticipant, describeForStaff, possessive } from './contacts.js';
+import { matchParticipants, participantsNamedIn, visibleParticipants, type Participant } from './people.js';
+
+export const participantContactLookup: Handler<ParticipantTurn> = async (turn) => {
+  const agency = turn.understanding.slots.agency ?? null;
+  const contacts = await contactsOf(turn.tx, turn.participant.id, agency);
+  if (!agency) {
+    // "Vem är min kontakt?": ask which, offering only the agencies this person has.
+    const codes = [...new Set(contacts.map((c) => c.agency))].map((a) => t(turn.lng, `common:agencyCode.${a}`));
+    if (codes.length === 1) {
+      replyText(turn, contacts.map((c) => describeForParticipant(c, turn.lng)).join('\n'));
+      return;
+    }
+    const choices = codes.length > 1 ? `${codes.slice(0, -1).join(', ')} ${t(turn.lng, 'common:or')} ${codes.at(-1)}` : AGENCIES.join(', ');
+    reply(turn, 'participant:contact.which', { choices });
+    return;
+  }
+  if (!contacts.length) {
+    reply(turn, 'participant:contact.none', { agency: t(turn.lng, `common:agency.${agency}`) });
+    return;
+  }
+  replyText(turn, contacts.map((c) => describeForParticipant(c, turn.lng)).join('\n'));
+};
+
+/** Resolves the participant a staff member means, or replies with why not (none, several). */
+export async function resolveParticipant(turn: StaffTurn): Promise<Participant | null> {
+  const visible = await visibleParticipants(turn.tx, turn.staff);
+  const written = turn.understanding.slots.participant;
+  const { exact, near } = written ? matchParticipants(written, visible) : { exact: [], near: [] };
+  // Written in lower case, or the name was not recognised as one: look for any known first name.
+  const matches = exact.length ? exact : participantsNamedIn(turn.msg.text, visible);
+  if (matches.length === 1) return matches[0]!;
+  if (!matches.length) {
+    if (written && near.length) reply(turn, 'staff:participant.notFoundSuggest', { name: written, choices: near.map((p) => p.name).join(', ') });
+    else if (written) reply(turn, 'staff:participant.notFound', { name: written });
+    else reply(turn, 'staff:participant.which');
+    return null;
+  }
+  reply(turn, 'staff:participant.ambiguous', {
+    name: written ?? matches[0]!.name.split(' ')[0],
+    choices: matches.map((p) => p.name).join(', '),
+  });
+  return null;
+}
+
+export const staffContactLookup: Handler<StaffTurn> = async (turn) => {
+  const participant = await resolveParticipant(turn);
+  if (!participant) return;
+  const agency = turn.understanding.slots.agency ?? null;
+  const contacts = await contactsOf(turn.tx, participant.id, agency);
+  await audit(turn, `staff:${turn.staff.id}`, 'read.contacts', participant.id, { agency });
+  const firstName = participant.name.split(' ')[0]!;
+  if (!contacts.length) {
+    if (agency) reply(turn, 'staff:contact.none', { name: participant.name, agency: t(turn.lng, `common:agency.${agency}`) });
+    else reply(turn, 'staff:contact.noneAtAll', { name: participant.name });
+    return;
+  }
+  const owner = possessive(firstName, turn.lng);
+  const lines = contacts.map((c) => describeForStaff(c, owner, turn.lng, turn.now));
+  replyText(turn, agency ? lines.join('\n') : [t(turn.lng, 'staff:contact.all', { name: participant.name }), ...lines.map((l) => `• ${l}`)].join('\n'));
+};

@@ -1,0 +1,297 @@
+// `lots import`: a JSON file in the import format, or a CSV of participants or of contacts.
+// A file is checked whole — shape, then references against itself and the store — and written
+// in one transaction, so a bad file writes nothing.
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Db } from '../store/db.js';
+import { TIME_ZONE, type Clock } from '../model/index.js';
+import { t } from '../i18n/index.js';
+import { parseCsv } from './csv.js';
+import { jsonLines, lineOf } from './json-lines.js';
+import { importSchema, participantSchema, contactSchema, type ImportFile, type ImportContact } from './import-format.js';
+
+export interface ImportIssue {
+  line?: number;
+  field: string;
+  message: string;
+}
+
+export class ImportError extends Error {
+  constructor(readonly issues: ImportIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+  }
+}
+
+export function formatIssue(issue: ImportIssue): string {
+  return issue.line !== undefined
+    ? t('sv', 'cli:import.issueAtLine', { line: issue.line, field: issue.field, message: issue.message })
+    : t('sv', 'cli:import.issue', { field: issue.field, message: issue.message });
+}
+
+/** A contact with the participant it belongs to: how CSV contacts and nested JSON contacts meet. */
+export interface ContactRow extends ImportContact {
+  participant: string;
+  line?: number;
+  field: string;
+}
+
+export interface ImportPlan {
+  file: ImportFile;
+  contacts: ContactRow[];
+  lineOf: (path: (string | number)[]) => number | undefined;
+}
+
+const fieldName = (path: readonly PropertyKey[]) =>
+  path.map((p, k) => (typeof p === 'number' ? `[${p}]` : k === 0 ? String(p) : `.${String(p)}`)).join('');
+
+function zodIssues(error: z.ZodError, line: (path: (string | number)[]) => number | undefined, prefix: (string | number)[] = []): ImportIssue[] {
+  return error.issues.map((issue) => {
+    const path = [...prefix, ...(issue.path as (string | number)[])];
+    return { line: line(path), field: fieldName(path), message: issue.message };
+  });
+}
+
+/** Reads and checks a file's shape. Throws ImportError naming every bad line and field. */
+export function parseImport(text: string, fileName: string): ImportPlan {
+  if (/\.csv$/i.test(fileName)) return parseCsvImport(text);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new ImportError([{ field: '(fil)', message: t('sv', 'cli:import.notJson', { reason: (err as Error).message }) }]);
+  }
+  const lines = jsonLines(text.replace(/^\uFEFF/, ''));
+  const line = (path: (string | number)[]) => lineOf(lines, path);
+  const parsed = importSchema.safeParse(raw);
+  if (!parsed.success) throw new ImportError(zodIssues(parsed.error, line));
+  const contacts = parsed.data.participants.flatMap((p, i) =>
+    p.contacts.map((c, k) => ({ ...c, participant: p.id, line: line(['participants', i, 'contacts', k]), field: `participants[${i}].contacts[${k}]` })),
+  );
+  return { file: parsed.data, contacts, lineOf: line };
+}
+
+const csvBoolean = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.enum(['true', 'false', 'ja', 'nej', '1', '0', 'yes', 'no']))
+  .transform((s) => ['true', 'ja', '1', 'yes'].includes(s));
+
+function csvObject(cells: Record<string, string>, booleans: string[], numbers: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(cells)) {
+    if (value === '') continue;
+    if (booleans.includes(key)) {
+      const b = csvBoolean.safeParse(value);
+      out[key] = b.success ? b.data : value;
+    } else if (numbers.includes(key) && /^\d+$/.test(value)) out[key] = Number(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+function parseCsvImport(text: string): ImportPlan {
+  const { header, records } = parseCsv(text);
+  const byLine = new Map<string, number>();
+  const line = (path: (string | number)[]) => (typeof path[1] === 'number' ? byLine.get(String(path[1])) : undefined);
+  const issues: ImportIssue[] = [];
+  const file: ImportFile = { teams: [], staff: [], participants: [], meetings: [] };
+  const contacts: ContactRow[] = [];
+  const isContacts = header.includes('agency');
+  if (!isContacts && !header.includes('gender')) {
+    throw new ImportError([{ line: 1, field: '(rubrikrad)', message: t('sv', 'cli:import.unknownCsv') }]);
+  }
+  records.forEach((record, index) => {
+    byLine.set(String(index), record.line);
+    if (isContacts) {
+      const { participant, ...rest } = csvObject(record.cells, ['primary']);
+      const parsed = contactSchema.safeParse(rest);
+      if (!participant) issues.push({ line: record.line, field: 'participant', message: t('sv', 'cli:import.required') });
+      if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ line: record.line, field: i.path.join('.'), message: i.message })));
+      else if (participant) contacts.push({ ...parsed.data, participant: String(participant), line: record.line, field: `rad ${record.line}` });
+    } else {
+      const { consentSms, consentAgencySharing, consentSus, ...rest } = csvObject(
+        record.cells,
+        ['protectedIdentity', 'consentSms', 'consentAgencySharing', 'consentSus'],
+        ['exitReason'],
+      );
+      const consents = Object.fromEntries(
+        Object.entries({ sms: consentSms, agencySharing: consentAgencySharing, sus: consentSus }).filter(([, v]) => v !== undefined),
+      );
+      const parsed = participantSchema.safeParse({ ...rest, ...(Object.keys(consents).length ? { consents } : {}) });
+      if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ line: record.line, field: i.path.join('.'), message: i.message })));
+      else file.participants.push(parsed.data);
+    }
+  });
+  if (issues.length) throw new ImportError(issues);
+  return { file, contacts, lineOf: line };
+}
+
+export interface ImportSummary {
+  teams: number;
+  staff: number;
+  participants: number;
+  contacts: number;
+  meetings: number;
+}
+
+/** Checks references and writes the plan in one transaction. Throws ImportError and writes nothing when anything is wrong. */
+export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor = 'import'): Promise<ImportSummary> {
+  const { file } = plan;
+  return db.transaction(async (tx) => {
+    const issues: ImportIssue[] = [];
+    const at = (path: (string | number)[], message: string, field = fieldName(path)) =>
+      issues.push({ line: plan.lineOf(path), field, message });
+    const now = clock.now();
+
+    const dupes = <T>(items: T[], key: (x: T) => string, section: string, prop: string) => {
+      const seen = new Set<string>();
+      items.forEach((item, i) => {
+        const k = key(item);
+        if (seen.has(k)) at([section, i, prop], t('sv', 'cli:import.duplicate', { value: k }));
+        seen.add(k);
+      });
+    };
+    dupes(file.staff, (s) => s.id, 'staff', 'id');
+    dupes(file.staff, (s) => s.email, 'staff', 'email');
+    dupes(file.participants, (p) => p.id, 'participants', 'id');
+    dupes(file.participants, (p) => p.phone, 'participants', 'phone');
+    dupes(file.meetings, (m) => m.id, 'meetings', 'id');
+
+    // What the store already has, to check references the file does not carry itself.
+    const dbStaff = new Map(
+      (await tx.query<{ id: string; email: string; role: string; team_id: string }>(`select id, email, role, team_id from staff`)).map((s) => [s.id, s]),
+    );
+    const dbParticipants = new Map(
+      (await tx.query<{ id: string; phone: string }>(`select id, phone from participant`)).map((p) => [p.id, p]),
+    );
+    const staff = new Map([...dbStaff].map(([id, s]) => [id, { role: s.role, team: s.team_id, email: s.email }]));
+    for (const s of file.staff) staff.set(s.id, { role: s.role, team: s.team, email: s.email });
+    const participantIds = new Set([...dbParticipants.keys(), ...file.participants.map((p) => p.id)]);
+
+    file.staff.forEach((s, i) => {
+      const clash = [...dbStaff.values()].find((d) => d.email === s.email && d.id !== s.id);
+      if (clash) at(['staff', i, 'email'], t('sv', 'cli:import.emailTaken', { other: clash.id }));
+      if (s.backup && !staff.has(s.backup)) at(['staff', i, 'backup'], t('sv', 'cli:import.unknownStaff', { id: s.backup }));
+    });
+    file.teams.forEach((team, i) => {
+      if (team.lead && staff.get(team.lead)?.role !== 'teamlead') at(['teams', i, 'lead'], t('sv', 'cli:import.notTeamlead', { id: team.lead }));
+    });
+    file.participants.forEach((p, i) => {
+      const coach = staff.get(p.coach);
+      if (!coach) at(['participants', i, 'coach'], t('sv', 'cli:import.unknownStaff', { id: p.coach }));
+      else if (coach.role === 'admin') at(['participants', i, 'coach'], t('sv', 'cli:import.notCoach', { id: p.coach }));
+      const clash = [...dbParticipants.values()].find((d) => d.phone === p.phone && d.id !== p.id);
+      if (clash) at(['participants', i, 'phone'], t('sv', 'cli:import.phoneTaken', { other: clash.id }));
+    });
+    for (const c of plan.contacts) {
+      if (!participantIds.has(c.participant)) issues.push({ line: c.line, field: `${c.field}.participant`, message: t('sv', 'cli:import.unknownParticipant', { id: c.participant }) });
+      if (!c.phone && !c.fallbackPhone) issues.push({ line: c.line, field: `${c.field}.phone`, message: t('sv', 'cli:import.contactNeedsPhone') });
+    }
+    file.meetings.forEach((m, i) => {
+      if (!participantIds.has(m.participant)) at(['meetings', i, 'participant'], t('sv', 'cli:import.unknownParticipant', { id: m.participant }));
+      if (!DateTime.fromISO(m.start, { zone: TIME_ZONE }).isValid) at(['meetings', i, 'start'], t('sv', 'cli:import.badTime'));
+    });
+    if (issues.length) throw new ImportError(issues);
+
+    // Write. Teams that staff name but the file does not define are created with their id as name.
+    const programmeId = file.programme?.id ?? 'default';
+    await tx.query(
+      `insert into programme (id, name) values ($1, $2) on conflict (id) do update set name = excluded.name`,
+      [programmeId, file.programme?.name ?? programmeId],
+    );
+    const teamIds = new Set([...file.teams.map((x) => x.id), ...file.staff.map((s) => s.team)]);
+    for (const id of teamIds) {
+      const team = file.teams.find((x) => x.id === id);
+      await tx.query(
+        `insert into team (id, programme_id, name) values ($1, $2, $3)
+         on conflict (id) do update set name = case when $4 then excluded.name else team.name end`,
+        [id, programmeId, team?.name ?? id, Boolean(team)],
+      );
+    }
+    for (const s of file.staff) {
+      await tx.query(
+        `insert into staff (id, team_id, name, email, role, backup_id) values ($1, $2, $3, $4, $5, $6)
+         on conflict (id) do update set team_id = excluded.team_id, name = excluded.name, email = excluded.email,
+           role = excluded.role, backup_id = excluded.backup_id`,
+        [s.id, s.team, s.name, s.email, s.role, s.backup ?? null],
+      );
+    }
+    for (const team of file.teams) if (team.lead) await tx.query(`update team set lead_id = $2 where id = $1`, [team.id, team.lead]);
+    for (const p of file.participants) {
+      await tx.query(
+        `insert into participant (id, team_id, coach_id, name, phone, language, gender, protected_identity,
+                                  started_at, ended_at, exit_reason, income_at_start)
+         values ($1, (select team_id from staff where id = $2), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         on conflict (id) do update set team_id = excluded.team_id, coach_id = excluded.coach_id, name = excluded.name,
+           phone = excluded.phone, language = excluded.language, gender = excluded.gender,
+           protected_identity = excluded.protected_identity, started_at = excluded.started_at,
+           ended_at = excluded.ended_at, exit_reason = excluded.exit_reason, income_at_start = excluded.income_at_start`,
+        [p.id, p.coach, p.name, p.phone, p.language, p.gender, p.protectedIdentity, p.startedAt ?? null, p.endedAt ?? null, p.exitReason ?? null, p.incomeAtStart ?? null],
+      );
+      for (const [key, kind] of [['sms', 'sms'], ['agencySharing', 'agency_sharing'], ['sus', 'sus']] as const) {
+        const granted = p.consents?.[key];
+        if (granted === undefined) continue;
+        // A new consent row only when it changes what is in force: the history stays meaningful.
+        await tx.query(
+          `insert into consent (participant_id, kind, granted, recorded_at, recorded_by)
+           select $1, $2, $3, $4, $5
+           where coalesce((select granted from consent where participant_id = $1 and kind = $2 order by seq desc limit 1), not $3) <> $3`,
+          [p.id, kind, granted, now, actor],
+        );
+      }
+    }
+    for (const c of plan.contacts) await upsertContact(tx, c, now, actor);
+    for (const m of file.meetings) {
+      const start = DateTime.fromISO(m.start, { zone: TIME_ZONE }).toJSDate();
+      await tx.query(
+        `insert into meeting (id, participant_id, coach_id, type, start_at, duration_minutes, place)
+         values ($1, $2, (select coach_id from participant where id = $2), $3, $4, $5, $6)
+         on conflict (id) do update set participant_id = excluded.participant_id, type = excluded.type,
+           start_at = excluded.start_at, duration_minutes = excluded.duration_minutes, place = excluded.place`,
+        [m.id, m.participant, m.type, start, m.durationMinutes, m.place ?? null],
+      );
+    }
+    const summary: ImportSummary = {
+      teams: teamIds.size,
+      staff: file.staff.length,
+      participants: file.participants.length,
+      contacts: plan.contacts.length,
+      meetings: file.meetings.length,
+    };
+    await tx.query(`insert into audit_log (at, actor, action, detail) values ($1, $2, 'import', $3)`, [now, actor, JSON.stringify(summary)]);
+    return summary;
+  });
+}
+
+/** Inserts or updates one contact, keeping a history row of what changed. */
+export async function upsertContact(tx: Db, c: ContactRow | (ImportContact & { participant: string }), now: Date, actor: string): Promise<void> {
+  const after = {
+    person_name: c.name ?? null,
+    phone: c.phone ?? null,
+    hours: c.hours ?? null,
+    fallback_phone: c.fallbackPhone ?? null,
+    fallback_hours: c.fallbackHours ?? null,
+    last_verified: c.lastVerified ?? null,
+    is_primary: c.primary ?? false,
+  };
+  const [before] = await tx.query<Record<string, unknown> & { id: string }>(
+    `select id, person_name, phone, hours, fallback_phone, fallback_hours, to_char(last_verified, 'YYYY-MM-DD') as last_verified, is_primary
+     from agency_contact where participant_id = $1 and agency = $2 and role = $3`,
+    [c.participant, c.agency, c.role],
+  );
+  if (before && Object.entries(after).every(([k, v]) => before[k] === v)) return;
+  const [row] = await tx.query<{ id: string }>(
+    `insert into agency_contact (participant_id, agency, role, person_name, phone, hours, fallback_phone, fallback_hours, last_verified, is_primary, updated_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     on conflict (participant_id, agency, role) do update set person_name = excluded.person_name, phone = excluded.phone,
+       hours = excluded.hours, fallback_phone = excluded.fallback_phone, fallback_hours = excluded.fallback_hours,
+       last_verified = excluded.last_verified, is_primary = excluded.is_primary, updated_at = excluded.updated_at
+     returning id`,
+    [c.participant, c.agency, c.role, after.person_name, after.phone, after.hours, after.fallback_phone, after.fallback_hours, after.last_verified, after.is_primary, now],
+  );
+  const { id: _id, ...beforeFields } = before ?? { id: '' };
+  await tx.query(
+    `insert into agency_contact_history (contact_id, participant_id, changed_at, changed_by, before, after) values ($1, $2, $3, $4, $5, $6)`,
+    [row!.id, c.participant, now, actor, before ? JSON.stringify(beforeFields) : null, JSON.stringify(after)],
+  );
+}

@@ -1,0 +1,81 @@
+// Who is who: participants, staff, and what a staff member may see.
+import type { Db } from '../store/db.js';
+import type { StaffRole } from '../model/index.js';
+import { editDistance, fold, tokenMatches } from '../understanding/text.js';
+
+export interface Participant {
+  id: string;
+  teamId: string;
+  coachId: string;
+  name: string;
+  phone: string;
+  language: string;
+  gender: string;
+  protectedIdentity: boolean;
+  optedOut: boolean;
+}
+
+export interface Staff {
+  id: string;
+  teamId: string | null;
+  name: string;
+  email: string;
+  role: StaffRole;
+}
+
+const PARTICIPANT_COLUMNS = `id, team_id as "teamId", coach_id as "coachId", name, phone, language, gender,
+  protected_identity as "protectedIdentity", opted_out_at is not null as "optedOut"`;
+
+export async function participantByPhone(db: Db, phone: string): Promise<Participant | null> {
+  const [row] = await db.query<Participant>(`select ${PARTICIPANT_COLUMNS} from participant where phone = $1 and ended_at is null`, [phone]);
+  return row ?? null;
+}
+
+export async function staffByEmail(db: Db, email: string): Promise<Staff | null> {
+  const [row] = await db.query<Staff>(`select id, team_id as "teamId", name, email, role from staff where email = $1`, [email.trim().toLowerCase()]);
+  return row ?? null;
+}
+
+/**
+ * The participants a staff member may see: those of their own team; a protected-identity
+ * participant only by their own coach and the team lead.
+ */
+export async function visibleParticipants(db: Db, staff: Staff): Promise<Participant[]> {
+  return db.query<Participant>(
+    `select ${PARTICIPANT_COLUMNS} from participant p
+     where p.team_id = $1 and p.ended_at is null
+       and (not p.protected_identity or p.coach_id = $2 or $3 = 'teamlead')
+     order by p.name`,
+    [staff.teamId, staff.id, staff.role],
+  );
+}
+
+/**
+ * Matches a name as written ("Anna", "lina berg", "Johan K") against participants. Every written
+ * word must equal one of the person's names, or start it when several words are written.
+ * Near misses ("Ana" ~ "Anna", but also "Anna" ~ "Hanna") are returned apart as suggestions:
+ * acting on one could tell a coach about the wrong person.
+ */
+export function matchParticipants(written: string, people: Participant[]): { exact: Participant[]; near: Participant[] } {
+  const words = fold(written).split(/\s+/).filter(Boolean);
+  const exact: Participant[] = [];
+  const near: Participant[] = [];
+  if (!words.length) return { exact, near };
+  for (const p of people) {
+    const names = fold(p.name).split(/\s+/);
+    const is = (match: (w: string, n: string) => boolean) => words.every((w) => names.some((n) => match(w, n)));
+    if (is((w, n) => n === w || (words.length > 1 && n.startsWith(w)))) exact.push(p);
+    else if (is((w, n) => n === w || tokenMatches(w, n) || (w.length >= 4 && editDistance(w, n, 1) <= 1))) near.push(p);
+  }
+  return { exact, near };
+}
+
+/** Finds any visible participant's first or full name among the words of a message (for lower-case writing). */
+export function participantsNamedIn(text: string, people: Participant[]): Participant[] {
+  const words = fold(text).split(/[^\p{L}]+/u).filter((w) => w.length > 1);
+  const stripped = words.map((w) => (w.endsWith('s') ? w.slice(0, -1) : w));
+  return people.filter((p) => {
+    const first = fold(p.name).split(/\s+/)[0]!;
+    return words.includes(first) || stripped.includes(first);
+  });
+}

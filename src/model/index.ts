@@ -1,0 +1,62 @@
+// The plain types every floor of Lots speaks. Nothing here imports anything of Lots.
+
+export type Channel = 'sms' | 'staff';
+export type Role = 'participant' | 'staff';
+export type StaffRole = 'coach' | 'teamlead' | 'admin';
+export type Agency = 'fk' | 'af' | 'soc' | 'vc' | 'psyk' | 'coach';
+export const AGENCIES: readonly Agency[] = ['fk', 'af', 'soc', 'vc', 'psyk', 'coach'];
+export type Gender = 'kvinna' | 'man' | 'annat';
+
+/** A message as it arrives from any channel, already reduced to what the core needs. */
+export interface InboundMessage {
+  channel: Channel;
+  /** E.164 phone number for SMS, e-mail address for staff channels. */
+  from: string;
+  text: string;
+  /** The provider's id for the message, used to drop retried deliveries. */
+  externalId?: string;
+  /** Which staff channel it came through (slack, teams, simulator); informational. */
+  via?: string;
+}
+
+export interface Button {
+  actionId: string;
+  value: string;
+  label: string;
+}
+
+/** A message Lots wants to send. It is written to the outbox before anything is sent. */
+export interface OutboundMessage {
+  channel: Channel;
+  /** E.164 phone number for SMS, e-mail address for staff. */
+  to: string;
+  text: string;
+  /** Why it is sent: replies go before bulk, and an opt-out confirmation may pass an opt-out. */
+  purpose: 'reply' | 'optout-confirmation' | 'notification' | 'reminder' | 'checkin' | 'digest';
+  buttons?: Button[];
+  /** Participant the message concerns, for suppression rules (opt-out); never sent anywhere. */
+  participantId?: string;
+}
+
+/** Lots' own clock. Never call `new Date()` in the domain: take it from here. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock the simulator and tests can set and move. */
+export class SettableClock implements Clock {
+  constructor(private current: Date = new Date()) {}
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+  set(to: Date): void {
+    this.current = new Date(to.getTime());
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export const TIME_ZONE = 'Europe/Stockholm';

@@ -1,0 +1,180 @@
+// The schema, as an ordered list of migrations. Append; never edit one that has shipped.
+// Plain SQL that PGlite and PostgreSQL 15 both run.
+
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    id: '001-domain',
+    sql: `
+create table programme (
+  id text primary key,
+  name text not null,
+  settings jsonb not null default '{}'
+);
+
+create table team (
+  id text primary key,
+  programme_id text not null references programme(id),
+  name text not null,
+  lead_id text
+);
+
+create table staff (
+  id text primary key,
+  team_id text references team(id),
+  name text not null,
+  email text not null unique,
+  role text not null check (role in ('coach', 'teamlead', 'admin')),
+  backup_id text,
+  created_at timestamptz not null default now()
+);
+
+create table participant (
+  id text primary key,
+  team_id text not null references team(id),
+  coach_id text not null references staff(id),
+  name text not null,
+  phone text unique,
+  language text not null default 'sv',
+  gender text not null check (gender in ('kvinna', 'man', 'annat')),
+  protected_identity boolean not null default false,
+  started_at date,
+  ended_at date,
+  exit_reason int check (exit_reason in (1, 2, 3)),
+  income_at_start text,
+  opted_out_at timestamptz,
+  created_at timestamptz not null default now()
+);
+create index participant_coach on participant (coach_id);
+create index participant_team on participant (team_id);
+
+-- Consents are a history: the newest row (by seq) per kind is in force.
+create table consent (
+  seq bigint generated always as identity primary key,
+  participant_id text not null references participant(id) on delete cascade,
+  kind text not null check (kind in ('sms', 'agency_sharing', 'sus')),
+  granted boolean not null,
+  recorded_at timestamptz not null,
+  recorded_by text not null
+);
+create index consent_participant on consent (participant_id, kind, seq);
+
+create table agency_contact (
+  id uuid primary key default gen_random_uuid(),
+  participant_id text not null references participant(id) on delete cascade,
+  agency text not null check (agency in ('fk', 'af', 'soc', 'vc', 'psyk', 'coach')),
+  role text not null,
+  person_name text,            -- null: the post is vacant
+  phone text,
+  hours text,
+  fallback_phone text,         -- the agency's functional line
+  fallback_hours text,
+  last_verified date,
+  is_primary boolean not null default false,
+  updated_at timestamptz not null,
+  unique (participant_id, agency, role)
+);
+
+create table agency_contact_history (
+  id uuid primary key default gen_random_uuid(),
+  contact_id uuid not null,
+  participant_id text not null references participant(id) on delete cascade,
+  changed_at timestamptz not null,
+  changed_by text not null,
+  before jsonb,
+  after jsonb
+);
+
+create table meeting (
+  id text primary key,
+  participant_id text not null references participant(id) on delete cascade,
+  coach_id text not null references staff(id),
+  type text not null,
+  start_at timestamptz not null,
+  duration_minutes int not null default 60,
+  place text,
+  video_link text,
+  interpreter_language text,
+  status text not null default 'booked'
+    check (status in ('booked', 'confirmed', 'cancelled', 'held', 'missed')),
+  version int not null default 1,
+  created_at timestamptz not null default now()
+);
+create index meeting_participant on meeting (participant_id, start_at);
+create index meeting_coach on meeting (coach_id, start_at);
+
+-- Every message received (what was sent is in the outbox). Text is removed after the
+-- retention period; the row stays.
+create table message_log (
+  id uuid primary key default gen_random_uuid(),
+  at timestamptz not null,
+  channel text not null,
+  address text not null,
+  participant_id text references participant(id) on delete cascade,
+  staff_id text references staff(id) on delete set null,
+  intent text,
+  text text
+);
+create index message_log_participant on message_log (participant_id, at);
+
+-- Provider ids already taken in, so a retried delivery is handled once.
+create table inbound_receipt (
+  channel text not null,
+  external_id text not null,
+  received_at timestamptz not null,
+  primary key (channel, external_id)
+);
+
+-- The one way out: written in the transaction that decided to send, delivered after.
+create table outbox (
+  id uuid primary key default gen_random_uuid(),
+  seq bigint generated always as identity,  -- insertion order: the clock may stand still
+
+  created_at timestamptz not null,
+  channel text not null,
+  recipient text not null,
+  participant_id text references participant(id) on delete cascade,
+  purpose text not null,
+  text text not null,
+  buttons jsonb,
+  in_reply_to uuid,
+  status text not null default 'pending'
+    check (status in ('pending', 'sent', 'suppressed', 'failed')),
+  reason text,
+  attempts int not null default 0,
+  sent_at timestamptz
+);
+create index outbox_pending on outbox (seq) where status = 'pending';
+create index outbox_recipient on outbox (recipient, sent_at);
+
+create table audit_log (
+  id uuid primary key default gen_random_uuid(),
+  at timestamptz not null,
+  actor text not null,
+  action text not null,
+  participant_id text,
+  detail jsonb not null default '{}'
+);
+create index audit_participant on audit_log (participant_id, at);
+
+-- Small settings Lots keeps between restarts (the simulator's clock, among them).
+create table setting (
+  key text primary key,
+  value jsonb not null
+);
+
+-- What Lots last asked someone, so the next answer is read in its light (multi-turn).
+create table conversation (
+  channel text not null,
+  address text not null,
+  state jsonb not null,
+  updated_at timestamptz not null,
+  primary key (channel, address)
+);
+`,
+  },
+];

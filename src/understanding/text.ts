@@ -1,0 +1,62 @@
+// Text folding and fuzzy token matching shared by every part of understanding.
+
+/** Lower case without diacritics: "Försäkringskassan" → "forsakringskassan". */
+export function fold(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '');
+}
+
+/** Folded word tokens; letters repeated three or more times are squeezed to two ("hejjjj" → "hejj"). */
+export function tokens(text: string): string[] {
+  return fold(text)
+    .replace(/(\p{L})\1{2,}/gu, '$1$1')
+    .split(/[^\p{L}\p{N}?]+/u)
+    .flatMap((t) => (t.length > 1 && t.endsWith('?') ? [t.slice(0, -1), '?'] : [t]))
+    .filter(Boolean);
+}
+
+/** Damerau–Levenshtein distance (optimal string alignment), stopping early above `max`. */
+export function editDistance(a: string, b: string, max = 2): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const prev2 = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      cur[j] = v;
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+    for (let j = 0; j <= b.length; j++) prev2[j] = prev[j]!;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Whether a written token matches a lexicon token: exactly; or, for words of 5+ letters,
+ * as an inflected form (lexicon token is a prefix: "handlaggare" ~ "handlaggaren") or with
+ * one typo (two for 8+ letters).
+ */
+export function tokenMatches(written: string, known: string): boolean {
+  if (written === known) return true;
+  if (known.length < 5 || written.length < 4) return false;
+  if (written.startsWith(known) && written.length - known.length <= 3) return true;
+  const max = known.length >= 8 ? 2 : 1;
+  return editDistance(written, known, max) <= max;
+}
+
+/** Where `phrase` (folded tokens) occurs in `words`, as the index of its first token, or -1. */
+export function findPhrase(words: string[], phrase: string[]): number {
+  outer: for (let i = 0; i + phrase.length <= words.length; i++) {
+    for (let k = 0; k < phrase.length; k++) if (!tokenMatches(words[i + k]!, phrase[k]!)) continue outer;
+    return i;
+  }
+  return -1;
+}

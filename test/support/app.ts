@@ -1,0 +1,58 @@
+// A whole Lots (core, simulator, HTTP) on a fresh test database, with a fake clock and logs
+// captured in memory so tests can check that nothing personal was logged.
+import { Writable } from 'node:stream';
+import { createApp, type App } from '../../src/app.js';
+import { createLogger } from '../../src/util/log.js';
+import { SettableClock } from '../../src/model/index.js';
+import type { Config } from '../../src/config.js';
+import { testDb, type Engine } from './db.js';
+import { TEST_NOW } from './time.js';
+
+export interface TestApp extends App {
+  logs: string[];
+  sms(from: string, text: string): Promise<{ status: number; body: any }>;
+  staff(from: string, text: string): Promise<{ status: number; body: any }>;
+}
+
+export const testConfig: Config = {
+  host: '127.0.0.1',
+  port: 0,
+  dataDir: '/nonexistent',
+  loadDemo: false,
+  simulator: true,
+  simulatorPublic: false,
+  logLevel: 'info',
+};
+
+export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo'): Promise<TestApp> {
+  const logs: string[] = [];
+  const log = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  });
+  const app = await createApp({ config: testConfig, log, db: await testDb(engine, contents), clock: new SettableClock(TEST_NOW) });
+  const post = async (url: string, payload: unknown) => {
+    const res = await app.server.inject({ method: 'POST', url, payload: payload as object });
+    return { status: res.statusCode, body: res.json() };
+  };
+  return {
+    ...app,
+    logs,
+    sms: (from, text) => post('/sim/sms', { from, text }),
+    staff: (from, text) => post('/sim/staff', { from, text }),
+  };
+}
+
+/** The demo programme's people the tests talk about. */
+export const demo = {
+  anna: { phone: '+46701234567', name: 'Anna Andersson' },
+  eva: 'eva.lindqvist@demo.lots.se',
+  jonas: 'jonas.berg@demo.lots.se',
+  maria: 'maria.holm@demo.lots.se',
+  sara: 'sara.nordin@demo.lots.se',
+} as const;

@@ -107,7 +107,7 @@ function parseCsvImport(text: string): ImportPlan {
       const parsed = contactSchema.safeParse(rest);
       if (!participant) issues.push({ line: record.line, field: 'participant', message: t('sv', 'cli:import.required') });
       if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ line: record.line, field: i.path.join('.'), message: i.message })));
-      else if (participant) contacts.push({ ...parsed.data, participant: String(participant), line: record.line, field: `rad ${record.line}` });
+      else if (participant) contacts.push({ ...parsed.data, participant: String(participant), line: record.line, field: '' });
     } else {
       const { consentSms, consentAgencySharing, consentSus, ...rest } = csvObject(
         record.cells,
@@ -184,8 +184,9 @@ export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor 
       if (clash) at(['participants', i, 'phone'], t('sv', 'cli:import.phoneTaken', { other: clash.id }));
     });
     for (const c of plan.contacts) {
-      if (!participantIds.has(c.participant)) issues.push({ line: c.line, field: `${c.field}.participant`, message: t('sv', 'cli:import.unknownParticipant', { id: c.participant }) });
-      if (!c.phone && !c.fallbackPhone) issues.push({ line: c.line, field: `${c.field}.phone`, message: t('sv', 'cli:import.contactNeedsPhone') });
+      const field = (name: string) => (c.field ? `${c.field}.${name}` : name);
+      if (!participantIds.has(c.participant)) issues.push({ line: c.line, field: field('participant'), message: t('sv', 'cli:import.unknownParticipant', { id: c.participant }) });
+      if (!c.phone && !c.fallbackPhone) issues.push({ line: c.line, field: field('phone'), message: t('sv', 'cli:import.contactNeedsPhone') });
     }
     file.meetings.forEach((m, i) => {
       if (!participantIds.has(m.participant)) at(['meetings', i, 'participant'], t('sv', 'cli:import.unknownParticipant', { id: m.participant }));

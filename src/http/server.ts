@@ -18,6 +18,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     requestIdHeader: false,
   });
 
+  // Strict content types: JSON (and, per channel, what its provider sends) and nothing else → 415.
+  app.removeContentTypeParser('text/plain');
+
   // Client mistakes answer 4xx with a reason; only our own faults are 500, and they say nothing inside.
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, res) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

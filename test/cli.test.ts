@@ -1,0 +1,93 @@
+// The `lots` command as a user runs it, from the built dist/ (npm test builds it first).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { importSchema } from '../src/directory/import-format.js';
+
+const BIN = path.resolve('dist/cli/lots.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lots-cli-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function lots(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
+  const res = spawnSync(process.execPath, [BIN, ...args], {
+    input: opts.input,
+    encoding: 'utf8',
+    env: { ...process.env, LOG_LEVEL: 'silent', ...opts.env },
+    timeout: 60_000,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+describe('lots cli', () => {
+  it('demo --json prints a valid programme', () => {
+    const res = lots(['demo', '--json']);
+    expect(res.code).toBe(0);
+    expect(importSchema.safeParse(JSON.parse(res.stdout)).success).toBe(true);
+  });
+
+  it('classify writes one JSON line per input, and says which line was bad', () => {
+    const input = [
+      JSON.stringify({ text: 'vem är min handläggare på FK?', role: 'participant' }),
+      JSON.stringify({ text: 'Vem är Annas handläggare på FK?', role: 'staff', now: '2026-11-23T09:00:00+01:00' }),
+      JSON.stringify({ text: 'STOPP', role: 'participant' }),
+      '{"text": 5}',
+    ].join('\n');
+    const res = lots(['classify'], { input });
+    const out = res.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(out[0]).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'fk' } });
+    expect(out[1]).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'fk', participant: 'Anna' } });
+    expect(out[2]).toMatchObject({ intent: 'optout', confidence: 1 });
+    expect(out[3].error).toMatch(/rad 4/);
+    expect(res.code).toBe(2);
+  });
+
+  it('import refuses a bad file with line and field, and creates no database', () => {
+    const file = path.join(tmp, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ staff: [{ id: 's1', name: 'E', email: 'nope', role: 'coach', team: 't1' }] }, null, 2));
+    const dataDir = path.join(tmp, 'never');
+    const res = lots(['import', file], { env: { LOTS_DATA_DIR: dataDir } });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/rad 6, staff\[0\]\.email/);
+    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(lots(['import', path.join(tmp, 'missing.json')]).code).toBe(2);
+  });
+
+  it('import loads CSV into the store serve uses, and serve answers from it', async () => {
+    const dataDir = path.join(tmp, 'data');
+    const demo = path.join(tmp, 'demo.json');
+    fs.writeFileSync(demo, lots(['demo', '--json']).stdout);
+    expect(lots(['import', demo], { env: { LOTS_DATA_DIR: dataDir } }).code).toBe(0);
+    const csv = path.join(tmp, 'contacts.csv');
+    fs.writeFileSync(csv, 'participant;agency;role;name;phone;hours\np1;fk;personlig handläggare;Sofia Ek;+46101112233;tis 9–10\n');
+    const res = lots(['import', csv], { env: { LOTS_DATA_DIR: dataDir } });
+    expect(res.stdout).toContain('1 kontakter');
+
+    const server = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, LOTS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' } });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        server.stdout.on('data', (d: Buffer) => {
+          const m = /http:\/\/[\d.]+:(\d+)/.exec(String(d));
+          if (m) resolve(`http://127.0.0.1:${m[1]}`);
+        });
+        server.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const reply = await fetch(`${url}/sim/sms`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: '0701234567', text: 'vem är min handläggare på fk' }),
+      });
+      expect((await reply.json()).replies[0].text).toContain('Sofia Ek');
+    } finally {
+      server.kill('SIGTERM');
+    }
+  });
+
+  it('an unknown command prints usage and exits 2', () => {
+    const res = lots(['frobnicate']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('Användning');
+  });
+});

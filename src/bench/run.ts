@@ -1,0 +1,109 @@
+// `npm run bench`: the figures that say whether Lots is fast enough, printed as JSON.
+// Each measure names what it measured; run on an otherwise idle machine.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { classify } from '../understanding/classify.js';
+import { createApp } from '../app.js';
+import { createLogger } from '../util/log.js';
+import { SettableClock } from '../model/index.js';
+import { openPglite } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'lots.js');
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
+
+const SAMPLES: [string, 'participant' | 'staff'][] = [
+  ['vem är min handläggare på Försäkringskassan?', 'participant'],
+  ['vem e min kontakt på fk', 'participant'],
+  ['STOPP', 'participant'],
+  ['numret till socialen tack', 'participant'],
+  ['Vem är Annas handläggare på FK?', 'staff'],
+  ['vilka kontakter har Omar?', 'staff'],
+  ['hej hur mår du idag, jag undrar över mitt möte nästa vecka', 'participant'],
+  ['who is my caseworker at the employment service?', 'participant'],
+];
+
+function benchClassify(n = 50_000) {
+  for (let i = 0; i < 2_000; i++) classify({ text: SAMPLES[i % SAMPLES.length]![0], role: SAMPLES[i % SAMPLES.length]![1] });
+  const times: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const [text, role] = SAMPLES[i % SAMPLES.length]!;
+    const t0 = performance.now();
+    classify({ text, role });
+    times.push(performance.now() - t0);
+  }
+  const total = performance.now() - start;
+  times.sort((a, b) => a - b);
+  return { messages: n, perSecond: Math.round(n / (total / 1000)), p50Ms: round(percentile(times, 50), 4), p99Ms: round(percentile(times, 99), 4) };
+}
+
+async function benchInbound(n = 1_000) {
+  const db = await openPglite(undefined);
+  await migrate(db);
+  const app = await createApp({
+    config: { host: '127.0.0.1', port: 0, dataDir: '', loadDemo: true, simulator: true, simulatorPublic: false, logLevel: 'silent' },
+    log: createLogger({ level: 'silent' }),
+    db,
+    clock: new SettableClock(new Date('2026-11-23T08:00:00Z')),
+  });
+  const phones = (await db.query<{ phone: string }>(`select phone from participant`)).map((p) => p.phone);
+  const times: number[] = [];
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await app.server.inject({ method: 'POST', url: '/sim/sms', payload: { from: phones[i % phones.length], text: 'vem är min handläggare på FK?' } });
+    if (res.statusCode !== 200) throw new Error(`inbound failed: ${res.statusCode}`);
+    times.push(performance.now() - t0);
+  }
+  const total = performance.now() - start;
+  await app.close();
+  times.sort((a, b) => a - b);
+  return { engine: 'pglite', messages: n, perSecond: Math.round(n / (total / 1000)), p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2), path: 'POST /sim/sms → identify, classify, look up, log, outbox, deliver (one request at a time)' };
+}
+
+async function timeToHealthy(dataDir: string): Promise<number> {
+  const t0 = performance.now();
+  const server = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, LOTS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' } });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      server.stdout.on('data', (d: Buffer) => {
+        const m = /http:\/\/[\d.]+:(\d+)/.exec(String(d));
+        if (m) resolve(`http://127.0.0.1:${m[1]}`);
+      });
+      server.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    while ((await fetch(`${url}/healthz`).catch(() => null))?.status !== 200) await new Promise((r) => setTimeout(r, 20));
+    return round((performance.now() - t0) / 1000, 2);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+}
+
+async function benchStartup() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lots-bench-'));
+  try {
+    const firstStartSeconds = await timeToHealthy(dir);
+    const restartSeconds = await timeToHealthy(dir);
+    return { firstStartSeconds, restartSeconds, what: 'npx lots serve on an empty LOTS_DATA_DIR (create PGlite, migrate, load demo) until /healthz is 200; then again on the same folder' };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const results = {
+  machine: { cpus: os.cpus().length, node: process.version },
+  startup: await benchStartup(),
+  classify: benchClassify(),
+  inbound: await benchInbound(),
+};
+process.stdout.write(JSON.stringify(results, null, 2) + '\n');

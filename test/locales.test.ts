@@ -1,0 +1,57 @@
+// Every sentence lives in locales/: each language has the keys Swedish has, and participant
+// SMS are measured in segments (GSM-7 keeps å ä ö; one emoji makes the message UCS-2).
+import { describe, expect, it } from 'vitest';
+import { resources } from '../src/i18n/index.js';
+import { countSegments, plainGsm } from '../src/i18n/segments.js';
+
+function keys(obj: unknown, prefix = ''): string[] {
+  if (typeof obj !== 'object' || obj === null) return [prefix];
+  return Object.entries(obj).flatMap(([k, v]) => (k.startsWith('_') ? [] : keys(v, prefix ? `${prefix}.${k}` : k)));
+}
+const at = (obj: unknown, key: string) => key.split('.').reduce<any>((o, k) => o?.[k], obj);
+
+describe('locales', () => {
+  it.each(['participant', 'staff', 'common'])('English has every Swedish key of %s', (ns) => {
+    const sv = keys(resources.sv![ns]);
+    expect(sv.length).toBeGreaterThan(0);
+    expect(sv.filter((k) => typeof at(resources.en![ns], k) !== 'string')).toEqual([]);
+  });
+
+  it('keeps participant SMS in one segment, with placeholders filled in realistically', () => {
+    const sample: Record<string, string> = {
+      role: 'personlig handläggare', agency: 'Arbetsförmedlingen', name: 'Karin Lundqvist', phone: '010-123 45 67', hours: 'mån-fre 9-11', choices: 'FK, AF, SOC, VC eller COACH',
+    };
+    const report: Record<string, number> = {};
+    for (const lng of ['sv', 'en']) {
+      for (const key of keys(resources[lng]!.participant)) {
+        const text = plainGsm(String(at(resources[lng]!.participant, key)).replace(/\{\{(\w+)\}\}/g, (_, v: string) => sample[v] ?? v));
+        const { segments, encoding } = countSegments(text);
+        report[`${lng}:${key}`] = segments;
+        expect(encoding, `${lng}:${key}`).toBe('GSM-7');
+      }
+    }
+    const over = Object.entries(report).filter(([, n]) => n > 1);
+    expect(over).toEqual([]);
+  });
+});
+
+describe('SMS segments', () => {
+  it.each([
+    ['Hej', 'GSM-7', 1],
+    ['å ä ö Å Ä Ö é', 'GSM-7', 1],
+    ['x'.repeat(160), 'GSM-7', 1],
+    ['x'.repeat(161), 'GSM-7', 2],
+    ['€'.repeat(80), 'GSM-7', 1], // extension characters count twice
+    ['€'.repeat(81), 'GSM-7', 2],
+    ['Tack 👍', 'UCS-2', 1],
+    ['👍'.repeat(35), 'UCS-2', 1],
+    ['👍'.repeat(36), 'UCS-2', 2],
+    ['“citat”', 'UCS-2', 1],
+  ])('%s → %s, %d segment(s)', (text, encoding, segments) => {
+    expect(countSegments(text)).toMatchObject({ encoding, segments });
+  });
+
+  it('replaces smart quotes and dashes so a message stays GSM-7', () => {
+    expect(countSegments(plainGsm('“Hej” – mån–fre…')).encoding).toBe('GSM-7');
+  });
+});

@@ -65,6 +65,7 @@ export async function simulatorRoutes(app: FastifyInstance, opts: SimulatorOptio
   app.get('/', staticFile('index.html', 'text/html; charset=utf-8'));
   app.get('/sim/app.js', staticFile('app.js', 'text/javascript; charset=utf-8'));
   app.get('/sim/style.css', staticFile('style.css', 'text/css; charset=utf-8'));
+  app.get('/favicon.ico', async (_req, res) => res.code(204).send());
 
   app.get('/sim/people', async () => {
     const participants = await lots.db.query(`select name, phone, language from participant where ended_at is null order by id`);

@@ -4,33 +4,39 @@ import { describe, expect, it } from 'vitest';
 import { resources } from '../src/i18n/index.js';
 import { countSegments, plainGsm } from '../src/i18n/segments.js';
 
-function keys(obj: unknown, prefix = ''): string[] {
+// Paths as arrays: intent names ("contact.lookup") are keys with dots in them.
+function keys(obj: unknown, prefix: string[] = []): string[][] {
   if (typeof obj !== 'object' || obj === null) return [prefix];
-  return Object.entries(obj).flatMap(([k, v]) => (k.startsWith('_') ? [] : keys(v, prefix ? `${prefix}.${k}` : k)));
+  return Object.entries(obj).flatMap(([k, v]) => (k.startsWith('_') ? [] : keys(v, [...prefix, k])));
 }
-const at = (obj: unknown, key: string) => key.split('.').reduce<any>((o, k) => o?.[k], obj);
+const at = (obj: unknown, key: string[]) => key.reduce<any>((o, k) => o?.[k], obj);
 
 describe('locales', () => {
   it.each(['participant', 'staff', 'common'])('English has every Swedish key of %s', (ns) => {
     const sv = keys(resources.sv![ns]);
     expect(sv.length).toBeGreaterThan(0);
-    expect(sv.filter((k) => typeof at(resources.en![ns], k) !== 'string')).toEqual([]);
+    expect(sv.filter((k) => typeof at(resources.en![ns], k) !== 'string').map((k) => k.join('.'))).toEqual([]);
   });
 
   it('keeps participant SMS in one segment, with placeholders filled in realistically', () => {
     const sample: Record<string, string> = {
       role: 'personlig handläggare', agency: 'Arbetsförmedlingen', name: 'Karin Lundqvist', phone: '010-123 45 67', hours: 'mån-fre 9-11', choices: 'FK, AF, SOC, VC eller COACH',
+      coach: 'Jonas', when: 'onsdag 25 november kl 10.00', what: 'avstämningsmöte', place: 'Storgatan 12, plan 3',
+      options: '1) din kontakt eller 2) ditt nästa möte', numbers: '1 eller 2',
     };
     const report: Record<string, number> = {};
     for (const lng of ['sv', 'en']) {
       for (const key of keys(resources[lng]!.participant)) {
         const text = plainGsm(String(at(resources[lng]!.participant, key)).replace(/\{\{(\w+)\}\}/g, (_, v: string) => sample[v] ?? v));
         const { segments, encoding } = countSegments(text);
-        report[`${lng}:${key}`] = segments;
-        expect(encoding, `${lng}:${key}`).toBe('GSM-7');
+        report[`${lng}:${key.join('.')}`] = segments;
+        expect(encoding, `${lng}:${key.join('.')}`).toBe('GSM-7');
       }
     }
-    const over = Object.entries(report).filter(([, n]) => n > 1);
+    // The crisis reply out of office hours also says when a person will read it: clarity wins over
+    // one segment there, and it stays within two.
+    const twoAllowed = new Set(['sv:crisisAfterHours', 'en:crisisAfterHours']);
+    const over = Object.entries(report).filter(([key, n]) => n > (twoAllowed.has(key) ? 2 : 1));
     expect(over).toEqual([]);
   });
 });

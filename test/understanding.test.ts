@@ -60,7 +60,7 @@ describe('understanding', () => {
   });
 
   it('explains its decision', () => {
-    expect(p('vem är min handläggare på FK').reasons).toEqual(expect.arrayContaining(['phrase "handläggare" +2', 'agency "fk" +1.5']));
+    expect(p('vem är min handläggare på FK').reasons).toEqual(expect.arrayContaining(['phrase "handläggare" +2', 'agency found +1.6']));
   });
 
   it('folds text and matches tokens with small typos and inflections', () => {

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { classify } from '../understanding/classify.js';
+import { detectCrisis } from '../understanding/crisis.js';
+import { findTime } from '../understanding/dates.js';
 import { createApp } from '../app.js';
 import { createLogger } from '../util/log.js';
 import { SettableClock } from '../model/index.js';
@@ -44,6 +46,15 @@ function benchClassify(n = 50_000) {
   const total = performance.now() - start;
   times.sort((a, b) => a - b);
   return { messages: n, perSecond: Math.round(n / (total / 1000)), p50Ms: round(percentile(times, 50), 4), p99Ms: round(percentile(times, 99), 4) };
+}
+
+/** Microseconds per call of a pure function over a few typical messages. */
+function microsPerCall(fn: (text: string) => unknown, n = 20_000): number {
+  const texts = SAMPLES.map(([text]) => text);
+  for (let i = 0; i < 2_000; i++) fn(texts[i % texts.length]!);
+  const start = performance.now();
+  for (let i = 0; i < n; i++) fn(texts[i % texts.length]!);
+  return round(((performance.now() - start) * 1000) / n, 2);
 }
 
 async function benchInbound(n = 1_000) {
@@ -104,6 +115,10 @@ const results = {
   machine: { cpus: os.cpus().length, node: process.version },
   startup: await benchStartup(),
   classify: benchClassify(),
+  understandingParts: {
+    crisisMicrosPerMessage: microsPerCall(detectCrisis),
+    datesMicrosPerMessage: microsPerCall((text) => findTime(text, new Date('2026-11-23T08:00:00Z'))),
+  },
   inbound: await benchInbound(),
 };
 process.stdout.write(JSON.stringify(results, null, 2) + '\n');

@@ -3,12 +3,12 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { Clock, InboundMessage } from '../model/index.js';
-import { classify } from '../understanding/classify.js';
 import { participantByPhone, staffByEmail } from '../directory/people.js';
-import { participantContactLookup, staffContactLookup } from '../directory/handlers.js';
-import { optin, optout } from '../consent/handlers.js';
+import { participantHandlers, staffHandlers, unknown } from './handlers.js';
+import { understandInContext, type Interpreted } from './understand.js';
 import { dispatch, enqueue, type Deliver, type OutboxRow } from '../outbox/outbox.js';
 import { reply, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
+import { saveConversation } from './conversation.js';
 import { metrics } from '../util/metrics.js';
 
 export interface LotsDeps {
@@ -40,21 +40,6 @@ export interface Received {
   sent: OutboxRow[];
 }
 
-const help: Handler<Turn> = async (turn) => reply(turn, `${'participant' in turn ? 'participant' : 'staff'}:help`);
-const unknown: Handler<Turn> = async (turn) => reply(turn, `${'participant' in turn ? 'participant' : 'staff'}:unknown`);
-
-const participantHandlers: Record<string, Handler<ParticipantTurn>> = {
-  'contact.lookup': participantContactLookup,
-  optout,
-  optin,
-  help,
-};
-
-const staffHandlers: Record<string, Handler<StaffTurn>> = {
-  'contact.lookup': staffContactLookup,
-  help,
-};
-
 export function createLots(deps: LotsDeps) {
   const { db, clock, log } = deps;
 
@@ -70,39 +55,42 @@ export function createLots(deps: LotsDeps) {
       }
       const base = { tx, now, msg, out: [] as Turn['out'] };
       let turn: Turn;
-      let handler: Handler<never>;
+      let interpreted: Interpreted | undefined;
       let who: { participantId?: string; staffId?: string } = {};
       if (msg.channel === 'sms') {
         const participant = await participantByPhone(tx, msg.from);
-        if (!participant) {
-          // Reveal nothing: not whether the number is known, not what Lots is for.
-          turn = { ...base, lng: 'sv', understanding: { intent: 'unknown', confidence: 0, slots: {}, reasons: ['unknown sender'] } };
-          reply(turn, 'participant:unknownSender');
-          handler = async () => {};
-        } else {
-          const understanding = classify({ text: msg.text, role: 'participant', now });
-          turn = { ...base, lng: participant.language, understanding, participant } as ParticipantTurn;
-          handler = (participantHandlers[understanding.intent] ?? unknown) as Handler<never>;
+        if (participant) {
+          interpreted = await understandInContext(tx, msg, 'participant', now);
+          turn = { ...base, lng: participant.language, understanding: interpreted.understanding, conversation: interpreted.conversation, participant } as ParticipantTurn;
           who = { participantId: participant.id };
+        } else {
+          // Reveal nothing: not whether the number is known, not what Lots is for.
+          turn = { ...base, lng: 'sv', understanding: { intent: 'unknown', confidence: 0, slots: {}, reasons: ['unknown sender'] }, conversation: { at: now.toISOString() } };
+          reply(turn, 'participant:unknownSender');
         }
       } else {
         const staff = await staffByEmail(tx, msg.from);
-        if (!staff) {
-          turn = { ...base, lng: 'sv', understanding: { intent: 'unknown', confidence: 0, slots: {}, reasons: ['unknown staff'] } };
-          reply(turn, 'staff:unknownStaff');
-          handler = async () => {};
-        } else {
-          const understanding = classify({ text: msg.text, role: 'staff', now });
-          turn = { ...base, lng: 'sv', understanding, staff } as StaffTurn;
-          handler = (staffHandlers[understanding.intent] ?? unknown) as Handler<never>;
+        if (staff) {
+          interpreted = await understandInContext(tx, msg, 'staff', now);
+          turn = { ...base, lng: 'sv', understanding: interpreted.understanding, conversation: interpreted.conversation, staff } as StaffTurn;
           who = { staffId: staff.id };
+        } else {
+          turn = { ...base, lng: 'sv', understanding: { intent: 'unknown', confidence: 0, slots: {}, reasons: ['unknown staff'] }, conversation: { at: now.toISOString() } };
+          reply(turn, 'staff:unknownStaff');
         }
       }
       const [logged] = await tx.query<{ id: string }>(
         `insert into message_log (at, channel, address, participant_id, staff_id, intent, text) values ($1, $2, $3, $4, $5, $6, $7) returning id`,
         [now, msg.channel, msg.from, who.participantId ?? null, who.staffId ?? null, turn.understanding.intent, msg.text],
       );
-      await (handler as Handler<Turn>)(turn);
+      if (interpreted) {
+        if (interpreted.ask) await interpreted.ask(turn);
+        else {
+          const handlers = (who.participantId ? participantHandlers : staffHandlers) as Record<string, Handler<Turn>>;
+          await (handlers[turn.understanding.intent] ?? unknown)(turn);
+        }
+        await saveConversation(tx, msg.channel, msg.from, turn.conversation, now);
+      }
       const ids = await enqueue(tx, turn.out, now, logged!.id);
       log.info(
         { channel: msg.channel, known: Boolean(who.participantId ?? who.staffId), intent: turn.understanding.intent, confidence: turn.understanding.confidence, outbound: ids.length },
@@ -130,6 +118,7 @@ export function createLots(deps: LotsDeps) {
         out: [],
         lng: 'sv',
         understanding: { intent: `action:${action.actionId}`, confidence: 1, slots: {}, reasons: ['button'] },
+        conversation: { at: now.toISOString() },
         staff,
       };
       await handler(turn, action.value);

@@ -4,6 +4,7 @@ import type { InboundMessage, OutboundMessage } from '../model/index.js';
 import type { Understanding } from '../understanding/classify.js';
 import type { Participant, Staff } from '../directory/people.js';
 import { t } from '../i18n/index.js';
+import type { ConversationState } from './conversation.js';
 
 export interface Turn {
   tx: Db;
@@ -14,6 +15,8 @@ export interface Turn {
   lng: string;
   /** Everything this turn sends, to the sender or to others; written to the outbox at the end. */
   out: OutboundMessage[];
+  /** What Lots will be waiting for after this message; handlers set it when they ask. */
+  conversation: ConversationState;
 }
 
 export interface ParticipantTurn extends Turn {
@@ -40,6 +43,11 @@ export function replyText(turn: Turn, text: string, extra: Partial<OutboundMessa
     ...('participant' in turn ? { participantId: (turn as ParticipantTurn).participant.id } : {}),
     ...extra,
   });
+}
+
+/** Adds a message to a staff member (their chat). Staff read Swedish unless told otherwise. */
+export function notify(turn: Turn, to: Staff, key: string, vars: Record<string, unknown> = {}, extra: Partial<OutboundMessage> = {}): void {
+  turn.out.push({ channel: 'staff', to: to.email, text: t('sv', key, vars), purpose: 'notification', ...extra });
 }
 
 export async function audit(turn: Turn, actor: string, action: string, participantId: string | null, detail: Record<string, unknown> = {}): Promise<void> {

@@ -17,6 +17,7 @@ export const participantContactLookup: Handler<ParticipantTurn> = async (turn) =
       return;
     }
     const choices = codes.length > 1 ? `${codes.slice(0, -1).join(', ')} ${t(turn.lng, 'common:or')} ${codes.at(-1)}` : AGENCIES.join(', ');
+    turn.conversation.pending = { intent: 'contact.lookup', slots: { agency: null }, missing: 'agency' };
     reply(turn, 'participant:contact.which', { choices });
     return;
   }
@@ -38,7 +39,11 @@ export async function resolveParticipant(turn: StaffTurn): Promise<Participant |
   if (!matches.length) {
     if (written && near.length) reply(turn, 'staff:participant.notFoundSuggest', { name: written, choices: near.map((p) => p.name).join(', ') });
     else if (written) reply(turn, 'staff:participant.notFound', { name: written });
-    else reply(turn, 'staff:participant.which');
+    else {
+      // Ask once; the answer is read as the name and the request goes on.
+      turn.conversation.pending = { intent: turn.understanding.intent, slots: turn.understanding.slots, missing: 'participant' };
+      reply(turn, 'staff:ask.participant');
+    }
     return null;
   }
   reply(turn, 'staff:participant.ambiguous', {

@@ -79,3 +79,13 @@ export function participantsNamedIn(text: string, people: Participant[]): Partic
     return words.includes(first) || stripped.includes(first);
   });
 }
+
+/** The coach of a participant and the lead of their team, who are told when something happens. */
+export async function caretakers(db: Db, participant: Participant): Promise<{ coach: Staff; lead: Staff | null }> {
+  const [coach] = await db.query<Staff>(`select id, team_id as "teamId", name, email, role from staff where id = $1`, [participant.coachId]);
+  const [lead] = await db.query<Staff>(
+    `select s.id, s.team_id as "teamId", s.name, s.email, s.role from team t join staff s on s.id = t.lead_id where t.id = $1`,
+    [participant.teamId],
+  );
+  return { coach: coach!, lead: lead ?? null };
+}

@@ -32,7 +32,7 @@ export interface OutboundMessage {
   to: string;
   text: string;
   /** Why it is sent: replies go before bulk, and an opt-out confirmation may pass an opt-out. */
-  purpose: 'reply' | 'optout-confirmation' | 'notification' | 'reminder' | 'checkin' | 'digest';
+  purpose: 'reply' | 'optout-confirmation' | 'crisis' | 'notification' | 'reminder' | 'checkin' | 'digest';
   buttons?: Button[];
   /** Participant the message concerns, for suppression rules (opt-out); never sent anywhere. */
   participantId?: string;

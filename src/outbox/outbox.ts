@@ -39,7 +39,8 @@ export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, in
 
 /** Why an SMS may not go out now, or null. An opt-out stops everything but its own confirmation. */
 async function suppression(tx: Db, m: OutboxRow): Promise<string | null> {
-  if (m.channel !== 'sms' || m.purpose === 'optout-confirmation') return null;
+  // A crisis reply answers a message the person just sent: it goes out even after STOP.
+  if (m.channel !== 'sms' || m.purpose === 'optout-confirmation' || m.purpose === 'crisis') return null;
   const [p] = await tx.query<{ optedOut: boolean }>(
     `select opted_out_at is not null as "optedOut" from participant where phone = $1`,
     [m.recipient],

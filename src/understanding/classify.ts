@@ -1,66 +1,129 @@
-// Deterministic, explainable intent classification: whole-message commands first, then
-// weighted phrases and slot evidence from intents/. Every decision leaves a reason.
+// Deterministic, explainable intent classification. In order: crisis language (participants,
+// always first); the answer Lots was waiting for; whole-message commands; then weighted
+// phrases and slot evidence from intents/. Every decision leaves a reason.
 import type { Agency, Role } from '../model/index.js';
-import { loadLexicon, type Lexicon } from './lexicon.js';
-import { findPhrase, fold, tokens } from './text.js';
+import { detectCrisis } from './crisis.js';
+import { findTime } from './dates.js';
+import { findAll, loadLexicon, type Hit, type Lexicon } from './lexicon.js';
+import { loadExamples, type ExampleIndex } from './examples.js';
+import { fold, tokens } from './text.js';
 
 export interface Slots {
   agency?: Agency | null;
   participant?: string;
+  meetingType?: string;
+  /** Local 'YYYY-MM-DDTHH:mm' in Europe/Stockholm. */
+  start?: string;
+  score?: number;
+  attended?: boolean;
 }
+
+/** What Lots asked last, so a short answer is read in its light. */
+export type Expecting = 'checkin' | 'booking';
 
 export interface Understanding {
   intent: string;
   confidence: number;
   slots: Slots;
-  /** Why: the rules and phrases that decided, for logs of decisions and for evaluation. */
+  /** Why: the rules and phrases that decided. */
   reasons: string[];
+  /** The runners-up with their scores, for clarifying questions. */
+  alternatives?: { intent: string; score: number }[];
+  /** A date without a time, or a time without a date: the caller asks for the rest. */
+  partialStart?: { start: string; hasDate: boolean; hasTime: boolean };
+  /** Written in a language Lots does not read: pass it to a person. */
+  foreign?: boolean;
 }
 
 export interface ClassifyInput {
   text: string;
   role: Role;
   now?: Date;
+  expecting?: Expecting;
+  /** Evaluation only: leave this labelled example out of the comparison (leave-one-out). */
+  leaveOut?: string;
 }
 
 /** Below this score nothing is understood well enough to act on. */
-const MIN_SCORE = 1;
+export const MIN_SCORE = 1.2;
 
 let shared: Lexicon | undefined;
-const lexicon = () => (shared ??= loadLexicon());
+export const lexicon = () => (shared ??= loadLexicon());
+let sharedExamples: ExampleIndex | undefined;
+const examples = () => (sharedExamples ??= loadExamples(lexicon()));
 
-export function findAgency(words: string[], lex: Lexicon = lexicon()): { agency: Agency; source: string } | null {
-  let best: { agency: Agency; source: string; at: number; len: number } | null = null;
-  for (const a of lex.agencies) {
-    const at = findPhrase(words, a.words);
-    // The longest alias wins; among equals, the first mentioned.
-    if (at >= 0 && (!best || a.words.length > best.len || (a.words.length === best.len && at < best.at))) {
-      best = { agency: a.agency, source: a.source, at, len: a.words.length };
-    }
-  }
-  return best && { agency: best.agency, source: best.source };
+/** How much the nearest labelled example counts beside the phrases (similarity 1 → this many points). */
+const EXAMPLE_WEIGHT = 4;
+
+/** Which slots each intent carries, per role. */
+const SLOTS: Record<string, (keyof Slots)[]> = {
+  'contact.lookup': ['agency', 'participant'],
+  'meeting.book': ['participant', 'meetingType', 'start'],
+  'meeting.next': ['participant'],
+  'meeting.cancel': ['participant'],
+  'meeting.reschedule': ['participant', 'start'],
+  'meeting.attendance': ['participant', 'attended'],
+  'checkin.answer': ['score'],
+  'checkin.status': ['participant'],
+  'checkin.send': ['participant'],
+  'reminder.send': ['participant'],
+};
+
+const YES_IN_CONTEXT = new Set(['ok', 'okej', 'okey', 'okay', 'bra', 'toppen', 'perfekt', 'absolut', 'gärna', 'garna', 'sure', 'fine', 'yes', 'ja']);
+const NON_LATIN = /[\u0590-\u08FF\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F\u0400-\u04FF]/u;
+const SOMALI = /\b(waan|waxaan|maxaa|iga|aniga|fadlan|mahadsanid|waa|maya|haa|ma|sidee|xaalad|caawin|baan)\b/iu;
+
+function longest<T extends Hit['phrase']['meaning']['kind']>(hits: Hit[], kind: T): Hit | undefined {
+  let best: Hit | undefined;
+  for (const h of hits) if (h.phrase.meaning.kind === kind && (!best || h.to - h.from > best.to - best.from)) best = h;
+  return best;
 }
 
 /**
  * A participant's name as a staff member wrote it: capitalised words that are not known
- * vocabulary, joined ("Lina Berg"), the possessive removed ("Annas" → "Anna", "Anna's" → "Anna").
+ * vocabulary, joined ("Lina Berg"); in lower case, the word after "med", "för", "till"…;
+ * the possessive removed ("Annas" → "Anna", "Anna's" → "Anna", but "Lars" stays).
  */
 export function findParticipantName(text: string, lex: Lexicon = lexicon()): string | undefined {
-  const words = text.split(/[^\p{L}'’-]+/u).filter(Boolean);
+  const words = text.split(/[^\p{L}'’:-]+/u).filter(Boolean);
+  const bare = (w: string) => w.replace(/(['’]s|:s)$/i, '').replace(/['’:-]+$/, '');
+  // A capitalised word must be known exactly to be ruled out ("Anna" is not a typo of "annan");
+  // a longer lower-case one may be a typo of a known word ("handlägare").
+  const known = (w: string) => {
+    const f = fold(w);
+    if (lex.vocabulary.has(f) || lex.vocabulary.has(f.replace(/s$/, ''))) return true;
+    return !/^\p{Lu}/u.test(w) && f.length >= 7 && lex.idsOf(f).length > 0;
+  };
+  const AFTER = new Set(['med', 'for', 'till', 'at', 'with', 'to', 'om', 'hos', 'remind', 'paminn']);
+  const runs: { words: string[]; capitalised: boolean; afterPreposition: boolean }[] = [];
   let run: string[] = [];
-  let found: string[] | undefined;
+  let capitalised = false;
+  let afterPreposition = false;
+  let previous = '';
+  const close = () => {
+    if (run.length) runs.push({ words: run, capitalised, afterPreposition });
+    run = [];
+    capitalised = false;
+  };
   for (const word of words) {
-    const bare = word.replace(/['’]s$/i, '').replace(/['’-]+$/, '');
-    const f = fold(bare);
-    const isName =
-      /^\p{Lu}/u.test(bare) && !(bare === bare.toUpperCase() && bare.length <= 4) && !lex.vocabulary.has(f) && bare.length > 1;
-    if (isName) run.push(bare);
-    else if (run.length) {
-      found ??= run;
-      run = [];
-    }
+    const b = bare(word);
+    const upper = /^\p{Lu}/u.test(b);
+    // An initial after a name ("Johan K") belongs to it; other short capitals are codes (FK, SIP).
+    const initial = run.length > 0 && /^\p{Lu}$/u.test(b);
+    const isName = initial || (b.length > 1 && !(upper && b === b.toUpperCase() && b.length <= 4) && !known(b) && !/\d/.test(b));
+    // A capitalised name goes on only with capitalised words ("Lina Berg", not "Lina about").
+    if (isName && run.length && capitalised !== upper && !initial) close();
+    if (isName) {
+      if (!run.length) afterPreposition = AFTER.has(fold(previous));
+      run.push(b);
+      capitalised ||= upper;
+    } else close();
+    if (word !== b && /[:'’]s$/i.test(word)) close(); // a genitive ends the name
+    previous = word;
   }
-  if (run.length) found ??= run;
+  close();
+  // Surest first: a capitalised name; then a word after "med", "till"…; then the last unknown run.
+  const found = (runs.find((r) => r.capitalised) ?? runs.find((r) => r.afterPreposition) ?? runs.at(-1))?.words;
   if (!found) return undefined;
   const last = found[found.length - 1]!;
   if (/s$/i.test(last) && last.length > 3 && !lex.namesEndingInS.has(fold(last))) found[found.length - 1] = last.slice(0, -1);
@@ -68,43 +131,108 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
 }
 
 export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Understanding {
-  const words = tokens(input.text);
-  const whole = words.join(' ') || input.text.trim();
-  const candidates = lex.intents.filter((i) => i.roles.includes(input.role));
+  const now = input.now ?? new Date();
+  const text = input.text.trim();
+  const participant = input.role === 'participant';
 
-  for (const intent of candidates) {
-    if (intent.exact.has(whole)) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${whole}" → ${intent.name}`] };
+  if (participant) {
+    const crisis = detectCrisis(text);
+    if (crisis.crisis) return { intent: 'crisis', confidence: 1, slots: {}, reasons: [`crisis: ${crisis.matched ?? 'matched'}`] };
   }
 
-  const agency = findAgency(words, lex);
-  const participant = input.role === 'staff' ? findParticipantName(input.text, lex) : undefined;
-  const scored = candidates.map((intent) => {
-    const reasons: string[] = [];
-    let score = 0;
-    for (const p of intent.phrases) {
-      if (findPhrase(words, p.words) >= 0) {
-        score += p.weight;
-        reasons.push(`phrase "${p.source}" +${p.weight}`);
+  const words = tokens(text);
+  const whole = words.join(' ') || text;
+  const hits = findAll(lex, words);
+  const time = findTime(text, now);
+  // A number that is part of a date or time is not a score.
+  const timeWords = new Set(time ? tokens(time.matched) : []);
+  const scoreHit = hits.find((h) => h.phrase.meaning.kind === 'score' && !timeWords.has(words[h.from]!));
+  const score = scoreHit && (scoreHit.phrase.meaning as { score: number }).score;
+  const shortAnswer = words.length <= 4;
+
+  if (participant && input.expecting === 'checkin' && score !== undefined && (shortAnswer || !time)) {
+    return { intent: 'checkin.answer', confidence: 1, slots: { score }, reasons: [`answer to a check-in: "${scoreHit!.phrase.source}" → ${score}`] };
+  }
+  if (participant && input.expecting === 'booking' && YES_IN_CONTEXT.has(whole)) {
+    return { intent: 'meeting.confirm', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
+  }
+
+  const candidates = lex.intents.map((intent, index) => ({ intent, index })).filter(({ intent }) => intent.roles.includes(input.role));
+  for (const { intent } of candidates) {
+    if (intent.exact.has(whole)) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${whole}" → ${intent.name}`] };
+  }
+  // A bare digit, number word or face is an answer to the usual question, a check-in.
+  if (participant && score !== undefined && shortAnswer && hits.every((h) => h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer'))) {
+    return { intent: 'checkin.answer', confidence: 0.9, slots: { score }, reasons: [`bare score "${scoreHit!.phrase.source}" → ${score}`] };
+  }
+
+  const agency = longest(hits, 'agency');
+  const meetingType = longest(hits, 'meetingType');
+  const attendedHits = hits.filter((h) => h.phrase.meaning.kind === 'attended');
+  const attended = attendedHits.length ? !attendedHits.some((h) => !(h.phrase.meaning as { attended: boolean }).attended) : undefined;
+  const name = participant ? undefined : findParticipantName(text, lex);
+  const found: Record<string, boolean> = {
+    agency: Boolean(agency),
+    meetingType: Boolean(meetingType),
+    start: Boolean(time?.hasDate),
+    score: score !== undefined && (shortAnswer || /^[1-5]$/.test(words[scoreHit!.from]!) || /\b(av|out of)\s*(5|fem|five)\b/i.test(text)),
+    participant: Boolean(name),
+  };
+
+  const scores = new Map<number, { score: number; reasons: string[] }>();
+  for (const h of hits) {
+    const m = h.phrase.meaning;
+    if (m.kind !== 'intent') continue;
+    const s = scores.get(m.intent) ?? { score: 0, reasons: [] };
+    s.score += m.weight;
+    s.reasons.push(`phrase "${h.phrase.source}" ${m.weight > 0 ? '+' : ''}${m.weight}`);
+    scores.set(m.intent, s);
+  }
+  const near = examples().nearest(words, input.role, input.leaveOut);
+  const ranked = candidates
+    .map(({ intent, index }) => {
+      const s = scores.get(index) ?? { score: 0, reasons: [] };
+      let score = s.score;
+      const reasons = [...s.reasons];
+      const example = near.get(intent.name);
+      if (example && example.similarity > 0.3) {
+        const points = Math.round(EXAMPLE_WEIGHT * example.similarity * 100) / 100;
+        score += points;
+        reasons.push(`like "${example.example}" (${Math.round(example.similarity * 100)} %) +${points}`);
       }
-    }
-    if (agency && intent.slotBoost.agency) {
-      score += intent.slotBoost.agency;
-      reasons.push(`agency "${agency.source}" +${intent.slotBoost.agency}`);
-    }
-    return { intent, score, reasons };
-  });
-  scored.sort((a, b) => b.score - a.score);
-  const [top, second] = scored;
-  if (!top || top.score < MIN_SCORE) {
-    return { intent: 'unknown', confidence: 0, slots: {}, reasons: [`best score ${top?.score ?? 0} below ${MIN_SCORE}`] };
+      for (const [slot, boost] of Object.entries(intent.slotBoost)) {
+        if (found[slot]) {
+          score += boost;
+          reasons.push(`${slot} found +${boost}`);
+        }
+      }
+      return { name: intent.name, score, reasons };
+    });
+  // Examples of what Lots does not handle ("har du sett min katt") argue for unknown.
+  const unknownExample = near.get('unknown');
+  if (unknownExample && unknownExample.similarity > 0.5) {
+    ranked.push({ name: 'unknown', score: EXAMPLE_WEIGHT * unknownExample.similarity, reasons: [`like "${unknownExample.example}", which Lots does not handle`] });
+  }
+  ranked.sort((a, b) => b.score - a.score);
+  const [top, second] = ranked;
+  const alternatives = ranked.slice(0, 3).filter((r) => r.score > 0).map((r) => ({ intent: r.name, score: Math.round(r.score * 100) / 100 }));
+
+  if (!top || top.score < MIN_SCORE || top.name === 'unknown') {
+    const foreign = participant && (NON_LATIN.test(text) || SOMALI.test(text));
+    return { intent: 'unknown', confidence: 0, slots: {}, reasons: [foreign ? 'written in a language Lots does not read' : `best score ${top?.score ?? 0} below ${MIN_SCORE}`], alternatives, ...(foreign ? { foreign } : {}) };
   }
   // Confidence grows with the winning score and with its margin over the runner-up.
   const margin = top.score - (second?.score ?? 0);
   const confidence = Math.round(Math.min(1, (1 - Math.exp(-top.score / 2)) * (0.5 + Math.min(margin, 2) / 4)) * 100) / 100;
+
   const slots: Slots = {};
-  if (top.intent.name === 'contact.lookup') {
-    slots.agency = agency?.agency ?? null;
-    if (participant) slots.participant = participant;
-  }
-  return { intent: top.intent.name, confidence, slots, reasons: top.reasons };
+  const wanted = SLOTS[top.name] ?? [];
+  if (wanted.includes('agency')) slots.agency = agency ? (agency.phrase.meaning as { agency: Agency }).agency : null;
+  if (wanted.includes('participant') && name) slots.participant = name;
+  if (wanted.includes('meetingType') && meetingType) slots.meetingType = (meetingType.phrase.meaning as { meetingType: string }).meetingType;
+  if (wanted.includes('start') && time?.hasDate && time.hasTime) slots.start = time.start;
+  if (wanted.includes('score') && found.score) slots.score = score;
+  if (wanted.includes('attended') && attended !== undefined) slots.attended = attended;
+  const partialStart = wanted.includes('start') && time && !(time.hasDate && time.hasTime) ? { start: time.start, hasDate: time.hasDate, hasTime: time.hasTime } : undefined;
+  return { intent: top.name, confidence, slots, reasons: top.reasons, alternatives, ...(partialStart ? { partialStart } : {}) };
 }

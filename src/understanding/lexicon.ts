@@ -1,33 +1,46 @@
-// The intent and slot data of intents/, compiled once into folded token phrases.
+// The intent and slot data of intents/, compiled once: every known word gets an id, and every
+// phrase (of an intent, an agency, a meeting type, a score…) becomes a sequence of ids indexed
+// by its first word. A written word is matched to ids once and cached, typos included, so
+// classifying is a few array look-ups per word.
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../util/paths.js';
 import { AGENCIES, type Agency, type Role } from '../model/index.js';
-import { fold, tokens } from './text.js';
+import { editDistance, fold, tokenMatches, tokens } from './text.js';
 
 const INTENTS_DIR = path.join(projectRoot, 'intents');
 const read = (file: string) => JSON.parse(fs.readFileSync(path.join(INTENTS_DIR, file), 'utf8'));
 
+/** What a phrase stands for when it is found. */
+export type Meaning =
+  | { kind: 'intent'; intent: number; weight: number }
+  | { kind: 'agency'; agency: Agency }
+  | { kind: 'meetingType'; meetingType: string }
+  | { kind: 'score'; score: number }
+  | { kind: 'attended'; attended: boolean };
+
 export interface Phrase {
-  words: string[];
-  weight: number;
+  ids: number[];
   source: string;
+  meaning: Meaning;
 }
 
 export interface IntentEntry {
   name: string;
   roles: Role[];
   exact: Set<string>;
-  phrases: Phrase[];
   slotBoost: Record<string, number>;
 }
 
 export interface Lexicon {
   intents: IntentEntry[];
-  agencies: { agency: Agency; words: string[]; source: string }[];
+  /** Phrases by the id of their first word. */
+  byFirst: Map<number, Phrase[]>;
   /** Folded words that are never a name. */
   vocabulary: Set<string>;
   namesEndingInS: Set<string>;
+  /** The ids a written word matches (exactly, inflected or with a typo); cached. */
+  idsOf(word: string): readonly number[];
 }
 
 interface IntentData {
@@ -37,27 +50,104 @@ interface IntentData {
   slotBoost?: Record<string, number>;
 }
 
+const withoutComments = <T>(o: Record<string, T | string>) => Object.entries(o).filter((e): e is [string, T] => !e[0].startsWith('_'));
+const CACHE_LIMIT = 50_000;
+
 export function loadLexicon(): Lexicon {
-  const intentData = read('intents.json') as Record<string, IntentData | string>;
-  const agencyData = read('agencies.json') as Record<string, string[] | string>;
-  const stopwords = read('stopwords.json') as Record<string, string[] | string>;
-  const intents: IntentEntry[] = Object.entries(intentData)
-    .filter((e): e is [string, IntentData] => !e[0].startsWith('_'))
-    .map(([name, d]) => ({
-      name,
-      roles: d.roles,
-      exact: new Set((d.exact ?? []).map((e) => tokens(e).join(' ') || e)),
-      phrases: Object.values(d.phrases ?? {}).flatMap((byPhrase) =>
-        Object.entries(byPhrase).map(([source, weight]) => ({ words: tokens(source), weight, source })),
-      ),
-      slotBoost: d.slotBoost ?? {},
-    }));
-  const agencies = AGENCIES.flatMap((agency) =>
-    ((agencyData[agency] ?? []) as string[]).map((source) => ({ agency, words: tokens(source), source })),
-  );
+  const intentData = withoutComments(read('intents.json') as Record<string, IntentData>);
+  const agencyData = read('agencies.json') as Record<string, string[]>;
+  const slots = read('slots.json') as {
+    meetingType: Record<string, string[]>;
+    score: Record<string, string[]>;
+    attendedFalse: string[];
+    attendedTrue: string[];
+  };
+  const stopwords = withoutComments(read('stopwords.json') as Record<string, string[]>);
+
+  const ids = new Map<string, number>();
+  const words: string[] = [];
+  const idOf = (w: string) => {
+    let id = ids.get(w);
+    if (id === undefined) {
+      id = words.length;
+      words.push(w);
+      ids.set(w, id);
+    }
+    return id;
+  };
+  const byFirst = new Map<number, Phrase[]>();
+  const add = (source: string, meaning: Meaning) => {
+    const phraseIds = tokens(source).map(idOf);
+    if (!phraseIds.length) return;
+    const list = byFirst.get(phraseIds[0]!) ?? [];
+    list.push({ ids: phraseIds, source, meaning });
+    byFirst.set(phraseIds[0]!, list);
+  };
+
+  const intents: IntentEntry[] = intentData.map(([name, d], index) => {
+    for (const byPhrase of Object.values(d.phrases ?? {})) for (const [source, weight] of Object.entries(byPhrase)) add(source, { kind: 'intent', intent: index, weight });
+    return { name, roles: d.roles, exact: new Set((d.exact ?? []).map((e) => tokens(e).join(' ') || e)), slotBoost: d.slotBoost ?? {} };
+  });
+  for (const agency of AGENCIES) for (const source of agencyData[agency] ?? []) add(source, { kind: 'agency', agency });
+  for (const [meetingType, list] of Object.entries(slots.meetingType)) for (const source of list) add(source, { kind: 'meetingType', meetingType });
+  for (const [score, list] of Object.entries(slots.score)) for (const source of list) add(source, { kind: 'score', score: Number(score) });
+  for (const source of slots.attendedFalse) add(source, { kind: 'attended', attended: false });
+  for (const source of slots.attendedTrue) add(source, { kind: 'attended', attended: true });
+
   const vocabulary = new Set<string>();
-  for (const list of Object.entries(stopwords)) if (!list[0].startsWith('_')) for (const w of list[1] as string[]) vocabulary.add(fold(w));
-  for (const i of intents) for (const p of i.phrases) for (const w of p.words) vocabulary.add(w);
-  for (const a of agencies) for (const w of a.words) vocabulary.add(w);
-  return { intents, agencies, vocabulary, namesEndingInS: new Set((read('names-ending-in-s.json') as string[]).map(fold)) };
+  for (const [, list] of stopwords) for (const w of list) vocabulary.add(fold(w));
+  for (const w of words) vocabulary.add(w);
+
+  const cache = new Map<string, readonly number[]>();
+  const idsOf = (word: string): readonly number[] => {
+    const hit = cache.get(word);
+    if (hit) return hit;
+    // Only the closest matches count: "handlägare" is "handläggare" (one letter off), not
+    // also "handledare" (two off). An inflected form ("handläggaren") counts as exact.
+    let found: number[] = [];
+    const exact = ids.get(word);
+    if (exact !== undefined) found.push(exact);
+    else if (word.length >= 4) {
+      let best = Infinity;
+      for (let id = 0; id < words.length; id++) {
+        const known = words[id]!;
+        if (!tokenMatches(word, known)) continue;
+        const distance = word.startsWith(known) ? 0 : editDistance(word, known, 2);
+        if (distance < best) {
+          best = distance;
+          found = [id];
+        } else if (distance === best) found.push(id);
+      }
+    }
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(word, found);
+    return found;
+  };
+
+  return { intents, byFirst, vocabulary, namesEndingInS: new Set((read('names-ending-in-s.json') as string[]).map(fold)), idsOf };
+}
+
+export interface Hit {
+  phrase: Phrase;
+  /** Index of the first and one past the last word it covers. */
+  from: number;
+  to: number;
+}
+
+/** Every phrase found in the words, wherever it starts. */
+export function findAll(lex: Lexicon, words: string[]): Hit[] {
+  const wordIds = words.map((w) => lex.idsOf(w));
+  const hits: Hit[] = [];
+  for (let i = 0; i < words.length; i++) {
+    for (const id of wordIds[i]!) {
+      for (const phrase of lex.byFirst.get(id) ?? []) {
+        const n = phrase.ids.length;
+        if (i + n > words.length) continue;
+        let k = 1;
+        while (k < n && wordIds[i + k]!.includes(phrase.ids[k]!)) k++;
+        if (k === n) hits.push({ phrase, from: i, to: i + n });
+      }
+    }
+  }
+  return hits;
 }

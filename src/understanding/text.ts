@@ -5,14 +5,20 @@ export function fold(text: string): string {
   return text
     .toLowerCase()
     .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '');
+    .replace(/\p{M}/gu, '')
+    .replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String((d.charCodeAt(0) - 0x0660) % 0x90));
 }
 
-/** Folded word tokens; letters repeated three or more times are squeezed to two ("hejjjj" → "hejj"). */
+const EMOJI = /\p{Extended_Pictographic}/gu;
+
+/**
+ * Folded word tokens; letters repeated three or more times are squeezed to two ("hejjjj" →
+ * "hejj"); each emoji is a token of its own ("tack👍" → "tack", "👍"); a "?" is kept as a token.
+ */
 export function tokens(text: string): string[] {
-  return fold(text)
+  return fold(text.replace(EMOJI, ' $& '))
     .replace(/(\p{L})\1{2,}/gu, '$1$1')
-    .split(/[^\p{L}\p{N}?]+/u)
+    .split(/[^\p{L}\p{N}?\p{Extended_Pictographic}]+/u)
     .flatMap((t) => (t.length > 1 && t.endsWith('?') ? [t.slice(0, -1), '?'] : [t]))
     .filter(Boolean);
 }

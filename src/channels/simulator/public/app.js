@@ -808,10 +808,9 @@
     var who = el('span', 'visually-hidden', item.dir === 'out'
       ? (item.action ? 'Du tryckte på knappen: ' : 'Du: ')
       : 'Lots: ');
-    var text = el('p', 'msg-text');
+    node.appendChild(who);
+    var text = el('p', 'msg-text', item.text);
     text.setAttribute('dir', 'auto');
-    text.appendChild(who);
-    text.appendChild(document.createTextNode(item.text));
     node.appendChild(text);
 
     var metaParts = [];

@@ -1,0 +1,96 @@
+// What Lots last asked someone, kept in the database so a restart keeps it: the answer to a
+// check-in or a booking request, a choice between two readings, or one missing slot.
+import type { Db } from '../store/db.js';
+import type { Channel } from '../model/index.js';
+import type { Expecting, Slots, Understanding } from '../understanding/classify.js';
+import { findParticipantName } from '../understanding/classify.js';
+import { findTime } from '../understanding/dates.js';
+import { findAll, type Hit } from '../understanding/lexicon.js';
+import { lexicon } from '../understanding/classify.js';
+import { tokens } from '../understanding/text.js';
+
+export interface ConversationState {
+  /** A question whose answer reads differently: a check-in score, JA/NEJ to a booking. */
+  expecting?: Expecting;
+  /** What the expected answer belongs to (a check-in or meeting id). */
+  ref?: string;
+  /** A clarifying question: the readings offered, in order (answer 1, 2, …). */
+  choices?: { intent: string; slots: Slots }[];
+  /** A question for one missing slot of an intent. */
+  pending?: { intent: string; slots: Slots; missing: keyof Slots };
+  /** Messages in a row not understood. */
+  misses?: number;
+  /** ISO time the state was written; old questions lapse. */
+  at: string;
+}
+
+/** How long a question stays open: a check-in answer a week, anything else a day. */
+const LAPSE_MS = { expecting: 7 * 24 * 3600_000, other: 24 * 3600_000 };
+
+export async function loadConversation(tx: Db, channel: Channel, address: string, now: Date): Promise<ConversationState> {
+  const [row] = await tx.query<{ state: ConversationState }>(`select state from conversation where channel = $1 and address = $2`, [channel, address]);
+  const state = row?.state;
+  if (!state) return { at: now.toISOString() };
+  const age = now.getTime() - new Date(state.at).getTime();
+  const kept: ConversationState = { at: state.at, misses: state.misses };
+  if (state.expecting && age <= LAPSE_MS.expecting) Object.assign(kept, { expecting: state.expecting, ref: state.ref });
+  if (age <= LAPSE_MS.other) Object.assign(kept, { choices: state.choices, pending: state.pending });
+  return kept;
+}
+
+export async function saveConversation(tx: Db, channel: Channel, address: string, state: ConversationState, now: Date): Promise<void> {
+  await tx.query(
+    `insert into conversation (channel, address, state, updated_at) values ($1, $2, $3, $4)
+     on conflict (channel, address) do update set state = excluded.state, updated_at = excluded.updated_at`,
+    [channel, address, JSON.stringify({ ...state, at: now.toISOString() }), now],
+  );
+}
+
+/** Reads "1", "2", "första" … or a word of the offered intent as a choice. */
+export function readChoice(text: string, choices: string[]): string | undefined {
+  const words = tokens(text);
+  const ordinals: Record<string, number> = { '1': 0, '2': 1, '3': 2, ett: 0, en: 0, etta: 0, forsta: 0, one: 0, tva: 1, tvaan: 1, andra: 1, two: 1, tre: 2, tredje: 2, three: 2 };
+  if (words.length === 1 && ordinals[words[0]!] !== undefined) return choices[ordinals[words[0]!]!];
+  return undefined;
+}
+
+/** Tries to read the one slot that was asked for from the answer; merges with what was known. */
+export function fillSlot(pending: NonNullable<ConversationState['pending']>, text: string, role: 'participant' | 'staff', now: Date): Slots | undefined {
+  const slots: Slots = { ...pending.slots };
+  const hits: Hit[] = findAll(lexicon(), tokens(text));
+  const meaning = (kind: string) => hits.find((h) => h.phrase.meaning.kind === kind)?.phrase.meaning as Record<string, unknown> | undefined;
+  switch (pending.missing) {
+    case 'start': {
+      const time = findTime(text, now);
+      if (!time) return undefined;
+      // "kl 14" after "tisdag": take the date already given and the new time, and the reverse.
+      const known = slots.start;
+      if (time.hasDate && time.hasTime) slots.start = time.start;
+      else if (time.hasTime && known) slots.start = `${known.slice(0, 10)}${time.start.slice(10)}`;
+      else if (time.hasDate && known) slots.start = `${time.start.slice(0, 10)}${known.slice(10)}`;
+      else return undefined;
+      return slots;
+    }
+    case 'agency': {
+      const m = meaning('agency');
+      return m ? { ...slots, agency: m.agency as Slots['agency'] } : undefined;
+    }
+    case 'meetingType': {
+      const m = meaning('meetingType');
+      return m ? { ...slots, meetingType: m.meetingType as string } : undefined;
+    }
+    case 'participant': {
+      const name = role === 'staff' ? (findParticipantName(text) ?? (tokens(text).length <= 3 ? text.trim() : undefined)) : undefined;
+      return name ? { ...slots, participant: name } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Whether an understanding is too weak to act on: ask rather than guess. */
+export function tooUnsure(u: Understanding): boolean {
+  if (u.intent === 'unknown') return true;
+  const [top, second] = u.alternatives ?? [];
+  return Boolean(top && second && second.score >= top.score * 0.85 && u.confidence < 0.7);
+}

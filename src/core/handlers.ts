@@ -1,0 +1,62 @@
+// Which handler answers which intent, per role. Parts of the product add theirs here.
+import type { Handler, ParticipantTurn, StaffTurn, Turn } from './turn.js';
+import { reply, replyText } from './turn.js';
+import { participantContactLookup, resolveParticipant, staffContactLookup } from '../directory/handlers.js';
+import { visibleParticipants } from '../directory/people.js';
+import { optin, optout } from '../consent/handlers.js';
+import { participantMeetingAnswer, participantMeetingNext, participantMeetingRequest } from '../meetings/participant.js';
+import { nextMeeting } from '../meetings/queries.js';
+import { crisis, escalationRequest } from '../escalations/handlers.js';
+import { formatWhen } from '../i18n/format.js';
+import { t } from '../i18n/index.js';
+import { fold } from '../understanding/text.js';
+
+const ns = (turn: Turn) => ('participant' in turn ? 'participant' : 'staff');
+export const help: Handler<Turn> = async (turn) => reply(turn, `${ns(turn)}:help`);
+export const unknown: Handler<Turn> = async (turn) => reply(turn, `${ns(turn)}:unknown`);
+const smalltalk: Handler<Turn> = async (turn) => {
+  const thanks = /\b(tack|tackar|thanks|thank)\b/.test(fold(turn.msg.text));
+  reply(turn, `${ns(turn)}:${thanks ? 'thanks' : 'smalltalk'}`);
+};
+
+export const participantHandlers: Record<string, Handler<ParticipantTurn>> = {
+  crisis,
+  'contact.lookup': participantContactLookup,
+  'meeting.next': participantMeetingNext,
+  'meeting.confirm': participantMeetingAnswer('confirm'),
+  'meeting.cancel': participantMeetingAnswer('cancel'),
+  'meeting.reschedule': participantMeetingAnswer('reschedule'),
+  'meeting.request': participantMeetingRequest,
+  'escalation.request': escalationRequest,
+  optout,
+  optin,
+  help,
+  smalltalk,
+};
+
+const caseloadList: Handler<StaffTurn> = async (turn) => {
+  const people = await visibleParticipants(turn.tx, turn.staff);
+  const coaches = new Map((await turn.tx.query<{ id: string; name: string }>(`select id, name from staff where team_id = $1`, [turn.staff.teamId])).map((s) => [s.id, s.name]));
+  // A coach's own participants first.
+  people.sort((a, b) => Number(b.coachId === turn.staff.id) - Number(a.coachId === turn.staff.id) || a.name.localeCompare(b.name, 'sv'));
+  const lines = people.map(
+    (p) => `• ${t(turn.lng, 'staff:caseload.line', { name: p.name, coach: coaches.get(p.coachId) ?? '–' })}${p.protectedIdentity ? ` ${t(turn.lng, 'staff:caseload.protected')}` : ''}`,
+  );
+  replyText(turn, [t(turn.lng, 'staff:caseload.header', { count: people.length }), ...lines].join('\n'));
+};
+
+const staffMeetingNext: Handler<StaffTurn> = async (turn) => {
+  const participant = await resolveParticipant(turn);
+  if (!participant) return;
+  const meeting = await nextMeeting(turn.tx, participant.id, turn.now);
+  if (!meeting) return reply(turn, 'staff:meeting.none', { name: participant.name });
+  reply(turn, 'staff:meeting.next', { name: participant.name, what: t(turn.lng, `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, turn.lng) });
+};
+
+export const staffHandlers: Record<string, Handler<StaffTurn>> = {
+  'contact.lookup': staffContactLookup,
+  'meeting.next': staffMeetingNext,
+  'caseload.list': caseloadList,
+  help,
+  smalltalk,
+};

@@ -1,0 +1,402 @@
+// Crisis detection (suicide, self-harm) in the languages participants write. The data, its phrase
+// syntax and the decisions on idioms and negation are in intents/crisis.json; it is compiled once,
+// at module load, into a trie of folded word sequences (Latin scripts) and into normalised
+// substrings (Arabic, Persian, Ethiopic scripts).
+//
+// Recall first: a missed crisis can cost a life. Only an idiom mask or a phrase's own guard can
+// stop a phrase from firing, and a negation never does ("jag vill inte dö" is a crisis).
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../util/paths.js';
+import { editDistance, fold, tokenMatches, tokens } from './text.js';
+
+export interface CrisisFinding {
+  crisis: boolean;
+  /** What fired: the phrase pattern as written in crisis.json, or a guarded phrase's id. */
+  matched?: string;
+  /** The language key in crisis.json of what fired. */
+  lang?: string;
+}
+
+// ---- the data (intents/crisis.json) ---------------------------------------------------------
+
+interface GuardData {
+  id: string;
+  why?: string;
+  phrases: string[];
+  unlessHumour?: boolean;
+  unlessBefore?: string[];
+  beforeWindow?: number;
+  unlessAfter?: string[];
+  afterWindow?: number;
+  fireWhenPrecededBy?: string[];
+}
+
+interface LanguageData {
+  review: boolean;
+  match: 'tokens' | 'substring';
+  phrases: string[];
+  guarded?: GuardData[];
+}
+
+interface CrisisData {
+  humourWindow: number;
+  humour: { tokens: string[]; patterns: string[]; emoji: string[] };
+  negators: string[];
+  neverTypoOf: Record<string, string[] | string>;
+  idioms: Record<string, string[] | string>;
+  languages: Record<string, LanguageData>;
+}
+
+/**
+ * The word sequences a pattern stands for, each word a folded token, `stem*` or `<number>`.
+ * Slots are separated by spaces: `a|b` alternatives, `(a|b)` optional, `a_b` several words.
+ */
+export function expandPattern(source: string): string[][] {
+  let sequences: string[][] = [[]];
+  for (const slot of source.trim().split(/\s+/)) {
+    const optional = slot.startsWith('(') && slot.endsWith(')');
+    const alternatives = (optional ? slot.slice(1, -1) : slot).split('|').filter(Boolean);
+    const words = alternatives.map((alt) => {
+      if (alt === '<number>') return [alt];
+      const star = alt.endsWith('*');
+      const toks = tokens(alt.replace(/\*$/, '').replace(/_/g, ' '));
+      if (toks.length === 0) throw new Error(`crisis.json: "${alt}" in "${source}" has no word`);
+      if (star) toks[toks.length - 1] += '*';
+      return toks;
+    });
+    if (words.length === 0) throw new Error(`crisis.json: an empty slot in "${source}"`);
+    const next: string[][] = [];
+    for (const seq of sequences) {
+      if (optional) next.push(seq);
+      for (const w of words) next.push([...seq, ...w]);
+    }
+    sequences = next;
+  }
+  const result = sequences.filter((s) => s.length > 0);
+  if (result.length === 0) throw new Error(`crisis.json: "${source}" matches nothing`);
+  return result;
+}
+
+/** Arabic, Persian and Ethiopic text folded for substring matching; see crisis.json _syntax. */
+export function normaliseScript(text: string): string {
+  return fold(text)
+    .replace(/[\u064B-\u065F\u0670\u0640]/g, '') // harakat, hamza and madda left by NFKD, tatweel
+    .replace(/[\u0649\u06CC\u06D2]/g, '\u064A') // ى ی ے → ي
+    .replace(/\u06A9/g, '\u0643') // ک → ك
+    .replace(/[\u0629\u06C0\u06D5]/g, '\u0647') // ة ۀ ە → ه
+    .replace(/[\u0671-\u0673\u0675]/g, '\u0627') // ٱ and other alef forms → ا
+    .replace(/[^\p{L}\p{N}]+/gu, ''); // spaces, ZWNJ/ZWJ, punctuation, Ethiopic word space
+}
+
+const NON_LATIN_SCRIPT = /[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F]/;
+
+// ---- compiled form --------------------------------------------------------------------------
+
+/** The id of the `<number>` word (guards only). */
+const NUMBER = -1;
+type Sequence = readonly number[];
+
+interface Guard {
+  id: string;
+  humour: boolean;
+  before: Sequence[];
+  beforeWindow: number;
+  after: Sequence[];
+  afterWindow: number;
+  fireWhen: Sequence[];
+}
+
+interface Phrase {
+  source: string;
+  lang: string;
+  guard?: Guard;
+}
+
+/** A trie over word ids; `ends` are the phrases whose words lead to this node. */
+class Node<T> {
+  readonly next = new Map<number, Node<T>>();
+  readonly ends: T[] = [];
+
+  add(ids: Sequence, end: T): void {
+    let node: Node<T> = this;
+    for (const id of ids) {
+      let child = node.next.get(id);
+      if (!child) node.next.set(id, (child = new Node<T>()));
+      node = child;
+    }
+    if (!node.ends.includes(end)) node.ends.push(end);
+  }
+}
+
+/** The phrase words: `token` folded, `star` for a stem that any longer word may continue. */
+const words: { token: string; star: boolean }[] = [];
+const plainIds = new Map<string, number>();
+const stemIds = new Map<string, number>();
+/** One-letter deletions of the 5+ letter words (a symmetric-delete index for one typo). */
+const deletionIndex = new Map<string, number[]>();
+/** Words of 8+ letters (tokenMatches allows them two typos), by length, with letter histograms. */
+const longWords = new Map<number, { id: number; token: string; histogram: Uint8Array }[]>();
+let longestFuzzy = 0;
+let longestStem = 0;
+let shortestStem = Infinity;
+
+const neverTypo = new Set<string>();
+const negators = new Set<string>();
+const humourWords = new Set<string>();
+let humourPatterns: RegExp[] = [];
+let humourEmoji: RegExp | null = null;
+let humourWindow = 8;
+const phrases = new Node<Phrase>();
+const idioms = new Node<true>();
+const substrings: { text: string; source: string; lang: string }[] = [];
+
+function deletions(word: string): Set<string> {
+  const out = new Set<string>([word]);
+  for (let i = 0; i < word.length; i++) out.add(word.slice(0, i) + word.slice(i + 1));
+  return out;
+}
+
+/** Letter counts in 32 buckets: two typos change them by at most 4 in all. */
+function histogram(word: string): Uint8Array {
+  const h = new Uint8Array(32);
+  for (let i = 0; i < word.length; i++) h[word.charCodeAt(i) & 31]!++;
+  return h;
+}
+
+function wordId(word: string): number {
+  if (word === '<number>') return NUMBER;
+  const star = word.endsWith('*');
+  const token = star ? word.slice(0, -1) : word;
+  const ids = star ? stemIds : plainIds;
+  const known = ids.get(token);
+  if (known !== undefined) return known;
+  const id = words.length;
+  words.push({ token, star });
+  ids.set(token, id);
+  // tokenMatches lets 5+ letter words match with 1 typo (2 from 8 letters); a stem, as a whole word, 1.
+  if (token.length >= 5) {
+    for (const d of deletions(token)) {
+      const list = deletionIndex.get(d) ?? [];
+      list.push(id);
+      deletionIndex.set(d, list);
+    }
+    longestFuzzy = Math.max(longestFuzzy, token.length);
+    if (!star && token.length >= 8) {
+      const list = longWords.get(token.length) ?? [];
+      list.push({ id, token, histogram: histogram(token) });
+      longWords.set(token.length, list);
+    }
+  }
+  if (star) {
+    longestStem = Math.max(longestStem, token.length);
+    shortestStem = Math.min(shortestStem, token.length);
+  }
+  return id;
+}
+
+const compileAll = (patterns: string[]) => patterns.flatMap(expandPattern).map((seq) => seq.map(wordId));
+const list = (v: string[] | string | undefined): string[] => (Array.isArray(v) ? v : []);
+
+function compile(data: CrisisData): void {
+  humourWindow = data.humourWindow;
+  for (const w of data.humour.tokens) for (const t of tokens(w)) humourWords.add(t);
+  humourPatterns = data.humour.patterns.map((p) => new RegExp(p, 'u'));
+  if (data.humour.emoji.length > 0) humourEmoji = new RegExp(data.humour.emoji.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
+  for (const w of data.negators) negators.add(fold(w));
+  for (const [key, ws] of Object.entries(data.neverTypoOf)) if (!key.startsWith('_')) for (const w of list(ws)) neverTypo.add(fold(w));
+  for (const [key, patterns] of Object.entries(data.idioms)) if (!key.startsWith('_')) for (const ids of compileAll(list(patterns))) idioms.add(ids, true);
+  const add = (ids: Sequence, phrase: Phrase) => {
+    if (ids[0] === NUMBER) throw new Error(`crisis.json: "${phrase.source}" may not start with <number>`);
+    phrases.add(ids, phrase);
+  };
+  for (const [lang, language] of Object.entries(data.languages)) {
+    if (language.match === 'substring') {
+      for (const source of language.phrases) {
+        const text = normaliseScript(source);
+        if (text.length < 3) throw new Error(`crisis.json: "${source}" is too short to match as a substring`);
+        substrings.push({ text, source, lang });
+      }
+      continue;
+    }
+    if (language.match !== 'tokens') throw new Error(`crisis.json: language ${lang} has an unknown match "${String(language.match)}"`);
+    for (const source of language.phrases) {
+      const phrase: Phrase = { source, lang };
+      for (const ids of compileAll([source])) add(ids, phrase);
+    }
+    for (const g of language.guarded ?? []) {
+      const guard: Guard = {
+        id: g.id,
+        humour: g.unlessHumour ?? false,
+        before: compileAll(g.unlessBefore ?? []),
+        beforeWindow: g.beforeWindow ?? 3,
+        after: compileAll(g.unlessAfter ?? []),
+        afterWindow: g.afterWindow ?? 3,
+        fireWhen: compileAll(g.fireWhenPrecededBy ?? []),
+      };
+      const phrase: Phrase = { source: g.id, lang, guard };
+      for (const ids of compileAll(g.phrases)) add(ids, phrase);
+    }
+  }
+}
+
+compile(JSON.parse(fs.readFileSync(path.join(projectRoot, 'intents', 'crisis.json'), 'utf8')) as CrisisData);
+
+// ---- matching -------------------------------------------------------------------------------
+
+const NONE: readonly number[] = [];
+const NONE_LONG: { id: number; token: string; histogram: Uint8Array }[] = [];
+/** Which phrase words a written word matches, memoised (messages repeat their words), bounded. */
+const memo = new Map<string, readonly number[]>();
+const MEMO_LIMIT = 50_000;
+
+function pushNew(out: number[], id: number | undefined): void {
+  if (id !== undefined && !out.includes(id)) out.push(id);
+}
+
+/**
+ * The phrase words `word` matches, the most literal first: exactly; a stem it starts with
+ * (longest first); as an inflection (tokenMatches: a 5+ letter word it starts with); as a typo.
+ */
+function idsFor(word: string): readonly number[] {
+  const cached = memo.get(word);
+  if (cached) return cached;
+  const out: number[] = [];
+  pushNew(out, plainIds.get(word));
+  for (let len = Math.min(word.length, longestStem); len >= shortestStem; len--) pushNew(out, stemIds.get(word.slice(0, len)));
+  if (word.length >= 4 && !neverTypo.has(word)) {
+    for (let len = word.length - 1; len >= Math.max(5, word.length - 3); len--) pushNew(out, plainIds.get(word.slice(0, len)));
+    if (word.length <= longestFuzzy + 2) {
+      for (const d of deletions(word))
+        for (const id of deletionIndex.get(d) ?? NONE) {
+          if (out.includes(id)) continue;
+          const w = words[id]!;
+          if (w.star ? editDistance(word, w.token, 1) <= 1 : tokenMatches(word, w.token)) out.push(id);
+        }
+      if (word.length >= 6) {
+        const h = histogram(word);
+        for (let len = Math.max(8, word.length - 2); len <= word.length + 2; len++)
+          for (const w of longWords.get(len) ?? NONE_LONG) {
+            if (out.includes(w.id)) continue;
+            let diff = 0;
+            for (let b = 0; b < 32 && diff <= 4; b++) diff += Math.abs(h[b]! - w.histogram[b]!);
+            if (diff <= 4 && tokenMatches(word, w.token)) out.push(w.id);
+          }
+      }
+    }
+  }
+  const result = out.length === 0 ? NONE : out;
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(word, result);
+  return result;
+}
+
+class Message {
+  readonly words: string[];
+  readonly ids: (readonly number[])[];
+  masked: Uint8Array | null = null;
+
+  constructor(text: string) {
+    // Humour emoji and emoticons become the humour word "lol".
+    this.words = tokens(humourEmoji ? text.replace(humourEmoji, ' lol ') : text);
+    this.ids = this.words.map(idsFor);
+  }
+
+  has(pos: number, id: number): boolean {
+    return id === NUMBER ? /^\d+$/.test(this.words[pos]!) : this.ids[pos]!.includes(id);
+  }
+
+  /** Where `seq` ends (exclusive) if it starts at `start`, else -1. One negator may stand between its words. */
+  matchAt(seq: Sequence, start: number): number {
+    let j = start;
+    let skipped = false;
+    for (let k = 0; k < seq.length; ) {
+      if (j >= this.words.length) return -1;
+      if (this.has(j, seq[k]!)) {
+        j++;
+        k++;
+      } else if (k > 0 && !skipped && negators.has(this.words[j]!)) {
+        skipped = true;
+        j++;
+      } else return -1;
+    }
+    return j;
+  }
+
+  // The two trie walks below follow the words from `start` (`j` is the next word to read), with
+  // one negator allowed between a phrase's words as in matchAt. No closures: this is the hot path.
+
+  /** Masks the words of every idiom that starts at `start`. */
+  maskIdiomsFrom(node: Node<true>, start: number, j: number, skipped: boolean): void {
+    if (node !== idioms && node.ends.length > 0) (this.masked ??= new Uint8Array(this.words.length)).fill(1, start, j);
+    if (j >= this.words.length) return;
+    for (const id of this.ids[j]!) {
+      const child = node.next.get(id);
+      if (child) this.maskIdiomsFrom(child, start, j + 1, skipped);
+    }
+    if (node !== idioms && !skipped && negators.has(this.words[j]!)) this.maskIdiomsFrom(node, start, j + 1, true);
+  }
+
+  /** The first crisis phrase that starts at `start` and is not suppressed by its guard. */
+  phraseFrom(node: Node<Phrase>, start: number, j: number, skipped: boolean): Phrase | undefined {
+    if (node !== phrases) for (const p of node.ends) if (!p.guard || !this.suppressed(p.guard, start, j)) return p;
+    if (j >= this.words.length || this.masked?.[j]) return undefined;
+    for (const id of this.ids[j]!) {
+      const child = node.next.get(id);
+      const found = child && this.phraseFrom(child, start, j + 1, skipped);
+      if (found) return found;
+    }
+    return node !== phrases && !skipped && negators.has(this.words[j]!) ? this.phraseFrom(node, start, j + 1, true) : undefined;
+  }
+
+  isHumour(word: string): boolean {
+    if (humourWords.has(word)) return true;
+    for (const r of humourPatterns) if (r.test(word)) return true;
+    return false;
+  }
+
+  /** Whether a guarded phrase found at [start, end) is everyday talk rather than a crisis. */
+  suppressed(g: Guard, start: number, end: number): boolean {
+    const n = this.words.length;
+    if (g.fireWhen.length > 0) {
+      let last = start - 1;
+      if (last >= 0 && negators.has(this.words[last]!)) last--;
+      for (const seq of g.fireWhen)
+        for (let s = Math.max(0, last - seq.length); s <= last; s++) if (this.matchAt(seq, s) === last + 1) return false;
+    }
+    if (g.humour)
+      for (let j = Math.max(0, start - humourWindow); j < Math.min(n, end + humourWindow); j++) if (this.isHumour(this.words[j]!)) return true;
+    for (let s = Math.max(0, start - g.beforeWindow); s < start; s++)
+      for (const seq of g.before) {
+        const e = this.matchAt(seq, s);
+        if (e >= 0 && e <= start) return true;
+      }
+    for (let s = end; s < Math.min(n, end + g.afterWindow); s++) for (const seq of g.after) if (this.matchAt(seq, s) >= 0) return true;
+    return false;
+  }
+}
+
+/** Whether a message signals a crisis: suicidal thoughts or plans, self-harm, an overdose. */
+export function detectCrisis(text: string): CrisisFinding {
+  if (!text) return { crisis: false };
+  const m = new Message(text);
+  let idiom = false;
+  let phrase = false;
+  for (const ids of m.ids)
+    for (const id of ids) {
+      idiom ||= idioms.next.has(id);
+      phrase ||= phrases.next.has(id);
+    }
+  if (idiom) for (let i = 0; i < m.words.length; i++) m.maskIdiomsFrom(idioms, i, i, false);
+  if (phrase)
+    for (let i = 0; i < m.words.length; i++) {
+      if (m.masked?.[i]) continue;
+      const found = m.phraseFrom(phrases, i, i, false);
+      if (found) return { crisis: true, matched: found.source, lang: found.lang };
+    }
+  if (NON_LATIN_SCRIPT.test(text)) {
+    const normalised = normaliseScript(text);
+    for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
+  }
+  return { crisis: false };
+}

@@ -1,0 +1,129 @@
+// `npm run eval:nlu`: how well Lots understands, measured on the labelled set in intents/eval/,
+// as Rasa reports it: per-intent precision, recall and F1, a confusion matrix, slot accuracy,
+// and the crisis detector's recall and false alarms on their own. Lines marked "test" are held
+// out: tune on "train", report both.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { projectRoot } from '../util/paths.js';
+import { classify, type Slots } from './classify.js';
+import { fold } from './text.js';
+
+export const EVAL_DIR = path.join(projectRoot, 'intents', 'eval');
+
+const example = z.object({
+  text: z.string(),
+  role: z.enum(['participant', 'staff']),
+  intent: z.string(),
+  slots: z.record(z.string(), z.unknown()).default({}),
+  now: z.string().optional(),
+  split: z.enum(['train', 'test']),
+  lang: z.string().optional(),
+});
+export type Example = z.infer<typeof example> & { file: string; line: number };
+
+export function loadExamples(dir = EVAL_DIR): Example[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((file) =>
+      fs
+        .readFileSync(path.join(dir, file), 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line, i }))
+        .filter(({ line }) => line.trim())
+        .map(({ line, i }) => ({ ...example.parse(JSON.parse(line)), file, line: i + 1 })),
+    );
+}
+
+const same = (a: unknown, b: unknown) => (typeof a === 'string' && typeof b === 'string' ? fold(a) === fold(b) : a === b);
+
+export interface Report {
+  examples: number;
+  intentAccuracy: number;
+  slotAccuracy: number;
+  slots: { labelled: number; correct: number };
+  crisis: { positives: number; detected: number; recall: number; falseAlarms: number; hardNegatives: number; hardNegativeFalseAlarms: number };
+  perIntent: Record<string, { precision: number; recall: number; f1: number; support: number }>;
+  confusion: Record<string, Record<string, number>>;
+  errors: { text: string; role: string; expected: string; got: string; slots?: { expected: unknown; got: unknown } }[];
+}
+
+const r3 = (n: number) => Math.round(n * 1000) / 1000;
+
+export function evaluate(examples: Example[]): Report {
+  const confusion: Record<string, Record<string, number>> = {};
+  const errors: Report['errors'] = [];
+  let correct = 0;
+  let slotLabelled = 0;
+  let slotCorrect = 0;
+  const crisis = { positives: 0, detected: 0, recall: 1, falseAlarms: 0, hardNegatives: 0, hardNegativeFalseAlarms: 0 };
+  for (const ex of examples) {
+    // A train line is its own nearest example: leave it out, so train figures say how well Lots generalises.
+    const got = classify({ text: ex.text, role: ex.role, now: ex.now ? new Date(ex.now) : new Date('2026-11-23T09:00:00+01:00'), leaveOut: ex.split === 'train' ? ex.text : undefined });
+    (confusion[ex.intent] ??= {})[got.intent] = (confusion[ex.intent]![got.intent] ?? 0) + 1;
+    if (got.intent === ex.intent) correct++;
+    let slotsOk = true;
+    for (const [slot, value] of Object.entries(ex.slots)) {
+      slotLabelled++;
+      if (same(got.slots[slot as keyof Slots] ?? null, value)) slotCorrect++;
+      else slotsOk = false;
+    }
+    if (got.intent !== ex.intent || !slotsOk) {
+      errors.push({ text: ex.text, role: ex.role, expected: ex.intent, got: got.intent, ...(slotsOk ? {} : { slots: { expected: ex.slots, got: got.slots } }) });
+    }
+    if (ex.intent === 'crisis') {
+      crisis.positives++;
+      if (got.intent === 'crisis') crisis.detected++;
+    } else if (got.intent === 'crisis') crisis.falseAlarms++;
+    if (ex.file === 'crisis.jsonl' && ex.intent !== 'crisis') {
+      crisis.hardNegatives++;
+      if (got.intent === 'crisis') crisis.hardNegativeFalseAlarms++;
+    }
+  }
+  crisis.recall = crisis.positives ? r3(crisis.detected / crisis.positives) : 1;
+  const intents = [...new Set([...Object.keys(confusion), ...Object.values(confusion).flatMap(Object.keys)])].sort();
+  const perIntent: Report['perIntent'] = {};
+  for (const intent of intents) {
+    const tp = confusion[intent]?.[intent] ?? 0;
+    const support = Object.values(confusion[intent] ?? {}).reduce((a, b) => a + b, 0);
+    const predicted = Object.values(confusion).reduce((a, row) => a + (row[intent] ?? 0), 0);
+    const precision = predicted ? tp / predicted : 0;
+    const recall = support ? tp / support : 0;
+    perIntent[intent] = { precision: r3(precision), recall: r3(recall), f1: r3(precision + recall ? (2 * precision * recall) / (precision + recall) : 0), support };
+  }
+  return {
+    examples: examples.length,
+    intentAccuracy: r3(examples.length ? correct / examples.length : 0),
+    slotAccuracy: r3(slotLabelled ? slotCorrect / slotLabelled : 1),
+    slots: { labelled: slotLabelled, correct: slotCorrect },
+    crisis,
+    perIntent,
+    confusion,
+    errors,
+  };
+}
+
+function print(name: string, r: Report): string {
+  const lines = [`== ${name}: ${r.examples} messages`, `intent accuracy ${r.intentAccuracy}  slot accuracy ${r.slotAccuracy} (${r.slots.correct}/${r.slots.labelled})`];
+  lines.push(`crisis recall ${r.crisis.recall} (${r.crisis.detected}/${r.crisis.positives}), false alarms ${r.crisis.falseAlarms}, on hard negatives ${r.crisis.hardNegativeFalseAlarms}/${r.crisis.hardNegatives}`);
+  lines.push('', 'intent                 precision  recall     f1  support');
+  for (const [intent, m] of Object.entries(r.perIntent)) lines.push(`${intent.padEnd(22)} ${String(m.precision).padStart(9)} ${String(m.recall).padStart(7)} ${String(m.f1).padStart(6)} ${String(m.support).padStart(8)}`);
+  lines.push('', 'confusion (expected → got: count), mistakes only');
+  for (const [expected, row] of Object.entries(r.confusion)) for (const [got, n] of Object.entries(row)) if (got !== expected) lines.push(`  ${expected} → ${got}: ${n}`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const all = loadExamples();
+  const train = evaluate(all.filter((e) => e.split === 'train'));
+  const test = evaluate(all.filter((e) => e.split === 'test'));
+  const verbose = process.argv.includes('--errors');
+  process.stdout.write(`${print('train (leave-one-out)', train)}\n\n${print('held out (test)', test)}\n`);
+  if (verbose) for (const e of [...train.errors, ...test.errors]) process.stdout.write(`${JSON.stringify(e)}\n`);
+  process.stdout.write(
+    `\n${JSON.stringify({ train: { accuracy: train.intentAccuracy, slots: train.slotAccuracy, crisisRecall: train.crisis.recall }, test: { accuracy: test.intentAccuracy, slots: test.slotAccuracy, crisisRecall: test.crisis.recall, crisisFalseAlarms: test.crisis.falseAlarms } })}\n`,
+  );
+}

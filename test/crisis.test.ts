@@ -1,0 +1,283 @@
+// Crisis detection: recall first (every positive fires), idioms and everyday talk never fire.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectCrisis, expandPattern, normaliseScript } from '../src/understanding/crisis.js';
+import { projectRoot } from '../src/util/paths.js';
+
+const positives: [string, string][] = [
+  // Swedish, as written and without å/ä/ö
+  ['orkar inte leva', 'sv'],
+  ['orkar int leva', 'sv'],
+  ['jag orkar inte leva längre', 'sv'],
+  ['jag vill inte finnas', 'sv'],
+  ['vill int finnas mer', 'sv'],
+  ['jag tänker ta mitt liv', 'sv'],
+  ['jag ska ta livet av mig', 'sv'],
+  ['ta livet avmig', 'sv'],
+  ['jag tar livet av mig', 'sv'],
+  ['jag kommer ta livet av mig', 'sv'],
+  ['skada mig själv', 'sv'],
+  ['skada mej sjalv', 'sv'],
+  ['jag skär mig', 'sv'],
+  ['jag vill skära mig igen', 'sv'],
+  ['jag har tagit alla tabletterna', 'sv'],
+  ['tagit alla tabletter', 'sv'],
+  ['jag har tagit en överdos', 'sv'],
+  ['vill dö', 'sv'],
+  ['vill do', 'sv'],
+  ['jag vill bara dö', 'sv'],
+  ['jag vill inte leva längre', 'sv'],
+  ['det är ingen mening längre', 'sv'],
+  ['det finns ingen mening att leva', 'sv'],
+  ['ingen mening med livet', 'sv'],
+  ['alla vore bättre utan mig', 'sv'],
+  ['jag har skrivit ett avskedsbrev', 'sv'],
+  ['jag tänker hoppa framför tåget', 'sv'],
+  ['ska hoppa från bron ikväll', 'sv'],
+  ['jag ska hänga mig', 'sv'],
+  ['jag kommer inte finnas imorgon', 'sv'],
+  ['jag vill inte vakna', 'sv'],
+  ['vill försvinna för alltid', 'sv'],
+  ['självmord', 'sv'],
+  ['jag har självmordstankar hela tiden', 'sv'],
+  ['suicid', 'sv'],
+  ['jag har skadat mig själv igen', 'sv'],
+  ['jag har självskadat', 'sv'],
+  ['det vore bättre om jag var död', 'sv'],
+  ['jag önskar att jag var död', 'sv'],
+  ['jag svalde alla piller', 'sv'],
+  ['tog alla mina tabletter', 'sv'],
+  ['jag har tagit alla mina tabletter idag', 'sv'],
+  ['ärligt talat tar jag livet av mig snart', 'sv'],
+  ['jag skär mig i armarna en gång i veckan', 'sv'],
+  ['jag vill inte leva på det här sättet', 'sv'],
+  ['livet är meningslöst', 'sv'],
+  ['jag vill inte vara här längre', 'sv'],
+  ['ingen skulle sakna mig', 'sv'],
+  ['jag vill somna och aldrig vakna', 'sv'],
+  ['jag har skurit mig i armarna igen', 'sv'],
+  ['jag är så livstrött', 'sv'],
+  // Swedish typos
+  ['jag vil dö', 'sv'],
+  ['jag vill int leva längre', 'sv'],
+  ['skadda mig själv', 'sv'],
+  ['självmort', 'sv'],
+  ['jag har tagit alla tabeletterna', 'sv'],
+  ['orakr inte leva', 'sv'],
+  ['VILL INTE FINNAS MER!!!', 'sv'],
+  // embedded in longer messages, inverted word order
+  ['2. och jag vill inte leva längre', 'sv'],
+  ['Hej! Mötet gick bra. Men ärligt talat orkar jag inte leva längre...', 'sv'],
+  ['jag vet inte, vill jag ens leva? vill bara dö', 'sv'],
+  ['tack för hjälpen med FK. jag har funderat på att ta livet av mig', 'sv'],
+  // negation is still a crisis (recall first)
+  ['jag vill inte dö', 'sv'],
+  ['jag vill inte ta livet av mig men tankarna kommer', 'sv'],
+  // the idiom guard's first-person overrides
+  ['jag vill ta livet av mig haha', 'sv'],
+  ['skolan gör att jag vill ta livet av mig 😂', 'sv'],
+  // documented decisions (see crisis.json _decisions)
+  ['självmordslinjen – vilket nummer?', 'sv'],
+  ['min bror tog livet av sig', 'sv'],
+  // English
+  ['I want to kill myself', 'en'],
+  ["i'm killing myself", 'en'],
+  ['I want to end it all', 'en'],
+  ["I'm going to end my life", 'en'],
+  ['I want to die', 'en'],
+  ['i wanna die', 'en'],
+  ['I keep wanting to hurt myself', 'en'],
+  ['I cut myself again last night', 'en'],
+  ['I cut myself a lot when I was younger and now again', 'en'],
+  ['I took all my pills today, I am sorry', 'en'],
+  ['I took an overdose', 'en'],
+  ['overdose', 'en'],
+  ['I took all the pills', 'en'],
+  ['there is no reason to live', 'en'],
+  ["I'd be better off dead", 'en'],
+  ['everyone would be better off without me', 'en'],
+  ['suicide', 'en'],
+  ["I don't want to be alive anymore", 'en'],
+  ["I don't want to be alive", 'en'],
+  ["I don't want to die", 'en'],
+  ['kms', 'en'],
+  ['I wish I was dead', 'en'],
+  ["i'm suicidal", 'en'],
+  ['i want to kil myself', 'en'],
+  ['i feel like i have nothing to live for', 'en'],
+  ["i'm going to jump off a bridge", 'en'],
+  ["I can't go on anymore", 'en'],
+  ['kill myself lol', 'en'],
+  ['sorry for the late reply. honestly i want to die', 'en'],
+  ['nobody would miss me', 'en'],
+  ['i have been cutting myself', 'en'],
+  ["i wish i wasn't alive", 'en'],
+  ['i want to unalive myself', 'en'],
+  // other languages (need native review, see crisis.json)
+  ['أريد أن أموت', 'ar'],
+  ['اريد ان اموت', 'ar'],
+  ['أُرِيدُ أَنْ أَمُوتَ', 'ar'],
+  ['انتحار', 'ar'],
+  ['أفكر في الانتحار', 'ar'],
+  ['أقتل نفسي', 'ar'],
+  ['بدي موت', 'ar'],
+  ['is dil', 'so'],
+  ['waan is dilayaa', 'so'],
+  ['waxaan rabaa inaan dhinto', 'so'],
+  ['خودکشی', 'fa'],
+  ['می‌خواهم بمیرم', 'fa'],
+  ['میخواهم بمیرم', 'fa'],
+  ['می خواهم بمیرم', 'fa'],
+  ['ميخواهم بميرم', 'fa'],
+  ['ክሞት እደሊ', 'ti'],
+  ['haluan kuolla', 'fi'],
+  ['chcę umrzeć', 'pl'],
+  ['quiero morir', 'es'],
+  ['ölmek istiyorum', 'tr'],
+  ['želim umrijeti', 'bs'],
+  ['ich will sterben', 'de'],
+];
+
+const negatives: string[] = [
+  'jag dör av skratt',
+  'det här tar livet av mig lol',
+  'det här jobbet tar livet av mig haha',
+  'this traffic is killing me',
+  'killing it at work',
+  'dödstrött',
+  'jag är dödstrött idag',
+  'jag skär grönsaker',
+  'tog mina tabletter i morse',
+  'tabletterna hjälper',
+  'jag vill leva ett bra liv',
+  'livet är bra nu',
+  'dör för en kaffe',
+  "I'm dead tired",
+  'skadade foten',
+  'min mamma dog förra året',
+  'trafiken tar livet av mig',
+  'skolan tar livet av mig 😂',
+  'du tar livet av mig haha',
+  'tror jobbet tar livet av mig haha',
+  'det här tar livet av mig xD',
+  'jag skar mig i fingret när jag lagade mat',
+  'kan du skära mig en bit tårta?',
+  'jag vill inte finnas med på listan',
+  'jag vill inte leva på bidrag',
+  'det är ingen mening att ringa dem',
+  'jag vill inte vakna tidigt imorgon',
+  'vi hoppade från bron och badade i somras',
+  'jag vill dö av skratt',
+  'jag vill leva längre',
+  'jag vill skapa mig själv en ny framtid',
+  'självskattningsformuläret är ifyllt',
+  'jag vill försvinna till Thailand på semester',
+  'ska vi hänga imorgon?',
+  'jag har tagit alla mina tabletter idag som vanligt',
+  'ska jag ta alla tabletterna på en gång?',
+  'glöm inte att ta alla tabletterna med maten',
+  'läkaren sa att jag ska ta alla tabletterna',
+  'I took all my pills as prescribed',
+  'I cut myself a slice of cake',
+  'jag vill ta mitt liv tillbaka',
+  'jag hoppas det blir bättre',
+  'ska hämta ut mina tabletter på apoteket',
+  'jag mår bättre nu, tack',
+  'vem är min handläggare på FK?',
+  'jag orkar inte mer med skolan',
+  'I hurt myself at the gym',
+  'I cut myself shaving',
+  'the bill is overdue',
+  "don't overdo it",
+  "I'm dying to see you",
+  'I was killing myself laughing',
+  'I could die laughing',
+  '5 kms away',
+  'putting myself first',
+  'I want to take my life back',
+  "I don't want to live in Stockholm",
+  'I want to dye my hair',
+  'killing me softly',
+  'should I take all the pills at once?',
+  'drowning myself in work this week',
+  'shot myself in the foot with that email',
+  'filling myself up with pasta',
+  'أموت من الضحك',
+  'بمیرم برات',
+  'jag dör om jag inte får kaffe',
+  'ingen mening med att stressa',
+  'det kommer inte att finnas tid imorgon',
+  'jag har tagit alla papper till fk',
+  'orkar inte vänta längre',
+  'I have no reason to complain',
+  'I could kill for a burger',
+  'suicide squad is a good movie',
+  '',
+];
+
+describe('crisis detection', () => {
+  it.each(positives)('%s → crisis (%s)', (text, lang) => {
+    const finding = detectCrisis(text);
+    expect(finding).toMatchObject({ crisis: true, lang });
+    expect(finding.matched).toBeTruthy();
+  });
+
+  it.each(negatives)('%j → no crisis', (text) => {
+    expect(detectCrisis(text)).toEqual({ crisis: false });
+  });
+
+  it('has the tables the brief asks for', () => {
+    expect(positives.length).toBeGreaterThanOrEqual(60);
+    expect(negatives.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('names the guarded phrase that fired', () => {
+    expect(detectCrisis('jag tar livet av mig')).toEqual({ crisis: true, matched: 'sv.tar-livet-av-mig', lang: 'sv' });
+  });
+
+  it('expands the pattern syntax', () => {
+    expect(expandPattern('vill|vil (inte) dö_nu självmord*')).toEqual([
+      ['vill', 'do', 'nu', 'sjalvmord*'],
+      ['vill', 'inte', 'do', 'nu', 'sjalvmord*'],
+      ['vil', 'do', 'nu', 'sjalvmord*'],
+      ['vil', 'inte', 'do', 'nu', 'sjalvmord*'],
+    ]);
+    expect(() => expandPattern('(...)')).toThrow();
+  });
+
+  it('normalises Arabic-script spelling variants to one form', () => {
+    expect(normaliseScript('می‌خواهم')).toBe(normaliseScript('مي خواهم'));
+    expect(normaliseScript('أَمُوتُ')).toBe(normaliseScript('اموت'));
+  });
+
+  it('marks every language but Swedish and English as needing native review', () => {
+    const data = JSON.parse(fs.readFileSync(path.join(projectRoot, 'intents', 'crisis.json'), 'utf8')) as {
+      languages: Record<string, { review: boolean }>;
+    };
+    for (const [lang, { review }] of Object.entries(data.languages)) expect(review, lang).toBe(lang !== 'sv' && lang !== 'en');
+  });
+
+  it('takes well under 0.02 ms per typical message', () => {
+    const messages = [
+      'vem är min handläggare på försäkringskassan?',
+      'hej! jag kan inte komma på mötet imorgon, kan vi boka om?',
+      'tack för igår, det kändes bra att prata',
+      'who is my caseworker at the employment service?',
+      'jag mår inte så bra idag men det går',
+      'det här jobbet tar livet av mig haha',
+      'jag vill inte leva längre',
+      'ska jag ta med läkarintyget till AF?',
+    ];
+    const rounds = 2_000;
+    const batch = () => {
+      const start = performance.now();
+      for (let r = 0; r < rounds; r++) for (const m of messages) detectCrisis(m);
+      return (performance.now() - start) / (rounds * messages.length);
+    };
+    batch(); // warm up the JIT and the word cache
+    // The best of five batches, so that other processes on the machine do not decide the result.
+    const perMessage = Math.min(batch(), batch(), batch(), batch(), batch());
+    expect(perMessage).toBeLessThan(0.02);
+  });
+});

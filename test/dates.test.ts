@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { findTime } from '../src/understanding/dates.js';
+
+// Monday 23 November 2026, 09:00 in Stockholm (CET, +01:00).
+const MONDAY = new Date('2026-11-23T09:00:00+01:00');
+
+type Row = [text: string, start: string, hasDate: boolean, hasTime: boolean];
+
+const check = (now: Date) => (text: string, start: string, hasDate: boolean, hasTime: boolean) => {
+  const r = findTime(text, now);
+  expect(r, text).not.toBeNull();
+  expect({ start: r!.start, hasDate: r!.hasDate, hasTime: r!.hasTime }).toEqual({ start, hasDate, hasTime });
+};
+
+describe('findTime: Swedish date and time', () => {
+  it.each<Row>([
+    ['på tisdag kl 10', '2026-11-24T10:00', true, true],
+    ['pa tisdag kl 10', '2026-11-24T10:00', true, true],
+    ['tis kl 10', '2026-11-24T10:00', true, true],
+    ['tisdag 10:00', '2026-11-24T10:00', true, true],
+    ['Tisdag kl. 10', '2026-11-24T10:00', true, true],
+    ['imorgon 14:00', '2026-11-24T14:00', true, true],
+    ['i morgon kl 14', '2026-11-24T14:00', true, true],
+    ['imorn 14', '2026-11-24T14:00', true, true],
+    ['imorrn kl 14', '2026-11-24T14:00', true, true],
+    ['imorgon runt 14', '2026-11-24T14:00', true, true],
+    ['imorn 14 funkar det?', '2026-11-24T14:00', true, true],
+    ['idag kl 15', '2026-11-23T15:00', true, true],
+    ['i dag kl 15', '2026-11-23T15:00', true, true],
+    ['i övermorgon kl 15', '2026-11-25T15:00', true, true],
+    ['iövermorgon kl 15', '2026-11-25T15:00', true, true],
+    ['i overmorgon kl 15', '2026-11-25T15:00', true, true],
+    ['fredag 9.30', '2026-11-27T09:30', true, true],
+    ['fre 9.30', '2026-11-27T09:30', true, true],
+    ['den 3 december kl 13', '2026-12-03T13:00', true, true],
+    ['3:e december kl 13', '2026-12-03T13:00', true, true],
+    ['3 dec 13:00', '2026-12-03T13:00', true, true],
+    ['3 dec 13', '2026-12-03T13:00', true, true],
+    ['3 december 2026 kl 13', '2026-12-03T13:00', true, true],
+    ['3/12 kl 13', '2026-12-03T13:00', true, true],
+    ['1/12 kl 13', '2026-12-01T13:00', true, true],
+    ['3/12/2026 kl 13', '2026-12-03T13:00', true, true],
+    ['2026-12-03 13:00', '2026-12-03T13:00', true, true],
+    ['2026-12-03T13:00', '2026-12-03T13:00', true, true],
+    ['fredag den 4 december kl 10', '2026-12-04T10:00', true, true],
+    ['nästa måndag kl 8', '2026-11-30T08:00', true, true],
+    ['nasta mandag kl 8', '2026-11-30T08:00', true, true],
+    ['måndag nästa vecka kl 8', '2026-11-30T08:00', true, true],
+    ['fredag nästa vecka kl 8', '2026-12-04T08:00', true, true],
+    ['om en vecka kl 10', '2026-11-30T10:00', true, true],
+    ['om två dagar kl 9', '2026-11-25T09:00', true, true],
+    ['om 2 dagar kl 9', '2026-11-25T09:00', true, true],
+    ['kl 14 på onsdag', '2026-11-25T14:00', true, true],
+    ['14.30 på torsdag', '2026-11-26T14:30', true, true],
+    ['14-tiden imorgon', '2026-11-24T14:00', true, true],
+    ['torsdg kl 10', '2026-11-26T10:00', true, true],
+    ['sön kl 10', '2026-11-29T10:00', true, true],
+    ['ikväll kl 7', '2026-11-23T19:00', true, true],
+    ['imorgon kl 8 på kvällen', '2026-11-24T20:00', true, true],
+    ['Tisdag kl 10-11 funkar', '2026-11-24T10:00', true, true],
+  ])('%s → %s', check(MONDAY));
+});
+
+describe('findTime: Swedish clock phrases and the 1–7 rule', () => {
+  // Time only: today if still ahead of 09:00, else tomorrow.
+  it.each<Row>([
+    ['halv tio', '2026-11-23T09:30', false, true],
+    ['halv 10', '2026-11-23T09:30', false, true],
+    ['kvart över nio', '2026-11-23T09:15', false, true],
+    ['kvart over nio', '2026-11-23T09:15', false, true],
+    ['kvart i tio', '2026-11-23T09:45', false, true],
+    ['fem i halv tio', '2026-11-23T09:25', false, true],
+    ['halv ett', '2026-11-23T12:30', false, true],
+    ['kl tio', '2026-11-23T10:00', false, true],
+    ['klockan tre', '2026-11-23T15:00', false, true],
+    ['kl 3', '2026-11-23T15:00', false, true],
+    ['kl 3 em', '2026-11-23T15:00', false, true],
+    ['kl 3 fm', '2026-11-24T03:00', false, true],
+    ['kl 07:00', '2026-11-24T07:00', false, true],
+    ['kl 7', '2026-11-23T19:00', false, true],
+    ['kl 8', '2026-11-24T08:00', false, true],
+    ['kl 9', '2026-11-24T09:00', false, true],
+    ['kl 14', '2026-11-23T14:00', false, true],
+    ['kl 8 på kvällen', '2026-11-23T20:00', false, true],
+    ['14:00', '2026-11-23T14:00', false, true],
+  ])('%s → %s', check(MONDAY));
+});
+
+describe('findTime: English', () => {
+  it.each<Row>([
+    ['tomorrow at 2pm', '2026-11-24T14:00', true, true],
+    ['on Friday at 10am', '2026-11-27T10:00', true, true],
+    ['Friday 10:30', '2026-11-27T10:30', true, true],
+    ['next Monday at 9', '2026-11-30T09:00', true, true],
+    ['December 3 at 1pm', '2026-12-03T13:00', true, true],
+    ['Dec 3 at 1pm', '2026-12-03T13:00', true, true],
+    ['3 Dec 13:00', '2026-12-03T13:00', true, true],
+    ['today at 3 pm', '2026-11-23T15:00', true, true],
+    ['today at 3', '2026-11-23T15:00', true, true],
+    ['in two days at 9', '2026-11-25T09:00', true, true],
+    ['in a week at 10 a.m.', '2026-11-30T10:00', true, true],
+    ['friday the 4th at 10am', '2026-12-04T10:00', true, true],
+    ['at noon tomorrow', '2026-11-24T12:00', true, true],
+    ['quarter past nine', '2026-11-23T09:15', false, true],
+    ['half past nine', '2026-11-23T09:30', false, true],
+    ['quarter to ten', '2026-11-23T09:45', false, true],
+  ])('%s → %s', check(MONDAY));
+});
+
+describe('findTime: dates without a time, weekdays, years', () => {
+  it.each<Row>([
+    ['måndag', '2026-11-30T00:00', true, false], // today is Monday: next week's
+    ['tisdag', '2026-11-24T00:00', true, false],
+    ['söndag', '2026-11-29T00:00', true, false],
+    ['idag', '2026-11-23T00:00', true, false],
+    ['today', '2026-11-23T00:00', true, false],
+    ['onsdag eftermiddag', '2026-11-25T00:00', true, false],
+    ['på onsdag förmiddag', '2026-11-25T00:00', true, false],
+    ['tisdag 10 personer', '2026-11-24T00:00', true, false],
+    ['imorgon 2 barn', '2026-11-24T00:00', true, false],
+    ['3 januari', '2027-01-03T00:00', true, false],
+    ['23 november', '2026-11-23T00:00', true, false],
+    ['22 nov kl 10', '2027-11-22T10:00', true, true],
+    ['den 30:e', '2026-11-30T00:00', true, false],
+    ['den 15:e', '2026-12-15T00:00', true, false],
+    ['den 1/12', '2026-12-01T00:00', true, false],
+    ['om en månad', '2026-12-23T00:00', true, false],
+    ['på mån', '2026-11-30T00:00', true, false],
+    ['december 3', '2026-12-03T00:00', true, false],
+    ['idag kl 8', '2026-11-23T08:00', true, true], // an explicit day is kept even if past
+  ])('%s → %s', check(MONDAY));
+});
+
+describe('findTime: matched span', () => {
+  it.each([
+    ['Kan vi ses på torsdag kl 14?', 'på torsdag kl 14'],
+    ['Hej! Går det bra i övermorgon kl 15 hos dig?', 'i övermorgon kl 15'],
+    ['ring 070-123 45 67 imorgon', 'imorgon'],
+    ['fredag kl 9 eller lördag kl 10', 'fredag kl 9'],
+    ['igår kl 10 och imorgon kl 11', 'imorgon kl 11'],
+    ['Onsdag eftermiddag?', 'Onsdag'],
+  ])('%s → "%s"', (text, matched) => {
+    expect(findTime(text, MONDAY)?.matched).toBe(matched);
+  });
+});
+
+describe('findTime: not a time', () => {
+  it.each([
+    '010-123 45 67',
+    '070-123 45 67',
+    '3',
+    '14',
+    '1–5',
+    '1-5',
+    'jag mår 3 av 5',
+    'jag mar 3 av 5',
+    'vem är min handläggare',
+    'jag är 45 år',
+    'det kostar 9.50 kr',
+    '9.30',
+    '1/2',
+    'Dec 3',
+    'tis 14',
+    'nästa vecka',
+    'next week',
+    'i tisdags kl 10',
+    'last Monday at 9',
+    'kl 10 igår',
+    'kl 25',
+    '31 feb',
+    'hej, hur mår du?',
+    'jag har 2 barn',
+    '',
+  ])('%j', (text) => {
+    expect(findTime(text, MONDAY)).toBeNull();
+  });
+
+  it.each([
+    ['man kan komma kl 14', 'kl 14'],
+    ['min son kl 14', 'kl 14'],
+  ])('a noun is not a weekday: %j → %j', (text, matched) => {
+    const r = findTime(text, MONDAY);
+    expect(r?.hasDate).toBe(false);
+    expect(r?.matched).toBe(matched);
+  });
+});
+
+describe('findTime: DST', () => {
+  // Friday 26 March 2027, 15:00 CET; summer time starts Sunday 28 March at 02:00.
+  const SPRING = new Date('2027-03-26T15:00:00+01:00');
+  it.each<Row>([
+    ['måndag kl 9', '2027-03-29T09:00', true, true],
+    ['söndag kl 10', '2027-03-28T10:00', true, true],
+    ['om en vecka kl 10', '2027-04-02T10:00', true, true],
+    ['om två dagar kl 9', '2027-03-28T09:00', true, true],
+    // Non-existent local time: moved forward by the gap.
+    ['söndag kl 02:30', '2027-03-28T03:30', true, true],
+    ['söndag 2.30 fm', '2027-03-28T03:30', true, true],
+    ['imorgon 02:30', '2027-03-27T02:30', true, true],
+  ])('spring: %s → %s', check(SPRING));
+
+  // Friday 23 October 2026, 10:00 CEST; summer time ends Sunday 25 October at 03:00.
+  const AUTUMN = new Date('2026-10-23T10:00:00+02:00');
+  it.each<Row>([
+    ['måndag 9.30', '2026-10-26T09:30', true, true],
+    ['om en vecka kl 10', '2026-10-30T10:00', true, true],
+    ['söndag kl 02:30', '2026-10-25T02:30', true, true],
+    ['kl 9', '2026-10-24T09:00', false, true],
+  ])('autumn: %s → %s', check(AUTUMN));
+
+  it('agrees with luxon (zoned plus({days}) and set) for every day of 2027', () => {
+    const phrases: [string, (d: DateTime) => DateTime][] = [
+      ['om 3 dagar kl 10', (d) => d.plus({ days: 3 }).set({ hour: 10 })],
+      ['imorgon 09:15', (d) => d.plus({ days: 1 }).set({ hour: 9, minute: 15 })],
+      ['söndag kl 10', (d) => d.plus({ days: 7 - d.weekday || 7 }).set({ hour: 10 })],
+      ['om en vecka kl 8', (d) => d.plus({ weeks: 1 }).set({ hour: 8 })],
+    ];
+    let day = DateTime.fromObject({ year: 2027, month: 1, day: 1, hour: 12 }, { zone: 'Europe/Stockholm' });
+    for (let i = 0; i < 365; i++, day = day.plus({ days: 1 })) {
+      const now = day.toJSDate();
+      for (const [text, expected] of phrases) {
+        const want = expected(day.startOf('day')).toFormat("yyyy-MM-dd'T'HH:mm");
+        expect(findTime(text, now)?.start, `${text} at ${day.toISO()}`).toBe(want);
+      }
+    }
+  });
+
+  it('a time only is today if still ahead, else tomorrow, around the changes', () => {
+    // Saturday 27 March 2027, 23:30 CET: "kl 9" is Sunday 09:00 (CEST).
+    expect(findTime('kl 9', new Date('2027-03-27T23:30:00+01:00'))?.start).toBe('2027-03-28T09:00');
+    // Sunday 25 October 2026, 01:30 CEST: "kl 04:00" (leading zero: no afternoon rule) is still today.
+    expect(findTime('kl 04:00', new Date('2026-10-25T01:30:00+02:00'))?.start).toBe('2026-10-25T04:00');
+  });
+});
+
+// Speed is measured in `npm run bench` (understanding.dates), not asserted in a timed test.

@@ -257,27 +257,5 @@ describe('crisis detection', () => {
     };
     for (const [lang, { review }] of Object.entries(data.languages)) expect(review, lang).toBe(lang !== 'sv' && lang !== 'en');
   });
-
-  it('takes well under 0.02 ms per typical message', () => {
-    const messages = [
-      'vem är min handläggare på försäkringskassan?',
-      'hej! jag kan inte komma på mötet imorgon, kan vi boka om?',
-      'tack för igår, det kändes bra att prata',
-      'who is my caseworker at the employment service?',
-      'jag mår inte så bra idag men det går',
-      'det här jobbet tar livet av mig haha',
-      'jag vill inte leva längre',
-      'ska jag ta med läkarintyget till AF?',
-    ];
-    const rounds = 2_000;
-    const batch = () => {
-      const start = performance.now();
-      for (let r = 0; r < rounds; r++) for (const m of messages) detectCrisis(m);
-      return (performance.now() - start) / (rounds * messages.length);
-    };
-    batch(); // warm up the JIT and the word cache
-    // The best of five batches, so that other processes on the machine do not decide the result.
-    const perMessage = Math.min(batch(), batch(), batch(), batch(), batch());
-    expect(perMessage).toBeLessThan(0.02);
-  });
+  // Speed is measured in `npm run bench` (understandingParts.crisisMicrosPerMessage), not in a timed test.
 });

@@ -80,7 +80,8 @@ export function fillSlot(pending: NonNullable<ConversationState['pending']>, tex
       return m ? { ...slots, meetingType: m.meetingType as string } : undefined;
     }
     case 'participant': {
-      const name = role === 'staff' ? (findParticipantName(text) ?? (tokens(text).length <= 3 ? text.trim() : undefined)) : undefined;
+      // Only words that can be a name: "visa mina deltagare" is a new request, not an answer.
+      const name = role === 'staff' ? findParticipantName(text) : undefined;
       return name ? { ...slots, participant: name } : undefined;
     }
     default:

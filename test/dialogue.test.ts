@@ -1,0 +1,109 @@
+// Multi-turn conversations: context, clarifying questions, the two-miss offer, slot questions
+// asked once, crisis first, and other languages — through the core, on every engine.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { engines } from './support/db.js';
+import { demo, testApp, type TestApp } from './support/app.js';
+import { saveConversation } from '../src/core/conversation.js';
+import { createLots } from '../src/core/lots.js';
+import { createLogger } from '../src/util/log.js';
+
+const ANNA = demo.anna.phone;
+const OMAR = '+46701740606'; // coach Jonas, Arabic
+const text = (res: { body: { replies: { text: string }[] } }) => res.body.replies.map((r) => r.text).join('\n');
+
+describe.each(engines)('dialogue on %s', (engine) => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await testApp(engine);
+  });
+  afterEach(async () => {
+    const logs = app.logs.join('');
+    for (const secret of [ANNA, 'Anna', 'leva', 'Karin']) expect(logs).not.toContain(secret);
+    await app.close();
+  });
+  const outboxTo = async (to: string) =>
+    (await app.server.inject({ method: 'GET', url: `/sim/outbox?to=${encodeURIComponent(to)}` })).json().messages as { text: string }[];
+
+  it('asks a clarifying question with choices, and acts on the choice', async () => {
+    const ask = await app.sms(ANNA, 'möte');
+    expect(text(ask)).toBe('Menar du 1) ditt nästa möte eller 2) att boka en tid? Svara 1 eller 2.');
+    const chose = await app.sms(ANNA, '1');
+    expect(text(chose)).toMatch(/^Ditt nästa möte: möte med din coach, onsdag 2 december kl 10\.00\./);
+  });
+
+  it('after two misses in a row offers the coach, and RING reaches the coach', async () => {
+    expect(text(await app.sms(ANNA, 'blå banan'))).toContain('förstod inte');
+    expect(text(await app.sms(ANNA, 'grön gurka'))).toBe('Jag förstår inte riktigt. Vill du att din coach ringer dig? Svara RING.');
+    expect(text(await app.sms(ANNA, 'RING'))).toContain('Jag har sagt till Eva');
+    const coach = await outboxTo(demo.eva);
+    expect(coach.at(-1)!.text).toBe('Anna Andersson ber att bli uppringd. Telefon: 070-123 45 67.');
+  });
+
+  it('a participant: a missing agency is asked for, and the answer completes the request', async () => {
+    expect(text(await app.sms(ANNA, 'vem är min kontakt?'))).toMatch(/^Vilken kontakt menar du\?/);
+    expect(text(await app.sms(ANNA, 'FK'))).toContain('Karin Lund');
+  });
+
+  it('a coach: a missing participant is asked for once, and the question survives a restart', async () => {
+    expect(text(await app.staff(demo.eva, 'vem är handläggaren på FK?'))).toBe('Vilken deltagare gäller det?');
+    // A new core on the same database: nothing of the conversation lived in memory.
+    const restarted = createLots({ db: app.db, clock: app.clock, log: createLogger({ level: 'silent' }), deliver: async () => {} });
+    const answer = await restarted.receive({ channel: 'staff', from: demo.eva, text: 'Anna' });
+    expect(answer.replies[0]!.text).toContain('Karin Lund');
+  });
+
+  it('asks for a missing slot only once, then the conversation goes on', async () => {
+    expect(text(await app.staff(demo.eva, 'vem är handläggaren på FK?'))).toBe('Vilken deltagare gäller det?');
+    expect(text(await app.staff(demo.eva, 'visa mina deltagare'))).toMatch(/^Deltagare du kan se/);
+    expect(text(await app.staff(demo.eva, 'Anna'))).not.toContain('Karin Lund');
+  });
+
+  it('asks a coach for the time when a booking lacks it, keeping the day', async () => {
+    expect(text(await app.staff(demo.eva, 'boka SIP med Anna på tisdag'))).toContain('Vilken dag och tid?');
+    const [row] = await app.db.query<{ state: { pending: { slots: { start: string } } } }>(`select state from conversation where address = $1`, [demo.eva]);
+    expect(row!.state.pending.slots.start).toBe('2026-11-24T00:00');
+  });
+
+  it('reads a short answer in the light of what was asked: OK after a booking request confirms', async () => {
+    await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', at: '' }, app.clock.now());
+    expect(text(await app.sms(ANNA, 'ok'))).toBe('Tack! Vi ses onsdag 2 december kl 10.00.');
+    const [m] = await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`);
+    expect(m!.status).toBe('confirmed');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toContain('Anna Andersson har bekräftat');
+  });
+
+  it('NEJ cancels the next meeting and tells the coach at once, naming the participant', async () => {
+    expect(text(await app.sms(ANNA, 'NEJ'))).toContain('avbokat');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Anna Andersson kan inte komma på möte med din coach onsdag 2 december/);
+  });
+
+  it('crisis runs first, even mid-question, with 112, 90101 and 1177, and the coach and lead are told', async () => {
+    await app.sms(ANNA, 'vem är min kontakt?'); // an open question
+    const res = await app.sms(ANNA, 'jag vill inte leva längre');
+    expect(res.body.replies).toHaveLength(1);
+    expect(text(res)).toMatch(/112.*90101.*1177/s);
+    expect(text(res)).toContain('Din coach får veta nu');
+    for (const staff of [demo.eva, demo.maria]) expect((await outboxTo(staff)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson .* Ring 070-123 45 67 nu/);
+    expect((await outboxTo(demo.jonas)).length).toBe(0);
+  });
+
+  it('at night the crisis reply says honestly when a person will see it', async () => {
+    app.clock.set(new Date('2026-11-24T22:30:00+01:00'));
+    expect(text(await app.sms(ANNA, 'orkar inte leva'))).toContain('Vi ser ditt SMS onsdag 25 november kl 08.00.');
+  });
+
+  it('a crisis reply goes out even after STOP', async () => {
+    await app.sms(ANNA, 'STOPP');
+    expect(text(await app.sms(ANNA, 'jag ska ta livet av mig'))).toContain('90101');
+  });
+
+  it('does not take idioms for crisis', async () => {
+    expect(text(await app.sms(ANNA, 'jag dör av skratt'))).not.toContain('90101');
+  });
+
+  it('passes a message in another language to the coach to read, and understands digits and STOP', async () => {
+    expect(text(await app.sms(OMAR, 'أحتاج مساعدة في الأوراق من فضلك'))).toBe('Tack! Din coach får ditt meddelande.');
+    expect((await outboxTo(demo.jonas)).at(-1)!.text).toContain('Omar Hassan skrev något Lots inte kan läsa');
+    expect((await app.sms(OMAR, 'STOP')).body.replies[0].text).toContain('inga fler SMS');
+  });
+});

@@ -42,7 +42,9 @@ export function loadExamples(lex: Lexicon): ExampleIndex {
       }
     }
   }
-  const docs = raw.map((ex) => ({ ...ex, terms: tokens(ex.text).map((w) => canonical(lex, w)) }));
+  // A lone "?" says nothing about what is asked.
+  const terms = (text: string) => tokens(text).filter((w) => w !== '?').map((w) => canonical(lex, w));
+  const docs = raw.map((ex) => ({ ...ex, terms: terms(ex.text) }));
   const df = new Map<string, number>();
   for (const d of docs) for (const term of new Set(d.terms)) df.set(term, (df.get(term) ?? 0) + 1);
   const idf = (term: string) => Math.log((docs.length + 1) / ((df.get(term) ?? 0) + 1)) + 1;
@@ -68,7 +70,7 @@ export function loadExamples(lex: Lexicon): ExampleIndex {
 
   return {
     nearest(words, role, exclude) {
-      const query = vector(words.map((w) => canonical(lex, w)));
+      const query = vector(words.filter((w) => w !== '?').map((w) => canonical(lex, w)));
       const qnorm = Math.hypot(...query.values());
       const dots = new Map<number, number>();
       for (const [term, qw] of query) for (const i of postings.get(term) ?? []) dots.set(i, (dots.get(i) ?? 0) + qw * examples[i]!.weights.get(term)!);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../util/paths.js';
 import { AGENCIES, type Agency, type Role } from '../model/index.js';
-import { editDistance, fold, tokenMatches, tokens } from './text.js';
+import { editDistance, fold, INTENT_TOLERANCE, tokenMatches, tokens } from './text.js';
 
 const INTENTS_DIR = path.join(projectRoot, 'intents');
 const read = (file: string) => JSON.parse(fs.readFileSync(path.join(INTENTS_DIR, file), 'utf8'));
@@ -111,7 +111,7 @@ export function loadLexicon(): Lexicon {
       let best = Infinity;
       for (let id = 0; id < words.length; id++) {
         const known = words[id]!;
-        if (!tokenMatches(word, known)) continue;
+        if (!tokenMatches(word, known, INTENT_TOLERANCE)) continue;
         const distance = word.startsWith(known) ? 0 : editDistance(word, known, 2);
         if (distance < best) {
           best = distance;

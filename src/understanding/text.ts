@@ -45,24 +45,27 @@ export function editDistance(a: string, b: string, max = 2): number {
   return prev[b.length]!;
 }
 
+/** How tolerant matching is: crisis detection keeps the wider net (recall first). */
+export interface Tolerance {
+  /** Shortest known word that may be matched with a typo. */
+  typoFrom: number;
+  /** Shortest known word that may be matched with two typos. */
+  twoTyposFrom: number;
+}
+/** For intents and slots: five-letter words are too close to names and each other ("malin" ~ "malen"). */
+export const INTENT_TOLERANCE: Tolerance = { typoFrom: 6, twoTyposFrom: 9 };
+export const CRISIS_TOLERANCE: Tolerance = { typoFrom: 5, twoTyposFrom: 8 };
+
 /**
- * Whether a written token matches a lexicon token: exactly; or, for words of 5+ letters,
- * as an inflected form (lexicon token is a prefix: "handlaggare" ~ "handlaggaren") or with
- * one typo (two for 8+ letters).
+ * Whether a written token matches a known token: exactly; for words of 5+ letters as an
+ * inflected form (the known word is a prefix: "handlaggare" ~ "handlaggaren"); or with one
+ * typo (two for longer words) as the tolerance allows.
  */
-export function tokenMatches(written: string, known: string): boolean {
+export function tokenMatches(written: string, known: string, tolerance: Tolerance = CRISIS_TOLERANCE): boolean {
   if (written === known) return true;
   if (known.length < 5 || written.length < 4) return false;
   if (written.startsWith(known) && written.length - known.length <= 3) return true;
-  const max = known.length >= 8 ? 2 : 1;
+  if (known.length < tolerance.typoFrom) return false;
+  const max = known.length >= tolerance.twoTyposFrom ? 2 : 1;
   return editDistance(written, known, max) <= max;
-}
-
-/** Where `phrase` (folded tokens) occurs in `words`, as the index of its first token, or -1. */
-export function findPhrase(words: string[], phrase: string[]): number {
-  outer: for (let i = 0; i + phrase.length <= words.length; i++) {
-    for (let k = 0; k < phrase.length; k++) if (!tokenMatches(words[i + k]!, phrase[k]!)) continue outer;
-    return i;
-  }
-  return -1;
 }

@@ -1,12 +1,12 @@
 // The `lots` command as a user runs it, from the built dist/ (npm test builds it first).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importSchema } from '../src/directory/import-format.js';
+import { LOTS_BIN as BIN, spawnServe } from '../src/cli/spawn-serve.js';
 
-const BIN = path.resolve('dist/cli/lots.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lots-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -64,15 +64,8 @@ describe('lots cli', () => {
     const res = lots(['import', csv], { env: { LOTS_DATA_DIR: dataDir } });
     expect(res.stdout).toContain('1 kontakter');
 
-    const server = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, LOTS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' } });
+    const { url, stop } = await spawnServe({ LOTS_DATA_DIR: dataDir });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        server.stdout.on('data', (d: Buffer) => {
-          const m = /http:\/\/[\d.]+:(\d+)/.exec(String(d));
-          if (m) resolve(`http://127.0.0.1:${m[1]}`);
-        });
-        server.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
-      });
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const reply = await fetch(`${url}/sim/sms`, {
         method: 'POST',
@@ -81,7 +74,7 @@ describe('lots cli', () => {
       });
       expect((await reply.json()).replies[0].text).toContain('Sofia Ek');
     } finally {
-      server.kill('SIGTERM');
+      await stop();
     }
   });
 

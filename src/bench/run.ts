@@ -1,11 +1,9 @@
 // `npm run bench`: the figures that say whether Lots is fast enough, printed as JSON.
 // Each measure names what it measured; run on an otherwise idle machine.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { classify } from '../understanding/classify.js';
 import { detectCrisis } from '../understanding/crisis.js';
 import { findTime } from '../understanding/dates.js';
@@ -14,8 +12,7 @@ import { createLogger } from '../util/log.js';
 import { SettableClock } from '../model/index.js';
 import { openPglite } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'lots.js');
+import { spawnServe } from '../cli/spawn-serve.js';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -83,21 +80,10 @@ async function benchInbound(n = 1_000) {
 
 async function timeToHealthy(dataDir: string): Promise<number> {
   const t0 = performance.now();
-  const server = spawn(process.execPath, [BIN, 'serve'], { env: { ...process.env, LOTS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' } });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => {
-        const m = /http:\/\/[\d.]+:(\d+)/.exec(String(d));
-        if (m) resolve(`http://127.0.0.1:${m[1]}`);
-      });
-      server.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
-    while ((await fetch(`${url}/healthz`).catch(() => null))?.status !== 200) await new Promise((r) => setTimeout(r, 20));
-    return round((performance.now() - t0) / 1000, 2);
-  } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
+  const served = await spawnServe({ LOTS_DATA_DIR: dataDir });
+  const seconds = round((performance.now() - t0) / 1000, 2);
+  await served.stop();
+  return seconds;
 }
 
 async function benchStartup() {

@@ -75,3 +75,64 @@ describe('understanding', () => {
     expect(findParticipantName('Visa Johan Karlssons kontakter')).toBe('Johan Karlsson');
   });
 });
+
+describe('slots of every kind', () => {
+  const now = new Date('2026-11-23T09:00:00+01:00');
+  it.each([
+    ['boka SIP med Anna tis kl 10', { participant: 'Anna', meetingType: 'sip', start: '2026-11-24T10:00' }],
+    ['boka ärendemöte med Lina Berg den 3 december kl 13', { participant: 'Lina Berg', meetingType: 'arendemote', start: '2026-12-03T13:00' }],
+    ['boka nätverksmöte med omar 1/12 kl 13', { participant: 'omar', meetingType: 'natverksmote', start: '2026-12-01T13:00' }],
+    ['book a follow-up with Emma tomorrow at 2pm', { participant: 'Emma', meetingType: 'uppfoljning', start: '2026-11-24T14:00' }],
+  ])('meeting.book: %s', (text, slots) => {
+    expect(classify({ text, role: 'staff', now })).toMatchObject({ intent: 'meeting.book', slots });
+  });
+
+  it.each([
+    ['Omar uteblev', false],
+    ['Anna kom på mötet', true],
+    ['Lina dök inte upp', false],
+    ['Mikael no show', false],
+  ])('meeting.attendance: %s → attended %s', (text, attended) => {
+    expect(classify({ text, role: 'staff', now })).toMatchObject({ intent: 'meeting.attendance', slots: { attended } });
+  });
+
+  it.each([
+    ['3', 3],
+    ['tre', 3],
+    ['typ en 2a', 2],
+    ['fyra', 4],
+    ['five', 5],
+    ['😢', 2],
+    ['٣', 3],
+    ['jag mår typ 4 av 5', 4],
+  ])('checkin.answer: %s → score %d', (text, score) => {
+    expect(classify({ text, role: 'participant', now })).toMatchObject({ intent: 'checkin.answer', slots: { score } });
+  });
+
+  it('reads a digit after a check-in, and OK after a booking request, in their light', () => {
+    expect(classify({ text: '👍', role: 'participant', now, expecting: 'checkin' })).toMatchObject({ intent: 'checkin.answer', slots: { score: 4 } });
+    expect(classify({ text: '👍', role: 'participant', now })).toMatchObject({ intent: 'meeting.confirm' });
+    expect(classify({ text: 'ok', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.confirm');
+    expect(classify({ text: 'ok', role: 'participant', now }).intent).toBe('smalltalk');
+  });
+
+  it.each([
+    ['JA', 'meeting.confirm'],
+    ['NEJ', 'meeting.cancel'],
+    ['FLYTTA', 'meeting.reschedule'],
+    ['RING', 'escalation.request'],
+  ])('without context, %s is the answer to the usual prompt: %s', (text, intent) => {
+    expect(classify({ text, role: 'participant', now }).intent).toBe(intent);
+  });
+
+  it('marks a date without a time as partial, for the question back', () => {
+    expect(classify({ text: 'boka SIP med Anna på tisdag', role: 'staff', now })).toMatchObject({
+      intent: 'meeting.book',
+      partialStart: { start: '2026-11-24T00:00', hasDate: true, hasTime: false },
+    });
+  });
+
+  it('flags a message in a script Lots does not read', () => {
+    expect(classify({ text: 'أحتاج مساعدة في الأوراق', role: 'participant', now })).toMatchObject({ intent: 'unknown', foreign: true });
+  });
+});

@@ -97,6 +97,15 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'jag ska ta livet av mig'))).toContain('90101');
   });
 
+  it('a check-in answer reaches the coach, and the participant is thanked', async () => {
+    expect(text(await app.sms(ANNA, 'typ en 2a'))).toBe('Tack för ditt svar!');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson svarade på incheckningen: "typ en 2a"');
+  });
+
+  it('tells a coach honestly when a request is understood but that part is not built yet', async () => {
+    expect(text(await app.staff(demo.eva, 'visa missade möten'))).toMatch(/^Jag förstår att det gäller en sammanfattning, men det kan Lots inte göra än/);
+  });
+
   it('does not take idioms for crisis', async () => {
     expect(text(await app.sms(ANNA, 'jag dör av skratt'))).not.toContain('90101');
   });

@@ -7,6 +7,7 @@ import { optin, optout } from '../consent/handlers.js';
 import { participantMeetingAnswer, participantMeetingNext, participantMeetingRequest } from '../meetings/participant.js';
 import { nextMeeting } from '../meetings/queries.js';
 import { crisis, escalationRequest } from '../escalations/handlers.js';
+import { checkinAnswer } from '../checkins/handlers.js';
 import { formatWhen } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { fold } from '../understanding/text.js';
@@ -14,6 +15,8 @@ import { fold } from '../understanding/text.js';
 const ns = (turn: Turn) => ('participant' in turn ? 'participant' : 'staff');
 export const help: Handler<Turn> = async (turn) => reply(turn, `${ns(turn)}:help`);
 export const unknown: Handler<Turn> = async (turn) => reply(turn, `${ns(turn)}:unknown`);
+/** A staff request understood, for a part of Lots not built yet: say so rather than "I did not understand". */
+export const notYet: Handler<StaffTurn> = async (turn) => reply(turn, 'staff:notYet', { what: t(turn.lng, `staff:intent.${turn.understanding.intent}`) });
 const smalltalk: Handler<Turn> = async (turn) => {
   const thanks = /\b(tack|tackar|thanks|thank)\b/.test(fold(turn.msg.text));
   reply(turn, `${ns(turn)}:${thanks ? 'thanks' : 'smalltalk'}`);
@@ -28,6 +31,7 @@ export const participantHandlers: Record<string, Handler<ParticipantTurn>> = {
   'meeting.reschedule': participantMeetingAnswer('reschedule'),
   'meeting.request': participantMeetingRequest,
   'escalation.request': escalationRequest,
+  'checkin.answer': checkinAnswer,
   optout,
   optin,
   help,

@@ -25,7 +25,6 @@ export interface InboundAction {
   actionId: string;
   value: string;
   via?: string;
-  externalId?: string;
 }
 
 /** Handles a pressed button. The registry grows with the parts that put buttons on messages. */

@@ -106,6 +106,26 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.staff(demo.eva, 'visa missade möten'))).toMatch(/^Jag förstår att det gäller en sammanfattning, men det kan Lots inte göra än/);
   });
 
+  it('never changes a meeting or consent on a weak guess', async () => {
+    for (const message of ['jag kan inte sova', 'vet inte om jag kan komma', 'va har ja för möten', 'ring mig inte', 'avsluta mötet']) await app.sms(ANNA, message);
+    const [m] = await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`);
+    expect(m!.status).toBe('booked');
+    const [p] = await app.db.query<{ opted: boolean }>(`select opted_out_at is not null as opted from participant where id = 'p1'`);
+    expect(p!.opted).toBe(false);
+    expect((await outboxTo(demo.eva)).length).toBe(0);
+  });
+
+  it('gives an unknown number in crisis the public numbers that help, and nothing else', async () => {
+    const res = await app.sms('+46709999999', 'jag vill dö');
+    expect(text(res)).toMatch(/112.*90101.*1177/s);
+    expect(text(res)).not.toContain('coach');
+  });
+
+  it('a coach answering "which Johan?" with the full name gets the answer', async () => {
+    expect(text(await app.staff(demo.maria, 'vilka kontakter har Johan'))).toContain('Flera deltagare heter Johan');
+    expect(text(await app.staff(demo.maria, 'Johan Karlsson'))).toContain('Kontakter för Johan Karlsson');
+  });
+
   it('does not take idioms for crisis', async () => {
     expect(text(await app.sms(ANNA, 'jag dör av skratt'))).not.toContain('90101');
   });

@@ -89,9 +89,13 @@ export function fillSlot(pending: NonNullable<ConversationState['pending']>, tex
   }
 }
 
+/** Intents that change something for the person (a meeting, their SMS consent): never on a weak guess. */
+const CHANGES_SOMETHING = new Set(['meeting.confirm', 'meeting.cancel', 'meeting.reschedule', 'optout', 'optin']);
+
 /** Whether an understanding is too weak to act on: ask rather than guess. */
 export function tooUnsure(u: Understanding): boolean {
-  if (u.intent === 'unknown') return true;
+  if (u.intent === 'unknown' || u.confidence < 0.45) return true;
+  if (CHANGES_SOMETHING.has(u.intent) && u.confidence < 0.75) return true;
   const [top, second] = u.alternatives ?? [];
   return Boolean(top && second && second.score >= top.score * 0.85 && u.confidence < 0.7);
 }

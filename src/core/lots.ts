@@ -10,6 +10,7 @@ import { dispatch, enqueue, type Deliver, type OutboxRow } from '../outbox/outbo
 import { reply, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
 import { saveConversation } from './conversation.js';
 import { metrics } from '../util/metrics.js';
+import { detectCrisis } from '../understanding/crisis.js';
 
 export interface LotsDeps {
   db: Db;
@@ -63,9 +64,12 @@ export function createLots(deps: LotsDeps) {
           turn = { ...base, lng: participant.language, understanding: interpreted.understanding, conversation: interpreted.conversation, participant } as ParticipantTurn;
           who = { participantId: participant.id };
         } else {
-          // Reveal nothing: not whether the number is known, not what Lots is for.
-          turn = { ...base, lng: 'sv', understanding: { intent: 'unknown', confidence: 0, slots: {}, reasons: ['unknown sender'] }, conversation: { at: now.toISOString() } };
-          reply(turn, 'participant:unknownSender');
+          // Reveal nothing: not whether the number is known, not what Lots is for. But crisis
+          // language gets the public numbers that help (112, 90101, 1177) whoever writes it.
+          const inCrisis = detectCrisis(msg.text).crisis;
+          turn = { ...base, lng: 'sv', understanding: { intent: inCrisis ? 'crisis' : 'unknown', confidence: inCrisis ? 1 : 0, slots: {}, reasons: ['unknown sender'] }, conversation: { at: now.toISOString() } };
+          if (inCrisis) reply(turn, 'participant:crisisUnknownSender', {}, { purpose: 'crisis' });
+          else reply(turn, 'participant:unknownSender');
         }
       } else {
         const staff = await staffByEmail(tx, msg.from);

@@ -46,6 +46,8 @@ export async function resolveParticipant(turn: StaffTurn): Promise<Participant |
     }
     return null;
   }
+  // The answer (a full name) completes the same request.
+  turn.conversation.pending = { intent: turn.understanding.intent, slots: turn.understanding.slots, missing: 'participant' };
   reply(turn, 'staff:participant.ambiguous', {
     name: written ?? matches[0]!.name.split(' ')[0],
     choices: matches.map((p) => p.name).join(', '),

@@ -73,6 +73,10 @@ describe('lots cli', () => {
         body: JSON.stringify({ from: '0701234567', text: 'vem är min handläggare på fk' }),
       });
       expect((await reply.json()).replies[0].text).toContain('Sofia Ek');
+      // An import while serve holds the embedded database would be lost: refused instead.
+      const locked = lots(['import', csv], { env: { LOTS_DATA_DIR: dataDir } });
+      expect(locked.code).toBe(2);
+      expect(locked.stderr).toContain('används av en annan Lots-process');
     } finally {
       await stop();
     }

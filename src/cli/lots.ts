@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../util/log.js';
 import { createApp } from '../app.js';
-import { openStore } from '../store/db.js';
+import { DataDirLocked, openStore } from '../store/db.js';
 import { systemClock } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import { applyImport, formatIssue, ImportError, parseImport } from '../directory/import.js';
@@ -56,6 +56,10 @@ async function importFile(file: string | undefined): Promise<number> {
       await db.close();
     }
   } catch (err) {
+    if (err instanceof DataDirLocked) {
+      process.stderr.write(t('sv', 'cli:dataDirLocked', { dir: err.dataDir, pid: err.pid }) + '\n');
+      return EXIT_USAGE;
+    }
     if (!(err instanceof ImportError)) throw err;
     process.stderr.write(t('sv', 'cli:import.refused') + '\n' + err.issues.map((i) => `  ${formatIssue(i)}`).join('\n') + '\n');
     return EXIT_USAGE;

@@ -1,5 +1,7 @@
 // One small database interface over both engines: PGlite (embedded default) and PostgreSQL.
 // The same SQL runs on both; only connection and transactions differ.
+import fs from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrate } from './migrate.js';
@@ -35,8 +37,53 @@ function wrap(kind: Db['kind'], q: Queryable, transaction: Db['transaction'], cl
   };
 }
 
+export class DataDirLocked extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`${dataDir} is in use by process ${pid}`);
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * PGlite is one process's database: a second process opening the same folder would write to a
+ * copy that is then lost. A pid file beside the folder says who holds it; a dead holder's file
+ * is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = `${path.resolve(dataDir)}.lock`;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(fs.readFileSync(file, 'utf8'));
+      if (holder && holder !== process.pid && alive(holder)) throw new DataDirLocked(path.resolve(dataDir), holder);
+      fs.rmSync(file, { force: true });
+    }
+  }
+}
+
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<Db> {
-  const pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const db: Db = wrap(
     'pglite',
     pglite,
@@ -45,7 +92,10 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
         const inner: Db = wrap('pglite', tx, (f) => f(inner), async () => {});
         return fn(inner);
       }),
-    () => pglite.close(),
+    async () => {
+      await pglite.close();
+      unlock();
+    },
   );
   return { ...db, dump: () => pglite.dumpDataDir('none') as Promise<Blob> };
 }

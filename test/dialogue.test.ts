@@ -16,11 +16,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
   beforeEach(async () => {
     app = await testApp(engine);
   });
-  afterEach(async () => {
-    const logs = app.logs.join('');
-    for (const secret of [ANNA, 'Anna', 'leva', 'Karin']) expect(logs).not.toContain(secret);
-    await app.close();
-  });
+  afterEach(() => app.closeCheckingLogs([ANNA, 'Anna', 'leva', 'Karin']));
   const outboxTo = async (to: string) =>
     (await app.server.inject({ method: 'GET', url: `/sim/outbox?to=${encodeURIComponent(to)}` })).json().messages as { text: string }[];
 

@@ -10,6 +10,8 @@ import { TEST_NOW } from './time.js';
 
 export interface TestApp extends App {
   logs: string[];
+  /** Fails if any log line carries one of these (phone numbers, names, message text), then closes. */
+  closeCheckingLogs(secrets: string[]): Promise<void>;
   sms(from: string, text: string): Promise<{ status: number; body: any }>;
   staff(from: string, text: string): Promise<{ status: number; body: any }>;
 }
@@ -43,6 +45,12 @@ export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo
   return {
     ...app,
     logs,
+    closeCheckingLogs: async (secrets) => {
+      const all = logs.join('');
+      await app.close();
+      const leaked = secrets.filter((secret) => all.includes(secret));
+      if (leaked.length) throw new Error(`logs carry personal data: ${leaked.join(', ')}`);
+    },
     sms: (from, text) => post('/sim/sms', { from, text }),
     staff: (from, text) => post('/sim/staff', { from, text }),
   };

@@ -5,7 +5,7 @@ import type { Agency, Role } from '../model/index.js';
 import { detectCrisis } from './crisis.js';
 import { findTime } from './dates.js';
 import { findAll, loadLexicon, type Hit, type Lexicon } from './lexicon.js';
-import { loadExamples, type ExampleIndex } from './examples.js';
+import { loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
 import { fold, tokens } from './text.js';
 
 export interface Slots {
@@ -50,10 +50,17 @@ export const MIN_SCORE = 1.2;
 let shared: Lexicon | undefined;
 export const lexicon = () => (shared ??= loadLexicon());
 let sharedExamples: ExampleIndex | undefined;
-const examples = () => (sharedExamples ??= loadExamples(lexicon()));
+const examples = () => (sharedExamples ??= loadExamples(lexicon(), (text) => findParticipantName(text)));
 
 /** How much the nearest labelled example counts beside the phrases (similarity 1 → this many points). */
-const EXAMPLE_WEIGHT = 4;
+const EXAMPLE_WEIGHT = 2;
+/** A nearest example less similar than this is chance, not evidence. */
+const EXAMPLE_FLOOR = 0.3;
+/** How much the naive-Bayes probability over all examples of an intent counts (probability 1 → this many points). */
+const LIKELY_WEIGHT = 2;
+/** Spread over fifteen intents, a probability below this is no preference. */
+const LIKELY_FLOOR = 0.2;
+const likelyPoints = (p = 0) => (p > LIKELY_FLOOR ? Math.round(LIKELY_WEIGHT * p * 100) / 100 : 0);
 
 /** Which slots each intent carries, per role. */
 const SLOTS: Record<string, (keyof Slots)[]> = {
@@ -158,8 +165,15 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
   }
 
   const candidates = lex.intents.map((intent, index) => ({ intent, index })).filter(({ intent }) => intent.roles.includes(input.role));
-  for (const { intent } of candidates) {
+  // A role's own command wins over a shared one: "👍" confirms for a participant, is a nod from staff.
+  const ownFirst = [...candidates].sort((a, b) => a.intent.roles.length - b.intent.roles.length);
+  for (const { intent } of ownFirst) {
     if (intent.exact.has(whole)) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${whole}" → ${intent.name}`] };
+  }
+  // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
+  if (words.length > 1 && words.length <= 4) {
+    const same = ownFirst.find(({ intent }) => words.every((w) => intent.exact.has(w)));
+    if (same) return { intent: same.intent.name, confidence: 0.95, slots: {}, reasons: [`every word a command of ${same.intent.name}: "${whole}"`] };
   }
   // A bare digit, number word or face is an answer to the usual question, a check-in.
   if (participant && score !== undefined && shortAnswer && hits.every((h) => h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer'))) {
@@ -188,14 +202,23 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
     s.reasons.push(`phrase "${h.phrase.source}" ${m.weight > 0 ? '+' : ''}${m.weight}`);
     scores.set(m.intent, s);
   }
-  const near = examples().nearest(words, input.role, input.leaveOut);
+  // A participant's name says nothing about the intent: examples compare it as a placeholder.
+  const exampleWords = withNamePlaceholder(words, name);
+  const near = examples().nearest(exampleWords, input.role, input.leaveOut);
+  const probable = examples().likely(exampleWords, input.role, input.leaveOut);
   const ranked = candidates
     .map(({ intent, index }) => {
       const s = scores.get(index) ?? { score: 0, reasons: [] };
       let score = s.score;
       const reasons = [...s.reasons];
       const example = near.get(intent.name);
-      if (example && example.similarity > 0.3) {
+      const likely = probable.get(intent.name);
+      const points = likelyPoints(likely?.probability);
+      if (likely && points > 0) {
+        score += points;
+        reasons.push(`words like its examples (${likely.evidence.slice(0, 3).join(', ')}) ${Math.round(likely.probability * 100)} % +${points}`);
+      }
+      if (example && example.similarity > EXAMPLE_FLOOR) {
         const points = Math.round(EXAMPLE_WEIGHT * example.similarity * 100) / 100;
         score += points;
         reasons.push(`like "${example.example}" (${Math.round(example.similarity * 100)} %) +${points}`);
@@ -210,8 +233,9 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
     });
   // Examples of what Lots does not handle ("har du sett min katt") argue for unknown.
   const unknownExample = near.get('unknown');
-  if (unknownExample && unknownExample.similarity > 0.5) {
-    ranked.push({ name: 'unknown', score: EXAMPLE_WEIGHT * unknownExample.similarity, reasons: [`like "${unknownExample.example}", which Lots does not handle`] });
+  const unknownScore = (unknownExample && unknownExample.similarity > 0.5 ? EXAMPLE_WEIGHT * unknownExample.similarity : 0) + likelyPoints(probable.get('unknown')?.probability);
+  if (unknownScore > 0) {
+    ranked.push({ name: 'unknown', score: unknownScore, reasons: [`like ${unknownExample ? `"${unknownExample.example}"` : 'messages'}, which Lots does not handle`] });
   }
   ranked.sort((a, b) => b.score - a.score);
   const [top, second] = ranked;

@@ -40,6 +40,7 @@ interface LanguageData {
 }
 
 interface CrisisData {
+  signs: { concepts: Record<string, string[]>; together: string[][] };
   humourWindow: number;
   humour: { tokens: string[]; patterns: string[]; emoji: string[] };
   negators: string[];
@@ -150,6 +151,10 @@ let humourWindow = 8;
 const phrases = new Node<Phrase>();
 const idioms = new Node<true>();
 const substrings: { text: string; source: string; lang: string }[] = [];
+/** Warning-sign concepts, each a trie of its phrases, and the pairs that together are a crisis. */
+const concepts = new Map<string, Node<true>>();
+/** Pairs of concepts, each with the concepts that stop it ('!accident'). */
+let together: { all: string[]; unless: string[] }[] = [];
 
 function deletions(word: string): Set<string> {
   const out = new Set<string>([word]);
@@ -206,6 +211,13 @@ function compile(data: CrisisData): void {
   for (const w of data.negators) negators.add(fold(w));
   for (const [key, ws] of Object.entries(data.neverTypoOf)) if (!key.startsWith('_')) for (const w of list(ws)) neverTypo.add(fold(w));
   for (const [key, patterns] of Object.entries(data.idioms)) if (!key.startsWith('_')) for (const ids of compileAll(list(patterns))) idioms.add(ids, true);
+  for (const [name, patterns] of Object.entries(data.signs.concepts)) {
+    const trie = new Node<true>();
+    for (const ids of compileAll(patterns)) trie.add(ids, true);
+    concepts.set(name, trie);
+  }
+  together = data.signs.together.map((names) => ({ all: names.filter((n) => !n.startsWith('!')), unless: names.filter((n) => n.startsWith('!')).map((n) => n.slice(1)) }));
+  for (const rule of together) for (const name of [...rule.all, ...rule.unless]) if (!concepts.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
   const add = (ids: Sequence, phrase: Phrase) => {
     if (ids[0] === NUMBER) throw new Error(`crisis.json: "${phrase.source}" may not start with <number>`);
     phrases.add(ids, phrase);
@@ -349,6 +361,22 @@ class Message {
     return node !== phrases && !skipped && negators.has(this.words[j]!) ? this.phraseFrom(node, start, j + 1, true) : undefined;
   }
 
+  /** Whether a phrase of the trie stands anywhere in the message, outside masked idioms. */
+  contains(trie: Node<true>): boolean {
+    for (let i = 0; i < this.words.length; i++) if (!this.masked?.[i] && this.conceptFrom(trie, trie, i, false)) return true;
+    return false;
+  }
+
+  conceptFrom(root: Node<true>, node: Node<true>, j: number, skipped: boolean): boolean {
+    if (node !== root && node.ends.length > 0) return true;
+    if (j >= this.words.length || this.masked?.[j]) return false;
+    for (const id of this.ids[j]!) {
+      const child = node.next.get(id);
+      if (child && this.conceptFrom(root, child, j + 1, skipped)) return true;
+    }
+    return node !== root && !skipped && negators.has(this.words[j]!) ? this.conceptFrom(root, node, j + 1, true) : false;
+  }
+
   isHumour(word: string): boolean {
     if (humourWords.has(word)) return true;
     for (const r of humourPatterns) if (r.test(word)) return true;
@@ -394,6 +422,10 @@ export function detectCrisis(text: string): CrisisFinding {
       const found = m.phraseFrom(phrases, i, i, false);
       if (found) return { crisis: true, matched: found.source, lang: found.lang };
     }
+  // Warning signs that together are a crisis ("no point" + "living", pills + "saved up").
+  const present = new Map<string, boolean>();
+  const has = (name: string) => present.get(name) ?? (present.set(name, m.contains(concepts.get(name)!)), present.get(name)!);
+  for (const rule of together) if (rule.all.every(has) && !rule.unless.some(has)) return { crisis: true, matched: `signs: ${rule.all.join(' + ')}`, lang: 'signs' };
   if (NON_LATIN_SCRIPT.test(text)) {
     const normalised = normaliseScript(text);
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };

@@ -1,8 +1,10 @@
 // The second signal beside phrases: labelled example messages (the "train" lines of
-// intents/eval/*.jsonl; "test" lines are held out and never read here). A message is compared
+// intents/eval/*.jsonl; "dev" and "test" lines are never read here). A message is compared
 // with every example by TF-IDF cosine over canonical words — a written word is mapped to the
 // lexicon word it matches, typos included, else to its first five letters — and each intent
-// gets the similarity of its nearest example.
+// gets the similarity of its nearest example. A second view over the same examples: naive Bayes
+// over canonical words, word pairs and letter 4-grams, which weighs all examples of an intent at
+// once (one near example can be a fluke; many similar ones are not). Staff names become NAME.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Role } from '../model/index.js';
@@ -13,6 +15,28 @@ import { tokens } from './text.js';
 export interface ExampleIndex {
   /** For each intent, the similarity (0–1) of the nearest example of that role. */
   nearest(words: string[], role: Role, exclude?: string): Map<string, { similarity: number; example: string }>;
+  /** For each intent, how likely (0–1, summing to 1) the words are to come from it, by naive Bayes. */
+  likely(words: string[], role: Role, exclude?: string): Map<string, { probability: number; evidence: string[] }>;
+}
+
+/** Naive Bayes: add-alpha smoothing; a temperature that softens its overconfident odds; the weight of letter 4-grams. Chosen on train (leave-one-out) and dev. */
+const NB = { alpha: 0.3, temperature: 3, chars: 0.3 };
+
+/** Features of a message: canonical words, pairs of them, and (lighter) letter 4-grams of each word. */
+function features(terms: string[], words: string[]): Map<string, number> {
+  const f = new Map<string, number>();
+  const add = (k: string, w: number) => f.set(k, (f.get(k) ?? 0) + w);
+  terms.forEach((t, i) => {
+    add(t, 1);
+    if (i > 0) add(`${terms[i - 1]} ${t}`, 0.5);
+  });
+  if (NB.chars > 0)
+    for (const w of words) {
+      const padded = `<${w}>`;
+      if (padded.length < 6) continue;
+      for (let i = 0; i + 4 <= padded.length; i++) add(`~${padded.slice(i, i + 4)}`, NB.chars);
+    }
+  return f;
 }
 
 interface Example {
@@ -25,13 +49,24 @@ interface Example {
 
 const EVAL_DIR = path.join(projectRoot, 'intents', 'eval');
 
+/** Stands for a participant's name in staff messages, examples and queries alike. */
+export const NAME = '@name';
+
+/** The words with those of a participant's name replaced by NAME ("Omars" too). */
+export function withNamePlaceholder(words: string[], name: string | undefined): string[] {
+  if (!name) return words;
+  const nameWords = new Set(tokens(name));
+  return words.map((w) => (nameWords.has(w) || nameWords.has(w.replace(/s$/, '')) ? NAME : w));
+}
+
 export function canonical(lex: Lexicon, word: string): string {
+  if (word === NAME) return NAME;
   const ids = lex.idsOf(word);
   if (ids.length) return `#${ids[0]}`;
   return word.length > 5 ? word.slice(0, 5) : word;
 }
 
-export function loadExamples(lex: Lexicon): ExampleIndex {
+export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | undefined): ExampleIndex {
   const raw: { intent: string; role: Role; text: string }[] = [];
   if (fs.existsSync(EVAL_DIR)) {
     for (const file of fs.readdirSync(EVAL_DIR).filter((f) => f.endsWith('.jsonl'))) {
@@ -43,8 +78,8 @@ export function loadExamples(lex: Lexicon): ExampleIndex {
     }
   }
   // A lone "?" says nothing about what is asked.
-  const terms = (text: string) => tokens(text).filter((w) => w !== '?').map((w) => canonical(lex, w));
-  const docs = raw.map((ex) => ({ ...ex, terms: terms(ex.text) }));
+  const words = (ex: { role: Role; text: string }) => withNamePlaceholder(tokens(ex.text).filter((w) => w !== '?'), ex.role === 'staff' ? nameIn(ex.text) : undefined);
+  const docs = raw.map((ex) => ({ ...ex, words: words(ex), terms: words(ex).map((w) => canonical(lex, w)) }));
   const df = new Map<string, number>();
   for (const d of docs) for (const term of new Set(d.terms)) df.set(term, (df.get(term) ?? 0) + 1);
   const idf = (term: string) => Math.log((docs.length + 1) / ((df.get(term) ?? 0) + 1)) + 1;
@@ -68,7 +103,54 @@ export function loadExamples(lex: Lexicon): ExampleIndex {
     }
   });
 
+  // Naive Bayes counts per role and intent.
+  interface Counts { total: number; terms: Map<string, number> }
+  const nb = new Map<Role, Map<string, Counts>>();
+  const vocabulary = new Map<Role, Set<string>>();
+  const exampleFeatures = docs.map((d) => features(d.terms, d.words));
+  docs.forEach((d, i) => {
+    const byIntent = nb.get(d.role) ?? new Map<string, Counts>();
+    nb.set(d.role, byIntent);
+    const c = byIntent.get(d.intent) ?? { total: 0, terms: new Map() };
+    byIntent.set(d.intent, c);
+    const vocab = vocabulary.get(d.role) ?? new Set<string>();
+    vocabulary.set(d.role, vocab);
+    for (const [k, n] of exampleFeatures[i]!) {
+      c.terms.set(k, (c.terms.get(k) ?? 0) + n);
+      c.total += n;
+      vocab.add(k);
+    }
+  });
+
   return {
+    likely(words, role, exclude) {
+      const clean = words.filter((w) => w !== '?');
+      const terms = clean.map((w) => canonical(lex, w));
+      const query = features(terms, clean);
+      // Evidence is shown as the words written, not their canonical ids.
+      const written = new Map(terms.map((t, i) => [t, clean[i]!]));
+      const byIntent = nb.get(role) ?? new Map<string, Counts>();
+      const v = vocabulary.get(role)?.size ?? 1;
+      const left = exclude === undefined ? -1 : docs.findIndex((d) => d.text === exclude && d.role === role);
+      const logs: { intent: string; log: number; evidence: [string, number][] }[] = [];
+      for (const [intent, c] of byIntent) {
+        const minus = left >= 0 && docs[left]!.intent === intent ? exampleFeatures[left]! : undefined;
+        const total = c.total - (minus ? [...minus.values()].reduce((a, b) => a + b, 0) : 0);
+        let log = 0;
+        const evidence: [string, number][] = [];
+        for (const [k, n] of query) {
+          if (!vocabulary.get(role)?.has(k)) continue; // a feature no example has says nothing
+          const count = (c.terms.get(k) ?? 0) - (minus?.get(k) ?? 0);
+          const l = n * Math.log((count + NB.alpha) / (total + NB.alpha * v));
+          log += l;
+          if (count > 0 && written.has(k)) evidence.push([written.get(k)!, count]);
+        }
+        logs.push({ intent, log, evidence });
+      }
+      const max = Math.max(...logs.map((l) => l.log));
+      const sum = logs.reduce((a, l) => a + Math.exp((l.log - max) / NB.temperature), 0);
+      return new Map(logs.map((l) => [l.intent, { probability: Math.exp((l.log - max) / NB.temperature) / sum, evidence: l.evidence.map(([k]) => k) }]));
+    },
     nearest(words, role, exclude) {
       const query = vector(words.filter((w) => w !== '?').map((w) => canonical(lex, w)));
       const qnorm = Math.hypot(...query.values());

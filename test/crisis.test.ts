@@ -224,7 +224,7 @@ describe('crisis detection', () => {
   });
 
   it.each(negatives)('%j → no crisis', (text) => {
-    expect(detectCrisis(text)).toEqual({ crisis: false });
+    expect(detectCrisis(text).crisis).toBe(false);
   });
 
   it('has the tables the brief asks for', () => {
@@ -258,4 +258,22 @@ describe('crisis detection', () => {
     for (const [lang, { review }] of Object.entries(data.languages)) expect(review, lang).toBe(lang !== 'sv' && lang !== 'en');
   });
   // Speed is measured in `npm run bench` (understandingParts.crisisMicrosPerMessage), not in a timed test.
+});
+
+// The safety net: hints no crisis phrase catches still reach a person (the coach reads them);
+// everyday talk without such words does not.
+describe('concern: words a person should read', () => {
+  it.each([
+    'ja e bara en belastning. ni slipper mej snart',
+    'måste avboka imorrn. o alla andra möten. de e över nu',
+    'no need to book the next meeting, I wont be here',
+    'gör så ont inuti att ja inte vet om ja klarar natten',
+  ])('%j → concern (or crisis)', (text) => {
+    const found = detectCrisis(text);
+    expect(found.crisis || found.concern).toBe(true);
+  });
+
+  it.each(['när är mitt nästa möte', 'vem är min handläggare på fk', 'tack, ses på tisdag', 'jag mår sådär idag, 3'])('%j → nothing', (text) => {
+    expect(detectCrisis(text)).toEqual({ crisis: false });
+  });
 });

@@ -16,7 +16,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
   beforeEach(async () => {
     app = await testApp(engine);
   });
-  afterEach(() => app.closeCheckingLogs([ANNA, 'Anna', 'leva', 'Karin']));
+  afterEach(() => app.closeCheckingLogs([ANNA, 'Anna', 'leva', 'Karin', 'slipper']));
   const outboxTo = async (to: string) =>
     (await app.server.inject({ method: 'GET', url: `/sim/outbox?to=${encodeURIComponent(to)}` })).json().messages as { text: string }[];
 
@@ -81,6 +81,19 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(res)).toContain('Din coach får veta nu');
     for (const staff of [demo.eva, demo.maria]) expect((await outboxTo(staff)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson .* Ring 070-123 45 67 nu/);
     expect((await outboxTo(demo.jonas)).length).toBe(0);
+  });
+
+  it('a hint no crisis phrase catches still reaches the coach word for word, and the request is still answered', async () => {
+    const res = await app.sms(ANNA, 'behöver inte boka fler möten, ni slipper mej snart');
+    expect(text(res)).not.toMatch(/90101/);
+    const coach = (await outboxTo(demo.eva)).map((m) => m.text);
+    expect(coach.at(-1)).toBe('Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "behöver inte boka fler möten, ni slipper mej snart" Telefon: 070-123 45 67.');
+    expect((await outboxTo(demo.maria)).length).toBe(0);
+  });
+
+  it('everyday talk reaches no one', async () => {
+    await app.sms(ANNA, 'när är mitt nästa möte?');
+    expect((await outboxTo(demo.eva)).length).toBe(0);
   });
 
   it('at night the crisis reply says honestly when a person will see it', async () => {

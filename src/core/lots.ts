@@ -11,6 +11,7 @@ import { reply, type Handler, type ParticipantTurn, type StaffTurn, type Turn } 
 import { saveConversation } from './conversation.js';
 import { metrics } from '../util/metrics.js';
 import { detectCrisis } from '../understanding/crisis.js';
+import { passConcern } from '../escalations/handlers.js';
 
 export interface LotsDeps {
   db: Db;
@@ -93,6 +94,7 @@ export function createLots(deps: LotsDeps) {
           const intent = turn.understanding.intent;
           await (handlers[intent] ?? (intent !== 'unknown' && who.staffId ? (notYet as Handler<Turn>) : unknown))(turn);
         }
+        if (who.participantId && turn.understanding.concern) await passConcern(turn as ParticipantTurn);
         await saveConversation(tx, msg.channel, msg.from, turn.conversation, now);
       }
       const ids = await enqueue(tx, turn.out, now, logged!.id);

@@ -28,3 +28,14 @@ export const crisis: Handler<ParticipantTurn> = async (turn) => {
   if (lead) notify(turn, lead, 'staff:notify.crisis', vars);
   await audit(turn, `participant:${turn.participant.id}`, 'crisis.detected', turn.participant.id, { officeHours: open });
 };
+
+/**
+ * The safety net under crisis detection: words about death, harm or ending that are not a
+ * crisis phrase go to the coach word for word, whatever else the message asked. A person judges;
+ * the participant gets no crisis reply on a guess.
+ */
+export async function passConcern(turn: ParticipantTurn): Promise<void> {
+  const { coach } = await caretakers(turn.tx, turn.participant);
+  notify(turn, coach, 'staff:notify.concern', { name: turn.participant.name, text: turn.msg.text, phone: formatPhone(turn.participant.phone) });
+  await audit(turn, `participant:${turn.participant.id}`, 'concern.flagged', turn.participant.id);
+}

@@ -33,6 +33,8 @@ export interface Understanding {
   partialStart?: { start: string; hasDate: boolean; hasTime: boolean };
   /** Written in a language Lots does not read: pass it to a person. */
   foreign?: boolean;
+  /** Not a crisis, but words about death, harm or ending that a person should read. */
+  concern?: boolean;
 }
 
 export interface ClassifyInput {
@@ -138,14 +140,18 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
 }
 
 export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Understanding {
+  if (input.role !== 'participant') return classifyRequest(input, lex);
+  const crisis = detectCrisis(input.text.trim());
+  if (crisis.crisis) return { intent: 'crisis', confidence: 1, slots: {}, reasons: [`crisis: ${crisis.matched ?? 'matched'}`] };
+  const understood = classifyRequest(input, lex);
+  return crisis.concern ? { ...understood, concern: true, reasons: [...understood.reasons, 'concern: words a person should read'] } : understood;
+}
+
+/** What is asked, crisis aside. */
+function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const now = input.now ?? new Date();
   const text = input.text.trim();
   const participant = input.role === 'participant';
-
-  if (participant) {
-    const crisis = detectCrisis(text);
-    if (crisis.crisis) return { intent: 'crisis', confidence: 1, slots: {}, reasons: [`crisis: ${crisis.matched ?? 'matched'}`] };
-  }
 
   const words = tokens(text);
   const whole = words.join(' ') || text;

@@ -12,6 +12,8 @@ import { editDistance, fold, tokenMatches, tokens } from './text.js';
 
 export interface CrisisFinding {
   crisis: boolean;
+  /** Not a crisis, but words a person should read (the safety net: concern.words in crisis.json). */
+  concern?: boolean;
   /** What fired: the phrase pattern as written in crisis.json, or a guarded phrase's id. */
   matched?: string;
   /** The language key in crisis.json of what fired. */
@@ -41,6 +43,7 @@ interface LanguageData {
 
 interface CrisisData {
   signs: { concepts: Record<string, string[]>; together: string[][] };
+  concern: { words: string[] };
   humourWindow: number;
   humour: { tokens: string[]; patterns: string[]; emoji: string[] };
   negators: string[];
@@ -155,6 +158,7 @@ const substrings: { text: string; source: string; lang: string }[] = [];
 const concepts = new Map<string, Node<true>>();
 /** Pairs of concepts, each with the concepts that stop it ('!accident'). */
 let together: { all: string[]; unless: string[] }[] = [];
+const concern = new Node<true>();
 
 function deletions(word: string): Set<string> {
   const out = new Set<string>([word]);
@@ -216,6 +220,7 @@ function compile(data: CrisisData): void {
     for (const ids of compileAll(patterns)) trie.add(ids, true);
     concepts.set(name, trie);
   }
+  for (const ids of compileAll(data.concern.words)) concern.add(ids, true);
   together = data.signs.together.map((names) => ({ all: names.filter((n) => !n.startsWith('!')), unless: names.filter((n) => n.startsWith('!')).map((n) => n.slice(1)) }));
   for (const rule of together) for (const name of [...rule.all, ...rule.unless]) if (!concepts.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
   const add = (ids: Sequence, phrase: Phrase) => {
@@ -430,5 +435,5 @@ export function detectCrisis(text: string): CrisisFinding {
     const normalised = normaliseScript(text);
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
   }
-  return { crisis: false };
+  return m.contains(concern) ? { crisis: false, concern: true } : { crisis: false };
 }

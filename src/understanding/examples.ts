@@ -93,15 +93,18 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     const weights = vector(d.terms);
     return { intent: d.intent, role: d.role, text: d.text, weights, norm: Math.hypot(...weights.values()) };
   });
-  // Inverted index: term → examples containing it.
-  const postings = new Map<string, number[]>();
+  // Inverted index per role: term → the examples containing it, with the term's weight there.
+  const postings = new Map<Role, Map<string, { i: number; w: number }[]>>();
   examples.forEach((ex, i) => {
-    for (const term of ex.weights.keys()) {
-      const list = postings.get(term) ?? [];
-      list.push(i);
-      postings.set(term, list);
+    const byTerm = postings.get(ex.role) ?? new Map<string, { i: number; w: number }[]>();
+    postings.set(ex.role, byTerm);
+    for (const [term, w] of ex.weights) {
+      const list = byTerm.get(term) ?? [];
+      list.push({ i, w });
+      byTerm.set(term, list);
     }
   });
+  const dots = new Float64Array(examples.length);
 
   // Naive Bayes counts per role and intent.
   interface Counts { total: number; terms: Map<string, number> }
@@ -122,6 +125,23 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     }
   });
 
+  // Per role: each feature's count in every intent, for one pass over the query's features.
+  const exampleTotals = exampleFeatures.map((f) => [...f.values()].reduce((a, b) => a + b, 0));
+  const tables = new Map<Role, { intents: string[]; totals: Float64Array; vocabulary: number; rows: Map<string, { counts: Float64Array }>; queryWeight: (q: Map<string, number>) => number }>();
+  for (const [role, byIntent] of nb) {
+    const intents = [...byIntent.keys()];
+    const rows = new Map<string, { counts: Float64Array }>();
+    const vocab = vocabulary.get(role)!;
+    for (const k of vocab) rows.set(k, { counts: Float64Array.from(intents, (intent) => byIntent.get(intent)!.terms.get(k) ?? 0) });
+    // The denominator counts once per occurrence of a known feature in the query.
+    const queryWeight = (q: Map<string, number>) => {
+      let w = 0;
+      for (const [k, n] of q) if (rows.has(k)) w += n;
+      return w;
+    };
+    tables.set(role, { intents, totals: Float64Array.from(intents, (intent) => byIntent.get(intent)!.total), vocabulary: vocab.size, rows, queryWeight });
+  }
+
   return {
     likely(words, role, exclude) {
       const clean = words.filter((w) => w !== '?');
@@ -129,38 +149,50 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
       const query = features(terms, clean);
       // Evidence is shown as the words written, not their canonical ids.
       const written = new Map(terms.map((t, i) => [t, clean[i]!]));
-      const byIntent = nb.get(role) ?? new Map<string, Counts>();
-      const v = vocabulary.get(role)?.size ?? 1;
       const left = exclude === undefined ? -1 : docs.findIndex((d) => d.text === exclude && d.role === role);
-      const logs: { intent: string; log: number; evidence: [string, number][] }[] = [];
-      for (const [intent, c] of byIntent) {
-        const minus = left >= 0 && docs[left]!.intent === intent ? exampleFeatures[left]! : undefined;
-        const total = c.total - (minus ? [...minus.values()].reduce((a, b) => a + b, 0) : 0);
-        let log = 0;
-        const evidence: [string, number][] = [];
-        for (const [k, n] of query) {
-          if (!vocabulary.get(role)?.has(k)) continue; // a feature no example has says nothing
-          const count = (c.terms.get(k) ?? 0) - (minus?.get(k) ?? 0);
-          const l = n * Math.log((count + NB.alpha) / (total + NB.alpha * v));
-          log += l;
-          if (count > 0 && written.has(k)) evidence.push([written.get(k)!, count]);
+      const t = tables.get(role);
+      if (!t) return new Map();
+      const logs = new Float64Array(t.intents.length);
+      const evidence: string[][] = t.intents.map(() => []);
+      for (const [k, n] of query) {
+        const row = t.rows.get(k);
+        if (!row) continue; // a feature no example has says nothing
+        for (let i = 0; i < logs.length; i++) {
+          let count = row.counts[i]!;
+          // Leave-one-out (evaluation only): the example's own features do not count.
+          if (left >= 0 && docs[left]!.intent === t.intents[i]) count -= exampleFeatures[left]!.get(k) ?? 0;
+          logs[i]! += n * Math.log(count + NB.alpha);
+          if (count > 0 && written.has(k)) evidence[i]!.push(written.get(k)!);
         }
-        logs.push({ intent, log, evidence });
       }
-      const max = Math.max(...logs.map((l) => l.log));
-      const sum = logs.reduce((a, l) => a + Math.exp((l.log - max) / NB.temperature), 0);
-      return new Map(logs.map((l) => [l.intent, { probability: Math.exp((l.log - max) / NB.temperature) / sum, evidence: l.evidence.map(([k]) => k) }]));
+      let max = -Infinity;
+      const known = t.queryWeight(query);
+      for (let i = 0; i < logs.length; i++) {
+        let total = t.totals[i]!;
+        if (left >= 0 && docs[left]!.intent === t.intents[i]) total -= exampleTotals[left]!;
+        logs[i]! -= known * Math.log(total + NB.alpha * t.vocabulary);
+        max = Math.max(max, logs[i]!);
+      }
+      let sum = 0;
+      for (let i = 0; i < logs.length; i++) sum += Math.exp((logs[i]! - max) / NB.temperature);
+      return new Map(t.intents.map((intent, i) => [intent, { probability: Math.exp((logs[i]! - max) / NB.temperature) / sum, evidence: evidence[i]! }]));
     },
     nearest(words, role, exclude) {
       const query = vector(words.filter((w) => w !== '?').map((w) => canonical(lex, w)));
       const qnorm = Math.hypot(...query.values());
-      const dots = new Map<number, number>();
-      for (const [term, qw] of query) for (const i of postings.get(term) ?? []) dots.set(i, (dots.get(i) ?? 0) + qw * examples[i]!.weights.get(term)!);
+      const byTerm = postings.get(role);
+      const touched: number[] = [];
+      for (const [term, qw] of query)
+        for (const { i, w } of byTerm?.get(term) ?? []) {
+          if (dots[i] === 0) touched.push(i);
+          dots[i]! += qw * w;
+        }
       const best = new Map<string, { similarity: number; example: string }>();
-      for (const [i, dot] of dots) {
+      for (const i of touched) {
         const ex = examples[i]!;
-        if (ex.role !== role || ex.text === exclude) continue;
-        const similarity = dot / (qnorm * ex.norm || 1);
+        const similarity = dots[i]! / (qnorm * ex.norm || 1);
+        dots[i] = 0; // ready for the next message
+        if (ex.text === exclude) continue;
         if (similarity > (best.get(ex.intent)?.similarity ?? 0)) best.set(ex.intent, { similarity, example: ex.text });
       }
       return best;

@@ -1,9 +1,10 @@
 // The labelled set of intents/eval/ as a regression guard. Only "train" lines are the
 // classifier's examples; "dev" lines were tuned on; "test" lines were written blind and never tuned on.
 import { describe, expect, it } from 'vitest';
-import { evaluate, loadExamples } from '../src/understanding/evaluate.js';
+import { evaluate } from '../src/understanding/evaluate.js';
+import { loadLabelled } from '../src/understanding/labelled.js';
 
-const all = loadExamples();
+const all = loadLabelled();
 const heldOut = evaluate(all.filter((e) => e.split === 'test'));
 const dev = evaluate(all.filter((e) => e.split === 'dev'));
 const train = evaluate(all.filter((e) => e.split === 'train'));

@@ -58,6 +58,8 @@ const examples = () => (sharedExamples ??= loadExamples(lexicon(), (text) => fin
 const EXAMPLE_WEIGHT = 2;
 /** A nearest example less similar than this is chance, not evidence. */
 const EXAMPLE_FLOOR = 0.3;
+/** For "unknown" it must be closer: anything can look a little like an out-of-scope example. */
+const UNKNOWN_EXAMPLE_FLOOR = 0.5;
 /** How much the naive-Bayes probability over all examples of an intent counts (probability 1 → this many points). */
 const LIKELY_WEIGHT = 2;
 /** Spread over fifteen intents, a probability below this is no preference. */
@@ -210,39 +212,41 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   }
   // A participant's name says nothing about the intent: examples compare it as a placeholder.
   const exampleWords = withNamePlaceholder(words, name);
-  const near = examples().nearest(exampleWords, input.role, input.leaveOut);
-  const probable = examples().likely(exampleWords, input.role, input.leaveOut);
-  const ranked = candidates
-    .map(({ intent, index }) => {
-      const s = scores.get(index) ?? { score: 0, reasons: [] };
-      let score = s.score;
-      const reasons = [...s.reasons];
-      const example = near.get(intent.name);
-      const likely = probable.get(intent.name);
-      const points = likelyPoints(likely?.probability);
-      if (likely && points > 0) {
-        score += points;
-        reasons.push(`words like its examples (${likely.evidence.slice(0, 3).join(', ')}) ${Math.round(likely.probability * 100)} % +${points}`);
+  const { nearest: near, likely: probable } = examples().compare(exampleWords, input.role, input.leaveOut);
+  // What the labelled examples say for an intent: the nearest one, and all of them together.
+  const fromExamples = (name: string, nearestFloor: number) => {
+    let points = 0;
+    const reasons: string[] = [];
+    const likely = probable.get(name);
+    const likelyGives = likelyPoints(likely?.probability);
+    if (likely && likelyGives > 0) {
+      points += likelyGives;
+      reasons.push(`words like its examples (${likely.evidence.slice(0, 3).join(', ')}) ${Math.round(likely.probability * 100)} % +${likelyGives}`);
+    }
+    const example = near.get(name);
+    if (example && example.similarity > nearestFloor) {
+      const nearestGives = Math.round(EXAMPLE_WEIGHT * example.similarity * 100) / 100;
+      points += nearestGives;
+      reasons.push(`like "${example.example}" (${Math.round(example.similarity * 100)} %) +${nearestGives}`);
+    }
+    return { points, reasons };
+  };
+  const ranked = candidates.map(({ intent, index }) => {
+    const phrases = scores.get(index) ?? { score: 0, reasons: [] };
+    const examples = fromExamples(intent.name, EXAMPLE_FLOOR);
+    let score = phrases.score + examples.points;
+    const reasons = [...phrases.reasons, ...examples.reasons];
+    for (const [slot, boost] of Object.entries(intent.slotBoost)) {
+      if (found[slot]) {
+        score += boost;
+        reasons.push(`${slot} found +${boost}`);
       }
-      if (example && example.similarity > EXAMPLE_FLOOR) {
-        const points = Math.round(EXAMPLE_WEIGHT * example.similarity * 100) / 100;
-        score += points;
-        reasons.push(`like "${example.example}" (${Math.round(example.similarity * 100)} %) +${points}`);
-      }
-      for (const [slot, boost] of Object.entries(intent.slotBoost)) {
-        if (found[slot]) {
-          score += boost;
-          reasons.push(`${slot} found +${boost}`);
-        }
-      }
-      return { name: intent.name, score, reasons };
-    });
-  // Examples of what Lots does not handle ("har du sett min katt") argue for unknown.
-  const unknownExample = near.get('unknown');
-  const unknownScore = (unknownExample && unknownExample.similarity > 0.5 ? EXAMPLE_WEIGHT * unknownExample.similarity : 0) + likelyPoints(probable.get('unknown')?.probability);
-  if (unknownScore > 0) {
-    ranked.push({ name: 'unknown', score: unknownScore, reasons: [`like ${unknownExample ? `"${unknownExample.example}"` : 'messages'}, which Lots does not handle`] });
-  }
+    }
+    return { name: intent.name, score, reasons };
+  });
+  // Examples of what Lots does not handle ("har du sett min katt") argue for unknown, on closer likeness.
+  const unknown = fromExamples('unknown', UNKNOWN_EXAMPLE_FLOOR);
+  if (unknown.points > 0) ranked.push({ name: 'unknown', score: unknown.points, reasons: [...unknown.reasons, 'which Lots does not handle'] });
   ranked.sort((a, b) => b.score - a.score);
   const [top, second] = ranked;
   const alternatives = ranked.slice(0, 3).filter((r) => r.score > 0).map((r) => ({ intent: r.name, score: Math.round(r.score * 100) / 100 }));

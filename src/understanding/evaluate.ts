@@ -4,41 +4,11 @@
 // are the classifier's examples (scored leave-one-out); "dev" lines are tuned on but never used
 // as examples; "test" lines were written blind, by someone who had not seen the lexicon, and
 // are never tuned on — they are the figure that counts.
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { projectRoot } from '../util/paths.js';
 import { classify, type Slots } from './classify.js';
 import { fold } from './text.js';
-
-export const EVAL_DIR = path.join(projectRoot, 'intents', 'eval');
-
-const example = z.object({
-  text: z.string(),
-  role: z.enum(['participant', 'staff']),
-  intent: z.string(),
-  slots: z.record(z.string(), z.unknown()).default({}),
-  now: z.string().optional(),
-  split: z.enum(['train', 'dev', 'test']),
-  lang: z.string().optional(),
-});
-export type Example = z.infer<typeof example> & { file: string; line: number };
-
-export function loadExamples(dir = EVAL_DIR): Example[] {
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .flatMap((file) =>
-      fs
-        .readFileSync(path.join(dir, file), 'utf8')
-        .split('\n')
-        .map((line, i) => ({ line, i }))
-        .filter(({ line }) => line.trim())
-        .map(({ line, i }) => ({ ...example.parse(JSON.parse(line)), file, line: i + 1 })),
-    );
-}
+import { loadLabelled, type Labelled } from './labelled.js';
 
 const same = (a: unknown, b: unknown) => (typeof a === 'string' && typeof b === 'string' ? fold(a) === fold(b) : a === b);
 
@@ -55,7 +25,7 @@ export interface Report {
 
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export function evaluate(examples: Example[]): Report {
+export function evaluate(examples: Labelled[]): Report {
   const confusion: Record<string, Record<string, number>> = {};
   const errors: Report['errors'] = [];
   let correct = 0;
@@ -119,7 +89,7 @@ function print(name: string, r: Report): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const all = loadExamples();
+  const all = loadLabelled();
   const splits = { train: 'train (leave-one-out)', dev: 'dev (tuned on, not examples)', test: 'held out (test, written blind)' } as const;
   const reports = Object.fromEntries(Object.keys(splits).map((s) => [s, evaluate(all.filter((e) => e.split === s))])) as Record<keyof typeof splits, Report>;
   for (const [split, title] of Object.entries(splits)) process.stdout.write(`${print(title, reports[split as keyof typeof splits])}\n\n`);

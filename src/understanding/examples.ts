@@ -5,18 +5,21 @@
 // gets the similarity of its nearest example. A second view over the same examples: naive Bayes
 // over canonical words and word pairs, which weighs all examples of an intent at
 // once (one near example can be a fluke; many similar ones are not). Staff names become NAME.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Role } from '../model/index.js';
-import { projectRoot } from '../util/paths.js';
 import type { Lexicon } from './lexicon.js';
 import { tokens } from './text.js';
+import { loadLabelled } from './labelled.js';
+
+export interface Comparison {
+  /** For each intent, the similarity (0–1) of the nearest example of that role. */
+  nearest: Map<string, { similarity: number; example: string }>;
+  /** For each intent, how likely (0–1, summing to 1) the words are to come from it, by naive Bayes. */
+  likely: Map<string, { probability: number; evidence: string[] }>;
+}
 
 export interface ExampleIndex {
-  /** For each intent, the similarity (0–1) of the nearest example of that role. */
-  nearest(words: string[], role: Role, exclude?: string): Map<string, { similarity: number; example: string }>;
-  /** For each intent, how likely (0–1, summing to 1) the words are to come from it, by naive Bayes. */
-  likely(words: string[], role: Role, exclude?: string): Map<string, { probability: number; evidence: string[] }>;
+  /** The message's words against the examples of its role, both ways; `exclude`: leave-one-out. */
+  compare(words: string[], role: Role, exclude?: string): Comparison;
 }
 
 /** Naive Bayes: add-alpha smoothing, and a temperature that softens its overconfident odds. Chosen on train (leave-one-out) and dev. */
@@ -41,8 +44,6 @@ interface Example {
   norm: number;
 }
 
-const EVAL_DIR = path.join(projectRoot, 'intents', 'eval');
-
 /** Stands for a participant's name in staff messages, examples and queries alike. */
 export const NAME = '@name';
 
@@ -61,16 +62,7 @@ export function canonical(lex: Lexicon, word: string): string {
 }
 
 export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | undefined): ExampleIndex {
-  const raw: { intent: string; role: Role; text: string }[] = [];
-  if (fs.existsSync(EVAL_DIR)) {
-    for (const file of fs.readdirSync(EVAL_DIR).filter((f) => f.endsWith('.jsonl'))) {
-      for (const line of fs.readFileSync(path.join(EVAL_DIR, file), 'utf8').split('\n')) {
-        if (!line.trim()) continue;
-        const ex = JSON.parse(line) as { intent: string; role: Role; text: string; split: string };
-        if (ex.split === 'train' && ex.intent !== 'crisis') raw.push(ex);
-      }
-    }
-  }
+  const raw = loadLabelled().filter((ex) => ex.split === 'train' && ex.intent !== 'crisis');
   // A lone "?" says nothing about what is asked.
   const words = (ex: { role: Role; text: string }) => withNamePlaceholder(tokens(ex.text).filter((w) => w !== '?'), ex.role === 'staff' ? nameIn(ex.text) : undefined);
   const docs = raw.map((ex) => ({ ...ex, terms: words(ex).map((w) => canonical(lex, w)) }));
@@ -100,102 +92,92 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
   });
   const dots = new Float64Array(examples.length);
 
-  // Naive Bayes counts per role and intent.
-  interface Counts { total: number; terms: Map<string, number> }
-  const nb = new Map<Role, Map<string, Counts>>();
-  const vocabulary = new Map<Role, Set<string>>();
+  // Naive Bayes, per role: each feature's count in every intent, so a message is one pass over its features.
   const exampleFeatures = docs.map((d) => features(d.terms));
-  docs.forEach((d, i) => {
-    const byIntent = nb.get(d.role) ?? new Map<string, Counts>();
-    nb.set(d.role, byIntent);
-    const c = byIntent.get(d.intent) ?? { total: 0, terms: new Map() };
-    byIntent.set(d.intent, c);
-    const vocab = vocabulary.get(d.role) ?? new Set<string>();
-    vocabulary.set(d.role, vocab);
-    for (const [k, n] of exampleFeatures[i]!) {
-      c.terms.set(k, (c.terms.get(k) ?? 0) + n);
-      c.total += n;
-      vocab.add(k);
-    }
-  });
-
-  // Per role: each feature's count in every intent, for one pass over the query's features.
   const exampleTotals = exampleFeatures.map((f) => [...f.values()].reduce((a, b) => a + b, 0));
-  const tables = new Map<Role, { intents: string[]; totals: Float64Array; vocabulary: number; rows: Map<string, { counts: Float64Array; logs: Float64Array }>; queryWeight: (q: Map<string, number>) => number }>();
-  for (const [role, byIntent] of nb) {
-    const intents = [...byIntent.keys()];
+  const tables = new Map<Role, { intents: string[]; totals: Float64Array; rows: Map<string, { counts: Float64Array; logs: Float64Array }> }>();
+  for (const role of new Set(docs.map((d) => d.role))) {
+    const mine = docs.map((d, i) => ({ d, i })).filter(({ d }) => d.role === role);
+    const intents = [...new Set(mine.map(({ d }) => d.intent))];
+    const totals = new Float64Array(intents.length);
     const rows = new Map<string, { counts: Float64Array; logs: Float64Array }>();
-    const vocab = vocabulary.get(role)!;
-    for (const k of vocab) {
-      const counts = Float64Array.from(intents, (intent) => byIntent.get(intent)!.terms.get(k) ?? 0);
-      rows.set(k, { counts, logs: counts.map((c) => Math.log(c + NB.alpha)) });
+    for (const { d, i } of mine) {
+      const at = intents.indexOf(d.intent);
+      totals[at]! += exampleTotals[i]!;
+      for (const [k, n] of exampleFeatures[i]!) {
+        const row = rows.get(k) ?? { counts: new Float64Array(intents.length), logs: new Float64Array(0) };
+        row.counts[at]! += n;
+        rows.set(k, row);
+      }
     }
-    // The denominator counts once per occurrence of a known feature in the query.
-    const queryWeight = (q: Map<string, number>) => {
-      let w = 0;
-      for (const [k, n] of q) if (rows.has(k)) w += n;
-      return w;
-    };
-    tables.set(role, { intents, totals: Float64Array.from(intents, (intent) => byIntent.get(intent)!.total), vocabulary: vocab.size, rows, queryWeight });
+    for (const row of rows.values()) row.logs = row.counts.map((c) => Math.log(c + NB.alpha));
+    tables.set(role, { intents, totals, rows });
+  }
+
+  function likely(clean: string[], terms: string[], role: Role, exclude?: string): Comparison['likely'] {
+    const query = features(terms);
+    // Evidence is shown as the words written, not their canonical ids.
+    const written = new Map(terms.map((t, i) => [t, clean[i]!]));
+    const left = exclude === undefined ? -1 : docs.findIndex((d) => d.text === exclude && d.role === role);
+    const t = tables.get(role);
+    if (!t) return new Map();
+    const logs = new Float64Array(t.intents.length);
+    let known = 0; // the denominator counts once per occurrence of a known feature
+    const evidence: string[][] = t.intents.map(() => []);
+    for (const [k, n] of query) {
+      const row = t.rows.get(k);
+      if (!row) continue; // a feature no example has says nothing
+      known += n;
+      const word = written.get(k);
+      for (let i = 0; i < logs.length; i++) {
+        let count = row.counts[i]!;
+        // Leave-one-out (evaluation only): the example's own features do not count.
+        if (left >= 0 && docs[left]!.intent === t.intents[i]) {
+          count -= exampleFeatures[left]!.get(k) ?? 0;
+          logs[i]! += n * Math.log(count + NB.alpha);
+        } else logs[i]! += n * row.logs[i]!;
+        if (count > 0 && word !== undefined) evidence[i]!.push(word);
+      }
+    }
+    let max = -Infinity;
+    for (let i = 0; i < logs.length; i++) {
+      let total = t.totals[i]!;
+      if (left >= 0 && docs[left]!.intent === t.intents[i]) total -= exampleTotals[left]!;
+      logs[i]! -= known * Math.log(total + NB.alpha * t.rows.size);
+      max = Math.max(max, logs[i]!);
+    }
+    let sum = 0;
+    for (let i = 0; i < logs.length; i++) sum += Math.exp((logs[i]! - max) / NB.temperature);
+    return new Map(t.intents.map((intent, i) => [intent, { probability: Math.exp((logs[i]! - max) / NB.temperature) / sum, evidence: evidence[i]! }]));
+  }
+
+  function nearest(terms: string[], role: Role, exclude?: string): Comparison['nearest'] {
+    const query = vector(terms);
+    const qnorm = Math.hypot(...query.values());
+    const byTerm = postings.get(role);
+    const touched: number[] = [];
+    for (const [term, qw] of query)
+      for (const { i, w } of byTerm?.get(term) ?? []) {
+        if (dots[i] === 0) touched.push(i);
+        dots[i]! += qw * w;
+      }
+    const best = new Map<string, { similarity: number; example: string }>();
+    for (const i of touched) {
+      const ex = examples[i]!;
+      const similarity = dots[i]! / (qnorm * ex.norm || 1);
+      dots[i] = 0; // ready for the next message
+      if (ex.text === exclude) continue;
+      if (similarity > (best.get(ex.intent)?.similarity ?? 0)) best.set(ex.intent, { similarity, example: ex.text });
+    }
+    return best;
   }
 
   return {
-    likely(words, role, exclude) {
+    compare(words, role, exclude) {
+      // A lone "?" says nothing about what is asked; each word is made canonical once, for both.
       const clean = words.filter((w) => w !== '?');
       const terms = clean.map((w) => canonical(lex, w));
-      const query = features(terms);
-      // Evidence is shown as the words written, not their canonical ids.
-      const written = new Map(terms.map((t, i) => [t, clean[i]!]));
-      const left = exclude === undefined ? -1 : docs.findIndex((d) => d.text === exclude && d.role === role);
-      const t = tables.get(role);
-      if (!t) return new Map();
-      const logs = new Float64Array(t.intents.length);
-      const evidence: string[][] = t.intents.map(() => []);
-      for (const [k, n] of query) {
-        const row = t.rows.get(k);
-        if (!row) continue; // a feature no example has says nothing
-        const word = written.get(k);
-        for (let i = 0; i < logs.length; i++) {
-          let count = row.counts[i]!;
-          // Leave-one-out (evaluation only): the example's own features do not count.
-          if (left >= 0 && docs[left]!.intent === t.intents[i]) {
-            count -= exampleFeatures[left]!.get(k) ?? 0;
-            logs[i]! += n * Math.log(count + NB.alpha);
-          } else logs[i]! += n * row.logs[i]!;
-          if (count > 0 && word !== undefined) evidence[i]!.push(word);
-        }
-      }
-      let max = -Infinity;
-      const known = t.queryWeight(query);
-      for (let i = 0; i < logs.length; i++) {
-        let total = t.totals[i]!;
-        if (left >= 0 && docs[left]!.intent === t.intents[i]) total -= exampleTotals[left]!;
-        logs[i]! -= known * Math.log(total + NB.alpha * t.vocabulary);
-        max = Math.max(max, logs[i]!);
-      }
-      let sum = 0;
-      for (let i = 0; i < logs.length; i++) sum += Math.exp((logs[i]! - max) / NB.temperature);
-      return new Map(t.intents.map((intent, i) => [intent, { probability: Math.exp((logs[i]! - max) / NB.temperature) / sum, evidence: evidence[i]! }]));
-    },
-    nearest(words, role, exclude) {
-      const query = vector(words.filter((w) => w !== '?').map((w) => canonical(lex, w)));
-      const qnorm = Math.hypot(...query.values());
-      const byTerm = postings.get(role);
-      const touched: number[] = [];
-      for (const [term, qw] of query)
-        for (const { i, w } of byTerm?.get(term) ?? []) {
-          if (dots[i] === 0) touched.push(i);
-          dots[i]! += qw * w;
-        }
-      const best = new Map<string, { similarity: number; example: string }>();
-      for (const i of touched) {
-        const ex = examples[i]!;
-        const similarity = dots[i]! / (qnorm * ex.norm || 1);
-        dots[i] = 0; // ready for the next message
-        if (ex.text === exclude) continue;
-        if (similarity > (best.get(ex.intent)?.similarity ?? 0)) best.set(ex.intent, { similarity, example: ex.text });
-      }
-      return best;
+      return { nearest: nearest(terms, role, exclude), likely: likely(clean, terms, role, exclude) };
     },
   };
 }

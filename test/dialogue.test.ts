@@ -91,6 +91,12 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect((await outboxTo(demo.maria)).length).toBe(0);
   });
 
+  it('a check-in answer with such words reaches the coach once, as a concern', async () => {
+    await app.sms(ANNA, '2 orkar inte mer');
+    const coach = (await outboxTo(demo.eva)).map((m) => m.text);
+    expect(coach).toEqual(['Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "2 orkar inte mer" Telefon: 070-123 45 67.']);
+  });
+
   it('everyday talk reaches no one', async () => {
     await app.sms(ANNA, 'när är mitt nästa möte?');
     expect((await outboxTo(demo.eva)).length).toBe(0);

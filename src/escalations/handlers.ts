@@ -36,6 +36,9 @@ export const crisis: Handler<ParticipantTurn> = async (turn) => {
  */
 export async function passConcern(turn: ParticipantTurn): Promise<void> {
   const { coach } = await caretakers(turn.tx, turn.participant);
+  // A handler may already have passed the words on (a check-in answer): the coach gets them once, as a concern.
+  const quoted = turn.out.findIndex((m) => m.channel === 'staff' && m.to === coach.email && m.text.includes(turn.msg.text));
+  if (quoted >= 0) turn.out.splice(quoted, 1);
   notify(turn, coach, 'staff:notify.concern', { name: turn.participant.name, text: turn.msg.text, phone: formatPhone(turn.participant.phone) });
   await audit(turn, `participant:${turn.participant.id}`, 'concern.flagged', turn.participant.id);
 }

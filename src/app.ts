@@ -11,6 +11,8 @@ import { dispatch, type Deliver } from './outbox/outbox.js';
 import { buildServer } from './http/server.js';
 import { simulatorRoutes } from './channels/simulator/routes.js';
 import { t } from './i18n/index.js';
+import { createScheduler } from './scheduler/scheduler.js';
+import { meetingDueHandlers } from './meetings/reminders.js';
 
 export interface App {
   lots: Lots;
@@ -50,14 +52,22 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
     : async (m) => {
         throw new Error(`no ${m.channel} channel configured`);
       };
-  const lots = createLots({ db, clock, log, deliver });
+  const scheduler = await createScheduler({ db, clock, log, handlers: { ...meetingDueHandlers } });
+  // One tick at a time in a process; other processes are kept apart by the database.
+  let running: Promise<void> = Promise.resolve();
+  const tick = () =>
+    (running = running.then(async () => {
+      await scheduler.tick();
+      await dispatch(db, deliver, clock);
+    }));
+  const lots = createLots({ db, clock, log, deliver, runDue: tick });
   if (config.loadDemo) {
     const loaded = await loadDemoIfEmpty(db, clock);
     if (loaded) log.info({ ...loaded }, 'demo programme loaded');
   }
-  const tick = async () => {
-    await dispatch(db, deliver, clock);
-  };
+  // Lots' clock is checked for due sends every few seconds (the simulator's clock only moves when told).
+  const timer = config.tickSeconds > 0 ? setInterval(() => void tick().catch((err: Error) => log.error({ kind: err.name }, 'tick failed')), config.tickSeconds * 1000) : null;
+  timer?.unref();
   let ready = false;
   const server = await buildServer({
     log,
@@ -72,7 +82,10 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
     server,
     tick,
     close: async () => {
+      if (timer) clearInterval(timer);
       await server.close();
+      await running.catch(() => {});
+      await scheduler.stop();
       await db.close();
     },
   };

@@ -12,6 +12,7 @@ const envSchema = z.object({
   LOTS_DEMO: flag.default(true),
   LOTS_SIMULATOR: flag.optional(),
   LOTS_SIMULATOR_PUBLIC: flag.default(false),
+  LOTS_TICK_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Channel credentials: any of them set means a real channel is configured.
   SLACK_BOT_TOKEN: z.string().optional(),
@@ -29,6 +30,8 @@ export interface Config {
   simulator: boolean;
   simulatorPublic: boolean;
   logLevel: string;
+  /** How often due sends are looked for; 0 turns the timer off (tests drive ticks themselves). */
+  tickSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -43,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulator: e.LOTS_SIMULATOR ?? !anyChannel,
     simulatorPublic: e.LOTS_SIMULATOR_PUBLIC,
     logLevel: e.LOG_LEVEL,
+    tickSeconds: e.LOTS_TICK_SECONDS,
   };
 }
 

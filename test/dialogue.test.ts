@@ -24,7 +24,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
     const ask = await app.sms(ANNA, 'träff');
     expect(text(ask)).toBe('Menar du 1) ditt nästa möte eller 2) att boka en tid? Svara 1 eller 2.');
     const chose = await app.sms(ANNA, '1');
-    expect(text(chose)).toMatch(/^Ditt nästa möte: möte med din coach, onsdag 2 december kl 10\.00\./);
+    expect(text(chose)).toMatch(/^Ditt nästa möte: möte med din coach onsdag 2 december kl 10\.00\. Plats: din coach berättar\./);
   });
 
   it('after two misses in a row offers the coach, and RING reaches the coach', async () => {

@@ -15,9 +15,9 @@ export interface ConversationState {
   /** What the expected answer belongs to (a check-in or meeting id). */
   ref?: string;
   /** A clarifying question: the readings offered, in order (answer 1, 2, …). */
-  choices?: { intent: string; slots: Slots }[];
+  choices?: { intent: string; slots: Slots; request?: string }[];
   /** A question for one missing slot of an intent. */
-  pending?: { intent: string; slots: Slots; missing: keyof Slots };
+  pending?: { intent: string; slots: Slots; missing: keyof Slots; request?: string };
   /** Messages in a row not understood. */
   misses?: number;
   /** ISO time the state was written; old questions lapse. */
@@ -46,12 +46,21 @@ export async function saveConversation(tx: Db, channel: Channel, address: string
   );
 }
 
-/** Reads "1", "2", "första" … or a word of the offered intent as a choice. */
-export function readChoice(text: string, choices: string[]): string | undefined {
+/**
+ * Lots asked someone something outside a conversation with them (a booking request, a reminder):
+ * their next short answer ("JA") is read as the answer to it.
+ */
+export async function expectAnswer(tx: Db, channel: Channel, address: string, expecting: Expecting, ref: string, now: Date): Promise<void> {
+  const state = await loadConversation(tx, channel, address, now);
+  await saveConversation(tx, channel, address, { ...state, expecting, ref, choices: undefined, pending: undefined }, now);
+}
+
+/** Reads "1", "2", "första" … as the index of the choice taken, if there is one. */
+export function readChoice(text: string, count: number): number | undefined {
   const words = tokens(text);
   const ordinals: Record<string, number> = { '1': 0, '2': 1, '3': 2, ett: 0, en: 0, etta: 0, forsta: 0, one: 0, tva: 1, tvaan: 1, andra: 1, two: 1, tre: 2, tredje: 2, three: 2 };
-  if (words.length === 1 && ordinals[words[0]!] !== undefined) return choices[ordinals[words[0]!]!];
-  return undefined;
+  const index = words.length === 1 ? ordinals[words[0]!] : undefined;
+  return index !== undefined && index < count ? index : undefined;
 }
 
 /** Tries to read the one slot that was asked for from the answer; merges with what was known. */

@@ -6,6 +6,8 @@ import { visibleParticipants } from '../directory/people.js';
 import { optin, optout } from '../consent/handlers.js';
 import { participantMeetingAnswer, participantMeetingNext, participantMeetingRequest } from '../meetings/participant.js';
 import { nextMeeting } from '../meetings/queries.js';
+import { attendanceByButton, attendanceByChat, bookMeeting, cancelMeetingByStaff, rescheduleMeeting, sendReminderNow } from '../meetings/staff.js';
+import { ATTENDANCE_ACTION } from '../meetings/attendance.js';
 import { crisis, escalationRequest } from '../escalations/handlers.js';
 import { checkinAnswer } from '../checkins/handlers.js';
 import { formatWhen } from '../i18n/format.js';
@@ -61,6 +63,16 @@ export const staffHandlers: Record<string, Handler<StaffTurn>> = {
   'contact.lookup': staffContactLookup,
   'meeting.next': staffMeetingNext,
   'caseload.list': caseloadList,
+  'meeting.book': bookMeeting,
+  'meeting.reschedule': rescheduleMeeting,
+  'meeting.cancel': cancelMeetingByStaff,
+  'meeting.attendance': attendanceByChat,
+  'reminder.send': sendReminderNow,
   help,
   smalltalk,
+};
+
+/** Buttons pressed in a staff chat, by action id. */
+export const staffActions: Record<string, (turn: StaffTurn, value: string) => Promise<void>> = {
+  [ATTENDANCE_ACTION]: attendanceByButton,
 };

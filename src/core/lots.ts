@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { Clock, InboundMessage } from '../model/index.js';
 import { participantByPhone, staffByEmail } from '../directory/people.js';
-import { notYet, participantHandlers, staffHandlers, unknown } from './handlers.js';
+import { notYet, participantHandlers, staffActions, staffHandlers, unknown } from './handlers.js';
 import { understandInContext, type Interpreted } from './understand.js';
 import { dispatch, enqueue, type Deliver, type OutboxRow } from '../outbox/outbox.js';
 import { reply, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
@@ -18,6 +18,8 @@ export interface LotsDeps {
   clock: Clock;
   log: Logger;
   deliver: Deliver;
+  /** Runs planned sends that are due now (the scheduler's tick); called when a turn planned one. */
+  runDue?: () => Promise<unknown>;
 }
 
 /** A button pressed in a staff chat. */
@@ -28,9 +30,6 @@ export interface InboundAction {
   value: string;
   via?: string;
 }
-
-/** Handles a pressed button. The registry grows with the parts that put buttons on messages. */
-export const staffActions: Record<string, (turn: StaffTurn, value: string) => Promise<void>> = {};
 
 export interface Received {
   /** The provider delivered this message before; nothing was done again. */
@@ -54,7 +53,7 @@ export function createLots(deps: LotsDeps) {
         );
         if (!fresh.length) return null;
       }
-      const base = { tx, now, msg, out: [] as Turn['out'] };
+      const base = { tx, now, msg, log, out: [] as Turn['out'] };
       let turn: Turn;
       let interpreted: Interpreted | undefined;
       let who: { participantId?: string; staffId?: string } = {};
@@ -102,11 +101,12 @@ export function createLots(deps: LotsDeps) {
         { channel: msg.channel, known: Boolean(who.participantId ?? who.staffId), intent: turn.understanding.intent, confidence: turn.understanding.confidence, outbound: ids.length },
         'inbound handled',
       );
-      return { ids };
+      return { ids, runDue: turn.runDue };
     });
     metrics.count('lots_inbound_total', { channel: msg.channel, duplicate: String(outcome === null) });
     if (!outcome) return { duplicate: true, replies: [], sent: [] };
     const sent = await dispatch(db, deps.deliver, clock, outcome.ids);
+    if (outcome.runDue) await deps.runDue?.();
     return { duplicate: false, sent, replies: sent.filter((m) => m.status === 'sent' && m.recipient === msg.from && m.channel === msg.channel) };
   }
 
@@ -122,6 +122,7 @@ export function createLots(deps: LotsDeps) {
         now,
         msg: { channel: 'staff', from: staff.email, text: '', via: action.via },
         out: [],
+        log,
         lng: 'sv',
         understanding: { intent: `action:${action.actionId}`, confidence: 1, slots: {}, reasons: ['button'] },
         conversation: { at: now.toISOString() },

@@ -1,4 +1,5 @@
 // The context a handler gets for one inbound message (grammY's idea of a context object).
+import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { InboundMessage, OutboundMessage } from '../model/index.js';
 import type { Understanding } from '../understanding/classify.js';
@@ -17,6 +18,9 @@ export interface Turn {
   out: OutboundMessage[];
   /** What Lots will be waiting for after this message; handlers set it when they ask. */
   conversation: ConversationState;
+  log: Logger;
+  /** Set when the handler planned a send that is due at once: the scheduler runs after the turn. */
+  runDue?: boolean;
 }
 
 export interface ParticipantTurn extends Turn {
@@ -26,6 +30,9 @@ export interface ParticipantTurn extends Turn {
 export interface StaffTurn extends Turn {
   staff: Staff;
 }
+
+/** The words a request was made in, even when it was completed over several messages. */
+export const requestText = (turn: Turn) => turn.understanding.request ?? turn.msg.text;
 
 export type Handler<T extends Turn> = (turn: T) => Promise<void>;
 

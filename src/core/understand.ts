@@ -31,24 +31,24 @@ export async function understandInContext(tx: Db, msg: InboundMessage, role: Rol
   let understanding = fresh;
   let answered = false;
   if (state.choices) {
-    const chosen = readChoice(msg.text, state.choices.map((c) => c.intent));
-    const choice = state.choices.find((c) => c.intent === chosen);
+    const chosen = readChoice(msg.text, state.choices.length);
+    const choice = chosen === undefined ? undefined : state.choices[chosen];
     if (choice) {
-      understanding = { intent: choice.intent, confidence: 1, slots: choice.slots, reasons: [`chose "${choice.intent}" from a clarifying question`] };
+      understanding = { intent: choice.intent, confidence: 1, slots: choice.slots, request: choice.request, reasons: [`chose "${choice.intent}" from a clarifying question`] };
       answered = true;
     }
   } else if (state.pending) {
     const slots = fillSlot(state.pending, msg.text, role, now);
     // Asked once: if the answer does not give it, the conversation goes on with the new message.
     if (slots) {
-      understanding = { intent: state.pending.intent, confidence: 1, slots, reasons: [`answered the question for ${state.pending.missing}`] };
+      understanding = { intent: state.pending.intent, confidence: 1, slots, request: state.pending.request, reasons: [`answered the question for ${state.pending.missing}`] };
       answered = true;
     }
   }
 
   if (!answered && NEEDS_START.has(understanding.intent) && !understanding.slots.start && role === 'staff') {
     const slots = { ...understanding.slots, ...(understanding.partialStart?.hasDate ? { start: understanding.partialStart.start } : {}) };
-    conversation.pending = { intent: understanding.intent, slots, missing: 'start' };
+    conversation.pending = { intent: understanding.intent, slots, missing: 'start', request: msg.text };
     return { understanding, conversation, ask: async (turn) => reply(turn, 'staff:ask.start') };
   }
 

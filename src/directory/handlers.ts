@@ -1,6 +1,6 @@
 // contact.lookup for participants (their own contacts only) and staff (participants they may see).
 import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
-import { audit, reply, replyText } from '../core/turn.js';
+import { audit, reply, replyText, requestText } from '../core/turn.js';
 import { t } from '../i18n/index.js';
 import { AGENCIES } from '../model/index.js';
 import { contactsOf, describeForParticipant, describeForStaff, possessive } from './contacts.js';
@@ -41,13 +41,13 @@ export async function resolveParticipant(turn: StaffTurn): Promise<Participant |
     else if (written) reply(turn, 'staff:participant.notFound', { name: written });
     else {
       // Ask once; the answer is read as the name and the request goes on.
-      turn.conversation.pending = { intent: turn.understanding.intent, slots: turn.understanding.slots, missing: 'participant' };
+      turn.conversation.pending = { intent: turn.understanding.intent, slots: turn.understanding.slots, missing: 'participant', request: requestText(turn) };
       reply(turn, 'staff:ask.participant');
     }
     return null;
   }
   // The answer (a full name) completes the same request.
-  turn.conversation.pending = { intent: turn.understanding.intent, slots: turn.understanding.slots, missing: 'participant' };
+  turn.conversation.pending = { intent: turn.understanding.intent, slots: turn.understanding.slots, missing: 'participant', request: requestText(turn) };
   reply(turn, 'staff:participant.ambiguous', {
     name: written ?? matches[0]!.name.split(' ')[0],
     choices: matches.map((p) => p.name).join(', '),

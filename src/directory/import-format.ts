@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AGENCIES } from '../model/index.js';
 import { toE164 } from '../util/phone.js';
+import { meetingSettingsSchema } from '../meetings/settings.js';
 
 const id = z.string().trim().min(1, 'får inte vara tom').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'bara bokstäver a–z, siffror, _ . -');
 const phone = z
@@ -69,10 +70,19 @@ export const meetingSchema = z.strictObject({
   start: localDateTime,
   durationMinutes: z.number().int().min(5).max(480).default(60),
   place: z.string().trim().max(200).optional(),
+  videoLink: z.url({ protocol: /^https$/ }).max(500).optional(),
+  /** Agencies invited, by code. */
+  agencies: z.array(z.enum(['fk', 'af', 'soc', 'vc', 'psyk'])).default([]),
+  /** Other staff invited, by id. */
+  staff: z.array(id).default([]),
+  interpreterLanguage: z.string().trim().min(2).max(8).optional(),
+  status: z.enum(['booked', 'confirmed', 'cancelled', 'held', 'missed']).default('booked'),
 });
 
 export const importSchema = z.strictObject({
-  programme: z.strictObject({ id, name: z.string().trim().min(1).max(200) }).optional(),
+  programme: z
+    .strictObject({ id, name: z.string().trim().min(1).max(200), settings: z.strictObject({ meetings: meetingSettingsSchema.optional() }).optional() })
+    .optional(),
   teams: z.array(z.strictObject({ id, name: z.string().trim().min(1).max(200), lead: id.optional() })).default([]),
   staff: z.array(staffSchema).default([]),
   participants: z.array(participantSchema).default([]),

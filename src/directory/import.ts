@@ -2,6 +2,9 @@
 // A file is checked whole — shape, then references against itself and the store — and written
 // in one transaction, so a bad file writes nothing.
 import { DateTime } from 'luxon';
+import { MEETING_COLUMNS, type Meeting } from '../meetings/queries.js';
+import { planMeetingSends } from '../meetings/reminders.js';
+import { meetingSettings } from '../meetings/settings.js';
 import { z } from 'zod';
 import type { Db } from '../store/db.js';
 import { TIME_ZONE, type Clock } from '../model/index.js';
@@ -191,14 +194,18 @@ export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor 
     file.meetings.forEach((m, i) => {
       if (!participantIds.has(m.participant)) at(['meetings', i, 'participant'], t('sv', 'cli:import.unknownParticipant', { id: m.participant }));
       if (!DateTime.fromISO(m.start, { zone: TIME_ZONE }).isValid) at(['meetings', i, 'start'], t('sv', 'cli:import.badTime'));
+      m.staff.forEach((s, k) => {
+        if (!staff.has(s)) at(['meetings', i, 'staff', k], t('sv', 'cli:import.unknownStaff', { id: s }));
+      });
     });
     if (issues.length) throw new ImportError(issues);
 
     // Write. Teams that staff name but the file does not define are created with their id as name.
     const programmeId = file.programme?.id ?? 'default';
     await tx.query(
-      `insert into programme (id, name) values ($1, $2) on conflict (id) do update set name = excluded.name`,
-      [programmeId, file.programme?.name ?? programmeId],
+      `insert into programme (id, name, settings) values ($1, $2, $3)
+       on conflict (id) do update set name = excluded.name, settings = case when $4 then excluded.settings else programme.settings end`,
+      [programmeId, file.programme?.name ?? programmeId, JSON.stringify(file.programme?.settings ?? {}), Boolean(file.programme?.settings)],
     );
     const teamIds = new Set([...file.teams.map((x) => x.id), ...file.staff.map((s) => s.team)]);
     for (const id of teamIds) {
@@ -244,13 +251,27 @@ export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor 
     for (const c of plan.contacts) await upsertContact(tx, c, now, actor);
     for (const m of file.meetings) {
       const start = DateTime.fromISO(m.start, { zone: TIME_ZONE }).toJSDate();
-      await tx.query(
-        `insert into meeting (id, participant_id, coach_id, type, start_at, duration_minutes, place)
-         values ($1, $2, (select coach_id from participant where id = $2), $3, $4, $5, $6)
+      // A meeting whose time changes gets a new version, so reminders planned for the old time never fire.
+      const [meeting] = await tx.query<Meeting>(
+        `insert into meeting (id, participant_id, coach_id, type, start_at, duration_minutes, place, video_link, agencies, staff_ids, interpreter_language, status)
+         values ($1, $2, (select coach_id from participant where id = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11)
          on conflict (id) do update set participant_id = excluded.participant_id, type = excluded.type,
-           start_at = excluded.start_at, duration_minutes = excluded.duration_minutes, place = excluded.place`,
-        [m.id, m.participant, m.type, start, m.durationMinutes, m.place ?? null],
+           start_at = excluded.start_at, duration_minutes = excluded.duration_minutes, place = excluded.place,
+           video_link = excluded.video_link, agencies = excluded.agencies, staff_ids = excluded.staff_ids,
+           interpreter_language = excluded.interpreter_language, status = excluded.status,
+           version = meeting.version + case when (meeting.start_at, meeting.duration_minutes, meeting.status) is distinct from (excluded.start_at, excluded.duration_minutes, excluded.status) then 1 else 0 end
+         returning ${MEETING_COLUMNS}`,
+        [m.id, m.participant, m.type, start, m.durationMinutes, m.place ?? null, m.videoLink ?? null, m.agencies, m.staff, m.interpreterLanguage ?? null, m.status],
       );
+      await tx.query(`update planned_send set status = 'inert', reason = 'meeting changed by import', done_at = $3 where ref = $1 and version <> $2 and status in ('planned', 'queued')`, [
+        meeting!.id,
+        meeting!.version,
+        now,
+      ]);
+      if (meeting!.status === 'booked' || meeting!.status === 'confirmed') {
+        const [team] = await tx.query<{ teamId: string }>(`select team_id as "teamId" from participant where id = $1`, [m.participant]);
+        await planMeetingSends(tx, meeting!, now, await meetingSettings(tx, team!.teamId));
+      }
     }
     const summary: ImportSummary = {
       teams: teamIds.size,

@@ -31,6 +31,22 @@ export async function participantByPhone(db: Db, phone: string): Promise<Partici
   return row ?? null;
 }
 
+export async function participantById(db: Db, id: string): Promise<Participant | null> {
+  const [row] = await db.query<Participant>(`select ${PARTICIPANT_COLUMNS} from participant where id = $1`, [id]);
+  return row ?? null;
+}
+
+const STAFF_COLUMNS = `id, team_id as "teamId", name, email, role`;
+
+export async function staffByIds(db: Db, ids: string[]): Promise<Staff[]> {
+  return ids.length ? db.query<Staff>(`select ${STAFF_COLUMNS} from staff where id = any($1::text[]) order by name`, [ids]) : [];
+}
+
+/** Colleagues in a team, for invitations by first name. */
+export async function teamStaff(db: Db, teamId: string | null): Promise<Staff[]> {
+  return teamId ? db.query<Staff>(`select ${STAFF_COLUMNS} from staff where team_id = $1 order by name`, [teamId]) : [];
+}
+
 export async function staffByEmail(db: Db, email: string): Promise<Staff | null> {
   const [row] = await db.query<Staff>(`select id, team_id as "teamId", name, email, role from staff where email = $1`, [email.trim().toLowerCase()]);
   return row ?? null;

@@ -1,4 +1,10 @@
+// Reading meetings. A meeting is on while booked or confirmed; held and missed say what happened.
 import type { Db } from '../store/db.js';
+import type { Agency } from '../model/index.js';
+import type { Busy } from './calendar.js';
+
+export const MEETING_TYPES = ['kartlaggning', 'sip', 'natverksmote', 'trepartssamtal', 'avstamningsmote', 'arendemote', 'uppfoljning', 'coach'] as const;
+export type MeetingType = (typeof MEETING_TYPES)[number];
 
 export interface Meeting {
   id: string;
@@ -8,12 +14,27 @@ export interface Meeting {
   startAt: Date;
   durationMinutes: number;
   place: string | null;
+  videoLink: string | null;
+  interpreterLanguage: string | null;
+  /** Other Lots staff invited (their calendars are checked too). */
+  staffIds: string[];
+  /** Agencies invited, by code. */
+  agencies: Agency[];
   status: 'booked' | 'confirmed' | 'cancelled' | 'held' | 'missed';
   version: number;
+  bookedBy: string | null;
 }
 
 export const MEETING_COLUMNS = `id, participant_id as "participantId", coach_id as "coachId", type, start_at as "startAt",
-  duration_minutes as "durationMinutes", place, status, version`;
+  duration_minutes as "durationMinutes", place, video_link as "videoLink", interpreter_language as "interpreterLanguage",
+  staff_ids as "staffIds", agencies, status, version, booked_by as "bookedBy"`;
+
+export const endOf = (m: Pick<Meeting, 'startAt' | 'durationMinutes'>) => new Date(m.startAt.getTime() + m.durationMinutes * 60_000);
+
+export async function meetingById(db: Db, id: string): Promise<Meeting | null> {
+  const [row] = await db.query<Meeting>(`select ${MEETING_COLUMNS} from meeting where id = $1`, [id]);
+  return row ?? null;
+}
 
 /** The participant's next meeting that has not ended and is still on. */
 export async function nextMeeting(db: Db, participantId: string, now: Date): Promise<Meeting | null> {
@@ -24,4 +45,35 @@ export async function nextMeeting(db: Db, participantId: string, now: Date): Pro
     [participantId, now],
   );
   return row ?? null;
+}
+
+/** The participant's latest meeting that has begun, in the last two weeks: the one attendance is about. */
+export async function latestBegunMeeting(db: Db, participantId: string, now: Date): Promise<Meeting | null> {
+  const [row] = await db.query<Meeting>(
+    `select ${MEETING_COLUMNS} from meeting
+     where participant_id = $1 and status <> 'cancelled' and start_at <= $2 and start_at > $2 - interval '14 days'
+     order by start_at desc limit 1`,
+    [participantId, now],
+  );
+  return row ?? null;
+}
+
+export interface BusyMeeting extends Busy {
+  id: string;
+  participantId: string;
+  coachId: string;
+  staffIds: string[];
+}
+
+/** Meetings still on that involve the participant or any of these staff, between two times. */
+export async function busyFor(db: Db, who: { participantId: string; staffIds: string[] }, from: Date, to: Date, excludeId?: string): Promise<BusyMeeting[]> {
+  return db.query<BusyMeeting>(
+    `select id, participant_id as "participantId", coach_id as "coachId", staff_ids as "staffIds",
+            start_at as start, start_at + make_interval(mins => duration_minutes) as "end"
+     from meeting
+     where status in ('booked', 'confirmed') and start_at < $4 and start_at + make_interval(mins => duration_minutes) > $3
+       and (participant_id = $1 or coach_id = any($2::text[]) or staff_ids && $2::text[])
+       and ($5::text is null or id <> $5)`,
+    [who.participantId, who.staffIds, from, to, excludeId ?? null],
+  );
 }

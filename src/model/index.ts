@@ -25,6 +25,13 @@ export interface Button {
   label: string;
 }
 
+/** A file sent with a staff message (a calendar invite). */
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
 /** A message Lots wants to send. It is written to the outbox before anything is sent. */
 export interface OutboundMessage {
   channel: Channel;
@@ -34,6 +41,7 @@ export interface OutboundMessage {
   /** Why it is sent: replies go before bulk, and an opt-out confirmation may pass an opt-out. */
   purpose: 'reply' | 'optout-confirmation' | 'crisis' | 'notification' | 'reminder' | 'checkin' | 'digest';
   buttons?: Button[];
+  attachments?: Attachment[];
   /** Participant the message concerns, for suppression rules (opt-out); never sent anywhere. */
   participantId?: string;
 }

@@ -1,7 +1,7 @@
 // The one way out. Messages are written here in the transaction that decided to send them,
 // then delivered; the row records what happened (sent, suppressed with a reason, failed).
 import type { Db } from '../store/db.js';
-import type { Button, Channel, Clock, OutboundMessage } from '../model/index.js';
+import type { Attachment, Button, Channel, Clock, OutboundMessage } from '../model/index.js';
 import { plainGsm } from '../i18n/segments.js';
 
 export interface OutboxRow {
@@ -12,6 +12,7 @@ export interface OutboxRow {
   purpose: OutboundMessage['purpose'];
   text: string;
   buttons: Button[] | null;
+  attachments: Attachment[] | null;
   status: 'pending' | 'sent' | 'suppressed' | 'failed';
   reason: string | null;
   sentAt: Date | null;
@@ -21,16 +22,26 @@ export interface OutboxRow {
 /** Hands one message to its channel. Throws when the channel refused it. */
 export type Deliver = (message: OutboxRow) => Promise<void>;
 
-const COLUMNS = `id, channel, recipient, participant_id as "participantId", purpose, text, buttons, status, reason,
+const COLUMNS = `id, channel, recipient, participant_id as "participantId", purpose, text, buttons, attachments, status, reason,
   sent_at as "sentAt", in_reply_to as "inReplyTo"`;
 
 export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, inReplyTo?: string): Promise<string[]> {
   const ids: string[] = [];
   for (const m of messages) {
     const [row] = await tx.query<{ id: string }>(
-      `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, in_reply_to)
-       values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-      [now, m.channel, m.to, m.participantId ?? null, m.purpose, m.channel === 'sms' ? plainGsm(m.text) : m.text, m.buttons ? JSON.stringify(m.buttons) : null, inReplyTo ?? null],
+      `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, in_reply_to)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+      [
+        now,
+        m.channel,
+        m.to,
+        m.participantId ?? null,
+        m.purpose,
+        m.channel === 'sms' ? plainGsm(m.text) : m.text,
+        m.buttons ? JSON.stringify(m.buttons) : null,
+        m.attachments?.length ? JSON.stringify(m.attachments) : null,
+        inReplyTo ?? null,
+      ],
     );
     ids.push(row!.id);
   }

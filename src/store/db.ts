@@ -10,8 +10,8 @@ export interface Db {
   readonly kind: 'pglite' | 'postgres';
   /** One parameterised statement; returns its rows. */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** A script of several statements, without parameters. */
-  exec(sql: string): Promise<void>;
+  /** A script of several statements, without parameters; returns the last statement's rows. */
+  exec<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   /** Runs `fn` in one transaction; nested calls reuse the outer one. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -28,9 +28,11 @@ function wrap(kind: Db['kind'], q: Queryable, transaction: Db['transaction'], cl
   return {
     kind,
     query: async <T>(sql: string, params?: unknown[]) => (await q.query(sql, params ?? [])).rows as T[],
-    exec: async (sql: string) => {
-      if (q.exec) await q.exec(sql);
-      else await q.query(sql);
+    exec: async <T>(sql: string) => {
+      // PGlite's exec and pg's parameterless query both return one result per statement.
+      const results = (q.exec ? await q.exec(sql) : await q.query(sql)) as { rows: unknown[] } | { rows: unknown[] }[];
+      const last = Array.isArray(results) ? results.at(-1) : results;
+      return (last?.rows ?? []) as T[];
     },
     transaction,
     close,

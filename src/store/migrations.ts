@@ -1,5 +1,7 @@
 // The schema, as an ordered list of migrations. Append; never edit one that has shipped.
 // Plain SQL that PGlite and PostgreSQL 15 both run.
+import PgBoss from 'pg-boss';
+import { JOB_QUEUE } from '../scheduler/queue-name.js';
 
 export interface Migration {
   id: string;
@@ -175,6 +177,47 @@ create table conversation (
   updated_at timestamptz not null,
   primary key (channel, address)
 );
+`,
+  },
+  {
+    // pg-boss's own schema, created here (not by pg-boss at start) so it is part of every database
+    // and test template; pg-boss upgrades it at start when a newer version needs to.
+    id: '002-jobs',
+    sql: `${PgBoss.getConstructionPlans('pgboss').replace(/^\s*(BEGIN|COMMIT);\s*$/gm, '')}
+select pgboss.create_queue('${JOB_QUEUE}', '{"policy":"standard","retryLimit":5,"retryDelay":30,"retryBackoff":true,"expireInSeconds":900}'::json);`,
+  },
+  {
+    id: '003-meetings',
+    sql: `
+-- Who else is invited: Lots staff (their calendars are checked) and agencies by code.
+alter table meeting add column staff_ids text[] not null default '{}';
+alter table meeting add column agencies text[] not null default '{}';
+alter table meeting add column booked_by text;
+alter table meeting add column attended_marked_by text;
+create index meeting_start on meeting (start_at) where status in ('booked', 'confirmed');
+
+-- Staff get calendar invites (ICS) as files.
+alter table outbox add column attachments jsonb;
+
+-- Sends planned by Lots' clock (reminders, attendance questions; later check-ins and digests).
+-- A row is keyed by what it is about and that thing's version, RapidPro-style: moving a meeting
+-- bumps its version, so the old rows can never fire; planning twice inserts nothing twice.
+create table planned_send (
+  id uuid primary key default gen_random_uuid(),
+  kind text not null,
+  ref text not null,
+  version int not null,
+  label text not null,
+  participant_id text references participant(id) on delete cascade,
+  due_at timestamptz not null,
+  status text not null default 'planned' check (status in ('planned', 'queued', 'done', 'skipped', 'inert')),
+  reason text,
+  planned_at timestamptz not null,
+  done_at timestamptz,
+  unique (kind, ref, version, label)
+);
+create index planned_send_due on planned_send (due_at) where status = 'planned';
+create index planned_send_ref on planned_send (ref);
 `,
   },
 ];

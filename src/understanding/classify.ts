@@ -35,6 +35,8 @@ export interface Understanding {
   foreign?: boolean;
   /** Not a crisis, but words about death, harm or ending that a person should read. */
   concern?: boolean;
+  /** When a request was completed over several messages: the words it was first made in. */
+  request?: string;
 }
 
 export interface ClassifyInput {

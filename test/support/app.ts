@@ -24,6 +24,7 @@ export const testConfig: Config = {
   simulator: true,
   simulatorPublic: false,
   logLevel: 'info',
+  tickSeconds: 0,
 };
 
 export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo'): Promise<TestApp> {

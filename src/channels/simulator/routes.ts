@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Lots } from '../../core/lots.js';
 import type { SettableClock } from '../../model/index.js';
 import { countSegments } from '../../i18n/segments.js';
-import { sentMessages } from '../../outbox/outbox.js';
+import { sentMessages, type OutboxRow } from '../../outbox/outbox.js';
 import { toE164 } from '../../util/phone.js';
 import { projectRoot } from '../../util/paths.js';
 
@@ -58,6 +58,8 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
+const staffReply = (r: OutboxRow) => ({ text: r.text, ...(r.buttons ? { buttons: r.buttons } : {}), ...(r.attachments ? { attachments: r.attachments } : {}) });
+
 export async function simulatorRoutes(app: FastifyInstance, opts: SimulatorOptions): Promise<void> {
   const { lots, clock } = opts;
   const staticFile = (file: string, type: string) => async (_req: unknown, res: import('fastify').FastifyReply) =>
@@ -89,7 +91,7 @@ export async function simulatorRoutes(app: FastifyInstance, opts: SimulatorOptio
     const body = parseOr400(staffBody, req.body);
     if (!body.ok) return res.code(400).send({ error: body.error });
     const { replies } = await lots.receive({ channel: 'staff', from: body.value.from, text: body.value.text, via: 'simulator' });
-    return { replies: replies.map((r) => ({ text: r.text, ...(r.buttons ? { buttons: r.buttons } : {}) })) };
+    return { replies: replies.map(staffReply) };
   });
 
   app.post('/sim/staff/action', async (req, res) => {
@@ -97,7 +99,7 @@ export async function simulatorRoutes(app: FastifyInstance, opts: SimulatorOptio
     if (!body.ok) return res.code(400).send({ error: body.error });
     const result = await lots.act({ channel: 'staff', from: body.value.from, actionId: body.value.actionId, value: body.value.value, via: 'simulator' });
     if (!result.ok) return res.code(400).send({ error: result.error });
-    return { replies: result.replies.map((r) => ({ text: r.text, ...(r.buttons ? { buttons: r.buttons } : {}) })) };
+    return { replies: result.replies.map(staffReply) };
   });
 
   app.get('/sim/outbox', async (req, res) => {
@@ -106,7 +108,14 @@ export async function simulatorRoutes(app: FastifyInstance, opts: SimulatorOptio
     const to = query.value.to && (toE164(query.value.to) ?? query.value.to.toLowerCase());
     const messages = await sentMessages(lots.db, to);
     return {
-      messages: messages.map((m) => ({ channel: m.channel, to: m.recipient, text: m.text, sentAt: m.sentAt?.toISOString(), ...(m.buttons ? { buttons: m.buttons } : {}) })),
+      messages: messages.map((m) => ({
+        channel: m.channel,
+        to: m.recipient,
+        text: m.text,
+        sentAt: m.sentAt?.toISOString(),
+        ...(m.buttons ? { buttons: m.buttons } : {}),
+        ...(m.attachments ? { attachments: m.attachments } : {}),
+      })),
     };
   });
 

@@ -1,0 +1,195 @@
+// A coach's side of meetings in chat: book, move, cancel, mark attendance, send a reminder now.
+import { DateTime } from 'luxon';
+import type { Handler, StaffTurn } from '../core/turn.js';
+import { audit, reply, requestText } from '../core/turn.js';
+import { resolveParticipant } from '../directory/handlers.js';
+import { teamStaff, visibleParticipants, type Participant, type Staff } from '../directory/people.js';
+import { TIME_ZONE, type Attachment } from '../model/index.js';
+import { t } from '../i18n/index.js';
+import { formatWhen } from '../i18n/format.js';
+import { fold } from '../understanding/text.js';
+import { planSend } from '../scheduler/scheduler.js';
+import { afterQuietHours, inQuietHours, local } from './calendar.js';
+import { meetingSettings } from './settings.js';
+import { latestBegunMeeting, meetingById, nextMeeting, type Meeting } from './queries.js';
+import { bookingDetails } from './details.js';
+import { askParticipant, cancelMeeting, checkTime, insertMeeting, invite, meetingStaff, moveMeeting, staffView, type TimeProblem } from './booking.js';
+import { planMeetingSends, REMINDER } from './reminders.js';
+import { attendanceButtons, markAttendance } from './attendance.js';
+
+/** Meetings that usually take longer than an hour. */
+const LONGER: Record<string, number> = { sip: 90, natverksmote: 90, kartlaggning: 90 };
+
+const startOf = (slot: string) => DateTime.fromISO(slot, { zone: TIME_ZONE }).toJSDate();
+const slotOf = (d: Date) => local(d).toFormat("yyyy-MM-dd'T'HH:mm");
+
+/** Explains why a time does not work and offers the nearest free ones as numbered choices. */
+async function refuse(turn: StaffTurn, participant: Participant, asked: Date, problem: TimeProblem, alternatives: Date[], staff: Staff[]): Promise<void> {
+  let why: string;
+  if (problem.reason === 'conflict') {
+    const who = problem.busy === 'participant' ? participant.name.split(' ')[0]! : problem.busy === turn.staff.id ? t('sv', 'staff:book.you') : (staff.find((s) => s.id === problem.busy)?.name ?? '');
+    why = t('sv', 'staff:book.why.conflict', { who, time: local(problem.at).toFormat('HH.mm') });
+  } else {
+    const hours = (await meetingSettings(turn.tx, participant.teamId)).workingHours;
+    why = t('sv', `staff:book.why.${problem.reason}`, { holiday: problem.holiday, from: hours.start.replace(':', '.'), to: hours.end.replace(':', '.') });
+  }
+  if (!alternatives.length) return reply(turn, 'staff:book.refusedNoAlternative', { when: formatWhen(asked, 'sv'), why });
+  const list = alternatives.map((d, i) => `${i + 1}) ${formatWhen(d, 'sv')}`).join('\n');
+  // The answer "2" books (or moves to) the second time, with everything else the request said.
+  turn.conversation.choices = alternatives.map((d) => ({
+    intent: turn.understanding.intent,
+    slots: { ...turn.understanding.slots, participant: participant.name, start: slotOf(d) },
+    request: requestText(turn),
+  }));
+  reply(turn, 'staff:book.refused', { when: formatWhen(asked, 'sv'), why, list, numbers: alternatives.map((_, i) => i + 1).join(', ') });
+}
+
+/** Tells every Lots colleague at the meeting (not the one who acted) what happened, with the calendar file. */
+async function tellColleagues(turn: StaffTurn, meeting: Meeting, participant: Participant, key: string, ics: Attachment): Promise<void> {
+  for (const s of await meetingStaff(turn.tx, meeting)) {
+    if (s.id === turn.staff.id) continue;
+    const view = await staffView(turn.tx, meeting, participant, s.id);
+    turn.out.push({ channel: 'staff', to: s.email, text: t('sv', key, { ...view, by: turn.staff.name }), purpose: 'notification', attachments: [ics] });
+  }
+}
+
+export const bookMeeting: Handler<StaffTurn> = async (turn) => {
+  const participant = await resolveParticipant(turn);
+  if (!participant) return;
+  const start = startOf(turn.understanding.slots.start!);
+  const type = turn.understanding.slots.meetingType ?? 'coach';
+  const details = bookingDetails(requestText(turn));
+  // Colleagues named in the request are invited; the one booking attends unless they lead the team.
+  const colleagues = (await teamStaff(turn.tx, turn.staff.teamId)).filter((s) => {
+    const first = fold(s.name.split(' ')[0]!);
+    return s.id !== participant.coachId && first !== fold(participant.name.split(' ')[0]!) && details.words.includes(first);
+  });
+  const staffIds = [...new Set([participant.coachId, ...(turn.staff.role === 'coach' ? [turn.staff.id] : []), ...colleagues.map((s) => s.id)])];
+  const durationMinutes = details.durationMinutes ?? LONGER[type] ?? 60;
+  const settings = await meetingSettings(turn.tx, participant.teamId);
+  const refused = await checkTime(turn.tx, { start, durationMinutes, participantId: participant.id, staffIds }, turn.now, settings);
+  if (refused) return refuse(turn, participant, start, refused.problem, refused.alternatives, colleagues);
+
+  const meeting = await insertMeeting(turn.tx, {
+    participant,
+    bookedBy: turn.staff,
+    type,
+    start,
+    durationMinutes,
+    staffIds: staffIds.filter((id) => id !== participant.coachId),
+    agencies: details.agencies,
+    interpreterLanguage: details.interpreter === 'participant' ? participant.language : details.interpreter,
+    place: details.place ?? settings.defaultPlace ?? null,
+    videoLink: details.videoLink,
+  });
+  await planMeetingSends(turn.tx, meeting, turn.now, settings, turn.log);
+  turn.out.push(await askParticipant(turn.tx, meeting, participant, 'booked', turn.now));
+  const ics = await invite(turn.tx, meeting, participant, 'REQUEST', turn.now);
+  const view = await staffView(turn.tx, meeting, participant, turn.staff.id);
+  reply(turn, participant.optedOut ? 'staff:book.doneNoSms' : 'staff:book.done', { ...view, first: participant.name.split(' ')[0] }, { attachments: [ics] });
+  await tellColleagues(turn, meeting, participant, 'staff:book.invited', ics);
+  await audit(turn, `staff:${turn.staff.id}`, 'meeting.booked', participant.id, { meeting: meeting.id, type });
+};
+
+/** The meeting a move or cancel is about: the participant's next one that is still on. */
+async function meetingToChange(turn: StaffTurn): Promise<{ participant: Participant; meeting: Meeting } | null> {
+  const participant = await resolveParticipant(turn);
+  if (!participant) return null;
+  const meeting = await nextMeeting(turn.tx, participant.id, turn.now);
+  if (!meeting) {
+    reply(turn, 'staff:meeting.none', { name: participant.name });
+    return null;
+  }
+  return { participant, meeting };
+}
+
+export const rescheduleMeeting: Handler<StaffTurn> = async (turn) => {
+  const found = await meetingToChange(turn);
+  if (!found) return;
+  const { participant, meeting } = found;
+  const start = startOf(turn.understanding.slots.start!);
+  const settings = await meetingSettings(turn.tx, participant.teamId);
+  const staff = await meetingStaff(turn.tx, meeting);
+  const refused = await checkTime(
+    turn.tx,
+    { start, durationMinutes: meeting.durationMinutes, participantId: participant.id, staffIds: staff.map((s) => s.id), excludeId: meeting.id },
+    turn.now,
+    settings,
+  );
+  if (refused) return refuse(turn, participant, start, refused.problem, refused.alternatives, staff);
+  const moved = await moveMeeting(turn.tx, meeting, start, turn.now, turn.log);
+  turn.out.push(await askParticipant(turn.tx, moved, participant, 'moved', turn.now));
+  const ics = await invite(turn.tx, moved, participant, 'REQUEST', turn.now);
+  const view = await staffView(turn.tx, moved, participant, turn.staff.id);
+  reply(turn, 'staff:move.done', { ...view, from: formatWhen(meeting.startAt, 'sv'), first: participant.name.split(' ')[0] }, { attachments: [ics] });
+  await tellColleagues(turn, moved, participant, 'staff:move.invited', ics);
+  await audit(turn, `staff:${turn.staff.id}`, 'meeting.moved', participant.id, { meeting: meeting.id, version: moved.version });
+};
+
+export const cancelMeetingByStaff: Handler<StaffTurn> = async (turn) => {
+  const found = await meetingToChange(turn);
+  if (!found) return;
+  const { participant, meeting } = found;
+  const cancelled = await cancelMeeting(turn.tx, meeting, turn.now, 'meeting cancelled by staff');
+  const lng = participant.language;
+  turn.out.push({
+    channel: 'sms',
+    to: participant.phone,
+    text: t(lng, 'participant:meeting.cancelledByCoach', { when: formatWhen(meeting.startAt, lng) }),
+    purpose: 'notification',
+    participantId: participant.id,
+  });
+  const ics = await invite(turn.tx, cancelled, participant, 'CANCEL', turn.now);
+  const view = await staffView(turn.tx, meeting, participant, turn.staff.id);
+  reply(turn, 'staff:cancel.done', view, { attachments: [ics] });
+  await tellColleagues(turn, cancelled, participant, 'staff:cancel.invited', ics);
+  await audit(turn, `staff:${turn.staff.id}`, 'meeting.cancelled', participant.id, { meeting: meeting.id });
+};
+
+/** Marks attendance and replies; shared by the chat command and the button. */
+async function mark(turn: StaffTurn, meeting: Meeting, participant: Participant, attended: boolean): Promise<void> {
+  const marked = await markAttendance(turn.tx, meeting, attended, turn.staff.id, turn.now);
+  reply(turn, attended ? 'staff:attendance.markedHeld' : 'staff:attendance.markedMissed', {
+    name: participant.name,
+    what: t('sv', `common:meetingType.${meeting.type}`),
+    when: formatWhen(meeting.startAt, 'sv'),
+  });
+  for (const notice of marked.notices) turn.out.push(notice);
+}
+
+export const attendanceByChat: Handler<StaffTurn> = async (turn) => {
+  const participant = await resolveParticipant(turn);
+  if (!participant) return;
+  const meeting = await latestBegunMeeting(turn.tx, participant.id, turn.now);
+  if (!meeting) return reply(turn, 'staff:attendance.noRecent', { name: participant.name });
+  const attended = turn.understanding.slots.attended;
+  if (attended === undefined) {
+    return reply(turn, 'staff:attendance.question', { name: participant.name, what: t('sv', `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, 'sv') }, { buttons: attendanceButtons(meeting) });
+  }
+  await mark(turn, meeting, participant, attended);
+};
+
+/** The Kom / Kom inte buttons. The value names the meeting and its version: a moved meeting's old question does nothing. */
+export async function attendanceByButton(turn: StaffTurn, value: string): Promise<void> {
+  const [id, version, outcome] = value.split(':');
+  const meeting = id ? await meetingById(turn.tx, id) : null;
+  const participant = meeting && (await visibleParticipants(turn.tx, turn.staff)).find((p) => p.id === meeting.participantId);
+  if (!meeting || !participant || (outcome !== 'held' && outcome !== 'missed')) return reply(turn, 'staff:attendance.unknownMeeting');
+  if (String(meeting.version) !== version || meeting.status === 'cancelled') return reply(turn, 'staff:attendance.stale');
+  await mark(turn, meeting, participant, outcome === 'held');
+}
+
+/** "Skicka en påminnelse till Anna": now, or at the end of quiet hours. */
+export const sendReminderNow: Handler<StaffTurn> = async (turn) => {
+  const found = await meetingToChange(turn);
+  if (!found) return;
+  const { participant, meeting } = found;
+  const settings = await meetingSettings(turn.tx, participant.teamId);
+  const quiet = inQuietHours(local(turn.now), settings);
+  const dueAt = quiet ? afterQuietHours(local(turn.now), settings).toJSDate() : turn.now;
+  // Planned like any reminder, so the same rules (opt-out, quiet hours, a moved meeting) decide it.
+  await planSend(turn.tx, { kind: REMINDER, ref: meeting.id, version: meeting.version, label: `manual ${turn.now.toISOString()}`, participantId: participant.id, dueAt }, turn.now);
+  turn.runDue = !quiet;
+  if (participant.optedOut) return reply(turn, 'staff:reminder.optedOut', { name: participant.name });
+  reply(turn, quiet ? 'staff:reminder.morning' : 'staff:reminder.queued', { name: participant.name, when: formatWhen(meeting.startAt, 'sv') });
+};

@@ -1,0 +1,173 @@
+// Sends planned by Lots' clock. A planned_send row says what is due when; a tick claims the rows
+// that are due by Lots' clock (not the database's: the simulator and tests move it) and hands
+// them to pg-boss as jobs in the same transaction; workers take jobs from pg-boss and turn each
+// into outbox messages, completing the job in the transaction that writes them. So a claimed row
+// is handed over once, a job that dies half-way is retried by pg-boss, and a retried job whose
+// row is already done does nothing: each send happens once, across restarts and processes.
+import type { Logger } from 'pino';
+import PgBoss from 'pg-boss';
+import type { Db } from '../store/db.js';
+import type { Clock, OutboundMessage } from '../model/index.js';
+import { enqueue } from '../outbox/outbox.js';
+import { metrics } from '../util/metrics.js';
+import { JOB_QUEUE } from './queue-name.js';
+
+export interface PlannedSend {
+  id: string;
+  kind: string;
+  ref: string;
+  version: number;
+  label: string;
+  participantId: string | null;
+  dueAt: Date;
+}
+
+/** What to do with a send that fell due: send these messages, skip it (and say why), or wait. */
+export type DueOutcome = { send: OutboundMessage[] } | { skip: string } | { deferTo: Date };
+
+/** Decides, at send time, what a planned send of one kind becomes. Parts register one per kind. */
+export type DueHandler = (tx: Db, send: PlannedSend, now: Date) => Promise<DueOutcome>;
+
+export const PLANNED_COLUMNS = `id, kind, ref, version, label, participant_id as "participantId", due_at as "dueAt"`;
+
+/** pg-boss speaks to the database through Lots' own store, so PGlite and PostgreSQL behave alike. */
+export function bossDb(db: Db): PgBoss.Db {
+  return {
+    executeSql: async (text: string, values?: unknown[]) => ({ rows: values?.length ? await db.query(text, values) : await db.exec(text) }),
+  } as PgBoss.Db;
+}
+
+export interface SchedulerOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  handlers: Record<string, DueHandler>;
+  /** How many sends one transaction claims or works through. */
+  batchSize?: number;
+}
+
+export async function createScheduler(opts: SchedulerOptions) {
+  const { db, clock, log, handlers } = opts;
+  const batchSize = opts.batchSize ?? 500;
+  const boss = new PgBoss({ db: bossDb(db), schema: 'pgboss', schedule: false, supervise: true, migrate: true });
+  // pg-boss reports trouble as events; an unheard 'error' event would end the process.
+  boss.on('error', (err: Error) => log.error({ kind: err.name }, 'job queue error'));
+  await boss.start();
+  // pg-boss 10's types omit the data argument that its code expects before the options; without
+  // it the options would be read as data and the completion would leave our transaction.
+  const complete = (ids: string[], tx: Db) =>
+    (boss.complete as unknown as (name: string, ids: string[], data: null, options: PgBoss.ConnectionOptions) => Promise<void>)(JOB_QUEUE, ids, null, { db: bossDb(tx) });
+
+  /** Claims what is due by Lots' clock and hands it to pg-boss. Returns how many were handed over. */
+  async function handOver(now: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const handed = await db.transaction(async (tx) => {
+        const rows = await tx.query<{ id: string }>(
+          `update planned_send set status = 'queued'
+           where id in (select id from planned_send where status = 'planned' and due_at <= $1 order by due_at limit $2 for update skip locked)
+           returning id`,
+          [now, batchSize],
+        );
+        if (rows.length) await boss.insert(rows.map((r) => ({ name: JOB_QUEUE, data: { send: r.id } })), { db: bossDb(tx) });
+        return rows.length;
+      });
+      total += handed;
+      if (handed < batchSize) return total;
+    }
+  }
+
+  /** Runs one planned send inside a transaction; returns the outbox ids it wrote. */
+  async function runOne(tx: Db, sendId: string, now: Date): Promise<string[]> {
+    const [send] = await tx.query<PlannedSend>(`select ${PLANNED_COLUMNS} from planned_send where id = $1 and status = 'queued' for update`, [sendId]);
+    // Already done (a job retried after its transaction committed): nothing happens twice.
+    if (!send) return [];
+    const handler = handlers[send.kind];
+    const outcome: DueOutcome = handler ? await handler(tx, send, now) : { skip: `no handler for ${send.kind}` };
+    if ('deferTo' in outcome) {
+      await tx.query(`update planned_send set status = 'planned', due_at = $2, reason = 'deferred' where id = $1`, [send.id, outcome.deferTo]);
+      log.info({ send: send.id, kind: send.kind, label: send.label }, 'send deferred');
+      return [];
+    }
+    if ('skip' in outcome) {
+      await tx.query(`update planned_send set status = 'skipped', reason = $2, done_at = $3 where id = $1`, [send.id, outcome.skip, now]);
+      log.info({ send: send.id, kind: send.kind, label: send.label, reason: outcome.skip }, 'send skipped');
+      metrics.count('lots_planned_sends_total', { kind: send.kind, outcome: 'skipped' });
+      return [];
+    }
+    await tx.query(`update planned_send set status = 'done', done_at = $2 where id = $1`, [send.id, now]);
+    metrics.count('lots_planned_sends_total', { kind: send.kind, outcome: 'sent' });
+    return enqueue(tx, outcome.send, now);
+  }
+
+  /** Takes jobs from pg-boss until none is left; returns the outbox ids written. */
+  async function work(now: Date): Promise<string[]> {
+    const written: string[] = [];
+    for (;;) {
+      const jobs = (await boss.fetch<{ send: string }>(JOB_QUEUE, { batchSize })) ?? [];
+      if (!jobs.length) return written;
+      try {
+        // The batch in one transaction: jobs complete exactly when their messages are written.
+        const ids = await db.transaction(async (tx) => {
+          const out: string[] = [];
+          for (const job of jobs) out.push(...(await runOne(tx, job.data.send, now)));
+          await complete(jobs.map((j) => j.id), tx);
+          return out;
+        });
+        written.push(...ids);
+      } catch {
+        // One bad send must not hold back the rest: retry the batch one job at a time.
+        for (const job of jobs) {
+          try {
+            const ids = await db.transaction(async (tx) => {
+              const out = await runOne(tx, job.data.send, now);
+              await complete([job.id], tx);
+              return out;
+            });
+            written.push(...ids);
+          } catch (err) {
+            log.error({ send: job.data.send, kind: (err as Error).name }, 'planned send failed; pg-boss retries it');
+            await boss.fail(JOB_QUEUE, job.id, { error: (err as Error).name });
+          }
+        }
+      }
+    }
+  }
+
+  /** Everything due by Lots' clock now: hand over, then work. Returns the outbox ids written. */
+  async function tick(): Promise<string[]> {
+    const now = clock.now();
+    await handOver(now);
+    return work(now);
+  }
+
+  return { tick, handOver, work, stop: () => boss.stop({ graceful: false, wait: true, close: false }) };
+}
+
+export type Scheduler = Awaited<ReturnType<typeof createScheduler>>;
+
+/**
+ * Plans one send. Planning the same (kind, ref, version, label) again changes nothing; a row
+ * due before it was planned is recorded as skipped with the reason, never silently dropped.
+ */
+export async function planSend(
+  tx: Db,
+  send: { kind: string; ref: string; version: number; label: string; participantId: string | null; dueAt: Date },
+  now: Date,
+  skip?: string,
+): Promise<void> {
+  await tx.query(
+    `insert into planned_send (kind, ref, version, label, participant_id, due_at, status, reason, planned_at, done_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (kind, ref, version, label) do nothing`,
+    [send.kind, send.ref, send.version, send.label, send.participantId, send.dueAt, skip ? 'skipped' : 'planned', skip ?? null, now, skip ? now : null],
+  );
+}
+
+/** Makes every send still waiting for this thing inert (it moved, was cancelled or happened). */
+export async function retireSends(tx: Db, ref: string, reason: string, now: Date, kind?: string): Promise<number> {
+  const rows = await tx.query(
+    `update planned_send set status = 'inert', reason = $2, done_at = $3 where ref = $1 and status in ('planned', 'queued') and ($4::text is null or kind = $4) returning id`,
+    [ref, reason, now, kind ?? null],
+  );
+  return rows.length;
+}

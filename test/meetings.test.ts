@@ -1,0 +1,207 @@
+// Meetings end to end through the simulator: booking with its checks, the participant's JA / NEJ /
+// FLYTTA, reminders by Lots' clock (quiet hours, DST, moves, cancels, opt-outs), attendance and
+// no-shows — on every engine. The clock starts Monday 23 November 2026, 09:00 in Stockholm.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { engines } from './support/db.js';
+import { demo, testApp, type TestApp } from './support/app.js';
+
+const ANNA = demo.anna.phone;
+const local = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Stockholm' });
+const text = (res: { body: { replies: { text: string }[] } }) => res.body.replies.map((r) => r.text).join('\n');
+interface Sent {
+  channel: string;
+  to: string;
+  text: string;
+  sentAt: string;
+  buttons?: { actionId: string; value: string; label: string }[];
+  attachments?: { filename: string; contentType: string; content: string }[];
+}
+
+describe.each(engines)('meetings on %s', (engine) => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await testApp(engine);
+  });
+  afterEach(() => app.closeCheckingLogs([ANNA, 'Anna', 'Andersson', 'Eva Lindqvist']));
+
+  const outboxTo = async (to: string): Promise<Sent[]> => (await app.server.inject({ method: 'GET', url: `/sim/outbox?to=${encodeURIComponent(to)}` })).json().messages;
+  const clock = async (body: object) => {
+    const res = await app.server.inject({ method: 'POST', url: '/sim/clock', payload: body });
+    expect(res.statusCode).toBe(200);
+  };
+  const reminders = async () => (await outboxTo(ANNA)).filter((m) => m.text.startsWith('Påminnelse'));
+  const meetingCount = async () => (await app.db.query<{ n: number }>(`select count(*)::int as n from meeting`))[0]!.n;
+
+  it('books Monday 09:00 for Wednesday 10:00: a JA/NEJ/FLYTTA SMS, an invite, and two reminders naming 10.00 outside quiet hours', async () => {
+    const booked = await app.staff(demo.eva, 'boka möte med Anna ons kl 10 med fk');
+    expect(booked.status).toBe(200);
+    const reply = booked.body.replies[0];
+    expect(reply.text).toMatch(/^Bokat: möte med din coach med Anna Andersson onsdag 25 november kl 10\.00–11\.00\. Myndigheter: FK\./);
+    expect(reply.attachments[0].contentType).toContain('text/calendar');
+    expect(reply.attachments[0].content).toContain('DTSTART:20261125T090000Z');
+    expect(reply.attachments[0].content).toContain('METHOD:REQUEST');
+
+    const [request] = await outboxTo(ANNA);
+    expect(request!.text).toBe(
+      'Hej! Du har fått en tid: möte med din coach onsdag 25 november kl 10.00. Plats: din coach berättar. Med: Eva och Försäkringskassan. Svara JA om du kommer, NEJ om du inte kan, FLYTTA om du vill byta tid.',
+    );
+    expect(text(await app.sms(ANNA, 'JA'))).toBe('Tack! Vi ses onsdag 25 november kl 10.00.');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson har bekräftat möte med din coach onsdag 25 november kl 10.00.');
+
+    // Through Wednesday noon, an hour at a time, as a clock would.
+    for (let h = 0; h < 51; h++) await clock({ advance: 'PT1H' });
+    const sent = await reminders();
+    expect(sent).toHaveLength(2);
+    for (const r of sent) {
+      expect(r.text).toContain('onsdag 25 november kl 10.00');
+      const hour = local(r.sentAt).hour;
+      expect(hour >= 8 && hour < 21, `sent at ${r.sentAt}`).toBe(true);
+    }
+    expect(sent.map((r) => local(r.sentAt).toFormat('ccc HH:mm'))).toEqual(['Mon 10:00', 'Wed 08:00']);
+
+    // After the meeting, the coach is asked, with buttons.
+    const question = (await outboxTo(demo.eva)).find((m) => m.text.startsWith('Kom Anna Andersson'))!;
+    expect(question.buttons!.map((b) => b.label)).toEqual(['Kom', 'Kom inte']);
+    const missed = question.buttons!.find((b) => b.label === 'Kom inte')!;
+    const pressed = await app.server.inject({ method: 'POST', url: '/sim/staff/action', payload: { from: demo.eva, actionId: missed.actionId, value: missed.value } });
+    expect(pressed.statusCode).toBe(200);
+    expect(pressed.json().replies.map((r: { text: string }) => r.text)).toEqual([
+      'Noterat: Anna Andersson kom inte till möte med din coach onsdag 25 november kl 10.00.',
+      'Anna Andersson kom inte till möte med din coach onsdag 25 november kl 10.00. Det är första gången på 90 dagar. Hör av dig i dag – ett samtal nu gör mest nytta. Telefon: 070-123 45 67.',
+    ]);
+  });
+
+  it('NEJ cancels, tells the coach at once naming the participant, and no reminder is ever sent', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    expect(text(await app.sms(ANNA, 'nej'))).toBe('Okej, mötet onsdag 25 november kl 10.00 är avbokat. Din coach hör av sig.');
+    const told = (await outboxTo(demo.eva)).at(-1)!;
+    expect(told.text).toBe('Anna Andersson kan inte komma på möte med din coach onsdag 25 november kl 10.00 och har svarat NEJ. Mötet är avbokat – hör av dig om en ny tid.');
+    expect(told.attachments![0]!.content).toContain('METHOD:CANCEL');
+    await clock({ advance: 'P3D' });
+    expect(await reminders()).toEqual([]);
+  });
+
+  it('FLYTTA asks the coach for a new time and tells the participant the coach will be in touch', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    expect(text(await app.sms(ANNA, 'FLYTTA'))).toBe('Okej! Din coach hör av sig om en ny tid.');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson vill flytta möte med din coach onsdag 25 november kl 10.00 (svarade FLYTTA). Föreslå en ny tid.');
+  });
+
+  it('a move re-plans the reminders: the old ones never go', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    const moved = await app.staff(demo.eva, 'flytta mötet med Anna till torsdag kl 13');
+    expect(text(moved)).toMatch(/^Flyttat: möte med din coach med Anna Andersson från onsdag 25 november kl 10\.00 till torsdag 26 november kl 13\.00–14\.00\./);
+    expect(moved.body.replies[0].attachments[0].content).toContain('SEQUENCE:1');
+    expect((await outboxTo(ANNA)).at(-1)!.text).toMatch(/^Ny tid: möte med din coach torsdag 26 november kl 13\.00\./);
+    for (let h = 0; h < 80; h++) await clock({ advance: 'PT1H' });
+    const sent = await reminders();
+    expect(sent.map((r) => r.text.includes('torsdag 26 november kl 13.00'))).toEqual([true, true]);
+    expect(sent.map((r) => local(r.sentAt).toFormat('ccc HH:mm'))).toEqual(['Tue 13:00', 'Thu 11:00']);
+  });
+
+  it('a reminder that would fall in quiet hours goes the evening before, at 20:00', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna tisdag kl 8.30');
+    for (let h = 0; h < 24; h++) await clock({ advance: 'PT1H' });
+    const sent = await reminders();
+    // Two days before is already past on Monday 09:00; two hours before is 06:30, so Monday 20:00.
+    expect(sent.map((r) => local(r.sentAt).toFormat('ccc HH:mm'))).toEqual(['Mon 20:00']);
+    const skipped = await app.db.query<{ label: string; reason: string }>(`select label, reason from planned_send where status = 'skipped'`);
+    expect(skipped).toEqual([{ label: 'P2D', reason: 'due before the meeting was booked or moved' }]);
+    // Jumping past the meeting in one step would skip the evening reminder ("meeting already started"), not send it late.
+  });
+
+  it('a meeting at 09:00 on the Monday after the change to winter time is reminded at the right hours', async () => {
+    await clock({ set: '2027-10-28T09:00:00+02:00' });
+    expect(text(await app.staff(demo.eva, 'boka möte med Anna måndag 1 november kl 9'))).toMatch(/^Bokat: .* måndag 1 november kl 09\.00–10\.00/);
+    for (let h = 0; h < 24 * 4; h++) await clock({ advance: 'PT1H' });
+    const sent = await reminders();
+    // Saturday 09:00 summer time (07:00Z); 07:00 on Monday is in quiet hours → Sunday 20:00 winter time (19:00Z).
+    expect(sent.map((r) => r.sentAt)).toEqual(['2027-10-30T07:00:00.000Z', '2027-10-31T19:00:00.000Z']);
+  });
+
+  it('Easter Monday is a holiday, also the one right after the change to summer time', async () => {
+    await clock({ set: '2027-03-25T09:00:00+01:00' });
+    expect(text(await app.staff(demo.eva, 'boka möte med Anna måndag 29 mars kl 9'))).toMatch(/^Det går inte måndag 29 mars kl 09\.00: det är annandag påsk\. Lediga tider:\n1\) tisdag 30 mars kl 09\.00/);
+  });
+
+  it('the clock jumping past a reminder in the night holds it until the morning', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 14');
+    // From Monday 09:00 to Tuesday 23:30 in one step: the two-day reminder (Monday 14:00) fell due while "down".
+    await clock({ set: '2026-11-24T23:30:00+01:00' });
+    expect(await reminders()).toEqual([]);
+    await clock({ set: '2026-11-25T08:00:00+01:00' });
+    expect((await reminders()).map((r) => local(r.sentAt).toFormat('ccc HH:mm'))).toEqual(['Wed 08:00']);
+  });
+
+  it('an opted-out number gets no reminder, and the coach is told to call', async () => {
+    await app.sms(ANNA, 'STOPP');
+    const booked = await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    expect(text(booked)).toContain('Obs: Anna har tackat nej till sms');
+    await clock({ advance: 'P3D' });
+    expect((await outboxTo(ANNA)).filter((m) => !m.text.startsWith('Du får inga fler SMS'))).toEqual([]);
+    const skipped = await app.db.query<{ reason: string }>(`select distinct reason from planned_send where kind = 'meeting.reminder' and status = 'skipped'`);
+    expect(skipped).toEqual([{ reason: 'opted out' }]);
+  });
+
+  it.each([
+    ['in the past', 'boka möte med Anna idag kl 8.30', /Det går inte måndag 23 november kl 08\.30: den tiden har redan varit\. Lediga tider:\n1\) måndag 23 november kl 09\.30/],
+    ['on a holiday', 'boka möte med Anna 25 december kl 10', /Det går inte fredag 25 december kl 10\.00: det är juldagen\. Lediga tider:\n1\) /],
+    ['outside working hours', 'boka möte med Anna ons kl 16.30', /Det går inte onsdag 25 november kl 16\.30: det är utanför arbetstiden 08\.00–17\.00\. Lediga tider:\n1\) onsdag 25 november kl 16\.00/],
+    ['overlapping her meeting', 'boka SIP med Anna tisdag 8 december kl 13.30', /Det går inte tisdag 8 december kl 13\.30: Anna har redan ett möte då \(kl 13\.00\)\. Lediga tider:\n1\) /],
+    ['overlapping the coach', 'boka möte med Johan Karlsson onsdag 2 december kl 10', /Det går inte onsdag 2 december kl 10\.00: du har redan ett möte då \(kl 10\.00\)\. Lediga tider:\n1\) /],
+  ])('a booking %s is refused with alternatives and changes nothing', async (_, request, answer) => {
+    const before = await meetingCount();
+    const res = await app.staff(demo.eva, request);
+    expect(text(res)).toMatch(answer);
+    expect(await meetingCount()).toBe(before);
+    expect(await outboxTo(ANNA)).toEqual([]);
+  });
+
+  it('answering a refusal with a number books that alternative with everything the request said', async () => {
+    const refused = text(await app.staff(demo.eva, 'boka SIP med Anna tisdag 8 december kl 13.30 med soc, tolk arabiska'));
+    const second = /2\) (.+)/.exec(refused)![1]!;
+    const booked = text(await app.staff(demo.eva, '2'));
+    expect(booked).toContain(`Bokat: SIP-möte med Anna Andersson ${second}`);
+    expect(booked).toContain('Myndigheter: SOC. Tolk: arabiska.');
+  });
+
+  it('an unknown participant gets a clear answer and nothing is booked', async () => {
+    const before = await meetingCount();
+    expect(text(await app.staff(demo.eva, 'boka möte med Zlatan ons kl 10'))).toBe('Jag hittar ingen deltagare som heter Zlatan bland dem du kan se.');
+    expect(await meetingCount()).toBe(before);
+  });
+
+  it('a cancel by the coach clears the reminders and tells the participant', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    const res = await app.staff(demo.eva, 'ställ in mötet med Anna');
+    expect(text(res)).toMatch(/^Avbokat: möte med din coach med Anna Andersson onsdag 25 november kl 10\.00\./);
+    expect(res.body.replies[0].attachments[0].content).toContain('STATUS:CANCELLED');
+    expect((await outboxTo(ANNA)).at(-1)!.text).toBe('Mötet onsdag 25 november kl 10.00 är inställt. Din coach hör av sig om en ny tid.');
+    await clock({ advance: 'P3D' });
+    expect(await reminders()).toEqual([]);
+  });
+
+  it('the third no-show in 90 days flags the team lead', async () => {
+    for (const day of ['ons', 'tors', 'fre']) {
+      await app.staff(demo.eva, `boka möte med Anna ${day} kl 10`);
+    }
+    await clock({ set: '2026-11-27T12:00:00+01:00' });
+    for (let i = 0; i < 3; i++) await app.staff(demo.eva, 'Anna uteblev');
+    // Each "uteblev" marks the latest begun meeting; mark the two before by their buttons.
+    const questions = (await outboxTo(demo.eva)).filter((m) => m.buttons);
+    for (const q of questions) {
+      const b = q.buttons!.find((x) => x.label === 'Kom inte')!;
+      await app.server.inject({ method: 'POST', url: '/sim/staff/action', payload: { from: demo.eva, actionId: b.actionId, value: b.value } });
+    }
+    const lead = await outboxTo(demo.maria);
+    expect(lead).toHaveLength(1);
+    expect(lead[0]!.text).toMatch(/^Anna Andersson \(coach Eva Lindqvist\) har uteblivit 3 gånger på 90 dagar/);
+  });
+
+  it('a reminder can be sent now from chat', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    expect(text(await app.staff(demo.eva, 'skicka en påminnelse till Anna'))).toBe('Påminnelse skickas nu till Anna Andersson om mötet onsdag 25 november kl 10.00.');
+    expect((await reminders()).map((r) => r.text)).toEqual(['Påminnelse: möte med din coach onsdag 25 november kl 10.00. Plats: din coach berättar. Kan du inte komma? Svara FLYTTA.']);
+  });
+});

@@ -13,6 +13,10 @@ import { SettableClock } from '../model/index.js';
 import { openPglite } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { spawnServe } from '../cli/spawn-serve.js';
+import { loadDemoIfEmpty } from '../directory/demo.js';
+import { createScheduler } from '../scheduler/scheduler.js';
+import { meetingDueHandlers } from '../meetings/reminders.js';
+import { dispatch, type Deliver } from '../outbox/outbox.js';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -78,6 +82,59 @@ async function benchInbound(n = 1_000) {
   return { engine: 'pglite', messages: n, perSecond: Math.round(n / (total / 1000)), p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2), path: 'POST /sim/sms → identify, classify, look up, log, outbox, deliver (one request at a time)' };
 }
 
+/**
+ * 10,000 reminders falling due in the same minute on PGlite: from the tick that finds them to the
+ * last one handed to the SMS provider port (the Deliver function a channel implements), counting
+ * hand-overs per message so none goes twice.
+ */
+async function benchReminders(n = 10_000) {
+  const db = await openPglite(undefined);
+  await migrate(db);
+  const clock = new SettableClock(new Date('2026-11-23T08:00:00Z'));
+  await loadDemoIfEmpty(db, clock);
+  // n participants of coach s1, each with a meeting on Wednesday at 10:00 whose reminder is due within one minute on Monday.
+  await db.query(
+    `insert into participant (id, team_id, coach_id, name, phone, language, gender)
+     select 'bench' || i, 't1', 's1', 'Bench ' || i, '+4673' || lpad(i::text, 7, '0'), 'sv', 'annat' from generate_series(1, $1) i`,
+    [n],
+  );
+  await db.query(
+    `insert into meeting (id, participant_id, coach_id, type, start_at, duration_minutes)
+     select 'bench-m' || i, 'bench' || i, 's1', 'coach', '2026-11-25T09:00:00Z', 60 from generate_series(1, $1) i`,
+    [n],
+  );
+  await db.query(
+    `insert into planned_send (kind, ref, version, label, participant_id, due_at, planned_at)
+     select 'meeting.reminder', 'bench-m' || i, 1, 'P2D', 'bench' || i, '2026-11-23T09:00:00Z'::timestamptz + (i % 60) * interval '1 second', '2026-11-23T08:00:00Z'
+     from generate_series(1, $1) i`,
+    [n],
+  );
+  const handedOver = new Map<string, number>();
+  const deliver: Deliver = async (m) => {
+    handedOver.set(m.id, (handedOver.get(m.id) ?? 0) + 1);
+  };
+  const scheduler = await createScheduler({ db, clock, log: createLogger({ level: 'silent' }), handlers: meetingDueHandlers });
+  clock.set(new Date('2026-11-23T09:01:00Z'));
+  const t0 = performance.now();
+  await scheduler.tick();
+  await dispatch(db, deliver, clock);
+  const seconds = round((performance.now() - t0) / 1000, 2);
+  await scheduler.stop();
+  const [pending] = await db.query<{ n: number }>(`select count(*)::int as n from planned_send where ref like 'bench-m%' and status <> 'done'`);
+  await db.close();
+  const twice = [...handedOver.values()].filter((c) => c > 1).length;
+  return {
+    engine: 'pglite',
+    reminders: n,
+    handedOver: handedOver.size,
+    handedOverTwice: twice,
+    notDone: pending!.n,
+    seconds,
+    perSecond: Math.round(n / seconds),
+    what: 'one tick: claim due planned sends → pg-boss jobs → reminder text in the participant language → outbox → the SMS provider port',
+  };
+}
+
 async function timeToHealthy(dataDir: string): Promise<number> {
   const t0 = performance.now();
   const served = await spawnServe({ LOTS_DATA_DIR: dataDir });
@@ -106,5 +163,6 @@ const results = {
     datesMicrosPerMessage: microsPerCall((text) => findTime(text, new Date('2026-11-23T08:00:00Z'))),
   },
   inbound: await benchInbound(),
+  reminders: await benchReminders(),
 };
 process.stdout.write(JSON.stringify(results, null, 2) + '\n');

@@ -51,8 +51,13 @@ export async function saveConversation(tx: Db, channel: Channel, address: string
  * their next short answer ("JA") is read as the answer to it.
  */
 export async function expectAnswer(tx: Db, channel: Channel, address: string, expecting: Expecting, ref: string, now: Date): Promise<void> {
-  const state = await loadConversation(tx, channel, address, now);
-  await saveConversation(tx, channel, address, { ...state, expecting, ref, choices: undefined, pending: undefined }, now);
+  // One statement (reminders go out by the thousand): an open question or choice gives way to this one.
+  const patch = JSON.stringify({ expecting, ref, at: now.toISOString() });
+  await tx.query(
+    `insert into conversation (channel, address, state, updated_at) values ($1, $2, $3::jsonb, $4)
+     on conflict (channel, address) do update set state = (conversation.state - 'choices' - 'pending') || excluded.state, updated_at = excluded.updated_at`,
+    [channel, address, patch, now],
+  );
 }
 
 /** Reads "1", "2", "första" … as the index of the choice taken, if there is one. */

@@ -26,6 +26,9 @@ export interface Staff {
 const PARTICIPANT_COLUMNS = `id, team_id as "teamId", coach_id as "coachId", name, phone, language, gender,
   protected_identity as "protectedIdentity", opted_out_at is not null as "optedOut"`;
 
+/** The participant columns as a query of their own, for joining as one JSON value. */
+export const PARTICIPANT_SELECT = `select ${PARTICIPANT_COLUMNS} from participant`;
+
 export async function participantByPhone(db: Db, phone: string): Promise<Participant | null> {
   const [row] = await db.query<Participant>(`select ${PARTICIPANT_COLUMNS} from participant where phone = $1 and ended_at is null`, [phone]);
   return row ?? null;

@@ -121,8 +121,8 @@ function withWhom(lng: string, staff: Staff[], agencies: Agency[]): string {
 }
 
 /** The facts of a meeting as the participant reads them. A protected participant's SMS never names a place. */
-export async function participantView(tx: Db, meeting: Meeting, participant: Participant, lng: string) {
-  const staff = await meetingStaff(tx, meeting);
+export async function participantView(tx: Db, meeting: Meeting, participant: Participant, lng: string, known?: Staff[]) {
+  const staff = known ?? (await meetingStaff(tx, meeting));
   const where = participant.protectedIdentity
     ? t(lng, 'participant:meeting.placeFromCoach')
     : meeting.videoLink

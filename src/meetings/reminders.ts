@@ -5,13 +5,13 @@ import { DateTime, Duration } from 'luxon';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import { t } from '../i18n/index.js';
-import { participantById } from '../directory/people.js';
+import { participantById, PARTICIPANT_SELECT, type Participant } from '../directory/people.js';
 import { expectAnswer } from '../core/conversation.js';
 import { planSend, type DueHandler } from '../scheduler/scheduler.js';
 import { afterQuietHours, beforeQuietHours, inQuietHours, local } from './calendar.js';
 import { meetingSettings, type MeetingSettings } from './settings.js';
-import { endOf, meetingById, type Meeting } from './queries.js';
-import { participantView } from './booking.js';
+import { endOf, meetingById, MEETING_COLUMNS, type Meeting } from './queries.js';
+import { meetingStaff, participantView } from './booking.js';
 import { attendanceButtons } from './attendance.js';
 
 export const REMINDER = 'meeting.reminder';
@@ -48,21 +48,26 @@ export async function planMeetingSends(tx: Db, meeting: Meeting, now: Date, sett
 const isOn = (m: Meeting | null, version: number): m is Meeting => Boolean(m && m.version === version && (m.status === 'booked' || m.status === 'confirmed'));
 
 /** The reminder SMS, decided when it falls due: the meeting may have moved, the person opted out, or it is night. */
-const sendReminder: DueHandler = async (tx, send, now) => {
-  const meeting = await meetingById(tx, send.ref);
+const sendReminder: DueHandler = async (tx, send, now, memo) => {
+  const [found] = await tx.query<Meeting & { participant: Participant | null }>(
+    `select ${MEETING_COLUMNS}, (select row_to_json(p) from (${PARTICIPANT_SELECT} where id = meeting.participant_id) p) as participant from meeting where id = $1`,
+    [send.ref],
+  );
+  const meeting = found ?? null;
   if (!isOn(meeting, send.version)) return { skip: 'meeting moved or cancelled' };
-  const participant = await participantById(tx, meeting.participantId);
+  const participant = found!.participant;
   if (!participant) return { skip: 'participant erased' };
   if (participant.optedOut) return { skip: 'opted out' };
   if (now >= meeting.startAt) return { skip: 'meeting already started' };
-  const settings = await meetingSettings(tx, participant.teamId);
+  const settings = await memo(`settings:${participant.teamId}`, () => meetingSettings(tx, participant.teamId));
   // Handed over late (the server was down): never in the night; in the morning if that is still in time.
   if (inQuietHours(local(now), settings)) {
     const morning = afterQuietHours(local(now), settings).toJSDate();
     return morning.getTime() <= meeting.startAt.getTime() - LATEST_USEFUL_MS ? { deferTo: morning } : { skip: 'quiet hours until the meeting' };
   }
   const lng = participant.language;
-  const text = t(lng, 'participant:meeting.reminder', await participantView(tx, meeting, participant, lng));
+  const staff = await memo(`staff:${meeting.coachId}:${meeting.staffIds.join(',')}`, () => meetingStaff(tx, meeting));
+  const text = t(lng, 'participant:meeting.reminder', await participantView(tx, meeting, participant, lng, staff));
   // "NEJ" or "FLYTTA" after a reminder answers about this meeting.
   await expectAnswer(tx, 'sms', participant.phone, 'booking', meeting.id, now);
   return { send: [{ channel: 'sms', to: participant.phone, text, purpose: 'reminder', participantId: participant.id }] };

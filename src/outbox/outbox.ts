@@ -13,7 +13,7 @@ export interface OutboxRow {
   text: string;
   buttons: Button[] | null;
   attachments: Attachment[] | null;
-  status: 'pending' | 'sent' | 'suppressed' | 'failed';
+  status: 'pending' | 'sending' | 'sent' | 'suppressed' | 'failed';
   reason: string | null;
   sentAt: Date | null;
   inReplyTo: string | null;
@@ -25,72 +25,81 @@ export type Deliver = (message: OutboxRow) => Promise<void>;
 const COLUMNS = `id, channel, recipient, participant_id as "participantId", purpose, text, buttons, attachments, status, reason,
   sent_at as "sentAt", in_reply_to as "inReplyTo"`;
 
+/** Writes messages to the outbox in one statement, in order; returns their ids in that order. */
 export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, inReplyTo?: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (const m of messages) {
-    const [row] = await tx.query<{ id: string }>(
-      `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, in_reply_to)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
-      [
-        now,
-        m.channel,
-        m.to,
-        m.participantId ?? null,
-        m.purpose,
-        m.channel === 'sms' ? plainGsm(m.text) : m.text,
-        m.buttons ? JSON.stringify(m.buttons) : null,
-        m.attachments?.length ? JSON.stringify(m.attachments) : null,
-        inReplyTo ?? null,
-      ],
-    );
-    ids.push(row!.id);
-  }
-  return ids;
+  if (!messages.length) return [];
+  const rows = messages.map((m) => ({
+    channel: m.channel,
+    recipient: m.to,
+    participant_id: m.participantId ?? null,
+    purpose: m.purpose,
+    text: m.channel === 'sms' ? plainGsm(m.text) : m.text,
+    buttons: m.buttons ?? null,
+    attachments: m.attachments?.length ? m.attachments : null,
+  }));
+  const inserted = await tx.query<{ id: string; seq: string | number | bigint }>(
+    `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, in_reply_to)
+     select $1, r.v->>'channel', r.v->>'recipient', r.v->>'participant_id', r.v->>'purpose', r.v->>'text',
+            nullif(r.v->'buttons', 'null'::jsonb), nullif(r.v->'attachments', 'null'::jsonb), $3
+     from jsonb_array_elements($2::jsonb) with ordinality as r(v, n)
+     order by r.n
+     returning id, seq`,
+    [now, JSON.stringify(rows), inReplyTo ?? null],
+  );
+  return inserted.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => r.id);
 }
 
-/** Why an SMS may not go out now, or null. An opt-out stops everything but its own confirmation. */
-async function suppression(tx: Db, m: OutboxRow): Promise<string | null> {
-  // A crisis reply answers a message the person just sent: it goes out even after STOP.
-  if (m.channel !== 'sms' || m.purpose === 'optout-confirmation' || m.purpose === 'crisis') return null;
-  const [p] = await tx.query<{ optedOut: boolean }>(
-    `select opted_out_at is not null as "optedOut" from participant where phone = $1`,
-    [m.recipient],
-  );
-  return p?.optedOut ? 'opted-out' : null;
-}
+/** A claimed message not marked sent after this long belongs to a process that died while sending it. */
+const CLAIM_LEASE = `interval '2 minutes'`;
+const DISPATCH_BATCH = 200;
 
 /**
- * Delivers pending messages (the given ones, or all), each in its own transaction with the row
- * locked, so two processes never send the same message. Returns the rows as they ended.
+ * Delivers pending messages (the given ones, or all). Each is claimed by one statement, so two
+ * processes never send the same message, then handed to its channel and marked. A process that
+ * dies between the two leaves the claim, and after the lease the message is sent again: at least
+ * once at the provider's edge, never twice otherwise. Returns the rows as they ended.
  */
 export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: string[]): Promise<OutboxRow[]> {
-  const pending = await db.query<{ id: string }>(
-    `select id from outbox where status = 'pending' and ($1::uuid[] is null or id = any($1::uuid[])) order by seq`,
-    [ids ?? null],
-  );
+  if (!ids) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - ${CLAIM_LEASE}`);
   const done: OutboxRow[] = [];
-  for (const { id } of pending) {
-    const row = await db.transaction(async (tx) => {
-      const [m] = await tx.query<OutboxRow>(`select ${COLUMNS} from outbox where id = $1 and status = 'pending' for update skip locked`, [id]);
-      if (!m) return null;
-      const reason = await suppression(tx, m);
-      if (reason) {
-        await tx.query(`update outbox set status = 'suppressed', reason = $2 where id = $1`, [id, reason]);
-        return { ...m, status: 'suppressed' as const, reason };
+  for (;;) {
+    // Claim a batch in one statement. An opt-out stops every SMS but its own confirmation and a
+    // crisis reply (that answers a message the person just sent).
+    const claimed = await db.query<OutboxRow>(
+      `update outbox o set claimed_at = now(),
+         status = case when s.suppress then 'suppressed' else 'sending' end,
+         reason = case when s.suppress then 'opted-out' end
+       from (select o2.id, o2.channel = 'sms' and o2.purpose not in ('optout-confirmation', 'crisis')
+                    and exists (select 1 from participant p where p.phone = o2.recipient and p.opted_out_at is not null) as suppress
+             from outbox o2
+             where o2.status = 'pending' and ($1::uuid[] is null or o2.id = any($1::uuid[]))
+             order by o2.seq limit $2 for update of o2 skip locked) s
+       where o.id = s.id
+       returning ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}, o.seq`,
+      [ids ?? null, DISPATCH_BATCH],
+    );
+    claimed.sort((a, b) => Number((a as OutboxRow & { seq: number }).seq) - Number((b as OutboxRow & { seq: number }).seq));
+    for (const m of claimed) {
+      delete (m as Partial<OutboxRow & { seq: number }>).seq;
+      if (m.status === 'suppressed') {
+        done.push(m);
+        continue;
       }
+      // Each is marked the moment its channel took it: a crash repeats at most the one in hand.
       try {
         await deliver(m);
       } catch (err) {
-        await tx.query(`update outbox set status = 'failed', reason = $2, attempts = attempts + 1 where id = $1`, [id, String((err as Error).message).slice(0, 200)]);
-        return { ...m, status: 'failed' as const, reason: (err as Error).message };
+        const reason = String((err as Error).message).slice(0, 200);
+        await db.query(`update outbox set status = 'failed', reason = $2, attempts = attempts + 1 where id = $1`, [m.id, reason]);
+        done.push({ ...m, status: 'failed', reason });
+        continue;
       }
       const sentAt = clock.now();
-      await tx.query(`update outbox set status = 'sent', sent_at = $2, attempts = attempts + 1 where id = $1`, [id, sentAt]);
-      return { ...m, status: 'sent' as const, sentAt };
-    });
-    if (row) done.push(row);
+      await db.query(`update outbox set status = 'sent', sent_at = $2, attempts = attempts + 1 where id = $1`, [m.id, sentAt]);
+      done.push({ ...m, status: 'sent', sentAt });
+    }
+    if (claimed.length < DISPATCH_BATCH) return done;
   }
-  return done;
 }
 
 /** Everything sent, oldest first; to one recipient when given. */

@@ -25,8 +25,20 @@ export interface PlannedSend {
 /** What to do with a send that fell due: send these messages, skip it (and say why), or wait. */
 export type DueOutcome = { send: OutboundMessage[] } | { skip: string } | { deferTo: Date };
 
+/** Remembers a value for the rest of one batch (settings, staff): thousands of sends at once share them. */
+export type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>;
+
 /** Decides, at send time, what a planned send of one kind becomes. Parts register one per kind. */
-export type DueHandler = (tx: Db, send: PlannedSend, now: Date) => Promise<DueOutcome>;
+export type DueHandler = (tx: Db, send: PlannedSend, now: Date, memo: Memo) => Promise<DueOutcome>;
+
+function batchMemo(): Memo {
+  const values = new Map<string, Promise<unknown>>();
+  return <T>(key: string, load: () => Promise<T>) => {
+    let v = values.get(key) as Promise<T> | undefined;
+    if (!v) values.set(key, (v = load()));
+    return v;
+  };
+}
 
 export const PLANNED_COLUMNS = `id, kind, ref, version, label, participant_id as "participantId", due_at as "dueAt"`;
 
@@ -77,27 +89,35 @@ export async function createScheduler(opts: SchedulerOptions) {
     }
   }
 
-  /** Runs one planned send inside a transaction; returns the outbox ids it wrote. */
-  async function runOne(tx: Db, sendId: string, now: Date): Promise<string[]> {
-    const [send] = await tx.query<PlannedSend>(`select ${PLANNED_COLUMNS} from planned_send where id = $1 and status = 'queued' for update`, [sendId]);
-    // Already done (a job retried after its transaction committed): nothing happens twice.
-    if (!send) return [];
-    const handler = handlers[send.kind];
-    const outcome: DueOutcome = handler ? await handler(tx, send, now) : { skip: `no handler for ${send.kind}` };
-    if ('deferTo' in outcome) {
-      await tx.query(`update planned_send set status = 'planned', due_at = $2, reason = 'deferred' where id = $1`, [send.id, outcome.deferTo]);
-      log.info({ send: send.id, kind: send.kind, label: send.label }, 'send deferred');
-      return [];
+  /**
+   * Runs planned sends inside one transaction; returns the outbox ids written. The rows are marked
+   * done in one statement first (a skip or deferral corrects its own row), and every message is
+   * written in one statement at the end: thousands of reminders at once cost few round trips.
+   */
+  async function runSends(tx: Db, sendIds: string[], now: Date, memo: Memo): Promise<string[]> {
+    // A row no longer 'queued' was done by an earlier run of the same job: nothing happens twice.
+    const sends = await tx.query<PlannedSend>(
+      `update planned_send set status = 'done', done_at = $2 where id = any($1::uuid[]) and status = 'queued' returning ${PLANNED_COLUMNS}`,
+      [sendIds, now],
+    );
+    sends.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    const out: OutboundMessage[] = [];
+    for (const send of sends) {
+      const handler = handlers[send.kind];
+      const outcome: DueOutcome = handler ? await handler(tx, send, now, memo) : { skip: `no handler for ${send.kind}` };
+      if ('deferTo' in outcome) {
+        await tx.query(`update planned_send set status = 'planned', due_at = $2, reason = 'deferred', done_at = null where id = $1`, [send.id, outcome.deferTo]);
+        log.info({ send: send.id, kind: send.kind, label: send.label }, 'send deferred');
+      } else if ('skip' in outcome) {
+        await tx.query(`update planned_send set status = 'skipped', reason = $2 where id = $1`, [send.id, outcome.skip]);
+        log.info({ send: send.id, kind: send.kind, label: send.label, reason: outcome.skip }, 'send skipped');
+        metrics.count('lots_planned_sends_total', { kind: send.kind, outcome: 'skipped' });
+      } else {
+        metrics.count('lots_planned_sends_total', { kind: send.kind, outcome: 'sent' });
+        out.push(...outcome.send);
+      }
     }
-    if ('skip' in outcome) {
-      await tx.query(`update planned_send set status = 'skipped', reason = $2, done_at = $3 where id = $1`, [send.id, outcome.skip, now]);
-      log.info({ send: send.id, kind: send.kind, label: send.label, reason: outcome.skip }, 'send skipped');
-      metrics.count('lots_planned_sends_total', { kind: send.kind, outcome: 'skipped' });
-      return [];
-    }
-    await tx.query(`update planned_send set status = 'done', done_at = $2 where id = $1`, [send.id, now]);
-    metrics.count('lots_planned_sends_total', { kind: send.kind, outcome: 'sent' });
-    return enqueue(tx, outcome.send, now);
+    return enqueue(tx, out, now);
   }
 
   /** Takes jobs from pg-boss until none is left; returns the outbox ids written. */
@@ -109,18 +129,18 @@ export async function createScheduler(opts: SchedulerOptions) {
       try {
         // The batch in one transaction: jobs complete exactly when their messages are written.
         const ids = await db.transaction(async (tx) => {
-          const out: string[] = [];
-          for (const job of jobs) out.push(...(await runOne(tx, job.data.send, now)));
+          const out = await runSends(tx, jobs.map((j) => j.data.send), now, batchMemo());
           await complete(jobs.map((j) => j.id), tx);
           return out;
         });
         written.push(...ids);
-      } catch {
+      } catch (err) {
         // One bad send must not hold back the rest: retry the batch one job at a time.
+        log.warn({ kind: (err as Error).name, jobs: jobs.length }, 'batch of sends failed; trying them one by one');
         for (const job of jobs) {
           try {
             const ids = await db.transaction(async (tx) => {
-              const out = await runOne(tx, job.data.send, now);
+              const out = await runSends(tx, [job.data.send], now, batchMemo());
               await complete([job.id], tx);
               return out;
             });

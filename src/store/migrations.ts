@@ -198,6 +198,10 @@ create index meeting_start on meeting (start_at) where status in ('booked', 'con
 
 -- Staff get calendar invites (ICS) as files.
 alter table outbox add column attachments jsonb;
+-- A message is claimed ('sending', with the time) by one statement before it is handed to its channel.
+alter table outbox add column claimed_at timestamptz;
+alter table outbox drop constraint outbox_status_check;
+alter table outbox add constraint outbox_status_check check (status in ('pending', 'sending', 'sent', 'suppressed', 'failed'));
 
 -- Sends planned by Lots' clock (reminders, attendance questions; later check-ins and digests).
 -- A row is keyed by what it is about and that thing's version, RapidPro-style: moving a meeting

@@ -70,7 +70,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
 
   it('NEJ cancels the next meeting and tells the coach at once, naming the participant', async () => {
     expect(text(await app.sms(ANNA, 'NEJ'))).toContain('avbokat');
-    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Anna Andersson kan inte komma på möte med din coach onsdag 2 december/);
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Anna Andersson kan inte komma på coachsamtal onsdag 2 december/);
   });
 
   it('crisis runs first, even mid-question, with 112, 90101 and 1177, and the coach and lead are told', async () => {

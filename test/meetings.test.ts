@@ -37,7 +37,7 @@ describe.each(engines)('meetings on %s', (engine) => {
     const booked = await app.staff(demo.eva, 'boka möte med Anna ons kl 10 med fk');
     expect(booked.status).toBe(200);
     const reply = booked.body.replies[0];
-    expect(reply.text).toMatch(/^Bokat: möte med din coach med Anna Andersson onsdag 25 november kl 10\.00–11\.00\. Myndigheter: FK\./);
+    expect(reply.text).toMatch(/^Bokat: coachsamtal med Anna Andersson onsdag 25 november kl 10\.00–11\.00\. Myndigheter: FK\./);
     expect(reply.attachments[0].contentType).toContain('text/calendar');
     expect(reply.attachments[0].content).toContain('DTSTART:20261125T090000Z');
     expect(reply.attachments[0].content).toContain('METHOD:REQUEST');
@@ -47,7 +47,7 @@ describe.each(engines)('meetings on %s', (engine) => {
       'Hej! Du har fått en tid: möte med din coach onsdag 25 november kl 10.00. Plats: din coach berättar. Med: Eva och Försäkringskassan. Svara JA om du kommer, NEJ om du inte kan, FLYTTA om du vill byta tid.',
     );
     expect(text(await app.sms(ANNA, 'JA'))).toBe('Tack! Vi ses onsdag 25 november kl 10.00.');
-    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson har bekräftat möte med din coach onsdag 25 november kl 10.00.');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson har bekräftat coachsamtal onsdag 25 november kl 10.00.');
 
     // Through Wednesday noon, an hour at a time, as a clock would.
     for (let h = 0; h < 51; h++) await clock({ advance: 'PT1H' });
@@ -67,8 +67,8 @@ describe.each(engines)('meetings on %s', (engine) => {
     const pressed = await app.server.inject({ method: 'POST', url: '/sim/staff/action', payload: { from: demo.eva, actionId: missed.actionId, value: missed.value } });
     expect(pressed.statusCode).toBe(200);
     expect(pressed.json().replies.map((r: { text: string }) => r.text)).toEqual([
-      'Noterat: Anna Andersson kom inte till möte med din coach onsdag 25 november kl 10.00.',
-      'Anna Andersson kom inte till möte med din coach onsdag 25 november kl 10.00. Det är första gången på 90 dagar. Hör av dig i dag – ett samtal nu gör mest nytta. Telefon: 070-123 45 67.',
+      'Noterat: Anna Andersson kom inte till coachsamtal onsdag 25 november kl 10.00.',
+      'Anna Andersson kom inte till coachsamtal onsdag 25 november kl 10.00. Det är första gången på 90 dagar. Hör av dig i dag – ett samtal nu gör mest nytta. Telefon: 070-123 45 67.',
     ]);
   });
 
@@ -76,7 +76,7 @@ describe.each(engines)('meetings on %s', (engine) => {
     await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
     expect(text(await app.sms(ANNA, 'nej'))).toBe('Okej, mötet onsdag 25 november kl 10.00 är avbokat. Din coach hör av sig.');
     const told = (await outboxTo(demo.eva)).at(-1)!;
-    expect(told.text).toBe('Anna Andersson kan inte komma på möte med din coach onsdag 25 november kl 10.00 och har svarat NEJ. Mötet är avbokat – hör av dig om en ny tid.');
+    expect(told.text).toBe('Anna Andersson kan inte komma på coachsamtal onsdag 25 november kl 10.00 och har svarat NEJ. Mötet är avbokat – hör av dig om en ny tid.');
     expect(told.attachments![0]!.content).toContain('METHOD:CANCEL');
     await clock({ advance: 'P3D' });
     expect(await reminders()).toEqual([]);
@@ -85,13 +85,13 @@ describe.each(engines)('meetings on %s', (engine) => {
   it('FLYTTA asks the coach for a new time and tells the participant the coach will be in touch', async () => {
     await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
     expect(text(await app.sms(ANNA, 'FLYTTA'))).toBe('Okej! Din coach hör av sig om en ny tid.');
-    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson vill flytta möte med din coach onsdag 25 november kl 10.00 (svarade FLYTTA). Föreslå en ny tid.');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson vill flytta coachsamtal onsdag 25 november kl 10.00 (svarade FLYTTA). Föreslå en ny tid.');
   });
 
   it('a move re-plans the reminders: the old ones never go', async () => {
     await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
     const moved = await app.staff(demo.eva, 'flytta mötet med Anna till torsdag kl 13');
-    expect(text(moved)).toMatch(/^Flyttat: möte med din coach med Anna Andersson från onsdag 25 november kl 10\.00 till torsdag 26 november kl 13\.00–14\.00\./);
+    expect(text(moved)).toMatch(/^Flyttat: coachsamtal med Anna Andersson från onsdag 25 november kl 10\.00 till torsdag 26 november kl 13\.00–14\.00\./);
     expect(moved.body.replies[0].attachments[0].content).toContain('SEQUENCE:1');
     expect((await outboxTo(ANNA)).at(-1)!.text).toMatch(/^Ny tid: möte med din coach torsdag 26 november kl 13\.00\./);
     for (let h = 0; h < 80; h++) await clock({ advance: 'PT1H' });
@@ -175,7 +175,7 @@ describe.each(engines)('meetings on %s', (engine) => {
   it('a cancel by the coach clears the reminders and tells the participant', async () => {
     await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
     const res = await app.staff(demo.eva, 'ställ in mötet med Anna');
-    expect(text(res)).toMatch(/^Avbokat: möte med din coach med Anna Andersson onsdag 25 november kl 10\.00\./);
+    expect(text(res)).toMatch(/^Avbokat: coachsamtal med Anna Andersson onsdag 25 november kl 10\.00\./);
     expect(res.body.replies[0].attachments[0].content).toContain('STATUS:CANCELLED');
     expect((await outboxTo(ANNA)).at(-1)!.text).toBe('Mötet onsdag 25 november kl 10.00 är inställt. Din coach hör av sig om en ny tid.');
     await clock({ advance: 'P3D' });
@@ -203,5 +203,25 @@ describe.each(engines)('meetings on %s', (engine) => {
     await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
     expect(text(await app.staff(demo.eva, 'skicka en påminnelse till Anna'))).toBe('Påminnelse skickas nu till Anna Andersson om mötet onsdag 25 november kl 10.00.');
     expect((await reminders()).map((r) => r.text)).toEqual(['Påminnelse: möte med din coach onsdag 25 november kl 10.00. Plats: din coach berättar. Kan du inte komma? Svara FLYTTA.']);
+  });
+
+  it('shows cadence against each agency target: green when met in time, yellow when late but booked, red when overdue', async () => {
+    // Anna has contacts at FK, AF, SOC and VC; AF has no target. She started on 2 March.
+    await app.db.query(
+      `insert into meeting (id, participant_id, coach_id, type, start_at, status, agencies) values
+         ('c1', 'p1', 's1', 'arendemote', '2026-11-10T09:00:00Z', 'held', '{soc}'),
+         ('c2', 'p1', 's1', 'arendemote', '2026-12-15T09:00:00Z', 'booked', '{fk}')`,
+    );
+    const res = text(await app.staff(demo.eva, 'när är Annas nästa möte?'));
+    expect(res).toBe(
+      'Anna Andersson: nästa möte är coachsamtal onsdag 2 december kl 10.00.\n' +
+        'Möten med myndigheter mot mål: FK gult (inget hållet ännu, nästa 15 dec.); SOC grönt (senast 10 nov., dags senast 10 dec.); VC rött (inget hållet ännu, dags senast 2 apr.).',
+    );
+    const { cadenceRates } = await import('../src/meetings/cadence.js');
+    const { DEFAULT_MEETING_SETTINGS } = await import('../src/meetings/settings.js');
+    const rates = await cadenceRates(app.db, 't1', app.clock.now(), DEFAULT_MEETING_SETTINGS);
+    const soc = rates.find((r) => r.agency === 'soc')!;
+    expect(soc.target).toBe(1);
+    expect(soc.perParticipantMonth).toBeCloseTo(1 / (soc.participants * 3), 2);
   });
 });

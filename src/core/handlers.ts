@@ -5,8 +5,7 @@ import { participantContactLookup, resolveParticipant, staffContactLookup } from
 import { visibleParticipants } from '../directory/people.js';
 import { optin, optout } from '../consent/handlers.js';
 import { participantMeetingAnswer, participantMeetingNext, participantMeetingRequest } from '../meetings/participant.js';
-import { nextMeeting } from '../meetings/queries.js';
-import { attendanceByButton, attendanceByChat, bookMeeting, cancelMeetingByStaff, rescheduleMeeting, sendReminderNow } from '../meetings/staff.js';
+import { attendanceByButton, attendanceByChat, bookMeeting, cancelMeetingByStaff, rescheduleMeeting, sendReminderNow, staffMeetingNext } from '../meetings/staff.js';
 import { ATTENDANCE_ACTION } from '../meetings/attendance.js';
 import { crisis, escalationRequest } from '../escalations/handlers.js';
 import { checkinAnswer } from '../checkins/handlers.js';
@@ -49,14 +48,6 @@ const caseloadList: Handler<StaffTurn> = async (turn) => {
     (p) => `• ${t(turn.lng, 'staff:caseload.line', { name: p.name, coach: coaches.get(p.coachId) ?? '–' })}${p.protectedIdentity ? ` ${t(turn.lng, 'staff:caseload.protected')}` : ''}`,
   );
   replyText(turn, [t(turn.lng, 'staff:caseload.header', { count: people.length }), ...lines].join('\n'));
-};
-
-const staffMeetingNext: Handler<StaffTurn> = async (turn) => {
-  const participant = await resolveParticipant(turn);
-  if (!participant) return;
-  const meeting = await nextMeeting(turn.tx, participant.id, turn.now);
-  if (!meeting) return reply(turn, 'staff:meeting.none', { name: participant.name });
-  reply(turn, 'staff:meeting.next', { name: participant.name, what: t(turn.lng, `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, turn.lng) });
 };
 
 export const staffHandlers: Record<string, Handler<StaffTurn>> = {

@@ -54,7 +54,7 @@ export async function markAttendance(tx: Db, meeting: Meeting, attended: boolean
     const { coach, lead } = await caretakers(tx, participant);
     const vars = {
       name: participant.name,
-      what: t('sv', `common:meetingType.${meeting.type}`),
+      what: t('sv', `staff:meetingType.${meeting.type}`),
       when: formatWhen(meeting.startAt, 'sv'),
       phone: formatPhone(participant.phone),
       count: n,

@@ -162,7 +162,7 @@ export async function staffView(tx: Db, meeting: Meeting, participant: Participa
   ].filter(Boolean);
   return {
     name: staffLabel(participant, readerId),
-    what: t('sv', `common:meetingType.${meeting.type}`),
+    what: t('sv', `staff:meetingType.${meeting.type}`),
     when: formatWhen(meeting.startAt, 'sv'),
     end: local(endOf(meeting)).toFormat('HH.mm'),
     extras: extras.length ? ` ${extras.join(' ')}` : '',

@@ -27,7 +27,7 @@ export function meetingInvite(input: InviteInput, method: 'REQUEST' | 'CANCEL'):
     method,
     status: method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED',
     productId: 'lots/meetings',
-    title: `${t('sv', `common:meetingType.${meeting.type}`)}: ${input.participantLabel}`,
+    title: `${t('sv', `staff:meetingType.${meeting.type}`)}: ${input.participantLabel}`,
     start: utc(meeting.startAt),
     startInputType: 'utc',
     startOutputType: 'utc',

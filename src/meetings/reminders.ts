@@ -80,7 +80,7 @@ const askAttendance: DueHandler = async (tx, send) => {
   const participant = await participantById(tx, meeting.participantId);
   if (!participant) return { skip: 'participant erased' };
   const [coach] = await tx.query<{ email: string }>(`select email from staff where id = $1`, [meeting.coachId]);
-  const text = t('sv', 'staff:attendance.question', { name: participant.name, what: t('sv', `common:meetingType.${meeting.type}`), when: local(meeting.startAt).setLocale('sv').toFormat("cccc d LLLL 'kl' HH.mm") });
+  const text = t('sv', 'staff:attendance.question', { name: participant.name, what: t('sv', `staff:meetingType.${meeting.type}`), when: local(meeting.startAt).setLocale('sv').toFormat("cccc d LLLL 'kl' HH.mm") });
   return { send: [{ channel: 'staff', to: coach!.email, text, purpose: 'notification', buttons: attendanceButtons(meeting) }] };
 };
 

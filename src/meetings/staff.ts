@@ -1,7 +1,7 @@
 // A coach's side of meetings in chat: book, move, cancel, mark attendance, send a reminder now.
 import { DateTime } from 'luxon';
 import type { Handler, StaffTurn } from '../core/turn.js';
-import { audit, reply, requestText } from '../core/turn.js';
+import { audit, reply, replyText, requestText } from '../core/turn.js';
 import { resolveParticipant } from '../directory/handlers.js';
 import { teamStaff, visibleParticipants, type Participant, type Staff } from '../directory/people.js';
 import { TIME_ZONE, type Attachment } from '../model/index.js';
@@ -16,6 +16,7 @@ import { bookingDetails } from './details.js';
 import { askParticipant, cancelMeeting, checkTime, insertMeeting, invite, meetingStaff, moveMeeting, staffView, type TimeProblem } from './booking.js';
 import { planMeetingSends, REMINDER } from './reminders.js';
 import { attendanceButtons, markAttendance } from './attendance.js';
+import { cadenceFor } from './cadence.js';
 
 /** Meetings that usually take longer than an hour. */
 const LONGER: Record<string, number> = { sip: 90, natverksmote: 90, kartlaggning: 90 };
@@ -151,7 +152,7 @@ async function mark(turn: StaffTurn, meeting: Meeting, participant: Participant,
   const marked = await markAttendance(turn.tx, meeting, attended, turn.staff.id, turn.now);
   reply(turn, attended ? 'staff:attendance.markedHeld' : 'staff:attendance.markedMissed', {
     name: participant.name,
-    what: t('sv', `common:meetingType.${meeting.type}`),
+    what: t('sv', `staff:meetingType.${meeting.type}`),
     when: formatWhen(meeting.startAt, 'sv'),
   });
   for (const notice of marked.notices) turn.out.push(notice);
@@ -164,7 +165,7 @@ export const attendanceByChat: Handler<StaffTurn> = async (turn) => {
   if (!meeting) return reply(turn, 'staff:attendance.noRecent', { name: participant.name });
   const attended = turn.understanding.slots.attended;
   if (attended === undefined) {
-    return reply(turn, 'staff:attendance.question', { name: participant.name, what: t('sv', `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, 'sv') }, { buttons: attendanceButtons(meeting) });
+    return reply(turn, 'staff:attendance.question', { name: participant.name, what: t('sv', `staff:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, 'sv') }, { buttons: attendanceButtons(meeting) });
   }
   await mark(turn, meeting, participant, attended);
 };
@@ -178,6 +179,34 @@ export async function attendanceByButton(turn: StaffTurn, value: string): Promis
   if (String(meeting.version) !== version || meeting.status === 'cancelled') return reply(turn, 'staff:attendance.stale');
   await mark(turn, meeting, participant, outcome === 'held');
 }
+
+/** A participant's next meeting, and how their meetings with agencies keep up with the targets. */
+export const staffMeetingNext: Handler<StaffTurn> = async (turn) => {
+  const participant = await resolveParticipant(turn);
+  if (!participant) return;
+  const meeting = await nextMeeting(turn.tx, participant.id, turn.now);
+  const lines = [
+    meeting
+      ? t('sv', 'staff:meeting.next', { name: participant.name, what: t('sv', `staff:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, 'sv') })
+      : t('sv', 'staff:meeting.none', { name: participant.name }),
+  ];
+  const cadence = await cadenceFor(turn.tx, participant.id, turn.now, await meetingSettings(turn.tx, participant.teamId));
+  if (cadence.length) {
+    const day = (d: Date) => local(d).setLocale('sv').toFormat('d LLL');
+    const list = cadence.map((c) =>
+      t('sv', 'staff:meeting.cadenceLine', {
+        agency: t('sv', `common:agencyCode.${c.agency}`),
+        status: t('sv', `staff:meeting.cadenceStatus.${c.status}`),
+        detail: [
+          c.lastHeld ? t('sv', 'staff:meeting.cadenceDetail.last', { date: day(c.lastHeld) }) : t('sv', 'staff:meeting.cadenceDetail.never'),
+          c.nextBooked ? t('sv', 'staff:meeting.cadenceDetail.next', { date: day(c.nextBooked) }) : t('sv', 'staff:meeting.cadenceDetail.due', { date: day(c.due) }),
+        ].join(', '),
+      }),
+    );
+    lines.push(t('sv', 'staff:meeting.cadence', { list: list.join('; ') }));
+  }
+  replyText(turn, lines.join('\n'));
+};
 
 /** "Skicka en påminnelse till Anna": now, or at the end of quiet hours. */
 export const sendReminderNow: Handler<StaffTurn> = async (turn) => {

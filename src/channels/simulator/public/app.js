@@ -9,7 +9,7 @@
  * Server endpoints used (all JSON):
  *   GET  /sim/people                    demo participants and staff (for the pickers)
  *   POST /sim/sms          {from,text}  -> {replies:[{to,text,segments,encoding}]}
- *   POST /sim/staff        {from,text}  -> {replies:[{text,buttons?}]}
+ *   POST /sim/staff        {from,text}  -> {replies:[{text,buttons?,attachments?}]}
  *   POST /sim/staff/action {from,actionId,value} -> same shape as /sim/staff
  *   GET  /sim/outbox[?to=] -> {messages:[{channel,to,text,sentAt}]}, oldest first
  *   GET  /sim/clock        -> {now}
@@ -738,6 +738,7 @@
           };
         });
       }
+      if (Array.isArray(msg.attachments) && msg.attachments.length) item.attachments = msg.attachments;
     }
     return item;
   }
@@ -850,6 +851,13 @@
       });
       node.appendChild(group);
     }
+    // Calendar invites: a link that downloads the file as the staff member's chat would offer it.
+    (item.attachments || []).forEach(function (a) {
+      var link = el('a', 'msg-attachment', '📎 ' + String(a.filename));
+      link.href = URL.createObjectURL(new Blob([String(a.content)], { type: String(a.contentType) }));
+      link.download = String(a.filename);
+      node.appendChild(link);
+    });
     return node;
   }
 

@@ -224,4 +224,84 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(soc.target).toBe(1);
     expect(soc.perParticipantMonth).toBeCloseTo(1 / (soc.participants * 3), 2);
   });
+
+  // ── Found by a new user trying it out ──────────────────────────────────────────────────────
+
+  it('a cancel or move that names a day and time acts on that meeting; an unclear one changes nothing', async () => {
+    for (const time of ['8', '11', '13']) await app.staff(demo.eva, `boka möte med Anna fredag kl ${time}`);
+    expect(text(await app.staff(demo.eva, 'ställ in mötet med Anna fredag kl 11'))).toMatch(/^Avbokat: coachsamtal med Anna Andersson fredag 27 november kl 11\.00/);
+    expect(text(await app.staff(demo.eva, 'ställ in Annas möte på fredag'))).toMatch(/^Anna Andersson har flera möten då\. Skriv dag och tid för det du menar:\n• coachsamtal fredag 27 november kl 08\.00/);
+    expect(text(await app.staff(demo.eva, 'avboka mötet med Anna den 30 november'))).toMatch(/^Anna Andersson har inget möte då\. Kommande möten:/);
+    const moved = text(await app.staff(demo.eva, 'flytta Annas möte den 2 december till torsdag 3 december kl 14'));
+    expect(moved).toMatch(/^Flyttat: coachsamtal med Anna Andersson från onsdag 2 december kl 10\.00 till torsdag 3 december kl 14\.00/);
+    const statuses = await app.db.query<{ h: number; status: string }>(
+      `select extract(hour from start_at at time zone 'Europe/Stockholm')::int as h, status from meeting where participant_id = 'p1' and start_at::date = '2026-11-27' order by start_at`,
+    );
+    expect(statuses.map((r) => r.status)).toEqual(['booked', 'cancelled', 'booked']);
+  });
+
+  it('a new request is not taken as the answer to an open question', async () => {
+    expect(text(await app.staff(demo.eva, 'boka möte med Johan imorgon 14'))).toMatch(/^Flera deltagare heter Johan/);
+    const res = text(await app.staff(demo.eva, 'book a meeting with Anna on Friday at 9'));
+    expect(res).toMatch(/^Bokat: coachsamtal med Anna Andersson fredag 27 november kl 09\.00/);
+  });
+
+  it('"avbryt" or "strunta i det" drops an open question and changes nothing', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna lördag kl 10');
+    const before = await meetingCount();
+    expect(text(await app.staff(demo.eva, 'strunta i det'))).toBe('Okej, då låter vi det vara.');
+    expect(text(await app.staff(demo.eva, '1'))).not.toMatch(/^Bokat/);
+    expect(await meetingCount()).toBe(before);
+  });
+
+  it('a participant\'s "kan inte" out of the blue asks which meeting before cancelling; a named day picks that one', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna tisdag 1 december kl 13');
+    await app.sms(ANNA, 'JA');
+    expect(text(await app.sms(ANNA, 'kan inte'))).toBe('Menar du mötet tisdag 1 december kl 13.00? Svara NEJ igen så gör jag det.');
+    expect(await app.db.query(`select id from meeting where status = 'cancelled'`)).toEqual([]);
+    expect(text(await app.sms(ANNA, 'jag kan inte komma den 2 december'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ igen så gör jag det.');
+    expect(text(await app.sms(ANNA, 'NEJ'))).toBe('Okej, mötet onsdag 2 december kl 10.00 är avbokat. Din coach hör av sig.');
+  });
+
+  it('a second JA tells the coach nothing new', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    await app.sms(ANNA, 'JA');
+    await app.sms(ANNA, 'ja');
+    expect((await outboxTo(demo.eva)).filter((m) => m.text.includes('har bekräftat'))).toHaveLength(1);
+  });
+
+  it('FLYTTA stops the reminders of that time until the coach moves the meeting', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    await app.sms(ANNA, 'FLYTTA');
+    for (let h = 0; h < 50; h++) await clock({ advance: 'PT1H' });
+    expect(await reminders()).toEqual([]);
+  });
+
+  it('an SMS a coach causes in quiet hours waits until 08:00', async () => {
+    await clock({ set: '2026-11-23T22:00:00+01:00' });
+    expect(text(await app.staff(demo.eva, 'boka möte med Anna ons kl 10'))).toMatch(/^Bokat/);
+    expect(await outboxTo(ANNA)).toEqual([]);
+    await clock({ set: '2026-11-24T08:00:00+01:00' });
+    const [request] = await outboxTo(ANNA);
+    expect(request!.text).toMatch(/^Hej! Du har fått en tid/);
+    expect(request!.sentAt).toBe('2026-11-24T07:00:00.000Z');
+  });
+
+  it('a date that has just passed is refused as past, not booked next year', async () => {
+    expect(text(await app.staff(demo.eva, 'boka möte med Anna 20/11 kl 10'))).toMatch(/^Det går inte fredag 20 november kl 10\.00: den tiden har redan varit\./);
+  });
+
+  it('an offered time can be taken by naming it', async () => {
+    const refused = text(await app.staff(demo.eva, 'boka möte med Anna ons kl 16.30'));
+    expect(refused).toContain('onsdag 25 november kl 15.30');
+    expect(text(await app.staff(demo.eva, 'kl 15.30'))).toMatch(/^Bokat: coachsamtal med Anna Andersson onsdag 25 november kl 15\.30/);
+  });
+
+  it('a clash with a colleague names the colleague', async () => {
+    // Jonas books for Anna, whose coach Eva has a meeting with Johan Karlsson on 2 December at 10.
+    expect(text(await app.staff(demo.jonas, 'boka möte med Anna onsdag 9 december kl 10'))).toMatch(/Det går inte onsdag 9 december kl 10\.00: .* har redan ett möte då|^Bokat/);
+    expect(text(await app.staff(demo.jonas, 'boka möte med Anna onsdag 2 december kl 10'))).toMatch(/: Anna har redan ett möte då \(kl 10\.00\)/);
+    await app.staff(demo.eva, 'boka möte med Johan Karlsson torsdag kl 10');
+    expect(text(await app.staff(demo.jonas, 'boka möte med Anna torsdag kl 10'))).toMatch(/: Eva Lindqvist har redan ett möte då \(kl 10\.00\)/);
+  });
 });

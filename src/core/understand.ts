@@ -6,6 +6,8 @@ import type { Db } from '../store/db.js';
 import type { InboundMessage, Role } from '../model/index.js';
 import { classify, type Understanding } from '../understanding/classify.js';
 import { t } from '../i18n/index.js';
+import { fold, tokens } from '../understanding/text.js';
+import { findTime } from '../understanding/dates.js';
 import { fillSlot, loadConversation, readChoice, tooUnsure, type ConversationState } from './conversation.js';
 import { caretakers } from '../directory/people.js';
 import { notify, reply, type ParticipantTurn, type Turn } from './turn.js';
@@ -18,6 +20,9 @@ export interface Interpreted {
   ask?: (turn: Turn) => Promise<void>;
 }
 
+/** Words that drop an open question: "avbryt", "strunta i det", "glöm det", "never mind". */
+const DISMISS = /^(avbryt|strunta i det|strunta i detta|glom det|glom det dar|skit samma|nej tack|nej|inget|ingenting|cancel|never mind|nevermind|forget it|no thanks)[.!]*$/;
+
 /** Intents that cannot go on without a complete date and time. */
 const NEEDS_START = new Set(['meeting.book', 'meeting.reschedule']);
 
@@ -28,10 +33,20 @@ export async function understandInContext(tx: Db, msg: InboundMessage, role: Rol
   // Crisis language outranks any open question.
   if (fresh.intent === 'crisis') return { understanding: fresh, conversation: { ...conversation, misses: 0 } };
 
+  // "avbryt", "strunta i det": an open question is dropped, and nothing else happens.
+  if ((state.choices || state.pending) && DISMISS.test(fold(msg.text).trim())) {
+    return { understanding: fresh, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, `${role}:dismissed`) };
+  }
+  // A whole new request is not an answer to the open question, even when it contains one (a name).
+  const newRequest =
+    !tooUnsure(fresh) && tokens(msg.text).length > 3 && (Boolean(fresh.slots.participant) || fresh.intent !== state.pending?.intent) && !state.choices;
+
   let understanding = fresh;
   let answered = false;
-  if (state.choices) {
-    const chosen = readChoice(msg.text, state.choices.length);
+  if (newRequest) {
+    // Read as a request of its own below.
+  } else if (state.choices) {
+    const chosen = readChoice(msg.text, state.choices.length) ?? choiceByTime(msg.text, state.choices, now);
     const choice = chosen === undefined ? undefined : state.choices[chosen];
     if (choice) {
       understanding = { intent: choice.intent, confidence: 1, slots: choice.slots, request: choice.request, reasons: [`chose "${choice.intent}" from a clarifying question`] };
@@ -71,7 +86,7 @@ export async function understandInContext(tx: Db, msg: InboundMessage, role: Rol
     const slots = understanding.slots;
     return {
       understanding,
-      conversation: { ...conversation, misses, choices: options.map((o) => ({ intent: o.intent, slots })) },
+      conversation: { ...conversation, misses, choices: options.map((o) => ({ intent: o.intent, slots, request: msg.text })) },
       ask: async (turn) => {
         const ns = role === 'participant' ? 'participant' : 'staff';
         const names = options.map((o, i) => `${i + 1}) ${t(turn.lng, `${ns}:intent.${o.intent}`)}`);
@@ -80,6 +95,20 @@ export async function understandInContext(tx: Db, msg: InboundMessage, role: Rol
     };
   }
   return { understanding, conversation: { ...conversation, misses }, ask: async (turn) => reply(turn, `${role}:unknown`) };
+}
+
+/** Offered times can be taken by naming one ("kl 12.30", "torsdag 9"), not only by number. */
+function choiceByTime(text: string, choices: NonNullable<ConversationState['choices']>, now: Date): number | undefined {
+  const written = findTime(text, now);
+  if (!written) return undefined;
+  const fits = choices.flatMap((c, i) => {
+    const start = c.slots.start;
+    if (!start) return [];
+    const sameDate = !written.hasDate || start.slice(0, 10) === written.start.slice(0, 10);
+    const sameTime = !written.hasTime || start.slice(11) === written.start.slice(11);
+    return sameDate && sameTime ? [i] : [];
+  });
+  return fits.length === 1 ? fits[0] : undefined;
 }
 
 /** A message in a language Lots does not read goes to the coach to read, not to a wrong guess. */

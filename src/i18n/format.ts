@@ -3,10 +3,13 @@ import { DateTime } from 'luxon';
 import { TIME_ZONE } from '../model/index.js';
 import { t } from './index.js';
 
-/** "tisdag 1 december kl 10.00" / "Tuesday 1 December at 10:00". */
+/** Each language's own words for days and months; the Gregorian calendar and Latin digits for all (phone numbers and times are written so too). */
+const LOCALE: Record<string, string> = { sv: 'sv', en: 'en-GB', ar: 'ar', fa: 'fa', so: 'so', ti: 'ti' };
+
+/** "tisdag 1 december kl 10.00" / "Tuesday 1 December at 10:00", in the reader's language. */
 export function formatWhen(at: Date, lng: string): string {
-  const d = DateTime.fromJSDate(at, { zone: TIME_ZONE }).setLocale(lng === 'en' ? 'en-GB' : 'sv');
-  return t(lng === 'en' ? 'en' : 'sv', 'common:when', { weekday: d.toFormat('cccc'), date: d.toFormat('d LLLL'), time: d.toFormat(lng === 'en' ? 'HH:mm' : 'HH.mm') });
+  const d = DateTime.fromJSDate(at, { zone: TIME_ZONE }).reconfigure({ locale: LOCALE[lng] ?? 'sv', outputCalendar: 'gregory', numberingSystem: 'latn' });
+  return t(lng, 'common:when', { weekday: d.toFormat('cccc'), date: d.toFormat('d LLLL'), time: d.toFormat(lng === 'sv' || !LOCALE[lng] ? 'HH.mm' : 'HH:mm') });
 }
 
 /** Office hours: weekdays 08:00–17:00 in Stockholm (public holidays are added by the calendar). */

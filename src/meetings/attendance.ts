@@ -8,7 +8,7 @@ import { caretakers, participantById } from '../directory/people.js';
 import { formatPhone } from '../util/phone.js';
 import { retireSends } from '../scheduler/scheduler.js';
 import { MEETING_COLUMNS, type Meeting } from './queries.js';
-import { staffLabel } from './booking.js';
+import { capitalised, staffLabel } from './booking.js';
 import { formatWhen } from '../i18n/format.js';
 
 export const ATTENDANCE_ACTION = 'meeting.attendance';
@@ -61,7 +61,7 @@ export async function markAttendance(tx: Db, meeting: Meeting, attended: boolean
     };
     notices.push({ channel: 'staff', to: coach.email, text: t('sv', n === 1 ? 'staff:attendance.firstNoShow' : 'staff:attendance.noShow', vars), purpose: 'notification' });
     if (n >= NO_SHOWS_FOR_LEAD && lead) {
-      notices.push({ channel: 'staff', to: lead.email, text: t('sv', 'staff:attendance.leadFlag', { ...vars, name: staffLabel(participant), coach: coach.name }), purpose: 'notification' });
+      notices.push({ channel: 'staff', to: lead.email, text: t('sv', 'staff:attendance.leadFlag', { ...vars, name: capitalised(staffLabel(participant)), coach: coach.name }), purpose: 'notification' });
     }
   }
   return { meeting: row!, notices, noShowsIn90Days: n };

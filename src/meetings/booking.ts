@@ -135,7 +135,7 @@ export async function participantView(tx: Db, meeting: Meeting, participant: Par
     when: formatWhen(meeting.startAt, lng),
     where,
     with: withWhom(lng, staff, meeting.agencies),
-    interpreter: meeting.interpreterLanguage ? ` ${t(lng, 'participant:meeting.interpreter')}` : '',
+    interpreter: meeting.interpreterLanguage ? t(lng, 'participant:meeting.interpreter') : '',
   };
 }
 
@@ -187,6 +187,12 @@ export async function invite(tx: Db, meeting: Meeting, participant: Participant,
     method,
   );
 }
+
+/** A sentence may begin with a name or a label ("deltagare med skyddad identitet"). */
+export const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** How staff call the participant in a short sentence: the first name, or the label for a protected identity. */
+export const shortName = (p: Participant, readerId?: string) => capitalised(staffLabel(p, readerId) === p.name ? p.name.split(' ')[0]! : staffLabel(p, readerId));
 
 /** Reloads a meeting inside the transaction (the caller may hold an older copy). */
 export const reload = async (tx: Db, id: string) => (await meetingById(tx, id))!;

@@ -48,29 +48,8 @@ export function unbookable(start: Date, minutes: number, now: Date, settings: Me
   return null;
 }
 
-export function inQuietHours(at: DateTime, settings: MeetingSettings): boolean {
-  const m = at.hour * 60 + at.minute;
-  const start = minutesOf(settings.quietHours.start);
-  const end = minutesOf(settings.quietHours.end);
-  return start > end ? m >= start || m < end : m >= start && m < end;
-}
-
-/**
- * Where a send that would fall in quiet hours goes instead: earlier, an hour before quiet hours
- * begin that evening (the evening before when it fell in the small hours).
- */
-export function beforeQuietHours(at: DateTime, settings: MeetingSettings): DateTime {
-  const start = minutesOf(settings.quietHours.start);
-  const evening = at.hour * 60 + at.minute >= start ? at : at.minus({ days: 1 });
-  return atClock(evening, start - 60);
-}
-
-/** When quiet hours end next (the morning after `at`, or that same morning). */
-export function afterQuietHours(at: DateTime, settings: MeetingSettings): DateTime {
-  const end = minutesOf(settings.quietHours.end);
-  const morning = at.hour * 60 + at.minute >= end ? at.plus({ days: 1 }) : at;
-  return atClock(morning, end);
-}
+// Quiet hours live with the outbox (it holds SMS sent in them); meetings plan around them too.
+export { afterQuietHours, beforeQuietHours, inQuietHours } from '../outbox/quiet-hours.js';
 
 export interface Busy {
   start: Date;

@@ -4,7 +4,10 @@ import { audit, notify, reply } from '../core/turn.js';
 import { caretakers } from '../directory/people.js';
 import { formatWhen } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
-import { meetingById, nextMeeting, type Meeting } from './queries.js';
+import { meetingById, meetingsAt, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
+import { findTime } from '../understanding/dates.js';
+import { retireSends } from '../scheduler/scheduler.js';
+import { REMINDER } from './reminders.js';
 import { cancelMeeting, invite, meetingStaff, participantView, staffView } from './booking.js';
 
 export const participantMeetingNext: Handler<ParticipantTurn> = async (turn) => {
@@ -14,25 +17,44 @@ export const participantMeetingNext: Handler<ParticipantTurn> = async (turn) => 
   reply(turn, 'participant:meeting.next', view);
 };
 
-/** The meeting an answer is about: the one the last booking SMS or reminder asked about, if still ahead; else the next. */
-async function answeredMeeting(turn: ParticipantTurn): Promise<Meeting | null> {
+/**
+ * The meeting an answer is about: the one the last booking SMS or reminder asked about, if still
+ * ahead. Otherwise Lots does not guess: a day named in the message ("jag kan inte på tisdag")
+ * points at the meeting that day, and then, as with no day at all, Lots asks back before it changes
+ * anything ("Menar du mötet tisdag …? Svara NEJ igen"). `sure` says whether to act now.
+ */
+async function answeredMeeting(turn: ParticipantTurn): Promise<{ meeting: Meeting; sure: boolean } | null> {
   const ref = turn.conversation.expecting === 'booking' ? turn.conversation.ref : undefined;
   const asked = ref ? await meetingById(turn.tx, ref) : null;
   const stillAhead = asked && asked.participantId === turn.participant.id && (asked.status === 'booked' || asked.status === 'confirmed') && asked.startAt > turn.now;
-  return stillAhead ? asked : nextMeeting(turn.tx, turn.participant.id, turn.now);
+  const written = findTime(turn.msg.text, turn.now);
+  // A day named in the answer that is not the asked meeting's day is about another meeting.
+  if (stillAhead && (!written || meetingsAt([asked], written).length)) return { meeting: asked, sure: true };
+  const upcoming = await upcomingMeetings(turn.tx, turn.participant.id, turn.now);
+  const meeting = (written ? meetingsAt(upcoming, written)[0] : undefined) ?? upcoming[0];
+  return meeting ? { meeting, sure: false } : null;
 }
+
+const ANSWER_WORD = { confirm: 'JA', cancel: 'NEJ', reschedule: 'FLYTTA' } as const;
 
 /** JA, NEJ or FLYTTA: NEJ cancels and tells the coach at once; FLYTTA asks the coach for a new time. */
 export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'reschedule'): Handler<ParticipantTurn> {
   return async (turn) => {
-    const meeting = await answeredMeeting(turn);
-    if (!meeting) return reply(turn, 'participant:meeting.nothingToAnswer');
+    const answered = await answeredMeeting(turn);
+    if (!answered) return reply(turn, 'participant:meeting.nothingToAnswer');
+    const { meeting, sure } = answered;
+    if (!sure) {
+      turn.conversation.expecting = 'booking';
+      turn.conversation.ref = meeting.id;
+      return reply(turn, 'participant:meeting.checkWhich', { when: formatWhen(meeting.startAt, turn.lng), answer: ANSWER_WORD[answer] });
+    }
     const { coach } = await caretakers(turn.tx, turn.participant);
     const mine = { what: t(turn.lng, `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, turn.lng) };
     if (answer === 'confirm') {
-      await turn.tx.query(`update meeting set status = 'confirmed' where id = $1 and status = 'booked'`, [meeting.id]);
+      const changed = await turn.tx.query(`update meeting set status = 'confirmed' where id = $1 and status = 'booked' returning id`, [meeting.id]);
       reply(turn, 'participant:meeting.confirmed', mine);
-      notify(turn, coach, 'staff:notify.meetingConfirmed', await staffView(turn.tx, meeting, turn.participant, coach.id));
+      // A second JA confirms nothing new: the coach is told once.
+      if (changed.length) notify(turn, coach, 'staff:notify.meetingConfirmed', await staffView(turn.tx, meeting, turn.participant, coach.id));
     } else if (answer === 'cancel') {
       const cancelled = await cancelMeeting(turn.tx, meeting, turn.now, 'participant cancelled');
       reply(turn, 'participant:meeting.cancelled', mine);
@@ -41,10 +63,13 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
         notify(turn, s, 'staff:notify.meetingCancelled', await staffView(turn.tx, meeting, turn.participant, s.id), { attachments: [ics] });
       }
     } else {
+      // The participant said the time does not work: no more reminders of it until the coach moves it.
+      await retireSends(turn.tx, meeting.id, 'participant asked to move', turn.now, REMINDER);
       reply(turn, 'participant:meeting.moveRequested');
       notify(turn, coach, 'staff:notify.moveRequested', await staffView(turn.tx, meeting, turn.participant, coach.id));
     }
     turn.conversation.expecting = undefined;
+    turn.conversation.ref = undefined;
     await audit(turn, `participant:${turn.participant.id}`, `meeting.${answer}`, turn.participant.id, { meeting: meeting.id });
   };
 }

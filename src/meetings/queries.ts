@@ -1,6 +1,7 @@
 // Reading meetings. A meeting is on while booked or confirmed; held and missed say what happened.
 import type { Db } from '../store/db.js';
-import type { Agency } from '../model/index.js';
+import { DateTime } from 'luxon';
+import { TIME_ZONE, type Agency } from '../model/index.js';
 import type { Busy } from './calendar.js';
 
 export const MEETING_TYPES = ['kartlaggning', 'sip', 'natverksmote', 'trepartssamtal', 'avstamningsmote', 'arendemote', 'uppfoljning', 'coach'] as const;
@@ -29,6 +30,14 @@ export const MEETING_COLUMNS = `id, participant_id as "participantId", coach_id 
   duration_minutes as "durationMinutes", place, video_link as "videoLink", interpreter_language as "interpreterLanguage",
   staff_ids as "staffIds", agencies, status, version, booked_by as "bookedBy"`;
 
+/** The meetings a date or time written in a message points at ("fredag", "kl 11", "1/12 kl 13"). */
+export function meetingsAt(meetings: Meeting[], written: { start: string; hasDate: boolean; hasTime: boolean }): Meeting[] {
+  return meetings.filter((m) => {
+    const local = DateTime.fromJSDate(m.startAt, { zone: TIME_ZONE }).toFormat("yyyy-MM-dd'T'HH:mm");
+    return (!written.hasDate || local.slice(0, 10) === written.start.slice(0, 10)) && (!written.hasTime || local.slice(11) === written.start.slice(11));
+  });
+}
+
 export const endOf = (m: Pick<Meeting, 'startAt' | 'durationMinutes'>) => new Date(m.startAt.getTime() + m.durationMinutes * 60_000);
 
 export async function meetingById(db: Db, id: string): Promise<Meeting | null> {
@@ -47,12 +56,25 @@ export async function nextMeeting(db: Db, participantId: string, now: Date): Pro
   return row ?? null;
 }
 
-/** The participant's latest meeting that has begun, in the last two weeks: the one attendance is about. */
+/** Meetings still on that have not ended, soonest first. */
+export async function upcomingMeetings(db: Db, participantId: string, now: Date): Promise<Meeting[]> {
+  return db.query<Meeting>(
+    `select ${MEETING_COLUMNS} from meeting
+     where participant_id = $1 and status in ('booked', 'confirmed') and start_at + make_interval(mins => duration_minutes) > $2
+     order by start_at limit 20`,
+    [participantId, now],
+  );
+}
+
+/**
+ * The participant's latest meeting that has begun, in the last two weeks: the one attendance is
+ * about. One that has ended comes before one still going on.
+ */
 export async function latestBegunMeeting(db: Db, participantId: string, now: Date): Promise<Meeting | null> {
   const [row] = await db.query<Meeting>(
     `select ${MEETING_COLUMNS} from meeting
      where participant_id = $1 and status <> 'cancelled' and start_at <= $2 and start_at > $2 - interval '14 days'
-     order by start_at desc limit 1`,
+     order by start_at + make_interval(mins => duration_minutes) <= $2 desc, start_at desc limit 1`,
     [participantId, now],
   );
   return row ?? null;

@@ -3,17 +3,19 @@ import { DateTime } from 'luxon';
 import type { Handler, StaffTurn } from '../core/turn.js';
 import { audit, reply, replyText, requestText } from '../core/turn.js';
 import { resolveParticipant } from '../directory/handlers.js';
-import { teamStaff, visibleParticipants, type Participant, type Staff } from '../directory/people.js';
+import { staffByIds, teamStaff, visibleParticipants, type Participant, type Staff } from '../directory/people.js';
 import { TIME_ZONE, type Attachment } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import { formatWhen } from '../i18n/format.js';
 import { fold } from '../understanding/text.js';
+import { findTime } from '../understanding/dates.js';
+import { moveParts } from '../understanding/classify.js';
 import { planSend } from '../scheduler/scheduler.js';
 import { afterQuietHours, inQuietHours, local } from './calendar.js';
 import { meetingSettings } from './settings.js';
-import { latestBegunMeeting, meetingById, nextMeeting, type Meeting } from './queries.js';
+import { latestBegunMeeting, meetingById, meetingsAt, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
 import { bookingDetails } from './details.js';
-import { askParticipant, cancelMeeting, checkTime, insertMeeting, invite, meetingStaff, moveMeeting, staffView, type TimeProblem } from './booking.js';
+import { askParticipant, cancelMeeting, checkTime, insertMeeting, invite, meetingStaff, moveMeeting, shortName, staffView, type TimeProblem } from './booking.js';
 import { planMeetingSends, REMINDER } from './reminders.js';
 import { attendanceButtons, markAttendance } from './attendance.js';
 import { cadenceFor } from './cadence.js';
@@ -21,7 +23,17 @@ import { cadenceFor } from './cadence.js';
 /** Meetings that usually take longer than an hour. */
 const LONGER: Record<string, number> = { sip: 90, natverksmote: 90, kartlaggning: 90 };
 
-const startOf = (slot: string) => DateTime.fromISO(slot, { zone: TIME_ZONE }).toJSDate();
+/**
+ * The time a request names. A day and month without a year that has just passed ("20/11" on the
+ * 23rd) is read by the date grammar as next year; for a booking that is almost always a slip, so it
+ * is taken as the past date and refused as such rather than booked eleven months ahead.
+ */
+function startOf(slot: string, now: Date): Date {
+  const start = DateTime.fromISO(slot, { zone: TIME_ZONE });
+  const lastYear = start.minus({ years: 1 });
+  const ago = now.getTime() - lastYear.toMillis();
+  return (ago > 0 && ago < 31 * 86400_000 ? lastYear : start).toJSDate();
+}
 const slotOf = (d: Date) => local(d).toFormat("yyyy-MM-dd'T'HH:mm");
 
 /** Explains why a time does not work and offers the nearest free ones as numbered choices. */
@@ -57,7 +69,7 @@ async function tellColleagues(turn: StaffTurn, meeting: Meeting, participant: Pa
 export const bookMeeting: Handler<StaffTurn> = async (turn) => {
   const participant = await resolveParticipant(turn);
   if (!participant) return;
-  const start = startOf(turn.understanding.slots.start!);
+  const start = startOf(turn.understanding.slots.start!, turn.now);
   const type = turn.understanding.slots.meetingType ?? 'coach';
   const details = bookingDetails(requestText(turn));
   // Colleagues named in the request are invited; the one booking attends unless they lead the team.
@@ -69,7 +81,7 @@ export const bookMeeting: Handler<StaffTurn> = async (turn) => {
   const durationMinutes = details.durationMinutes ?? LONGER[type] ?? 60;
   const settings = await meetingSettings(turn.tx, participant.teamId);
   const refused = await checkTime(turn.tx, { start, durationMinutes, participantId: participant.id, staffIds }, turn.now, settings);
-  if (refused) return refuse(turn, participant, start, refused.problem, refused.alternatives, colleagues);
+  if (refused) return refuse(turn, participant, start, refused.problem, refused.alternatives, await staffByIds(turn.tx, staffIds));
 
   const meeting = await insertMeeting(turn.tx, {
     participant,
@@ -87,28 +99,40 @@ export const bookMeeting: Handler<StaffTurn> = async (turn) => {
   turn.out.push(await askParticipant(turn.tx, meeting, participant, 'booked', turn.now));
   const ics = await invite(turn.tx, meeting, participant, 'REQUEST', turn.now);
   const view = await staffView(turn.tx, meeting, participant, turn.staff.id);
-  reply(turn, participant.optedOut ? 'staff:book.doneNoSms' : 'staff:book.done', { ...view, first: participant.name.split(' ')[0] }, { attachments: [ics] });
+  reply(turn, participant.optedOut ? 'staff:book.doneNoSms' : 'staff:book.done', { ...view, first: shortName(participant, turn.staff.id) }, { attachments: [ics] });
   await tellColleagues(turn, meeting, participant, 'staff:book.invited', ics);
   await audit(turn, `staff:${turn.staff.id}`, 'meeting.booked', participant.id, { meeting: meeting.id, type });
 };
 
-/** The meeting a move or cancel is about: the participant's next one that is still on. */
-async function meetingToChange(turn: StaffTurn): Promise<{ participant: Participant; meeting: Meeting } | null> {
+/**
+ * The meeting a move, cancel or reminder is about: the one on the date or at the time the request
+ * names ("ställ in Annas möte på fredag kl 11"), of the type it names, else the next one. When
+ * that does not point at exactly one meeting, Lots lists them and changes nothing.
+ */
+async function meetingToChange(turn: StaffTurn, which: string): Promise<{ participant: Participant; meeting: Meeting } | null> {
   const participant = await resolveParticipant(turn);
   if (!participant) return null;
-  const meeting = await nextMeeting(turn.tx, participant.id, turn.now);
-  if (!meeting) {
+  const upcoming = await upcomingMeetings(turn.tx, participant.id, turn.now);
+  if (!upcoming.length) {
     reply(turn, 'staff:meeting.none', { name: participant.name });
     return null;
   }
-  return { participant, meeting };
+  const written = findTime(which, turn.now);
+  const type = turn.understanding.slots.meetingType;
+  let found = written ? meetingsAt(upcoming, written) : upcoming;
+  if (type) found = found.filter((m) => m.type === type);
+  if (!written && !type) found = upcoming.slice(0, 1);
+  if (found.length === 1) return { participant, meeting: found[0]! };
+  const list = upcoming.map((m) => `• ${t('sv', `staff:meetingType.${m.type}`)} ${formatWhen(m.startAt, 'sv')}`).join('\n');
+  reply(turn, found.length ? 'staff:meeting.whichOne' : 'staff:meeting.noneThen', { name: participant.name, list });
+  return null;
 }
 
 export const rescheduleMeeting: Handler<StaffTurn> = async (turn) => {
-  const found = await meetingToChange(turn);
+  const found = await meetingToChange(turn, moveParts(requestText(turn)).to === null ? '' : moveParts(requestText(turn)).which);
   if (!found) return;
   const { participant, meeting } = found;
-  const start = startOf(turn.understanding.slots.start!);
+  const start = startOf(turn.understanding.slots.start!, turn.now);
   const settings = await meetingSettings(turn.tx, participant.teamId);
   const staff = await meetingStaff(turn.tx, meeting);
   const refused = await checkTime(
@@ -122,13 +146,13 @@ export const rescheduleMeeting: Handler<StaffTurn> = async (turn) => {
   turn.out.push(await askParticipant(turn.tx, moved, participant, 'moved', turn.now));
   const ics = await invite(turn.tx, moved, participant, 'REQUEST', turn.now);
   const view = await staffView(turn.tx, moved, participant, turn.staff.id);
-  reply(turn, 'staff:move.done', { ...view, from: formatWhen(meeting.startAt, 'sv'), first: participant.name.split(' ')[0] }, { attachments: [ics] });
+  reply(turn, 'staff:move.done', { ...view, from: formatWhen(meeting.startAt, 'sv'), first: shortName(participant, turn.staff.id) }, { attachments: [ics] });
   await tellColleagues(turn, moved, participant, 'staff:move.invited', ics);
   await audit(turn, `staff:${turn.staff.id}`, 'meeting.moved', participant.id, { meeting: meeting.id, version: moved.version });
 };
 
 export const cancelMeetingByStaff: Handler<StaffTurn> = async (turn) => {
-  const found = await meetingToChange(turn);
+  const found = await meetingToChange(turn, requestText(turn));
   if (!found) return;
   const { participant, meeting } = found;
   const cancelled = await cancelMeeting(turn.tx, meeting, turn.now, 'meeting cancelled by staff');
@@ -210,7 +234,7 @@ export const staffMeetingNext: Handler<StaffTurn> = async (turn) => {
 
 /** "Skicka en påminnelse till Anna": now, or at the end of quiet hours. */
 export const sendReminderNow: Handler<StaffTurn> = async (turn) => {
-  const found = await meetingToChange(turn);
+  const found = await meetingToChange(turn, requestText(turn));
   if (!found) return;
   const { participant, meeting } = found;
   const settings = await meetingSettings(turn.tx, participant.teamId);

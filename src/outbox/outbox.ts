@@ -3,6 +3,7 @@
 import type { Db } from '../store/db.js';
 import type { Attachment, Button, Channel, Clock, OutboundMessage } from '../model/index.js';
 import { plainGsm } from '../i18n/segments.js';
+import { holdUntil } from './quiet-hours.js';
 
 export interface OutboxRow {
   id: string;
@@ -36,11 +37,12 @@ export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, in
     text: m.channel === 'sms' ? plainGsm(m.text) : m.text,
     buttons: m.buttons ?? null,
     attachments: m.attachments?.length ? m.attachments : null,
+    hold_until: holdUntil(m.purpose, m.channel, now),
   }));
   const inserted = await tx.query<{ id: string; seq: string | number | bigint }>(
-    `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, in_reply_to)
+    `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, hold_until, in_reply_to)
      select $1, r.v->>'channel', r.v->>'recipient', r.v->>'participant_id', r.v->>'purpose', r.v->>'text',
-            nullif(r.v->'buttons', 'null'::jsonb), nullif(r.v->'attachments', 'null'::jsonb), $3
+            nullif(r.v->'buttons', 'null'::jsonb), nullif(r.v->'attachments', 'null'::jsonb), (r.v->>'hold_until')::timestamptz, $3
      from jsonb_array_elements($2::jsonb) with ordinality as r(v, n)
      order by r.n
      returning id, seq`,
@@ -72,11 +74,11 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: str
        from (select o2.id, o2.channel = 'sms' and o2.purpose not in ('optout-confirmation', 'crisis')
                     and exists (select 1 from participant p where p.phone = o2.recipient and p.opted_out_at is not null) as suppress
              from outbox o2
-             where o2.status = 'pending' and ($1::uuid[] is null or o2.id = any($1::uuid[]))
+             where o2.status = 'pending' and ($1::uuid[] is null or o2.id = any($1::uuid[])) and (o2.hold_until is null or o2.hold_until <= $3)
              order by o2.seq limit $2 for update of o2 skip locked) s
        where o.id = s.id
        returning ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}, o.seq`,
-      [ids ?? null, DISPATCH_BATCH],
+      [ids ?? null, DISPATCH_BATCH, clock.now()],
     );
     claimed.sort((a, b) => Number((a as OutboxRow & { seq: number }).seq) - Number((b as OutboxRow & { seq: number }).seq));
     for (const m of claimed) {

@@ -200,6 +200,8 @@ create index meeting_start on meeting (start_at) where status in ('booked', 'con
 alter table outbox add column attachments jsonb;
 -- A message is claimed ('sending', with the time) by one statement before it is handed to its channel.
 alter table outbox add column claimed_at timestamptz;
+-- An SMS written in quiet hours (not a reply) waits until they end.
+alter table outbox add column hold_until timestamptz;
 alter table outbox drop constraint outbox_status_check;
 alter table outbox add constraint outbox_status_check check (status in ('pending', 'sending', 'sent', 'suppressed', 'failed'));
 

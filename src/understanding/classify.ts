@@ -48,6 +48,15 @@ export interface ClassifyInput {
   leaveOut?: string;
 }
 
+/**
+ * A move request in two parts: which meeting ("Annas möte den 1 december") and the new time
+ * ("till torsdag kl 14"), split at the last "till" / "to"; `to` is null when there is none.
+ */
+export function moveParts(text: string): { which: string; to: string | null } {
+  const m = /^(.*)\b(?:till|to|mot)\b(.*)$/is.exec(text);
+  return m ? { which: m[1]!, to: m[2]! } : { which: text, to: null };
+}
+
 /** Below this score nothing is understood well enough to act on. */
 export const MIN_SCORE = 1.2;
 
@@ -266,9 +275,12 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   if (wanted.includes('agency')) slots.agency = agency ? (agency.phrase.meaning as { agency: Agency }).agency : null;
   if (wanted.includes('participant') && name) slots.participant = name;
   if (wanted.includes('meetingType') && meetingType) slots.meetingType = (meetingType.phrase.meaning as { meetingType: string }).meetingType;
-  if (wanted.includes('start') && time?.hasDate && time.hasTime) slots.start = time.start;
+  // "flytta Annas möte den 1 december till torsdag kl 14": the new time is the one after "till".
+  const startTime = top.name === 'meeting.reschedule' ? (findTime(moveParts(text).to ?? '', now) ?? (moveParts(text).to === null ? time : null)) : time;
+  if (wanted.includes('start') && startTime?.hasDate && startTime.hasTime) slots.start = startTime.start;
   if (wanted.includes('score') && found.score) slots.score = score;
   if (wanted.includes('attended') && attended !== undefined) slots.attended = attended;
-  const partialStart = wanted.includes('start') && time && !(time.hasDate && time.hasTime) ? { start: time.start, hasDate: time.hasDate, hasTime: time.hasTime } : undefined;
+  const partialStart =
+    wanted.includes('start') && startTime && !(startTime.hasDate && startTime.hasTime) ? { start: startTime.start, hasDate: startTime.hasDate, hasTime: startTime.hasTime } : undefined;
   return { intent: top.name, confidence, slots, reasons: top.reasons, alternatives, ...(partialStart ? { partialStart } : {}) };
 }

@@ -18,6 +18,23 @@ describe('locales', () => {
     expect(sv.filter((k) => typeof at(resources.en![ns], k) !== 'string').map((k) => k.join('.'))).toEqual([]);
   });
 
+  // Participants may read Arabic, Somali, Tigrinya or Persian (machine-drafted, awaiting native review):
+  // every participant sentence exists, with the same placeholders and the keywords people must type.
+  it.each(['ar', 'so', 'ti', 'fa'])('%s has every participant sentence with its placeholders and keywords', (lng) => {
+    for (const ns of ['participant', 'common']) {
+      for (const key of keys(resources.sv![ns])) {
+        const sv = String(at(resources.sv![ns], key));
+        const theirs = at(resources[lng]![ns], key);
+        expect(typeof theirs, `${lng}:${ns}:${key.join('.')}`).toBe('string');
+        const placeholders = (x: string) => (x.match(/\{\{\w+\}\}/g) ?? []).sort();
+        expect(placeholders(theirs), `${lng}:${ns}:${key.join('.')}`).toEqual(placeholders(sv));
+        for (const word of ['JA', 'NEJ', 'FLYTTA', 'STOPP', 'RING', '112', '90101', '1177']) {
+          if (new RegExp(`\\b${word}\\b`).test(sv)) expect(theirs, `${lng}:${ns}:${key.join('.')} keeps ${word}`).toContain(word);
+        }
+      }
+    }
+  });
+
   it('keeps participant SMS in one segment, with placeholders filled in realistically', () => {
     const sample: Record<string, string> = {
       role: 'personlig handläggare', agency: 'Arbetsförmedlingen', name: 'Karin Lundqvist', phone: '010-123 45 67', hours: 'mån-fre 9-11', choices: 'FK, AF, SOC, VC eller COACH',

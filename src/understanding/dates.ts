@@ -30,7 +30,8 @@
 //   after a date ("imorgon 14", "3 dec 13") and not before a unit ("tisdag 10 personer").
 //   "9.30" needs a date next to it; "3/12" needs "den", a weekday or a time next to it; three-
 //   letter weekday abbreviations ("tis", "fre", "man", "son", "sat", "sun") need a time or a
-//   "på"/"on"/"nästa" before them; short month names before a day ("Dec 3", "mår 3" → "mar 3")
+//   "på"/"on"/"nästa" before them, and those that are also words (man, son, sat, sun, tor) a firm
+//   time ("mån kl 9", not "mån 9"); short month names before a day ("Dec 3", "mår 3" → "mar 3")
 //   need a time. Past days ("i tisdags kl 10", "igår", "last Monday") give nothing. Phone
 //   numbers, scores and ranges ("1–5") give nothing.
 import { DateTime, IANAZone } from 'luxon';
@@ -168,6 +169,10 @@ const RE_BARE_NEXT =
 
 // What may stand between two components of one date-time.
 const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after)\b)*$/;
+// Weekday abbreviations that are also ordinary words ("man" = one, "son", "sat", "sun", "tor"):
+// a bare number after them is not read as an hour.
+const RE_WORDLIKE_ABBREV = /^(man|son|sat|sun|tor)$/;
+
 // What may stand between a date and a bare number read as its hour.
 const RE_BARE_GAP = /^[\s,]*(?:(?:vid|runt|kring|ca|cirka|typ|around|about)\s*)?$/;
 
@@ -370,24 +375,28 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
   const gapBefore = (i: number) => f.slice(parts[i - 1]!.end, parts[i]!.start);
 
   // The time, if it holds up in its surroundings.
+  let supported: Comp | undefined;
   const ti = parts.findIndex((c) => c.kind === 'time');
   if (ti >= 0) {
     const t = parts[ti] as TimeComp & Comp;
     const dateLike = (c: Comp | undefined) => !!c && (isDate(c) || c.kind === 'nextweek');
     let ok = true;
     if (t.quality === 'bare') {
-      // "imorgon 14", but not "tis 14" (an abbreviation needs a firm time, see the header).
+      // "imorgon 14" and "tis 14", but not "man 14" or "son 14": an abbreviation that is also a
+      // word needs a firm time (see the header).
       const prev = parts[ti - 1];
-      ok = dateLike(prev) && !(prev!.kind === 'wd' && prev!.abbrev && !prev!.prefixed) && RE_BARE_GAP.test(gapBefore(ti));
+      const wordLike = prev?.kind === 'wd' && prev.abbrev && !prev.prefixed && RE_WORDLIKE_ABBREV.test(f.slice(prev.start, prev.end));
+      ok = dateLike(prev) && !wordLike && RE_BARE_GAP.test(gapBefore(ti));
+      if (ok && prev?.kind === 'wd') supported = prev;
     } else if (t.quality === 'dot') ok = dateLike(parts[ti - 1]) || dateLike(parts[ti + 1]);
     if (!ok) parts = parts.filter((c) => c !== t);
   }
   const time = parts.find((c) => c.kind === 'time') as TimeComp | undefined;
   const firmTime = !!time && time.quality !== 'bare';
 
-  // Dates that need support ("tis", "3/12", "den 3") lose it without a firm time.
+  // Dates that need support ("tis", "3/12", "den 3") lose it without a firm time (or, for "tis 9", the hour right after).
   parts = parts.filter((c) => {
-    if (c.kind === 'wd') return !c.abbrev || c.prefixed || firmTime;
+    if (c.kind === 'wd') return !c.abbrev || c.prefixed || firmTime || c === supported;
     if (c.kind === 'abs' && c.needsTime) return firmTime || (c.numeric && parts.some((p) => p.kind === 'wd'));
     return true;
   });

@@ -215,7 +215,7 @@ describe.each(engines)('meetings on %s', (engine) => {
     const res = text(await app.staff(demo.eva, 'när är Annas nästa möte?'));
     expect(res).toBe(
       'Anna Andersson: nästa möte är coachsamtal onsdag 2 december kl 10.00.\n' +
-        'Möten med myndigheter mot mål: FK gult (inget hållet ännu, nästa 15 dec.); SOC grönt (senast 10 nov., dags senast 10 dec.); VC rött (inget hållet ännu, dags senast 2 apr.).',
+        'Möten med myndigheter mot mål: FK gult (inget hållet ännu, nästa 15 december); SOC grönt (senast 10 november, dags senast 10 december); VC rött (inget hållet ännu, försenat sedan 2 april).',
     );
     const { cadenceRates } = await import('../src/meetings/cadence.js');
     const { DEFAULT_MEETING_SETTINGS } = await import('../src/meetings/settings.js');

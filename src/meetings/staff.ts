@@ -216,14 +216,16 @@ export const staffMeetingNext: Handler<StaffTurn> = async (turn) => {
   ];
   const cadence = await cadenceFor(turn.tx, participant.id, turn.now, await meetingSettings(turn.tx, participant.teamId));
   if (cadence.length) {
-    const day = (d: Date) => local(d).setLocale('sv').toFormat('d LLL');
+    const day = (d: Date) => local(d).setLocale('sv').toFormat(local(d).year === local(turn.now).year ? 'd MMMM' : 'd MMMM yyyy');
     const list = cadence.map((c) =>
       t('sv', 'staff:meeting.cadenceLine', {
         agency: t('sv', `common:agencyCode.${c.agency}`),
         status: t('sv', `staff:meeting.cadenceStatus.${c.status}`),
         detail: [
           c.lastHeld ? t('sv', 'staff:meeting.cadenceDetail.last', { date: day(c.lastHeld) }) : t('sv', 'staff:meeting.cadenceDetail.never'),
-          c.nextBooked ? t('sv', 'staff:meeting.cadenceDetail.next', { date: day(c.nextBooked) }) : t('sv', 'staff:meeting.cadenceDetail.due', { date: day(c.due) }),
+          c.nextBooked
+            ? t('sv', 'staff:meeting.cadenceDetail.next', { date: day(c.nextBooked) })
+            : t('sv', c.due < turn.now ? 'staff:meeting.cadenceDetail.overdue' : 'staff:meeting.cadenceDetail.due', { date: day(c.due) }),
         ].join(', '),
       }),
     );

@@ -31,7 +31,7 @@ const clockBody = z.union([
     advance: z.string().refine((s) => Duration.fromISO(s).isValid && Duration.fromISO(s).toMillis() >= 0, 'advance must be a positive ISO 8601 duration such as PT2H'),
   }),
   z.strictObject({ set: z.iso.datetime({ offset: true }) }),
-]);
+], { error: 'give {"advance":"PT2H"} (an ISO 8601 duration) or {"set":"2026-11-25T08:00:00+01:00"}' });
 const outboxQuery = z.strictObject({ to: z.string().min(1).max(320).optional() });
 
 /** Parses with zod; on failure answers 400 with every reason, so nothing half-valid gets in. */

@@ -13,6 +13,8 @@ import { simulatorRoutes } from './channels/simulator/routes.js';
 import { t } from './i18n/index.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { meetingDueHandlers } from './meetings/reminders.js';
+import { escalationDueHandlers } from './escalations/escalations.js';
+import { checkinDueHandlers, planWeeklyCheckins } from './checkins/checkins.js';
 
 export interface App {
   lots: Lots;
@@ -52,7 +54,12 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
     : async (m) => {
         throw new Error(`no ${m.channel} channel configured`);
       };
-  const scheduler = await createScheduler({ db, clock, log, handlers: { ...meetingDueHandlers } });
+  const scheduler = await createScheduler({
+    db,
+    clock,
+    log, handlers: { ...meetingDueHandlers, ...escalationDueHandlers, ...checkinDueHandlers },
+    planners: [planWeeklyCheckins],
+  });
   // One tick at a time in a process; other processes are kept apart by the database.
   let running: Promise<void> = Promise.resolve();
   const tick = () =>

@@ -33,7 +33,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'grön gurka'))).toBe('Jag förstår inte riktigt. Vill du att din coach ringer dig? Svara RING.');
     expect(text(await app.sms(ANNA, 'RING'))).toContain('Jag har sagt till Eva');
     const coach = await outboxTo(demo.eva);
-    expect(coach.at(-1)!.text).toBe('Anna Andersson ber att bli uppringd. Telefon: 070-123 45 67.');
+    expect(coach.at(-1)!.text).toBe('Anna Andersson ber att bli uppringd. Telefon: 070-123 45 67.\nKvittera inom 30 minuter (kontorstid), annars går det vidare.');
   });
 
   it('a participant: a missing agency is asked for, and the answer completes the request', async () => {
@@ -75,14 +75,14 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Anna Andersson kan inte komma på coachsamtal onsdag 2 december/);
   });
 
-  it('crisis runs first, even mid-question, with 112, 90101 and 1177, and the coach and lead are told', async () => {
+  it('crisis runs first, even mid-question, with 112, 90101 and 1177, and the coach is told at once (the lead if no one acknowledges)', async () => {
     await app.sms(ANNA, 'vem är min kontakt?'); // an open question
     const res = await app.sms(ANNA, 'jag vill inte leva längre');
     expect(res.body.replies).toHaveLength(1);
     expect(text(res)).toMatch(/112.*90101.*1177/s);
     expect(text(res)).toContain('Din coach får veta nu');
-    for (const staff of [demo.eva, demo.maria]) expect((await outboxTo(staff)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson .* Ring 070-123 45 67 nu/);
-    expect((await outboxTo(demo.jonas)).length).toBe(0);
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson .*"jag vill inte leva längre" Ring 070-123 45 67 nu/);
+    for (const staff of [demo.jonas, demo.maria]) expect((await outboxTo(staff)).length).toBe(0);
   });
 
   it('a hint no crisis phrase catches still reaches the coach word for word, and the request is still answered', async () => {
@@ -114,8 +114,8 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'jag ska ta livet av mig'))).toContain('90101');
   });
 
-  it('a check-in answer reaches the coach, and the participant is thanked', async () => {
-    expect(text(await app.sms(ANNA, 'typ en 2a'))).toBe('Tack för ditt svar!');
+  it('a low check-in answer reaches the coach, and the participant is offered a call', async () => {
+    expect(text(await app.sms(ANNA, 'typ en 2a'))).toBe('Tack för att du svarar. Vill du att din coach ringer dig? Svara RING.');
     expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson svarade på incheckningen: "typ en 2a"');
   });
 

@@ -68,8 +68,10 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(pressed.statusCode).toBe(200);
     expect(pressed.json().replies.map((r: { text: string }) => r.text)).toEqual([
       'Noterat: Anna Andersson kom inte till coachsamtal onsdag 25 november kl 10.00.',
-      'Anna Andersson kom inte till coachsamtal onsdag 25 november kl 10.00. Det är första gången på 90 dagar. Hör av dig i dag – ett samtal nu gör mest nytta. Telefon: 070-123 45 67.',
+      'Anna Andersson kom inte till coachsamtal onsdag 25 november kl 10.00. Det är första gången på 90 dagar. Hör av dig i dag – ett samtal nu gör mest nytta. Telefon: 070-123 45 67.\nKvittera inom 30 minuter (kontorstid), annars går det vidare.',
     ]);
+    // The no-show is an escalation: it has buttons and an owner.
+    expect(pressed.json().replies[1].buttons.map((b: { label: string }) => b.label)).toEqual(['Kvittera', 'Jag ringer', 'Lämna över', 'Löst']);
   });
 
   it('NEJ cancels, tells the coach at once naming the participant, and no reminder is ever sent', async () => {
@@ -189,7 +191,7 @@ describe.each(engines)('meetings on %s', (engine) => {
     await clock({ set: '2026-11-27T12:00:00+01:00' });
     for (let i = 0; i < 3; i++) await app.staff(demo.eva, 'Anna uteblev');
     // Each "uteblev" marks the latest begun meeting; mark the two before by their buttons.
-    const questions = (await outboxTo(demo.eva)).filter((m) => m.buttons);
+    const questions = (await outboxTo(demo.eva)).filter((m) => m.text.startsWith('Kom '));
     for (const q of questions) {
       const b = q.buttons!.find((x) => x.label === 'Kom inte')!;
       await app.server.inject({ method: 'POST', url: '/sim/staff/action', payload: { from: demo.eva, actionId: b.actionId, value: b.value } });

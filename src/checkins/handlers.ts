@@ -1,13 +1,110 @@
-// A participant's answer about how they feel. Until scheduled check-ins exist, every answer
-// reaches the coach as it was written, and the participant is thanked.
-import type { Handler, ParticipantTurn } from '../core/turn.js';
-import { audit, notify, reply } from '../core/turn.js';
+// Check-ins in conversation: a participant's answer, a coach's "skicka en incheckning till Anna",
+// and "hur mår Anna?" (the trend).
+import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
+import { audit, notify, reply, replyText, requestText } from '../core/turn.js';
 import { caretakers } from '../directory/people.js';
+import { resolveParticipant } from '../directory/handlers.js';
+import { formatPhone } from '../util/phone.js';
+import { t } from '../i18n/index.js';
+import { formatWhen } from '../i18n/format.js';
+import { fold } from '../understanding/text.js';
+import { openEscalation } from '../escalations/escalations.js';
+import { checkinById, recentScores, SELF_ASSESSMENT_AREAS, sendCheckin, sparkline, whyNotNow, type Checkin } from './checkins.js';
+
+const LOW = 2;
+
+/** The check-in an answer belongs to: the one Lots asked (even a late answer), else the latest unanswered in a week. */
+async function answeredCheckin(turn: ParticipantTurn): Promise<Checkin | null> {
+  const ref = turn.conversation.expecting === 'checkin' ? turn.conversation.ref : undefined;
+  const asked = ref ? await checkinById(turn.tx, ref) : null;
+  if (asked && asked.participantId === turn.participant.id) return asked;
+  const [latest] = await turn.tx.query<{ id: string }>(
+    `select id from checkin where participant_id = $1 and answered_at is null and sent_at > $2::timestamptz - interval '7 days' order by sent_at desc limit 1`,
+    [turn.participant.id, turn.now],
+  );
+  return latest ? checkinById(turn.tx, latest.id) : null;
+}
 
 export const checkinAnswer: Handler<ParticipantTurn> = async (turn) => {
   const { coach } = await caretakers(turn.tx, turn.participant);
-  notify(turn, coach, 'staff:notify.checkinAnswer', { name: turn.participant.name, text: turn.msg.text });
-  reply(turn, 'participant:checkinThanks');
+  const score = turn.understanding.slots.score ?? null;
+  const checkin = await answeredCheckin(turn);
   turn.conversation.expecting = undefined;
-  await audit(turn, `participant:${turn.participant.id}`, 'checkin.answer', turn.participant.id, { score: turn.understanding.slots.score ?? null });
+  await audit(turn, `participant:${turn.participant.id}`, 'checkin.answer', turn.participant.id, { score, checkin: checkin?.id ?? null });
+
+  if (checkin?.kind === 'self-assessment') return selfAssessmentAnswer(turn, checkin, score);
+  if (checkin && !checkin.answeredAt) {
+    await turn.tx.query(`update checkin set answered_at = $2, score = $3, text = $4, missed = false where id = $1`, [checkin.id, turn.now, score, score === null ? turn.msg.text : null]);
+  }
+  // Words and low scores are for a person to read at once; a good score is in the trend ("hur mår Anna?").
+  if (score === null || score <= LOW) notify(turn, coach, 'staff:notify.checkinAnswer', { name: turn.participant.name, text: turn.msg.text });
+  if (score === null || score > LOW) return reply(turn, 'participant:checkinThanks');
+
+  reply(turn, 'participant:checkin.low');
+  const [previous] = checkin
+    ? await turn.tx.query<{ score: number | null }>(
+        `select score from checkin where participant_id = $1 and kind = 'mood' and sent_at < $2 and answered_at is not null order by sent_at desc limit 1`,
+        [turn.participant.id, checkin.sentAt],
+      )
+    : [];
+  if (previous?.score !== null && previous?.score !== undefined && previous.score <= LOW) {
+    const what = t('sv', 'staff:escalation.reason.low-scores', { name: turn.participant.name, phone: formatPhone(turn.participant.phone) });
+    const opened = await openEscalation(turn.tx, turn.participant, 'low-scores', what, turn.now, `participant:${turn.participant.id}`);
+    turn.out.push(...opened.messages);
+  }
+};
+
+/** One of the four self-assessment answers; the next question, or thanks and a summary for the coach. */
+async function selfAssessmentAnswer(turn: ParticipantTurn, checkin: Checkin, score: number | null): Promise<void> {
+  const step = Object.keys(checkin.answers).length;
+  if (score === null) {
+    // Not a number: ask the same question again (it stays open).
+    turn.conversation.expecting = 'checkin';
+    turn.conversation.ref = checkin.id;
+    return reply(turn, 'participant:selfAssessment.again');
+  }
+  const answers = { ...checkin.answers, [SELF_ASSESSMENT_AREAS[step]!]: score };
+  const done = step + 1 >= SELF_ASSESSMENT_AREAS.length;
+  await turn.tx.query(`update checkin set answers = $2, answered_at = case when $3 then $4::timestamptz else answered_at end where id = $1`, [checkin.id, JSON.stringify(answers), done, turn.now]);
+  if (!done) {
+    turn.conversation.expecting = 'checkin';
+    turn.conversation.ref = checkin.id;
+    const area = SELF_ASSESSMENT_AREAS[step + 1]!;
+    return reply(turn, 'participant:selfAssessment.next', { n: step + 2, question: t(turn.lng, `participant:selfAssessment.area.${area}`) });
+  }
+  reply(turn, 'participant:selfAssessment.thanks');
+  const { coach } = await caretakers(turn.tx, turn.participant);
+  const summary = SELF_ASSESSMENT_AREAS.map((a) => `${t('sv', `staff:selfAssessment.area.${a}`)} ${answers[a]}`).join(', ');
+  notify(turn, coach, 'staff:selfAssessment.done', { name: turn.participant.name, summary });
+}
+
+/** "Skicka en incheckning till Anna" (or "självskattning": the four-area self-assessment). */
+export const checkinSend: Handler<StaffTurn> = async (turn) => {
+  const participant = await resolveParticipant(turn);
+  if (!participant) return;
+  const why = await whyNotNow(turn.tx, participant.id, turn.now);
+  if (why) return reply(turn, `staff:checkin.notNow.${why}`, { name: participant.name });
+  const kind = /sjalvskattning|self.?assessment|skattning/.test(fold(requestText(turn))) ? 'self-assessment' : 'mood';
+  turn.out.push(...(await sendCheckin(turn.tx, participant, kind, turn.staff.id, turn.now)));
+  reply(turn, kind === 'mood' ? 'staff:checkin.sent' : 'staff:checkin.sentSelfAssessment', { name: participant.name });
+  await audit(turn, `staff:${turn.staff.id}`, 'checkin.sent', participant.id, { kind });
+};
+
+/** "Hur mår Anna?": the last eight answers as a picture and in words. */
+export const checkinStatus: Handler<StaffTurn> = async (turn) => {
+  const participant = await resolveParticipant(turn);
+  if (!participant) return;
+  const scores = await recentScores(turn.tx, participant.id);
+  await audit(turn, `staff:${turn.staff.id}`, 'read.checkins', participant.id);
+  if (!scores.length) return reply(turn, 'staff:checkin.none', { name: participant.name });
+  const last = scores.at(-1)!;
+  const lines = [
+    t('sv', 'staff:checkin.trend', { name: participant.name, picture: sparkline(scores.map((s) => s.score)), values: scores.map((s) => s.score ?? '–').join(' ') }),
+    last.score !== null
+      ? t('sv', 'staff:checkin.last', { score: last.score, when: formatWhen(last.sentAt, 'sv') })
+      : last.text
+        ? t('sv', 'staff:checkin.lastText', { text: last.text, when: formatWhen(last.sentAt, 'sv') })
+        : t('sv', 'staff:checkin.lastMissed', { when: formatWhen(last.sentAt, 'sv') }),
+  ];
+  replyText(turn, lines.join('\n'));
 };

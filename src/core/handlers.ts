@@ -7,8 +7,9 @@ import { optin, optout } from '../consent/handlers.js';
 import { participantMeetingAnswer, participantMeetingNext, participantMeetingRequest } from '../meetings/participant.js';
 import { attendanceByButton, attendanceByChat, bookMeeting, cancelMeetingByStaff, rescheduleMeeting, sendReminderNow, staffMeetingNext } from '../meetings/staff.js';
 import { ATTENDANCE_ACTION } from '../meetings/attendance.js';
-import { crisis, escalationRequest } from '../escalations/handlers.js';
-import { checkinAnswer } from '../checkins/handlers.js';
+import { crisis, escalationAction, escalationList, escalationRequest } from '../escalations/handlers.js';
+import { ACTION as ESCALATION_ACTION } from '../escalations/escalations.js';
+import { checkinAnswer, checkinSend, checkinStatus } from '../checkins/handlers.js';
 import { formatWhen } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { fold } from '../understanding/text.js';
@@ -59,6 +60,9 @@ export const staffHandlers: Record<string, Handler<StaffTurn>> = {
   'meeting.cancel': cancelMeetingByStaff,
   'meeting.attendance': attendanceByChat,
   'reminder.send': sendReminderNow,
+  'escalation.list': escalationList,
+  'checkin.send': checkinSend,
+  'checkin.status': checkinStatus,
   help,
   smalltalk,
 };
@@ -66,4 +70,5 @@ export const staffHandlers: Record<string, Handler<StaffTurn>> = {
 /** Buttons pressed in a staff chat, by action id. */
 export const staffActions: Record<string, (turn: StaffTurn, value: string) => Promise<void>> = {
   [ATTENDANCE_ACTION]: attendanceByButton,
+  ...Object.fromEntries(Object.values(ESCALATION_ACTION).map((a) => [a, escalationAction(a)])),
 };

@@ -1,33 +1,69 @@
 // When a participant needs a person: a plea to be called, or crisis language.
-import type { Handler, ParticipantTurn } from '../core/turn.js';
-import { audit, notify, reply } from '../core/turn.js';
-import { caretakers } from '../directory/people.js';
+import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
+import { audit, notify, reply, replyText } from '../core/turn.js';
+import { caretakers, visibleParticipants } from '../directory/people.js';
+import { t } from '../i18n/index.js';
+import { escalationById, openEscalation, openEscalations, pressEscalation } from './escalations.js';
 import { formatWhen, inOfficeHours, nextOfficeOpening } from '../i18n/format.js';
 import { formatPhone } from '../util/phone.js';
 
+/** "Ring mig": the coach is asked to call (an escalation, so someone else is asked if the coach does not answer). */
 export const escalationRequest: Handler<ParticipantTurn> = async (turn) => {
   const { coach } = await caretakers(turn.tx, turn.participant);
-  reply(turn, 'participant:callRequested', { coach: coach.name.split(' ')[0] });
-  notify(turn, coach, 'staff:notify.callRequest', { name: turn.participant.name, phone: formatPhone(turn.participant.phone) });
+  const open = inOfficeHours(turn.now);
+  if (open) reply(turn, 'participant:callRequested', { coach: coach.name.split(' ')[0] });
+  else reply(turn, 'participant:callRequestedAfterHours', { coach: coach.name.split(' ')[0], when: formatWhen(nextOfficeOpening(turn.now), turn.lng) });
+  const what = t('sv', 'staff:notify.callRequest', { name: turn.participant.name, phone: formatPhone(turn.participant.phone) });
+  const opened = await openEscalation(turn.tx, turn.participant, 'call-request', what, turn.now, `participant:${turn.participant.id}`);
+  turn.out.push(...opened.messages);
   turn.conversation.misses = 0;
   await audit(turn, `participant:${turn.participant.id}`, 'escalation.request', turn.participant.id);
 };
 
 /**
  * Crisis language: in the same request, the numbers that help now, honestly saying when a
- * person will see it; and an urgent message to the coach, and to the team lead as backstop
- * (out of office hours the lead is the one who can act).
+ * person will see it; and an urgent escalation: the coach in office hours (then the backup, then
+ * the team lead, ten minutes apart), the team lead on call outside them. A repeat while it is open
+ * reaches its current owner again. Automated messages to the participant stop until it is resolved.
  */
 export const crisis: Handler<ParticipantTurn> = async (turn) => {
   const open = inOfficeHours(turn.now);
   if (open) reply(turn, 'participant:crisis', {}, { purpose: 'crisis' });
   else reply(turn, 'participant:crisisAfterHours', { when: formatWhen(nextOfficeOpening(turn.now), turn.lng) }, { purpose: 'crisis' });
-  const { coach, lead } = await caretakers(turn.tx, turn.participant);
-  const vars = { name: turn.participant.name, phone: formatPhone(turn.participant.phone) };
-  notify(turn, coach, 'staff:notify.crisis', vars);
-  if (lead) notify(turn, lead, 'staff:notify.crisis', vars);
-  await audit(turn, `participant:${turn.participant.id}`, 'crisis.detected', turn.participant.id, { officeHours: open });
+  const what = t('sv', 'staff:notify.crisis', { name: turn.participant.name, phone: formatPhone(turn.participant.phone), text: turn.msg.text });
+  const opened = await openEscalation(turn.tx, turn.participant, 'crisis', what, turn.now, `participant:${turn.participant.id}`, true);
+  turn.out.push(...opened.messages);
+  await audit(turn, `participant:${turn.participant.id}`, 'crisis.detected', turn.participant.id, { officeHours: open, escalation: opened.escalation.id });
 };
+
+/** "Visa öppna larm": what is open or acknowledged, the asker's own first. */
+export const escalationList: Handler<StaffTurn> = async (turn) => {
+  const rows = await openEscalations(turn.tx, turn.staff);
+  if (!rows.length) return reply(turn, 'staff:escalation.noneOpen');
+  const lines = rows.map((e) =>
+    t('sv', 'staff:escalation.line', {
+      name: e.name,
+      what: t('sv', `staff:escalation.short.${e.reason}`),
+      state: t('sv', `staff:escalation.state.${e.state}`),
+      owner: e.ownerName ?? '–',
+      since: formatWhen(e.openedAt, 'sv'),
+      urgent: e.severity === 'urgent' ? t('sv', 'staff:escalation.urgentMark') : '',
+    }),
+  );
+  replyText(turn, [t('sv', 'staff:escalation.listHeader', { count: rows.length }), ...lines.map((l) => `• ${l}`)].join('\n'));
+};
+
+/** The buttons on an escalation message. */
+export function escalationAction(action: string) {
+  return async (turn: StaffTurn, value: string): Promise<void> => {
+    const visible = await visibleParticipants(turn.tx, turn.staff);
+    const e = await escalationById(turn.tx, value);
+    if (!e || !visible.some((p) => p.id === e.participantId)) return reply(turn, 'staff:escalation.unknown');
+    const result = await pressEscalation(turn.tx, action, value, turn.staff, turn.now);
+    replyText(turn, result.reply);
+    turn.out.push(...result.messages);
+  };
+}
 
 /**
  * The safety net under crisis detection: words about death, harm or ending that are not a

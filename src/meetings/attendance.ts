@@ -7,6 +7,7 @@ import { t } from '../i18n/index.js';
 import { caretakers, participantById } from '../directory/people.js';
 import { formatPhone } from '../util/phone.js';
 import { retireSends } from '../scheduler/scheduler.js';
+import { openEscalation } from '../escalations/escalations.js';
 import { MEETING_COLUMNS, type Meeting } from './queries.js';
 import { capitalised, staffLabel } from './booking.js';
 import { formatWhen } from '../i18n/format.js';
@@ -59,7 +60,9 @@ export async function markAttendance(tx: Db, meeting: Meeting, attended: boolean
       phone: formatPhone(participant.phone),
       count: n,
     };
-    notices.push({ channel: 'staff', to: coach.email, text: t('sv', n === 1 ? 'staff:attendance.firstNoShow' : 'staff:attendance.noShow', vars), purpose: 'notification' });
+    // An escalation, so the no-show is followed up (Kvittera / Jag ringer / Löst) and climbs if no one does.
+    const what = t('sv', n === 1 ? 'staff:attendance.firstNoShow' : 'staff:attendance.noShow', vars);
+    notices.push(...(await openEscalation(tx, participant, 'no-show', what, now, `staff:${by}`, true)).messages);
     if (n >= NO_SHOWS_FOR_LEAD && lead) {
       notices.push({ channel: 'staff', to: lead.email, text: t('sv', 'staff:attendance.leadFlag', { ...vars, name: capitalised(staffLabel(participant)), coach: coach.name }), purpose: 'notification' });
     }

@@ -12,6 +12,7 @@ import { afterQuietHours, beforeQuietHours, inQuietHours, local } from './calend
 import { meetingSettings, type MeetingSettings } from './settings.js';
 import { endOf, meetingById, MEETING_COLUMNS, type Meeting } from './queries.js';
 import { meetingStaff, participantView } from './booking.js';
+import { automationPaused } from '../escalations/escalations.js';
 import { attendanceButtons } from './attendance.js';
 
 export const REMINDER = 'meeting.reminder';
@@ -58,6 +59,7 @@ const sendReminder: DueHandler = async (tx, send, now, memo) => {
   const participant = found!.participant;
   if (!participant) return { skip: 'participant erased' };
   if (participant.optedOut) return { skip: 'opted out' };
+  if (await automationPaused(tx, participant.id)) return { skip: 'paused after a crisis until a coach resolves it' };
   if (now >= meeting.startAt) return { skip: 'meeting already started' };
   const settings = await memo(`settings:${participant.teamId}`, () => meetingSettings(tx, participant.teamId));
   // Handed over late (the server was down): never in the night; in the morning if that is still in time.

@@ -54,6 +54,8 @@ export interface SchedulerOptions {
   clock: Clock;
   log: Logger;
   handlers: Record<string, DueHandler>;
+  /** Run in a transaction before each tick: parts plan what recurs (the next weekly check-in). */
+  planners?: ((tx: Db, now: Date) => Promise<void>)[];
   /** How many sends one transaction claims or works through. */
   batchSize?: number;
 }
@@ -157,6 +159,9 @@ export async function createScheduler(opts: SchedulerOptions) {
   /** Everything due by Lots' clock now: hand over, then work. Returns the outbox ids written. */
   async function tick(): Promise<string[]> {
     const now = clock.now();
+    if (opts.planners?.length) await db.transaction(async (tx) => {
+      for (const plan of opts.planners!) await plan(tx, now);
+    });
     await handOver(now);
     return work(now);
   }

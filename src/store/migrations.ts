@@ -226,4 +226,47 @@ create index planned_send_due on planned_send (due_at) where status = 'planned';
 create index planned_send_ref on planned_send (ref);
 `,
   },
+  {
+    id: '004-checkins-escalations',
+    sql: `
+-- A participant's own check-in schedule (null: the programme's), and leave (no check-ins until then).
+alter table participant add column checkin_weekday int check (checkin_weekday between 1 and 7);
+alter table participant add column checkin_time text check (checkin_time ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$');
+alter table participant add column on_leave_until date;
+
+-- A question sent to a participant: how they feel (1–5), or the six-month self-assessment.
+create table checkin (
+  id uuid primary key default gen_random_uuid(),
+  participant_id text not null references participant(id) on delete cascade,
+  kind text not null check (kind in ('mood', 'self-assessment')),
+  sent_at timestamptz not null,
+  sent_by text not null,
+  answered_at timestamptz,
+  score int check (score between 1 and 5),
+  text text,
+  answers jsonb not null default '{}',
+  missed boolean not null default false
+);
+create index checkin_participant on checkin (participant_id, sent_at);
+
+-- When a person must act: why, how urgent, who owns it now, and how far up the chain it has gone.
+-- One open escalation per participant and reason: a trigger that repeats adds nothing new.
+create table escalation (
+  id uuid primary key default gen_random_uuid(),
+  participant_id text not null references participant(id) on delete cascade,
+  reason text not null check (reason in ('crisis', 'call-request', 'low-scores', 'no-reply', 'sms-failed', 'no-show')),
+  severity text not null check (severity in ('urgent', 'normal')),
+  state text not null default 'open' check (state in ('open', 'acknowledged', 'resolved')),
+  owner_id text references staff(id),
+  step int not null default 0,
+  opened_at timestamptz not null,
+  acknowledged_at timestamptz,
+  acknowledged_by text,
+  resolved_at timestamptz,
+  resolved_by text
+);
+create unique index escalation_one_open on escalation (participant_id, reason) where state <> 'resolved';
+create index escalation_owner on escalation (owner_id) where state <> 'resolved';
+`,
+  },
 ];

@@ -1,0 +1,217 @@
+// Escalations: when a person must act. Each has a reason, a severity, an owner, a state (open,
+// acknowledged, resolved) and an audit trail. Not acknowledged in time, it climbs: the coach,
+// the coach's backup, the team lead. Outside office hours an urgent one goes straight to the
+// team lead (on call). Only the current step's timer may act (Grafana OnCall's rule): each timer
+// is a planned send carrying the step it was planned for, and one whose step has passed is inert.
+import type { Db } from '../store/db.js';
+import type { Button, OutboundMessage } from '../model/index.js';
+import { t } from '../i18n/index.js';
+import { formatWhen, inOfficeHours, nextOfficeOpening } from '../i18n/format.js';
+import { participantById, staffByIds, type Participant, type Staff } from '../directory/people.js';
+import { formatPhone } from '../util/phone.js';
+import { planSend, retireSends, type DueHandler } from '../scheduler/scheduler.js';
+
+export type Reason = 'crisis' | 'call-request' | 'low-scores' | 'no-reply' | 'sms-failed' | 'no-show';
+
+export interface Escalation {
+  id: string;
+  participantId: string;
+  reason: Reason;
+  severity: 'urgent' | 'normal';
+  state: 'open' | 'acknowledged' | 'resolved';
+  ownerId: string | null;
+  step: number;
+  openedAt: Date;
+}
+
+const COLUMNS = `id, participant_id as "participantId", reason, severity, state, owner_id as "ownerId", step, opened_at as "openedAt"`;
+
+export const STEP = 'escalation.step';
+export const FOLLOW_UP = 'escalation.reminder';
+export const ACTION = { ack: 'escalation.ack', call: 'escalation.call', reassign: 'escalation.reassign', resolve: 'escalation.resolve' } as const;
+
+/** How long an owner has to acknowledge before it climbs. Normal ones count office time only. */
+const ACK_MINUTES = { urgent: 10, normal: 30 };
+/** Acknowledged but not resolved: the owner is reminded this often (in office hours). */
+const FOLLOW_UP_HOURS = 24;
+
+function ackDeadline(severity: Escalation['severity'], now: Date): Date {
+  const from = severity === 'urgent' ? now : nextOfficeOpening(now);
+  return new Date(from.getTime() + ACK_MINUTES[severity] * 60_000);
+}
+
+/** Who an escalation climbs through: the coach, the coach's backup, the team lead (each once). */
+export async function chainOf(tx: Db, participant: Participant): Promise<Staff[]> {
+  const [ids] = await tx.query<{ coach: string; backup: string | null; lead: string | null }>(
+    `select s.id as coach, s.backup_id as backup, t.lead_id as lead
+     from staff s, team t where s.id = $1 and t.id = $2`,
+    [participant.coachId, participant.teamId],
+  );
+  const order = [ids!.coach, ids!.backup, ids!.lead].filter((x, i, all): x is string => Boolean(x) && all.indexOf(x) === i);
+  const people = await staffByIds(tx, order);
+  return order.map((id) => people.find((p) => p.id === id)).filter((p): p is Staff => Boolean(p));
+}
+
+export function escalationButtons(e: Pick<Escalation, 'id'>): Button[] {
+  return [
+    { actionId: ACTION.ack, value: e.id, label: t('sv', 'staff:escalation.button.ack') },
+    { actionId: ACTION.call, value: e.id, label: t('sv', 'staff:escalation.button.call') },
+    { actionId: ACTION.reassign, value: e.id, label: t('sv', 'staff:escalation.button.reassign') },
+    { actionId: ACTION.resolve, value: e.id, label: t('sv', 'staff:escalation.button.resolve') },
+  ];
+}
+
+async function audit(tx: Db, now: Date, actor: string, action: string, e: Pick<Escalation, 'id' | 'participantId'>, detail: Record<string, unknown> = {}) {
+  await tx.query(`insert into audit_log (at, actor, action, participant_id, detail) values ($1, $2, $3, $4, $5)`, [
+    now,
+    actor,
+    action,
+    e.participantId,
+    JSON.stringify({ escalation: e.id, ...detail }),
+  ]);
+}
+
+/** The message an owner gets: what happened (the trigger's own sentence) and what to do, with the buttons. */
+function toOwner(owner: Staff, e: Escalation, what: string): OutboundMessage {
+  const footer = t('sv', e.severity === 'urgent' ? 'staff:escalation.footerUrgent' : 'staff:escalation.footer', { minutes: ACK_MINUTES[e.severity] });
+  return { channel: 'staff', to: owner.email, text: `${what}\n${footer}`, purpose: 'notification', buttons: escalationButtons(e) };
+}
+
+export interface Opened {
+  escalation: Escalation;
+  /** False when one for the same participant and reason was already open: nothing new was started. */
+  opened: boolean;
+  messages: OutboundMessage[];
+}
+
+/**
+ * Opens an escalation and tells its first owner with `what` (the trigger's sentence). A repeat of
+ * an open one's trigger opens nothing: the current owner is told again only when `repeat` says so.
+ */
+export async function openEscalation(tx: Db, participant: Participant, reason: Reason, what: string, now: Date, actor: string, repeat = false): Promise<Opened> {
+  const severity = reason === 'crisis' ? 'urgent' : 'normal';
+  const chain = await chainOf(tx, participant);
+  // Outside office hours an urgent one starts with the one on call: the team lead, the chain's last.
+  const step = severity === 'urgent' && !inOfficeHours(now) ? chain.length - 1 : 0;
+  const owner = chain[step]!;
+  const [inserted] = await tx.query<Escalation>(
+    `insert into escalation (participant_id, reason, severity, owner_id, step, opened_at) values ($1, $2, $3, $4, $5, $6)
+     on conflict (participant_id, reason) where state <> 'resolved' do nothing returning ${COLUMNS}`,
+    [participant.id, reason, severity, owner.id, step, now],
+  );
+  if (!inserted) {
+    const [existing] = await tx.query<Escalation>(`select ${COLUMNS} from escalation where participant_id = $1 and reason = $2 and state <> 'resolved'`, [participant.id, reason]);
+    await audit(tx, now, actor, 'escalation.repeated', existing!);
+    const [current] = repeat ? await staffByIds(tx, [existing!.ownerId ?? owner.id]) : [];
+    return { escalation: existing!, opened: false, messages: current ? [toOwner(current, existing!, what)] : [] };
+  }
+  await planSend(tx, { kind: STEP, ref: inserted.id, version: step, label: `step ${step}`, participantId: participant.id, dueAt: ackDeadline(severity, now) }, now);
+  await audit(tx, now, actor, 'escalation.opened', inserted, { reason, severity, owner: owner.id, step });
+  return { escalation: inserted, opened: true, messages: [toOwner(owner, inserted, what)] };
+}
+
+/** Whether automated messages (check-ins, reminders) to the participant are held: a crisis is open. */
+export async function automationPaused(tx: Db, participantId: string): Promise<boolean> {
+  const rows = await tx.query(`select 1 from escalation where participant_id = $1 and reason = 'crisis' and state <> 'resolved'`, [participantId]);
+  return rows.length > 0;
+}
+
+export async function escalationById(tx: Db, id: string): Promise<Escalation | null> {
+  const [row] = await tx.query<Escalation>(`select ${COLUMNS} from escalation where id = $1`, [id]);
+  return row ?? null;
+}
+
+/** Hands an open escalation to the next in the chain (a climb, or a reassign), with a new timer. */
+async function handOn(tx: Db, e: Escalation, participant: Participant, now: Date, actor: string, because: string): Promise<OutboundMessage[]> {
+  const chain = await chainOf(tx, participant);
+  const here = chain.findIndex((s) => s.id === e.ownerId);
+  const step = Math.min(Math.max(here, e.step) + 1, chain.length - 1);
+  const owner = chain[step]!;
+  const [moved] = await tx.query<Escalation>(
+    `update escalation set owner_id = $2, step = $3, state = 'open', acknowledged_at = null, acknowledged_by = null where id = $1 returning ${COLUMNS}`,
+    [e.id, owner.id, step],
+  );
+  await retireSends(tx, e.id, because, now);
+  await planSend(tx, { kind: STEP, ref: e.id, version: step, label: `step ${step} ${now.toISOString()}`, participantId: participant.id, dueAt: ackDeadline(e.severity, now) }, now);
+  await audit(tx, now, actor, 'escalation.handedOn', moved!, { to: owner.id, step, because });
+  const what = t('sv', `staff:escalation.reason.${e.reason}`, { name: participant.name, phone: formatPhone(participant.phone), since: formatWhen(e.openedAt, 'sv') });
+  const [previous] = e.ownerId ? await staffByIds(tx, [e.ownerId]) : [];
+  const handed = t('sv', because === 'not acknowledged' ? 'staff:escalation.climbed' : 'staff:escalation.reassigned', { from: previous?.name ?? '–' });
+  return [toOwner(owner, moved!, `${handed}\n${what}`)];
+}
+
+/** A step's timer: still open at the same step → the next in the chain; anything else → nothing. */
+const climb: DueHandler = async (tx, send, now) => {
+  const e = await escalationById(tx, send.ref);
+  if (!e || e.state !== 'open' || e.step !== send.version) return { skip: 'stale step: acknowledged, resolved or already handed on' };
+  const participant = await participantById(tx, e.participantId);
+  if (!participant) return { skip: 'participant erased' };
+  const chain = await chainOf(tx, participant);
+  if (e.step >= chain.length - 1) {
+    // The top of the chain: remind the one on call again until someone acknowledges.
+    await planSend(tx, { kind: STEP, ref: e.id, version: e.step, label: `again ${now.toISOString()}`, participantId: e.participantId, dueAt: ackDeadline(e.severity, now) }, now);
+    const what = t('sv', `staff:escalation.reason.${e.reason}`, { name: participant.name, phone: formatPhone(participant.phone), since: formatWhen(e.openedAt, 'sv') });
+    return { send: [toOwner(chain.at(-1)!, e, `${t('sv', 'staff:escalation.stillOpen')}\n${what}`)] };
+  }
+  return { send: await handOn(tx, e, participant, now, 'system', 'not acknowledged') };
+};
+
+/** Acknowledged and not resolved: the owner is reminded until it is. */
+const followUp: DueHandler = async (tx, send, now) => {
+  const e = await escalationById(tx, send.ref);
+  if (!e || e.state !== 'acknowledged') return { skip: 'resolved or handed on' };
+  const participant = await participantById(tx, e.participantId);
+  const [owner] = e.ownerId ? await staffByIds(tx, [e.ownerId]) : [];
+  if (!participant || !owner) return { skip: 'participant or owner gone' };
+  await planFollowUp(tx, e, now);
+  const text = t('sv', 'staff:escalation.followUp', { name: participant.name, what: t('sv', `staff:escalation.short.${e.reason}`), since: formatWhen(e.openedAt, 'sv') });
+  return { send: [{ channel: 'staff', to: owner.email, text, purpose: 'notification', buttons: [escalationButtons(e)[3]!] }] };
+};
+
+async function planFollowUp(tx: Db, e: Escalation, now: Date): Promise<void> {
+  const dueAt = nextOfficeOpening(new Date(now.getTime() + FOLLOW_UP_HOURS * 3600_000));
+  await planSend(tx, { kind: FOLLOW_UP, ref: e.id, version: 0, label: dueAt.toISOString(), participantId: e.participantId, dueAt }, now);
+}
+
+export const escalationDueHandlers: Record<string, DueHandler> = { [STEP]: climb, [FOLLOW_UP]: followUp };
+
+export type ActionResult = { reply: string; messages: OutboundMessage[] };
+
+/** The four buttons. Anyone who may see the participant may press them; each press is audited. */
+export async function pressEscalation(tx: Db, action: string, id: string, staff: Staff, now: Date): Promise<ActionResult> {
+  const e = await escalationById(tx, id);
+  const participant = e && (await participantById(tx, e.participantId));
+  if (!e || !participant) return { reply: t('sv', 'staff:escalation.unknown'), messages: [] };
+  const name = participant.name;
+  if (e.state === 'resolved') return { reply: t('sv', 'staff:escalation.alreadyResolved', { name }), messages: [] };
+  const actor = `staff:${staff.id}`;
+  if (action === ACTION.resolve) {
+    await tx.query(`update escalation set state = 'resolved', resolved_at = $2, resolved_by = $3 where id = $1`, [e.id, now, staff.id]);
+    await retireSends(tx, e.id, 'resolved', now);
+    await audit(tx, now, actor, 'escalation.resolved', e);
+    return { reply: t('sv', e.reason === 'crisis' ? 'staff:escalation.resolvedCrisis' : 'staff:escalation.resolved', { name }), messages: [] };
+  }
+  if (action === ACTION.reassign) {
+    const messages = await handOn(tx, { ...e, ownerId: staff.id }, participant, now, actor, 'reassigned');
+    const [to] = await tx.query<{ name: string }>(`select s.name from escalation e join staff s on s.id = e.owner_id where e.id = $1`, [e.id]);
+    return { reply: t('sv', 'staff:escalation.reassignedTo', { name, to: to!.name }), messages };
+  }
+  // Acknowledge, or "I'll call" (an acknowledgement that says what happens next).
+  if (e.state === 'acknowledged') return { reply: t('sv', 'staff:escalation.alreadyAcknowledged', { name }), messages: [] };
+  await tx.query(`update escalation set state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, owner_id = $3 where id = $1`, [e.id, now, staff.id]);
+  await retireSends(tx, e.id, 'acknowledged', now, STEP);
+  await planFollowUp(tx, e, now);
+  await audit(tx, now, actor, action === ACTION.call ? 'escalation.calling' : 'escalation.acknowledged', e);
+  return { reply: t('sv', action === ACTION.call ? 'staff:escalation.calling' : 'staff:escalation.acknowledged', { name, phone: formatPhone(participant.phone) }), messages: [] };
+}
+
+/** Open and acknowledged escalations of the participants a staff member may see, their own first. */
+export async function openEscalations(tx: Db, staff: Staff): Promise<(Escalation & { name: string; ownerName: string | null })[]> {
+  return tx.query(
+    `select ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1e.$2')}, p.name, s.name as "ownerName"
+     from escalation e join participant p on p.id = e.participant_id left join staff s on s.id = e.owner_id
+     where e.state <> 'resolved' and p.team_id = $1 and (not p.protected_identity or p.coach_id = $2 or $3 = 'teamlead')
+     order by e.owner_id = $2 desc, e.severity = 'urgent' desc, e.opened_at`,
+    [staff.teamId, staff.id, staff.role],
+  );
+}

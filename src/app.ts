@@ -13,7 +13,7 @@ import { simulatorRoutes } from './channels/simulator/routes.js';
 import { t } from './i18n/index.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { meetingDueHandlers } from './meetings/reminders.js';
-import { escalationDueHandlers } from './escalations/escalations.js';
+import { escalateFailedSms, escalationDueHandlers } from './escalations/escalations.js';
 import { checkinDueHandlers, planWeeklyCheckins } from './checkins/checkins.js';
 
 export interface App {
@@ -31,6 +31,8 @@ export interface AppOptions {
   /** Opened by the caller instead (tests share a template database). */
   db?: Db;
   clock?: SettableClock;
+  /** Hands messages to their channels instead (tests: a provider that fails). */
+  deliver?: Deliver;
 }
 
 const CLOCK_KEY = 'simulator.clock';
@@ -49,11 +51,22 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
   };
 
   // While the simulator is on, every message is delivered to it: the outbox row is the delivery.
-  const deliver: Deliver = config.simulator
-    ? async () => {}
-    : async (m) => {
-        throw new Error(`no ${m.channel} channel configured`);
-      };
+  const toChannel: Deliver =
+    given.deliver ??
+    (config.simulator
+      ? async () => {}
+      : async (m) => {
+          throw new Error(`no ${m.channel} channel configured`);
+        });
+  // An SMS that cannot be delivered to a participant is an escalation: a coach must know.
+  const deliver: Deliver = async (m) => {
+    try {
+      await toChannel(m);
+    } catch (err) {
+      if (m.channel === 'sms' && m.participantId) await dispatch(db, deliver, clock, await escalateFailedSms(db, m.participantId, clock.now()));
+      throw err;
+    }
+  };
   const scheduler = await createScheduler({
     db,
     clock,
@@ -72,6 +85,8 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
     const loaded = await loadDemoIfEmpty(db, clock);
     if (loaded) log.info({ ...loaded }, 'demo programme loaded');
   }
+  // What fell due while Lots was down goes now, and what recurs (weekly check-ins) is planned.
+  await tick();
   // Lots' clock is checked for due sends every few seconds (the simulator's clock only moves when told).
   const timer = config.tickSeconds > 0 ? setInterval(() => void tick().catch((err: Error) => log.error({ kind: err.name }, 'tick failed')), config.tickSeconds * 1000) : null;
   timer?.unref();

@@ -10,6 +10,7 @@ import { formatWhen, inOfficeHours, nextOfficeOpening } from '../i18n/format.js'
 import { participantById, staffByIds, type Participant, type Staff } from '../directory/people.js';
 import { formatPhone } from '../util/phone.js';
 import { planSend, retireSends, type DueHandler } from '../scheduler/scheduler.js';
+import { enqueue } from '../outbox/outbox.js';
 
 export type Reason = 'crisis' | 'call-request' | 'low-scores' | 'no-reply' | 'sms-failed' | 'no-show';
 
@@ -214,4 +215,18 @@ export async function openEscalations(tx: Db, staff: Staff): Promise<(Escalation
      order by e.owner_id = $2 desc, e.severity = 'urgent' desc, e.opened_at`,
     [staff.teamId, staff.id, staff.role],
   );
+}
+
+/**
+ * An SMS to a participant that could not be delivered: the coach must know (the person may not
+ * get their reminders or answers). Opens a 'sms-failed' escalation; returns the outbox ids to send.
+ */
+export async function escalateFailedSms(db: Db, participantId: string, now: Date): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const p = await participantById(tx, participantId);
+    if (!p) return [];
+    const what = t('sv', 'staff:escalation.reason.sms-failed', { name: p.name, phone: formatPhone(p.phone) });
+    const opened = await openEscalation(tx, p, 'sms-failed', what, now, 'system');
+    return enqueue(tx, opened.messages, now);
+  });
 }

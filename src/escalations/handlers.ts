@@ -17,7 +17,7 @@ export const escalationRequest: Handler<ParticipantTurn> = async (turn) => {
   const opened = await openEscalation(turn.tx, turn.participant, 'call-request', what, turn.now, `participant:${turn.participant.id}`);
   turn.out.push(...opened.messages);
   turn.conversation.misses = 0;
-  await audit(turn, `participant:${turn.participant.id}`, 'escalation.request', turn.participant.id);
+  await audit(turn, `participant:${turn.participant.id}`, 'call.requested', turn.participant.id);
 };
 
 /**

@@ -5,6 +5,7 @@ import { createApp, type App } from '../../src/app.js';
 import { createLogger } from '../../src/util/log.js';
 import { SettableClock } from '../../src/model/index.js';
 import type { Config } from '../../src/config.js';
+import type { Deliver } from '../../src/outbox/outbox.js';
 import { testDb, type Engine } from './db.js';
 import { TEST_NOW } from './time.js';
 
@@ -27,7 +28,7 @@ export const testConfig: Config = {
   tickSeconds: 0,
 };
 
-export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo'): Promise<TestApp> {
+export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo', options: { deliver?: Deliver } = {}): Promise<TestApp> {
   const logs: string[] = [];
   const log = createLogger({
     level: 'debug',
@@ -38,7 +39,7 @@ export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo
       },
     }),
   });
-  const app = await createApp({ config: testConfig, log, db: await testDb(engine, contents), clock: new SettableClock(TEST_NOW) });
+  const app = await createApp({ config: testConfig, log, db: await testDb(engine, contents), clock: new SettableClock(TEST_NOW), ...options });
   const post = async (url: string, payload: unknown) => {
     const res = await app.server.inject({ method: 'POST', url, payload: payload as object });
     return { status: res.statusCode, body: res.json() };

@@ -1,0 +1,209 @@
+// Check-ins and escalations through the simulator: the 1–5 question, answers and their events,
+// crisis in the middle of a check-in, the climb coach → backup → team lead, acknowledgements that
+// stop it, stale timers that do nothing, one escalation per trigger, resolving with an audit
+// trail — on every engine. The clock starts Monday 23 November 2026, 09:00 in Stockholm.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { engines } from './support/db.js';
+import { demo, testApp, testConfig, type TestApp } from './support/app.js';
+import { createApp } from '../src/app.js';
+import { openPglite } from '../src/store/db.js';
+import { createLogger } from '../src/util/log.js';
+import { SettableClock } from '../src/model/index.js';
+import { TEST_NOW } from './support/time.js';
+
+const ANNA = demo.anna.phone;
+const text = (res: { body: { replies: { text: string }[] } }) => res.body.replies.map((r) => r.text).join('\n');
+interface Sent {
+  to: string;
+  text: string;
+  sentAt: string;
+  buttons?: { actionId: string; value: string; label: string }[];
+}
+
+describe.each(engines)('check-ins and escalations on %s', (engine) => {
+  let app: TestApp;
+  afterEach(() => app.closeCheckingLogs([ANNA, 'Anna', 'Andersson', 'leva']));
+  const start = async (options = {}) => {
+    app = await testApp(engine, 'demo', options);
+  };
+  const outboxTo = async (to: string): Promise<Sent[]> => (await app.server.inject({ method: 'GET', url: `/sim/outbox?to=${encodeURIComponent(to)}` })).json().messages;
+  const advance = async (iso: string) => expect((await app.server.inject({ method: 'POST', url: '/sim/clock', payload: { advance: iso } })).statusCode).toBe(200);
+  const press = async (from: string, message: Sent, label: string) => {
+    const b = message.buttons!.find((x) => x.label === label)!;
+    const res = await app.server.inject({ method: 'POST', url: '/sim/staff/action', payload: { from, actionId: b.actionId, value: b.value } });
+    expect(res.statusCode).toBe(200);
+    return res.json().replies.map((r: { text: string }) => r.text).join('\n') as string;
+  };
+  // Anna's (every demo participant gets weekly check-ins, and the silent ones escalate too).
+  const escalations = () => app.db.query<{ reason: string; state: string; step: number }>(`select reason, state, step from escalation where participant_id = 'p1' order by opened_at`);
+
+  it('a check-in, "2", then crisis words: 112 and 90101 at once, the coach named, the lead after no acknowledgement', async () => {
+    await start();
+    expect(text(await app.staff(demo.eva, 'skicka en incheckning till Anna'))).toBe('Incheckningen är skickad till Anna Andersson. Svaret kommer hit.');
+    expect((await outboxTo(ANNA)).at(-1)!.text).toBe('Hej Anna! Hur mår du idag? Svara med en siffra 1-5 (1 = mycket dåligt, 5 = mycket bra).');
+    expect(text(await app.sms(ANNA, '2'))).toBe('Tack för att du svarar. Vill du att din coach ringer dig? Svara RING.');
+    const crisis = text(await app.sms(ANNA, 'jag vill inte leva längre'));
+    expect(crisis).toMatch(/112/);
+    expect(crisis).toMatch(/90101/);
+    const urgent = (await outboxTo(demo.eva)).at(-1)!;
+    expect(urgent.text).toMatch(/^AKUT: Anna Andersson skrev något/);
+    expect(urgent.buttons!.map((b) => b.label)).toEqual(['Kvittera', 'Jag ringer', 'Lämna över', 'Löst']);
+    expect(await outboxTo(demo.maria)).toEqual([]);
+    // Ten minutes: Eva's backup Jonas. Twenty: the team lead. Forty: still the lead, reminded.
+    for (let m = 0; m < 4; m++) await advance('PT10M');
+    const jonas = await outboxTo(demo.jonas);
+    expect(jonas).toHaveLength(1);
+    expect(jonas[0]!.text).toMatch(/^Vidare till dig: Eva Lindqvist har inte kvitterat\.\nAKUT: Anna Andersson/);
+    const lead = await outboxTo(demo.maria);
+    expect(lead[0]!.text).toMatch(/^Vidare till dig: Jonas Berg har inte kvitterat\.\nAKUT: Anna Andersson/);
+    expect(lead.length).toBeGreaterThanOrEqual(2);
+    // The lead acknowledges: the climb and its reminders stop.
+    expect(await press(demo.maria, lead[0]!, 'Kvittera')).toBe('Kvitterat: Anna Andersson är ditt nu. Jag påminner dig tills det är löst.');
+    const before = (await outboxTo(demo.maria)).length;
+    for (let m = 0; m < 6; m++) await advance('PT10M');
+    expect((await outboxTo(demo.maria)).length).toBe(before);
+    expect(await escalations()).toEqual([{ reason: 'crisis', state: 'acknowledged', step: 2 }]);
+  });
+
+  it('an acknowledgement stops the climb, and the stale timer sends nothing', async () => {
+    await start();
+    await app.sms(ANNA, 'jag vill inte leva längre');
+    const urgent = (await outboxTo(demo.eva)).at(-1)!;
+    await advance('PT5M');
+    expect(await press(demo.eva, urgent, 'Jag ringer')).toBe('Bra – du ringer Anna Andersson på 070-123 45 67. Tryck Löst när det är klart.');
+    for (let m = 0; m < 6; m++) await advance('PT10M');
+    expect(await outboxTo(demo.jonas)).toEqual([]);
+    expect(await outboxTo(demo.maria)).toEqual([]);
+    const timers = await app.db.query<{ status: string; reason: string }>(`select status, reason from planned_send where kind = 'escalation.step'`);
+    expect(timers).toEqual([{ status: 'inert', reason: 'acknowledged' }]);
+  });
+
+  it('while a crisis is open no reminder or check-in goes to the participant; resolving lets them go again', async () => {
+    await start();
+    await app.sms(ANNA, 'jag vill inte leva längre');
+    const urgent = (await outboxTo(demo.eva)).at(-1)!;
+    expect(text(await app.staff(demo.eva, 'skicka en incheckning till Anna'))).toBe('Anna Andersson har ett öppet krisärende. Inga automatiska sms går ut förrän det är löst.');
+    await advance('P1DT2H'); // through Tuesday 10:00 (the weekly check-in)
+    expect((await outboxTo(ANNA)).filter((m) => /Hur mår du/.test(m.text))).toEqual([]);
+    expect(await press(demo.eva, urgent, 'Löst')).toBe('Löst: Anna Andersson. Ärendet är stängt, och påminnelser och incheckningar går till deltagaren igen.');
+    expect(text(await app.staff(demo.eva, 'skicka en incheckning till Anna'))).toMatch(/^Incheckningen är skickad/);
+    const skipped = await app.db.query<{ reason: string }>(`select reason from planned_send where kind = 'checkin.weekly' and status = 'skipped'`);
+    expect(skipped).toEqual([{ reason: 'crisis' }]);
+  });
+
+  it('"RING MIG" twice opens one escalation; resolving closes it with its audit trail', async () => {
+    await start();
+    await app.sms(ANNA, 'RING MIG');
+    await app.sms(ANNA, 'ring mig');
+    expect(await escalations()).toEqual([{ reason: 'call-request', state: 'open', step: 0 }]);
+    const message = (await outboxTo(demo.eva)).find((m) => m.buttons)!;
+    expect(await press(demo.eva, message, 'Löst')).toBe('Löst: Anna Andersson. Ärendet är stängt.');
+    expect(await escalations()).toEqual([{ reason: 'call-request', state: 'resolved', step: 0 }]);
+    const trail = await app.db.query<{ action: string; actor: string }>(`select action, actor from audit_log where detail ? 'escalation' order by action`);
+    expect(trail).toEqual([
+      { action: 'escalation.opened', actor: 'participant:p1' },
+      { action: 'escalation.repeated', actor: 'participant:p1' },
+      { action: 'escalation.resolved', actor: 'staff:s1' },
+    ]);
+    expect(text(await app.staff(demo.eva, 'visa öppna larm'))).toBe('Inga öppna ärenden just nu.');
+  });
+
+  it('two low scores in a row open one escalation, however often they repeat', async () => {
+    await start();
+    for (let i = 0; i < 3; i++) {
+      await app.staff(demo.eva, 'skicka en incheckning till Anna');
+      await app.sms(ANNA, '1');
+      await advance('PT1H');
+    }
+    expect((await escalations()).map((e) => e.reason)).toEqual(['low-scores']);
+    expect(text(await app.staff(demo.eva, 'hur mår Anna?'))).toBe('Anna Andersson, senaste svaren: ▁▁▁ (1 1 1)\nSenast: 1 (måndag 23 november kl 11.00).');
+  });
+
+  it('two silent weekly check-ins open one escalation; one silent week is only recorded', async () => {
+    await start();
+    const at = async (iso: string) => expect((await app.server.inject({ method: 'POST', url: '/sim/clock', payload: { set: iso } })).statusCode).toBe(200);
+    await at('2026-11-23T09:30:00+01:00'); // plans the first weekly check-in
+    await at('2026-11-24T10:00:00+01:00'); // sent
+    await at('2026-11-25T10:00:00+01:00'); // 24 hours, no answer: recorded
+    expect(await escalations()).toEqual([]);
+    await at('2026-12-01T10:00:00+01:00');
+    await at('2026-12-02T10:00:00+01:00'); // the second in a row
+    expect(await escalations()).toEqual([{ reason: 'no-reply', state: 'open', step: 0 }]);
+    await at('2026-12-08T10:00:00+01:00');
+    await at('2026-12-09T10:00:00+01:00'); // a third adds nothing new
+    expect((await escalations()).length).toBe(1);
+    const missed = await app.db.query(`select 1 from audit_log where action = 'checkin.missed' and participant_id = 'p1'`);
+    expect(missed).toHaveLength(3);
+    expect((await outboxTo(ANNA)).filter((m) => /Hur mår du/.test(m.text)).map((m) => m.sentAt)).toEqual([
+      '2026-11-24T09:00:00.000Z',
+      '2026-12-01T09:00:00.000Z',
+      '2026-12-08T09:00:00.000Z',
+    ]);
+  });
+
+  it('an SMS that cannot be delivered opens an escalation for the coach', async () => {
+    await start({
+      deliver: async (m: { channel: string }) => {
+        if (m.channel === 'sms') throw new Error('provider refused');
+      },
+    });
+    await app.staff(demo.eva, 'skicka en incheckning till Anna');
+    expect(await escalations()).toEqual([{ reason: 'sms-failed', state: 'open', step: 0 }]);
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Ett sms till Anna Andersson kunde inte levereras/);
+  });
+
+  it('out of office hours an urgent escalation goes straight to the team lead, and the participant is told when', async () => {
+    await start();
+    app.clock.set(new Date('2026-11-24T22:30:00+01:00'));
+    expect(text(await app.sms(ANNA, 'orkar inte leva'))).toContain('Vi ser ditt SMS onsdag 25 november kl 08.00.');
+    expect((await outboxTo(demo.maria)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson/);
+    expect(await outboxTo(demo.eva)).toEqual([]);
+  });
+
+  it('"visa öppna larm" lists open escalations, the asker\'s own first', async () => {
+    await start();
+    await app.sms(ANNA, 'ring mig');
+    expect(text(await app.staff(demo.eva, 'visa öppna larm'))).toBe(
+      'Öppna ärenden (1):\n• Anna Andersson: vill bli uppringd – inte kvitterat, Eva Lindqvist, sedan måndag 23 november kl 09.00',
+    );
+  });
+
+  it('the self-assessment asks four questions and gives the coach the answers', async () => {
+    await start();
+    expect(text(await app.staff(demo.eva, 'skicka självskattning till Anna'))).toBe('Självskattningen (4 frågor) är skickad till Anna Andersson.');
+    expect((await outboxTo(ANNA)).at(-1)!.text).toMatch(/^Hej Anna! .* Fråga 1: Känner du att du kan påverka ditt liv\?/);
+    expect(text(await app.sms(ANNA, '4'))).toBe('Fråga 2 av 4: Vet du hur du kan hitta jobb eller studier? Svara 1-5.');
+    await app.sms(ANNA, '3');
+    await app.sms(ANNA, 'två');
+    expect(text(await app.sms(ANNA, '5'))).toBe('Tack! Nu är du klar. Din coach får se dina svar.');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe(
+      'Anna Andersson har gjort självskattningen: egenmakt 4, kunskap om arbetsmarknaden 3, arbeta med ohälsa 2, kontakt med myndigheter 5 (1–5).',
+    );
+  });
+});
+
+describe('escalation steps across a restart (PGlite in a folder)', () => {
+  it('neither loses nor repeats a step', async () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lots-esc-')), 'data');
+    const quiet = () => createLogger({ level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
+    const config = { ...testConfig, dataDir: dir };
+    const first = await createApp({ config, log: quiet(), db: await openPglite(dir, new Blob([fs.readFileSync(inject('pgliteDemo'))])), clock: new SettableClock(TEST_NOW) });
+    await first.server.inject({ method: 'POST', url: '/sim/sms', payload: { from: ANNA, text: 'jag vill inte leva längre' } });
+    await first.server.inject({ method: 'POST', url: '/sim/clock', payload: { advance: 'PT5M' } });
+    await first.close();
+    const second = await createApp({ config, log: quiet(), db: await openPglite(dir) });
+    // 09:10 the coach's ten minutes are up: the backup; 09:20 the backup's: the team lead; each once.
+    for (let m = 0; m < 4; m++) await second.server.inject({ method: 'POST', url: '/sim/clock', payload: { advance: 'PT5M' } });
+    const sentTo = async (who: string) => (await second.db.query(`select id from outbox where recipient = $1`, [who])).length;
+    expect(await sentTo(demo.jonas)).toBe(1);
+    expect(await sentTo(demo.maria)).toBe(1);
+    const [e] = await second.db.query<{ step: number }>(`select step from escalation`);
+    expect(e!.step).toBe(2);
+    await second.close();
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+});

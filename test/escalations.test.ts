@@ -145,6 +145,24 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     ]);
   });
 
+  it('a participant\'s own check-in day and time, and leave, come from the import', async () => {
+    await start();
+    const { applyImport, parseImport } = await import('../src/directory/import.js');
+    const file = {
+      participants: [
+        { id: 'p1', name: 'Anna Andersson', phone: ANNA, gender: 'kvinna', coach: 's1', checkinWeekday: 4, checkinTime: '14:30' },
+        { id: 'p2', name: 'Johan Karlsson', phone: '+46701740605', gender: 'man', coach: 's1', onLeaveUntil: '2026-12-31' },
+      ],
+    };
+    await applyImport(app.db, parseImport(JSON.stringify(file), 'x.json'), app.clock);
+    await app.server.inject({ method: 'POST', url: '/sim/clock', payload: { advance: 'PT1M' } }); // plans from the new schedule
+    await app.server.inject({ method: 'POST', url: '/sim/clock', payload: { set: '2026-11-26T14:30:00+01:00' } });
+    const checkins = await app.db.query<{ participant: string; sentAt: Date }>(`select participant_id as participant, sent_at as "sentAt" from checkin where participant_id in ('p1', 'p2') order by participant_id`);
+    expect(checkins.map((c) => [c.participant, c.sentAt.toISOString()])).toEqual([['p1', '2026-11-26T13:30:00.000Z']]);
+    const skipped = await app.db.query<{ reason: string }>(`select reason from planned_send where kind = 'checkin.weekly' and ref = 'p2' and status = 'skipped'`);
+    expect(skipped).toEqual([{ reason: 'on-leave' }]);
+  });
+
   it('an SMS that cannot be delivered opens an escalation for the coach', async () => {
     await start({
       deliver: async (m: { channel: string }) => {

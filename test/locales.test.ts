@@ -79,4 +79,22 @@ describe('SMS segments', () => {
   it('replaces smart quotes and dashes so a message stays GSM-7', () => {
     expect(countSegments(plainGsm('“Hej” – mån–fre…')).encoding).toBe('GSM-7');
   });
+
+  // Arabic, Tigrinya and Persian are UCS-2 (70 characters a segment); Somali is written in GSM-7.
+  // The crisis reply and a booking request may take up to four parts there; anything else two.
+  it.each(['ar', 'so', 'ti', 'fa'])('%s participant SMS stay within their segment budget', (lng) => {
+    const sample: Record<string, string> = {
+      when: 'onsdag 25 november kl 10.00', what: 'SIP-möte', where: 'Storgatan 12, plan 3', with: 'Jonas och Försäkringskassan', interpreter: '',
+      name: 'Anna', coach: 'Jonas', agency: 'Arbetsförmedlingen', phone: '010-123 45 67', hours: 'mån-fre 9-11', role: 'handläggare',
+      choices: 'FK, AF, SOC, VC eller COACH', options: '1) din kontakt 2) ditt nästa möte', numbers: '1 eller 2', place: 'Storgatan 12',
+      link: 'https://meet.example.se/k3x9', n: '2', question: 'Känner du att du kan påverka ditt liv?', answer: 'NEJ',
+    };
+    const long = /^(crisis|crisisAfterHours|crisisUnknownSender|meeting\.booked|meeting\.moved|selfAssessment\.first)$/;
+    for (const key of keys(resources.sv!.participant)) {
+      const text = plainGsm(String(at(resources[lng]!.participant, key)).replace(/\{\{(\w+)\}\}/g, (_, v: string) => sample[v] ?? v));
+      const { segments, encoding } = countSegments(text);
+      if (lng === 'so') expect(encoding, key.join('.')).toBe('GSM-7');
+      expect(segments, `${lng}:${key.join('.')} (${encoding})`).toBeLessThanOrEqual(long.test(key.join('.')) ? 4 : 2);
+    }
+  });
 });

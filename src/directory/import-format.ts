@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AGENCIES } from '../model/index.js';
 import { toE164 } from '../util/phone.js';
 import { meetingSettingsSchema } from '../meetings/settings.js';
+import { checkinSettingsSchema } from '../checkins/checkins.js';
 
 const id = z.string().trim().min(1, 'får inte vara tom').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'bara bokstäver a–z, siffror, _ . -');
 const phone = z
@@ -51,6 +52,11 @@ export const participantSchema = z.strictObject({
   exitReason: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
   incomeAtStart: z.enum(['sjukpenning', 'forsorjningsstod', 'aktivitetsersattning', 'sjukersattning', 'ingen']).optional(),
   consents: consentsSchema.optional(),
+  /** The participant's own weekly check-in day (1 = Monday) and time, instead of the programme's. */
+  checkinWeekday: z.number().int().min(1).max(7).optional(),
+  checkinTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'tid som tt:mm').optional(),
+  /** On leave until this date: no check-ins. */
+  onLeaveUntil: isoDate.optional(),
   contacts: z.array(contactSchema).default([]),
 });
 
@@ -81,9 +87,10 @@ export const meetingSchema = z.strictObject({
 
 export const importSchema = z.strictObject({
   programme: z
-    .strictObject({ id, name: z.string().trim().min(1).max(200), settings: z.strictObject({ meetings: meetingSettingsSchema.optional() }).optional() })
+    .strictObject({ id, name: z.string().trim().min(1).max(200), settings: z.strictObject({ meetings: meetingSettingsSchema.optional(), checkins: checkinSettingsSchema.optional() }).optional() })
     .optional(),
-  teams: z.array(z.strictObject({ id, name: z.string().trim().min(1).max(200), lead: id.optional() })).default([]),
+  /** `onCall`: who gets urgent escalations outside office hours (default: the lead). */
+  teams: z.array(z.strictObject({ id, name: z.string().trim().min(1).max(200), lead: id.optional(), onCall: id.optional() })).default([]),
   staff: z.array(staffSchema).default([]),
   participants: z.array(participantSchema).default([]),
   meetings: z.array(meetingSchema).default([]),

@@ -224,18 +224,27 @@ export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor 
         [s.id, s.team, s.name, s.email, s.role, s.backup ?? null],
       );
     }
-    for (const team of file.teams) if (team.lead) await tx.query(`update team set lead_id = $2 where id = $1`, [team.id, team.lead]);
+    for (const team of file.teams) {
+      if (team.lead) await tx.query(`update team set lead_id = $2 where id = $1`, [team.id, team.lead]);
+      if (team.onCall) await tx.query(`update team set on_call_id = $2 where id = $1`, [team.id, team.onCall]);
+    }
     for (const p of file.participants) {
       await tx.query(
         `insert into participant (id, team_id, coach_id, name, phone, language, gender, protected_identity,
-                                  started_at, ended_at, exit_reason, income_at_start)
-         values ($1, (select team_id from staff where id = $2), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                  started_at, ended_at, exit_reason, income_at_start, checkin_weekday, checkin_time, on_leave_until)
+         values ($1, (select team_id from staff where id = $2), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          on conflict (id) do update set team_id = excluded.team_id, coach_id = excluded.coach_id, name = excluded.name,
            phone = excluded.phone, language = excluded.language, gender = excluded.gender,
            protected_identity = excluded.protected_identity, started_at = excluded.started_at,
-           ended_at = excluded.ended_at, exit_reason = excluded.exit_reason, income_at_start = excluded.income_at_start`,
-        [p.id, p.coach, p.name, p.phone, p.language, p.gender, p.protectedIdentity, p.startedAt ?? null, p.endedAt ?? null, p.exitReason ?? null, p.incomeAtStart ?? null],
+           ended_at = excluded.ended_at, exit_reason = excluded.exit_reason, income_at_start = excluded.income_at_start,
+           checkin_weekday = excluded.checkin_weekday, checkin_time = excluded.checkin_time, on_leave_until = excluded.on_leave_until`,
+        [
+          p.id, p.coach, p.name, p.phone, p.language, p.gender, p.protectedIdentity, p.startedAt ?? null, p.endedAt ?? null, p.exitReason ?? null,
+          p.incomeAtStart ?? null, p.checkinWeekday ?? null, p.checkinTime ?? null, p.onLeaveUntil ?? null,
+        ],
       );
+      // The weekly check-in is planned again from the (maybe changed) schedule at the next tick.
+      await tx.query(`update planned_send set status = 'inert', reason = 'schedule imported', done_at = $2 where kind = 'checkin.weekly' and ref = $1 and status = 'planned'`, [p.id, now]);
       for (const [key, kind] of [['sms', 'sms'], ['agencySharing', 'agency_sharing'], ['sus', 'sus']] as const) {
         const granted = p.consents?.[key];
         if (granted === undefined) continue;

@@ -49,6 +49,10 @@ export async function chainOf(tx: Db, participant: Participant): Promise<Staff[]
     [participant.coachId, participant.teamId],
   );
   const order = [ids!.coach, ids!.backup, ids!.lead].filter((x, i, all): x is string => Boolean(x) && all.indexOf(x) === i);
+  return staffInOrder(tx, order);
+}
+
+async function staffInOrder(tx: Db, order: string[]): Promise<Staff[]> {
   const people = await staffByIds(tx, order);
   return order.map((id) => people.find((p) => p.id === id)).filter((p): p is Staff => Boolean(p));
 }
@@ -92,9 +96,10 @@ export interface Opened {
 export async function openEscalation(tx: Db, participant: Participant, reason: Reason, what: string, now: Date, actor: string, repeat = false): Promise<Opened> {
   const severity = reason === 'crisis' ? 'urgent' : 'normal';
   const chain = await chainOf(tx, participant);
-  // Outside office hours an urgent one starts with the one on call: the team lead, the chain's last.
+  // Outside office hours an urgent one starts at the top: the team's on-call person (the lead unless set).
   const step = severity === 'urgent' && !inOfficeHours(now) ? chain.length - 1 : 0;
-  const owner = chain[step]!;
+  const [onCall] = step > 0 ? await tx.query<{ id: string }>(`select on_call_id as id from team where id = $1 and on_call_id is not null`, [participant.teamId]) : [];
+  const owner = (onCall && (await staffInOrder(tx, [onCall.id]))[0]) || chain[step]!;
   const [inserted] = await tx.query<Escalation>(
     `insert into escalation (participant_id, reason, severity, owner_id, step, opened_at) values ($1, $2, $3, $4, $5, $6)
      on conflict (participant_id, reason) where state <> 'resolved' do nothing returning ${COLUMNS}`,

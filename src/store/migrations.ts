@@ -233,6 +233,8 @@ create index planned_send_ref on planned_send (ref);
 alter table participant add column checkin_weekday int check (checkin_weekday between 1 and 7);
 alter table participant add column checkin_time text check (checkin_time ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$');
 alter table participant add column on_leave_until date;
+-- Who gets urgent escalations outside office hours (null: the team lead).
+alter table team add column on_call_id text references staff(id);
 
 -- A question sent to a participant: how they feel (1–5), or the six-month self-assessment.
 create table checkin (

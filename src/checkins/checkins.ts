@@ -88,7 +88,13 @@ async function planWeekly(tx: Db, p: Participant & { checkinWeekday: number | nu
   const local = DateTime.fromJSDate(now, { zone: TIME_ZONE });
   let next = local.set({ weekday: weekday as 1, hour, minute, second: 0, millisecond: 0 });
   if (next <= local) next = next.plus({ weeks: 1 });
-  await planSend(tx, { kind: WEEKLY, ref: p.id, version: 1, label: next.toISODate()!, participantId: p.id, dueAt: next.toJSDate() }, now);
+  const label = next.toISODate()!;
+  // A schedule changed by an import retires the planned row; the new plan for the same day is a new version of it.
+  const [{ version }] = (await tx.query<{ version: number }>(
+    `select coalesce(max(version), 0) + 1 as version from planned_send where kind = '${WEEKLY}' and ref = $1 and label = $2`,
+    [p.id, label],
+  )) as [{ version: number }];
+  await planSend(tx, { kind: WEEKLY, ref: p.id, version, label, participantId: p.id, dueAt: next.toJSDate() }, now);
 }
 
 /** Every active participant has their next weekly check-in planned (run before each tick). */

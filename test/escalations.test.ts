@@ -62,7 +62,7 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect(lead[0]!.text).toMatch(/^Vidare till dig: Jonas Berg har inte kvitterat\.\nAKUT: Anna Andersson/);
     expect(lead.length).toBeGreaterThanOrEqual(2);
     // The lead acknowledges: the climb and its reminders stop.
-    expect(await press(demo.maria, lead[0]!, 'Kvittera')).toBe('Kvitterat: Anna Andersson är ditt nu. Jag påminner dig tills det är löst.');
+    expect(await press(demo.maria, lead[0]!, 'Kvittera')).toBe('Kvitterat: Anna Andersson (kris) är ditt nu. Jag påminner dig tills det är löst.');
     const before = (await outboxTo(demo.maria)).length;
     for (let m = 0; m < 6; m++) await advance('PT10M');
     expect((await outboxTo(demo.maria)).length).toBe(before);
@@ -89,7 +89,7 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect(text(await app.staff(demo.eva, 'skicka en incheckning till Anna'))).toBe('Anna Andersson har ett öppet krisärende. Inga automatiska sms går ut förrän det är löst.');
     await advance('P1DT2H'); // through Tuesday 10:00 (the weekly check-in)
     expect((await outboxTo(ANNA)).filter((m) => /Hur mår du/.test(m.text))).toEqual([]);
-    expect(await press(demo.eva, urgent, 'Löst')).toBe('Löst: Anna Andersson. Ärendet är stängt, och påminnelser och incheckningar går till deltagaren igen.');
+    expect(await press(demo.eva, urgent, 'Löst')).toBe('Löst: Anna Andersson (kris). Ärendet är stängt, och påminnelser och incheckningar går till deltagaren igen.');
     expect(text(await app.staff(demo.eva, 'skicka en incheckning till Anna'))).toMatch(/^Incheckningen är skickad/);
     const skipped = await app.db.query<{ reason: string }>(`select reason from planned_send where kind = 'checkin.weekly' and status = 'skipped'`);
     expect(skipped).toEqual([{ reason: 'crisis' }]);
@@ -101,7 +101,7 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     await app.sms(ANNA, 'ring mig');
     expect(await escalations()).toEqual([{ reason: 'call-request', state: 'open', step: 0 }]);
     const message = (await outboxTo(demo.eva)).find((m) => m.buttons)!;
-    expect(await press(demo.eva, message, 'Löst')).toBe('Löst: Anna Andersson. Ärendet är stängt.');
+    expect(await press(demo.eva, message, 'Löst')).toBe('Löst: Anna Andersson (vill bli uppringd). Ärendet är stängt.');
     expect(await escalations()).toEqual([{ reason: 'call-request', state: 'resolved', step: 0 }]);
     const trail = await app.db.query<{ action: string; actor: string }>(`select action, actor from audit_log where detail ? 'escalation' order by action`);
     expect(trail).toEqual([
@@ -177,9 +177,39 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
   it('out of office hours an urgent escalation goes straight to the team lead, and the participant is told when', async () => {
     await start();
     app.clock.set(new Date('2026-11-24T22:30:00+01:00'));
-    expect(text(await app.sms(ANNA, 'orkar inte leva'))).toContain('Vi ser ditt SMS onsdag 25 november kl 08.00.');
+    expect(text(await app.sms(ANNA, 'orkar inte leva'))).toContain('Vi har sagt till den som har jour. Din coach ser det onsdag 25 november kl 08.00.');
     expect((await outboxTo(demo.maria)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson/);
-    expect(await outboxTo(demo.eva)).toEqual([]);
+    // The coach learns of it too, to follow up in the morning; the one on call has the buttons.
+    const eva = await outboxTo(demo.eva);
+    expect(eva.map((m) => m.text.split('\n')[0])).toEqual(['För kännedom: Maria Holm har jour och har fått detta. Följ upp när du är tillbaka.']);
+    expect(eva[0]!.buttons).toBeUndefined();
+  });
+
+  it('an acknowledgement is told to everyone already paged; a hand-over keeps a timer, even two at once', async () => {
+    await start();
+    await app.sms(ANNA, 'jag vill inte leva längre');
+    const urgent = (await outboxTo(demo.eva)).at(-1)!;
+    await advance('PT10M'); // Jonas has it now
+    expect(await press(demo.jonas, (await outboxTo(demo.jonas))[0]!, 'Kvittera')).toMatch(/^Kvitterat/);
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Jonas Berg har kvitterat ärendet om Anna Andersson (kris). Du behöver inte göra något.');
+    // Handed over twice in the same minute: the last one to get it still has ten minutes before it climbs.
+    await press(demo.jonas, urgent, 'Lämna över');
+    await press(demo.maria, urgent, 'Lämna över');
+    const timers = await app.db.query(`select 1 from planned_send where kind = 'escalation.step' and status = 'planned'`);
+    expect(timers).toHaveLength(1);
+  });
+
+  it('words in reply to a check-in are its answer, reach the coach, and a late answer closes a "no answers" case', async () => {
+    await start();
+    await app.staff(demo.eva, 'skicka en incheckning till Anna');
+    await advance('P1D');
+    await app.staff(demo.eva, 'skicka en incheckning till Anna');
+    await advance('P1D'); // two unanswered in a row
+    expect((await escalations()).map((e) => e.reason)).toEqual(['no-reply']);
+    expect(text(await app.sms(ANNA, 'bra'))).toBe('Tack för ditt svar!');
+    expect((await outboxTo(demo.eva)).map((m) => m.text)).toContain('Ärendet om Anna Andersson (inga svar) är stängt: deltagaren har svarat.');
+    expect((await outboxTo(demo.eva)).map((m) => m.text)).toContain('Anna Andersson svarade på incheckningen: "bra"');
+    expect(await escalations()).toEqual([{ reason: 'no-reply', state: 'resolved', step: 0 }]);
   });
 
   it('"visa öppna larm" lists open escalations, the asker\'s own first', async () => {
@@ -195,11 +225,12 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect(text(await app.staff(demo.eva, 'skicka självskattning till Anna'))).toBe('Självskattningen (4 frågor) är skickad till Anna Andersson.');
     expect((await outboxTo(ANNA)).at(-1)!.text).toMatch(/^Hej Anna! .* Fråga 1: Känner du att du kan påverka ditt liv\?/);
     expect(text(await app.sms(ANNA, '4'))).toBe('Fråga 2 av 4: Vet du hur du kan hitta jobb eller studier? Svara 1-5.');
-    await app.sms(ANNA, '3');
+    expect(text(await app.sms(ANNA, '7'))).toBe('Svara med en siffra 1-5. Vet du inte? Svara HOPPA så går vi vidare.');
+    await app.sms(ANNA, 'HOPPA');
     await app.sms(ANNA, 'två');
     expect(text(await app.sms(ANNA, '5'))).toBe('Tack! Nu är du klar. Din coach får se dina svar.');
     expect((await outboxTo(demo.eva)).at(-1)!.text).toBe(
-      'Anna Andersson har gjort självskattningen: egenmakt 4, kunskap om arbetsmarknaden 3, arbeta med ohälsa 2, kontakt med myndigheter 5 (1–5).',
+      'Anna Andersson har gjort självskattningen: egenmakt 4, kunskap om arbetsmarknaden –, arbeta med ohälsa 2, kontakt med myndigheter 5 (1–5).',
     );
   });
 });

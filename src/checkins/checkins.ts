@@ -40,7 +40,7 @@ export interface Checkin {
   answeredAt: Date | null;
   score: number | null;
   text: string | null;
-  answers: Record<string, number>;
+  answers: Record<string, number | null>;
   missed: boolean;
 }
 const COLUMNS = `id, participant_id as "participantId", kind, sent_at as "sentAt", answered_at as "answeredAt", score, text, answers, missed`;

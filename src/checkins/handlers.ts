@@ -8,7 +8,7 @@ import { formatPhone } from '../util/phone.js';
 import { t } from '../i18n/index.js';
 import { formatWhen } from '../i18n/format.js';
 import { fold } from '../understanding/text.js';
-import { openEscalation } from '../escalations/escalations.js';
+import { openEscalation, resolveByEvent } from '../escalations/escalations.js';
 import { checkinById, recentScores, SELF_ASSESSMENT_AREAS, sendCheckin, sparkline, whyNotNow, type Checkin } from './checkins.js';
 
 const LOW = 2;
@@ -33,8 +33,16 @@ export const checkinAnswer: Handler<ParticipantTurn> = async (turn) => {
   await audit(turn, `participant:${turn.participant.id}`, 'checkin.answer', turn.participant.id, { score, checkin: checkin?.id ?? null });
 
   if (checkin?.kind === 'self-assessment') return selfAssessmentAnswer(turn, checkin, score);
-  if (checkin && !checkin.answeredAt) {
-    await turn.tx.query(`update checkin set answered_at = $2, score = $3, text = $4, missed = false where id = $1`, [checkin.id, turn.now, score, score === null ? turn.msg.text : null]);
+  if (checkin) {
+    // The latest answer counts (a second one corrects the first); words are kept beside a score.
+    await turn.tx.query(`update checkin set answered_at = $2, score = coalesce($3, score), text = coalesce($4, text), missed = false where id = $1`, [
+      checkin.id,
+      turn.now,
+      score,
+      score === null ? turn.msg.text : null,
+    ]);
+    // An answer after all closes a "no answers" escalation.
+    turn.out.push(...(await resolveByEvent(turn.tx, turn.participant, 'no-reply', turn.now, 'the participant answered')));
   }
   // Words and low scores are for a person to read at once; a good score is in the trend ("hur mår Anna?").
   if (score === null || score <= LOW) notify(turn, coach, 'staff:notify.checkinAnswer', { name: turn.participant.name, text: turn.msg.text });
@@ -57,13 +65,15 @@ export const checkinAnswer: Handler<ParticipantTurn> = async (turn) => {
 /** One of the four self-assessment answers; the next question, or thanks and a summary for the coach. */
 async function selfAssessmentAnswer(turn: ParticipantTurn, checkin: Checkin, score: number | null): Promise<void> {
   const step = Object.keys(checkin.answers).length;
-  if (score === null) {
+  // "HOPPA" (or "vet inte") skips a question: it is recorded as not answered.
+  const skip = score === null && /^(hoppa|hoppa over|vet inte|vet ej|skip|pass)\b/.test(fold(turn.msg.text).trim());
+  if (score === null && !skip) {
     // Not a number: ask the same question again (it stays open).
     turn.conversation.expecting = 'checkin';
     turn.conversation.ref = checkin.id;
     return reply(turn, 'participant:selfAssessment.again');
   }
-  const answers = { ...checkin.answers, [SELF_ASSESSMENT_AREAS[step]!]: score };
+  const answers: Record<string, number | null> = { ...checkin.answers, [SELF_ASSESSMENT_AREAS[step]!]: score };
   const done = step + 1 >= SELF_ASSESSMENT_AREAS.length;
   await turn.tx.query(`update checkin set answers = $2, answered_at = case when $3 then $4::timestamptz else answered_at end where id = $1`, [checkin.id, JSON.stringify(answers), done, turn.now]);
   if (!done) {
@@ -74,7 +84,7 @@ async function selfAssessmentAnswer(turn: ParticipantTurn, checkin: Checkin, sco
   }
   reply(turn, 'participant:selfAssessment.thanks');
   const { coach } = await caretakers(turn.tx, turn.participant);
-  const summary = SELF_ASSESSMENT_AREAS.map((a) => `${t('sv', `staff:selfAssessment.area.${a}`)} ${answers[a]}`).join(', ');
+  const summary = SELF_ASSESSMENT_AREAS.map((a) => `${t('sv', `staff:selfAssessment.area.${a}`)} ${answers[a] ?? '–'}`).join(', ');
   notify(turn, coach, 'staff:selfAssessment.done', { name: turn.participant.name, summary });
 }
 

@@ -61,6 +61,13 @@ export async function understandInContext(tx: Db, msg: InboundMessage, role: Rol
     }
   }
 
+  // Words in reply to a check-in ("bra", "en jobbig vecka") are its answer, kept as text for the
+  // coach, unless they clearly ask for something else.
+  if (!answered && role === 'participant' && state.expecting === 'checkin' && (understanding.intent === 'smalltalk' || tooUnsure(understanding))) {
+    understanding = { intent: 'checkin.answer', confidence: 0.6, slots: {}, reasons: ['words in reply to a check-in'], ...(fresh.concern ? { concern: true } : {}) };
+    answered = true;
+  }
+
   if (!answered && NEEDS_START.has(understanding.intent) && !understanding.slots.start && role === 'staff') {
     const slots = { ...understanding.slots, ...(understanding.partialStart?.hasDate ? { start: understanding.partialStart.start } : {}) };
     conversation.pending = { intent: understanding.intent, slots, missing: 'start', request: msg.text };

@@ -36,6 +36,12 @@ const ACK_MINUTES = { urgent: 10, normal: 30 };
 /** Acknowledged but not resolved: the owner is reminded this often (in office hours). */
 const FOLLOW_UP_HOURS = 24;
 
+/** Plans the timer of a step. Labels are numbered: two hand-overs at the same moment each get their timer. */
+async function planStep(tx: Db, e: Pick<Escalation, 'id' | 'participantId' | 'severity'>, step: number, now: Date): Promise<void> {
+  const [{ n }] = (await tx.query<{ n: number }>(`select count(*)::int as n from planned_send where kind = '${'escalation.step'}' and ref = $1`, [e.id])) as [{ n: number }];
+  await planSend(tx, { kind: STEP, ref: e.id, version: step, label: `step ${step} #${n + 1}`, participantId: e.participantId, dueAt: ackDeadline(e.severity, now) }, now);
+}
+
 function ackDeadline(severity: Escalation['severity'], now: Date): Date {
   const from = severity === 'urgent' ? now : nextOfficeOpening(now);
   return new Date(from.getTime() + ACK_MINUTES[severity] * 60_000);
@@ -77,8 +83,9 @@ async function audit(tx: Db, now: Date, actor: string, action: string, e: Pick<E
 }
 
 /** The message an owner gets: what happened (the trigger's own sentence) and what to do, with the buttons. */
-function toOwner(owner: Staff, e: Escalation, what: string): OutboundMessage {
-  const footer = t('sv', e.severity === 'urgent' ? 'staff:escalation.footerUrgent' : 'staff:escalation.footer', { minutes: ACK_MINUTES[e.severity] });
+function toOwner(owner: Staff, e: Escalation, what: string, top = false): OutboundMessage {
+  // At the top of the chain there is no one further to pass it to: the footer says what to do, not what happens.
+  const footer = top ? t('sv', 'staff:escalation.footerTop') : t('sv', e.severity === 'urgent' ? 'staff:escalation.footerUrgent' : 'staff:escalation.footer', { minutes: ACK_MINUTES[e.severity] });
   return { channel: 'staff', to: owner.email, text: `${what}\n${footer}`, purpose: 'notification', buttons: escalationButtons(e) };
 }
 
@@ -111,9 +118,12 @@ export async function openEscalation(tx: Db, participant: Participant, reason: R
     const [current] = repeat ? await staffByIds(tx, [existing!.ownerId ?? owner.id]) : [];
     return { escalation: existing!, opened: false, messages: current ? [toOwner(current, existing!, what)] : [] };
   }
-  await planSend(tx, { kind: STEP, ref: inserted.id, version: step, label: `step ${step}`, participantId: participant.id, dueAt: ackDeadline(severity, now) }, now);
+  await planStep(tx, inserted, step, now);
   await audit(tx, now, actor, 'escalation.opened', inserted, { reason, severity, owner: owner.id, step });
-  return { escalation: inserted, opened: true, messages: [toOwner(owner, inserted, what)] };
+  const messages = [toOwner(owner, inserted, what)];
+  // The coach learns of it too when someone else has it first (on call at night), to follow up in the morning.
+  if (owner.id !== chain[0]!.id) messages.push({ channel: 'staff', to: chain[0]!.email, text: t('sv', 'staff:escalation.forYourInformation', { owner: owner.name, what }), purpose: 'notification' });
+  return { escalation: inserted, opened: true, messages };
 }
 
 /** Whether automated messages (check-ins, reminders) to the participant are held: a crisis is open. */
@@ -128,20 +138,20 @@ export async function escalationById(tx: Db, id: string): Promise<Escalation | n
 }
 
 /** Hands an open escalation to the next in the chain (a climb, or a reassign), with a new timer. */
-async function handOn(tx: Db, e: Escalation, participant: Participant, now: Date, actor: string, because: string): Promise<OutboundMessage[]> {
+async function handOn(tx: Db, e: Escalation, participant: Participant, now: Date, actor: string, because: string, by?: Staff): Promise<OutboundMessage[]> {
   const chain = await chainOf(tx, participant);
-  const here = chain.findIndex((s) => s.id === e.ownerId);
-  const step = Math.min(Math.max(here, e.step) + 1, chain.length - 1);
+  const here = because === 'not acknowledged' ? Math.max(chain.findIndex((s) => s.id === e.ownerId), e.step) : e.step;
+  const step = Math.min(here + 1, chain.length - 1);
   const owner = chain[step]!;
   const [moved] = await tx.query<Escalation>(
     `update escalation set owner_id = $2, step = $3, state = 'open', acknowledged_at = null, acknowledged_by = null where id = $1 returning ${COLUMNS}`,
     [e.id, owner.id, step],
   );
   await retireSends(tx, e.id, because, now);
-  await planSend(tx, { kind: STEP, ref: e.id, version: step, label: `step ${step} ${now.toISOString()}`, participantId: participant.id, dueAt: ackDeadline(e.severity, now) }, now);
+  await planStep(tx, e, step, now);
   await audit(tx, now, actor, 'escalation.handedOn', moved!, { to: owner.id, step, because });
   const what = t('sv', `staff:escalation.reason.${e.reason}`, { name: participant.name, phone: formatPhone(participant.phone), since: formatWhen(e.openedAt, 'sv') });
-  const [previous] = e.ownerId ? await staffByIds(tx, [e.ownerId]) : [];
+  const [previous] = by ? [by] : e.ownerId ? await staffByIds(tx, [e.ownerId]) : [];
   const handed = t('sv', because === 'not acknowledged' ? 'staff:escalation.climbed' : 'staff:escalation.reassigned', { from: previous?.name ?? '–' });
   return [toOwner(owner, moved!, `${handed}\n${what}`)];
 }
@@ -150,14 +160,17 @@ async function handOn(tx: Db, e: Escalation, participant: Participant, now: Date
 const climb: DueHandler = async (tx, send, now) => {
   const e = await escalationById(tx, send.ref);
   if (!e || e.state !== 'open' || e.step !== send.version) return { skip: 'stale step: acknowledged, resolved or already handed on' };
+  // Only urgent ones move at night; the rest wait for office hours (a clock that jumped, a server that was down).
+  if (e.severity !== 'urgent' && !inOfficeHours(now)) return { deferTo: nextOfficeOpening(now) };
   const participant = await participantById(tx, e.participantId);
   if (!participant) return { skip: 'participant erased' };
   const chain = await chainOf(tx, participant);
   if (e.step >= chain.length - 1) {
     // The top of the chain: remind the one on call again until someone acknowledges.
-    await planSend(tx, { kind: STEP, ref: e.id, version: e.step, label: `again ${now.toISOString()}`, participantId: e.participantId, dueAt: ackDeadline(e.severity, now) }, now);
+    await planStep(tx, e, e.step, now);
     const what = t('sv', `staff:escalation.reason.${e.reason}`, { name: participant.name, phone: formatPhone(participant.phone), since: formatWhen(e.openedAt, 'sv') });
-    return { send: [toOwner(chain.at(-1)!, e, `${t('sv', 'staff:escalation.stillOpen')}\n${what}`)] };
+    const [owner] = e.ownerId ? await staffByIds(tx, [e.ownerId]) : [];
+    return { send: [toOwner(owner ?? chain.at(-1)!, e, `${t('sv', 'staff:escalation.stillOpen')}\n${what}`, true)] };
   }
   return { send: await handOn(tx, e, participant, now, 'system', 'not acknowledged') };
 };
@@ -166,6 +179,7 @@ const climb: DueHandler = async (tx, send, now) => {
 const followUp: DueHandler = async (tx, send, now) => {
   const e = await escalationById(tx, send.ref);
   if (!e || e.state !== 'acknowledged') return { skip: 'resolved or handed on' };
+  if (!inOfficeHours(now)) return { deferTo: nextOfficeOpening(now) };
   const participant = await participantById(tx, e.participantId);
   const [owner] = e.ownerId ? await staffByIds(tx, [e.ownerId]) : [];
   if (!participant || !owner) return { skip: 'participant or owner gone' };
@@ -183,32 +197,61 @@ export const escalationDueHandlers: Record<string, DueHandler> = { [STEP]: climb
 
 export type ActionResult = { reply: string; messages: OutboundMessage[] };
 
-/** The four buttons. Anyone who may see the participant may press them; each press is audited. */
+/**
+ * The four buttons. Anyone who may see the participant may press them; each press is audited.
+ * When someone other than the owner acts, the owner is told; an acknowledgement is told to
+ * everyone already paged, so no two people call at once.
+ */
 export async function pressEscalation(tx: Db, action: string, id: string, staff: Staff, now: Date): Promise<ActionResult> {
   const e = await escalationById(tx, id);
   const participant = e && (await participantById(tx, e.participantId));
   if (!e || !participant) return { reply: t('sv', 'staff:escalation.unknown'), messages: [] };
-  const name = participant.name;
-  if (e.state === 'resolved') return { reply: t('sv', 'staff:escalation.alreadyResolved', { name }), messages: [] };
+  const vars = { name: participant.name, what: t('sv', `staff:escalation.short.${e.reason}`), by: staff.name, phone: formatPhone(participant.phone) };
+  if (e.state === 'resolved') return { reply: t('sv', 'staff:escalation.alreadyResolved', vars), messages: [] };
   const actor = `staff:${staff.id}`;
+  const chain = await chainOf(tx, participant);
+  const [owner] = e.ownerId ? await staffByIds(tx, [e.ownerId]) : [];
+  const tell = (who: Staff[], key: string) =>
+    who.filter((s) => s.id !== staff.id).map((s): OutboundMessage => ({ channel: 'staff', to: s.email, text: t('sv', key, vars), purpose: 'notification' }));
   if (action === ACTION.resolve) {
     await tx.query(`update escalation set state = 'resolved', resolved_at = $2, resolved_by = $3 where id = $1`, [e.id, now, staff.id]);
     await retireSends(tx, e.id, 'resolved', now);
     await audit(tx, now, actor, 'escalation.resolved', e);
-    return { reply: t('sv', e.reason === 'crisis' ? 'staff:escalation.resolvedCrisis' : 'staff:escalation.resolved', { name }), messages: [] };
+    return { reply: t('sv', e.reason === 'crisis' ? 'staff:escalation.resolvedCrisis' : 'staff:escalation.resolved', vars), messages: tell(owner ? [owner] : [], 'staff:escalation.resolvedBy') };
   }
   if (action === ACTION.reassign) {
-    const messages = await handOn(tx, { ...e, ownerId: staff.id }, participant, now, actor, 'reassigned');
+    // To the next after the current owner in the chain (after the top: back to the coach).
+    const here = chain.findIndex((s) => s.id === e.ownerId);
+    const next = here >= chain.length - 1 ? -1 : here;
+    const messages = await handOn(tx, { ...e, step: next }, participant, now, actor, 'reassigned', staff);
     const [to] = await tx.query<{ name: string }>(`select s.name from escalation e join staff s on s.id = e.owner_id where e.id = $1`, [e.id]);
-    return { reply: t('sv', 'staff:escalation.reassignedTo', { name, to: to!.name }), messages };
+    return { reply: t('sv', 'staff:escalation.reassignedTo', { ...vars, to: to!.name }), messages: [...messages, ...tell(owner ? [owner] : [], 'staff:escalation.reassignedBy')] };
   }
-  // Acknowledge, or "I'll call" (an acknowledgement that says what happens next).
-  if (e.state === 'acknowledged') return { reply: t('sv', 'staff:escalation.alreadyAcknowledged', { name }), messages: [] };
-  await tx.query(`update escalation set state = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, owner_id = $3 where id = $1`, [e.id, now, staff.id]);
-  await retireSends(tx, e.id, 'acknowledged', now, STEP);
+  // Acknowledge, or "I'll call" (an acknowledgement that says what happens next; also after someone else acknowledged).
+  if (e.state === 'acknowledged' && action !== ACTION.call) return { reply: t('sv', 'staff:escalation.alreadyAcknowledged', vars), messages: [] };
+  await tx.query(`update escalation set state = 'acknowledged', acknowledged_at = coalesce(acknowledged_at, $2), acknowledged_by = $3, owner_id = $3 where id = $1`, [e.id, now, staff.id]);
+  await retireSends(tx, e.id, 'acknowledged', now);
   await planFollowUp(tx, e, now);
   await audit(tx, now, actor, action === ACTION.call ? 'escalation.calling' : 'escalation.acknowledged', e);
-  return { reply: t('sv', action === ACTION.call ? 'staff:escalation.calling' : 'staff:escalation.acknowledged', { name, phone: formatPhone(participant.phone) }), messages: [] };
+  const paged = chain.slice(0, Math.max(e.step, chain.findIndex((s) => s.id === e.ownerId)) + 1);
+  return {
+    reply: t('sv', action === ACTION.call ? 'staff:escalation.calling' : 'staff:escalation.acknowledged', vars),
+    messages: tell(paged, action === ACTION.call ? 'staff:escalation.takenCalling' : 'staff:escalation.taken'),
+  };
+}
+
+/** An escalation whose trigger has gone away (the participant answered after all): closed, and the owner told. */
+export async function resolveByEvent(tx: Db, participant: Participant, reason: Reason, now: Date, because: string): Promise<OutboundMessage[]> {
+  const [e] = await tx.query<Escalation>(`update escalation set state = 'resolved', resolved_at = $3, resolved_by = 'system' where participant_id = $1 and reason = $2 and state <> 'resolved' returning ${COLUMNS}`, [
+    participant.id,
+    reason,
+    now,
+  ]);
+  if (!e) return [];
+  await retireSends(tx, e.id, because, now);
+  await audit(tx, now, 'system', 'escalation.resolved', e, { because });
+  const [owner] = e.ownerId ? await staffByIds(tx, [e.ownerId]) : [];
+  return owner ? [{ channel: 'staff', to: owner.email, text: t('sv', 'staff:escalation.resolvedByEvent', { name: participant.name, what: t('sv', `staff:escalation.short.${e.reason}`) }), purpose: 'notification' }] : [];
 }
 
 /** Open and acknowledged escalations of the participants a staff member may see, their own first. */

@@ -13,6 +13,7 @@ import { meetingSettings, type MeetingSettings } from './settings.js';
 import { endOf, meetingById, MEETING_COLUMNS, type Meeting } from './queries.js';
 import { meetingStaff, participantView } from './booking.js';
 import { automationPaused } from '../escalations/escalations.js';
+import { inOfficeHours, nextOfficeOpening } from '../i18n/format.js';
 import { attendanceButtons } from './attendance.js';
 
 export const REMINDER = 'meeting.reminder';
@@ -76,9 +77,11 @@ const sendReminder: DueHandler = async (tx, send, now, memo) => {
 };
 
 /** After the meeting's end: did the participant come? Asked of the coach unless already marked. */
-const askAttendance: DueHandler = async (tx, send) => {
+const askAttendance: DueHandler = async (tx, send, now) => {
   const meeting = await meetingById(tx, send.ref);
   if (!isOn(meeting, send.version)) return { skip: 'attendance already marked, or the meeting moved or was cancelled' };
+  // A question for the coach waits for office hours (a clock that jumped, a server that was down).
+  if (!inOfficeHours(now)) return { deferTo: nextOfficeOpening(now) };
   const participant = await participantById(tx, meeting.participantId);
   if (!participant) return { skip: 'participant erased' };
   const [coach] = await tx.query<{ email: string }>(`select email from staff where id = $1`, [meeting.coachId]);

@@ -38,7 +38,7 @@ const FOLLOW_UP_HOURS = 24;
 
 /** Plans the timer of a step. Labels are numbered: two hand-overs at the same moment each get their timer. */
 async function planStep(tx: Db, e: Pick<Escalation, 'id' | 'participantId' | 'severity'>, step: number, now: Date): Promise<void> {
-  const [{ n }] = (await tx.query<{ n: number }>(`select count(*)::int as n from planned_send where kind = '${'escalation.step'}' and ref = $1`, [e.id])) as [{ n: number }];
+  const [{ n }] = (await tx.query<{ n: number }>(`select count(*)::int as n from planned_send where kind = $2 and ref = $1`, [e.id, STEP])) as [{ n: number }];
   await planSend(tx, { kind: STEP, ref: e.id, version: step, label: `step ${step} #${n + 1}`, participantId: e.participantId, dueAt: ackDeadline(e.severity, now) }, now);
 }
 

@@ -15,6 +15,7 @@ import { createScheduler } from './scheduler/scheduler.js';
 import { meetingDueHandlers } from './meetings/reminders.js';
 import { escalateFailedSms, escalationDueHandlers } from './escalations/escalations.js';
 import { checkinDueHandlers, planWeeklyCheckins } from './checkins/checkins.js';
+import { digestDueHandlers, planDigests } from './digests/digests.js';
 
 export interface App {
   lots: Lots;
@@ -70,8 +71,8 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
   const scheduler = await createScheduler({
     db,
     clock,
-    log, handlers: { ...meetingDueHandlers, ...escalationDueHandlers, ...checkinDueHandlers },
-    planners: [planWeeklyCheckins],
+    log, handlers: { ...meetingDueHandlers, ...escalationDueHandlers, ...checkinDueHandlers, ...digestDueHandlers },
+    planners: [planWeeklyCheckins, planDigests],
   });
   // One tick at a time in a process; other processes are kept apart by the database.
   let running: Promise<void> = Promise.resolve();

@@ -119,10 +119,6 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson svarade på incheckningen: "typ en 2a"');
   });
 
-  it('tells a coach honestly when a request is understood but that part is not built yet', async () => {
-    expect(text(await app.staff(demo.eva, 'visa missade möten'))).toMatch(/^Jag förstår att det gäller en sammanfattning, men det kan Lots inte göra än/);
-  });
-
   it('never changes a meeting or consent on a weak guess', async () => {
     for (const message of ['jag kan inte sova', 'vet inte om jag kan komma', 'va har ja för möten', 'ring mig inte', 'avsluta mötet']) await app.sms(ANNA, message);
     const [m] = await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`);

@@ -196,7 +196,7 @@ describe.each(engines)('meetings on %s', (engine) => {
       const b = q.buttons!.find((x) => x.label === 'Kom inte')!;
       await app.server.inject({ method: 'POST', url: '/sim/staff/action', payload: { from: demo.eva, actionId: b.actionId, value: b.value } });
     }
-    const lead = await outboxTo(demo.maria);
+    const lead = (await outboxTo(demo.maria)).filter((m) => !/sammanfattning/.test(m.text.split('\n')[0]!));
     expect(lead).toHaveLength(1);
     expect(lead[0]!.text).toMatch(/^Anna Andersson \(coach Eva Lindqvist\) har uteblivit 3 gånger på 90 dagar/);
   });

@@ -10,6 +10,7 @@ import { ATTENDANCE_ACTION } from '../meetings/attendance.js';
 import { crisis, escalationAction, escalationList, escalationRequest } from '../escalations/handlers.js';
 import { ACTION as ESCALATION_ACTION } from '../escalations/escalations.js';
 import { checkinAnswer, checkinSend, checkinStatus } from '../checkins/handlers.js';
+import { digestRequest } from '../digests/digests.js';
 import { formatWhen } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { fold } from '../understanding/text.js';
@@ -63,6 +64,7 @@ export const staffHandlers: Record<string, Handler<StaffTurn>> = {
   'escalation.list': escalationList,
   'checkin.send': checkinSend,
   'checkin.status': checkinStatus,
+  'digest.request': digestRequest,
   help,
   smalltalk,
 };

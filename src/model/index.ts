@@ -29,7 +29,9 @@ export interface Button {
 export interface Attachment {
   filename: string;
   contentType: string;
+  /** The file's text, or its bytes in base64 when `encoding` says so (a picture). */
   content: string;
+  encoding?: 'base64';
 }
 
 /** A message Lots wants to send. It is written to the outbox before anything is sent. */
@@ -42,6 +44,8 @@ export interface OutboundMessage {
   purpose: 'reply' | 'optout-confirmation' | 'crisis' | 'notification' | 'reminder' | 'checkin' | 'digest';
   buttons?: Button[];
   attachments?: Attachment[];
+  /** The same message laid out for channels that can show more than text (Slack blocks, a Teams card). */
+  rich?: { slack?: unknown; teams?: unknown };
   /** Participant the message concerns, for suppression rules (opt-out); never sent anywhere. */
   participantId?: string;
 }

@@ -14,6 +14,7 @@ export interface OutboxRow {
   text: string;
   buttons: Button[] | null;
   attachments: Attachment[] | null;
+  rich: { slack?: unknown; teams?: unknown } | null;
   status: 'pending' | 'sending' | 'sent' | 'suppressed' | 'failed';
   reason: string | null;
   sentAt: Date | null;
@@ -23,7 +24,7 @@ export interface OutboxRow {
 /** Hands one message to its channel. Throws when the channel refused it. */
 export type Deliver = (message: OutboxRow) => Promise<void>;
 
-const COLUMNS = `id, channel, recipient, participant_id as "participantId", purpose, text, buttons, attachments, status, reason,
+const COLUMNS = `id, channel, recipient, participant_id as "participantId", purpose, text, buttons, attachments, rich, status, reason,
   sent_at as "sentAt", in_reply_to as "inReplyTo"`;
 
 /** Writes messages to the outbox in one statement, in order; returns their ids in that order. */
@@ -38,11 +39,12 @@ export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, in
     buttons: m.buttons ?? null,
     attachments: m.attachments?.length ? m.attachments : null,
     hold_until: holdUntil(m.purpose, m.channel, now),
+    rich: m.rich ?? null,
   }));
   const inserted = await tx.query<{ id: string; seq: string | number | bigint }>(
-    `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, hold_until, in_reply_to)
+    `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, rich, hold_until, in_reply_to)
      select $1, r.v->>'channel', r.v->>'recipient', r.v->>'participant_id', r.v->>'purpose', r.v->>'text',
-            nullif(r.v->'buttons', 'null'::jsonb), nullif(r.v->'attachments', 'null'::jsonb), (r.v->>'hold_until')::timestamptz, $3
+            nullif(r.v->'buttons', 'null'::jsonb), nullif(r.v->'attachments', 'null'::jsonb), nullif(r.v->'rich', 'null'::jsonb), (r.v->>'hold_until')::timestamptz, $3
      from jsonb_array_elements($2::jsonb) with ordinality as r(v, n)
      order by r.n
      returning id, seq`,

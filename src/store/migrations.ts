@@ -271,4 +271,12 @@ create unique index escalation_one_open on escalation (participant_id, reason) w
 create index escalation_owner on escalation (owner_id) where state <> 'resolved';
 `,
   },
+  {
+    id: '005-digests',
+    sql: `
+-- A message laid out for richer channels beside its text: Slack blocks, a Teams card.
+alter table outbox add column rich jsonb;
+create index meeting_status_start on meeting (status, start_at);
+`,
+  },
 ];

@@ -58,7 +58,12 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-const staffReply = (r: OutboxRow) => ({ text: r.text, ...(r.buttons ? { buttons: r.buttons } : {}), ...(r.attachments ? { attachments: r.attachments } : {}) });
+const staffReply = (r: OutboxRow) => ({
+  text: r.text,
+  ...(r.buttons ? { buttons: r.buttons } : {}),
+  ...(r.attachments ? { attachments: r.attachments } : {}),
+  ...(r.rich ? { rich: r.rich } : {}),
+});
 
 export async function simulatorRoutes(app: FastifyInstance, opts: SimulatorOptions): Promise<void> {
   const { lots, clock } = opts;
@@ -115,6 +120,7 @@ export async function simulatorRoutes(app: FastifyInstance, opts: SimulatorOptio
         sentAt: m.sentAt?.toISOString(),
         ...(m.buttons ? { buttons: m.buttons } : {}),
         ...(m.attachments ? { attachments: m.attachments } : {}),
+        ...(m.rich ? { rich: m.rich } : {}),
       })),
     };
   });

@@ -854,7 +854,8 @@
     // Calendar invites: a link that downloads the file as the staff member's chat would offer it.
     (item.attachments || []).forEach(function (a) {
       var link = el('a', 'msg-attachment', '📎 ' + String(a.filename));
-      link.href = URL.createObjectURL(new Blob([String(a.content)], { type: String(a.contentType) }));
+      var body = a.encoding === 'base64' ? Uint8Array.from(atob(String(a.content)), function (ch) { return ch.charCodeAt(0); }) : String(a.content);
+      link.href = URL.createObjectURL(new Blob([body], { type: String(a.contentType) }));
       link.download = String(a.filename);
       node.appendChild(link);
     });

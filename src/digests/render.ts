@@ -1,0 +1,114 @@
+// One digest, three faces: plain text (the simulator, logs, any chat), Slack Block Kit and a
+// Teams Adaptive Card 1.5. All three are made from the same outline, so they always agree.
+import { DateTime } from 'luxon';
+import { TIME_ZONE } from '../model/index.js';
+import { t } from '../i18n/index.js';
+import type { CoachSection, Digest } from './digest.js';
+
+export interface Outline {
+  title: string;
+  summary: string;
+  sections: { heading: string; lines: string[] }[];
+}
+
+const when = (d: Date) => DateTime.fromJSDate(d, { zone: TIME_ZONE }).setLocale('sv').toFormat("ccc d LLL 'kl' HH.mm");
+const day = (d: Date) => DateTime.fromJSDate(d, { zone: TIME_ZONE }).setLocale('sv').toFormat('ccc d LLL');
+const k = (key: string, vars: Record<string, unknown> = {}) => t('sv', `staff:digest.${key}`, vars);
+
+function coachLines(c: CoachSection): string[] {
+  return [
+    ...c.missed.map((m) => k('line.missed', { name: m.participant, what: t('sv', `staff:meetingType.${m.type}`), when: when(m.startAt), nth: k(`nth.${Math.min(m.ordinal, 3)}`) })),
+    ...c.escalations.map((e) =>
+      k('line.escalation', { name: e.participant, what: t('sv', `staff:escalation.short.${e.reason}`), state: t('sv', `staff:escalation.state.${e.state}`), late: e.late ? k('late') : '', urgent: e.severity === 'urgent' ? t('sv', 'staff:escalation.urgentMark') : '' }),
+    ),
+    ...c.unanswered.map((u) => k('line.unanswered', { name: u.participant, when: day(u.sentAt) })),
+    ...c.unconfirmed.map((m) => k('line.unconfirmed', { name: m.participant, what: t('sv', `staff:meetingType.${m.type}`), when: when(m.startAt) })),
+    ...c.cadence.map((x) => k(`line.cadence.${x.status}`, { name: x.participant, agency: t('sv', `common:agencyCode.${x.agency}`) })),
+    ...c.staleContacts.map((x) => k('line.stale', { name: x.participant, agency: t('sv', `common:agencyCode.${x.agency}`) })),
+  ];
+}
+
+export function outline(d: Digest): Outline {
+  const period = d.kind === 'daily' ? day(d.to) : `${day(d.from)} – ${day(d.to)}`;
+  const x = d.totals;
+  const summary =
+    d.kind === 'daily'
+      ? k('summaryDaily', { missed: x.missed, urgent: x.urgent })
+      : k('summaryWeekly', { missed: x.missed, escalations: x.escalations, unanswered: x.unanswered, unconfirmed: x.unconfirmed, red: x.cadenceRed, yellow: x.cadenceYellow, stale: x.staleContacts });
+  const sections = d.coaches
+    .map((c) => ({ heading: c.coach, lines: coachLines(c) }))
+    .map((s) => (s.lines.length ? s : { ...s, lines: [k('nothing')] }));
+  return { title: k(d.kind === 'daily' ? 'titleDaily' : 'titleWeekly', { team: d.team, period }), summary, sections };
+}
+
+export function toText(o: Outline): string {
+  return [o.title, o.summary, ...o.sections.flatMap((s) => ['', s.heading, ...s.lines.map((l) => `• ${l}`)])].join('\n');
+}
+
+/** Slack allows 50 blocks and 3,000 characters a section: long lists are cut with a count of what is left out. */
+const SLACK_MAX_BLOCKS = 50;
+const SLACK_MAX_TEXT = 3000;
+
+function fit(lines: string[], max: number): string {
+  const out: string[] = [];
+  let length = 0;
+  for (const [i, line] of lines.entries()) {
+    const more = k('more', { count: lines.length - i });
+    if (length + line.length + 1 > max - more.length - 1) return [...out, more].join('\n');
+    out.push(line);
+    length += line.length + 1;
+  }
+  return out.join('\n');
+}
+
+/** Slack's mrkdwn reads &, < and > as markup: a name must not become a link or a mention. */
+const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function toBlockKit(o: Outline, image?: { url: string; alt: string }): { text: string; blocks: unknown[] } {
+  const blocks: unknown[] = [
+    { type: 'header', text: { type: 'plain_text', text: o.title.slice(0, 150), emoji: false } },
+    { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(o.summary).slice(0, SLACK_MAX_TEXT) } },
+  ];
+  if (image) blocks.push({ type: 'image', image_url: image.url, alt_text: image.alt.slice(0, 2000) });
+  const room = SLACK_MAX_BLOCKS - blocks.length - 1;
+  const shown = o.sections.slice(0, Math.floor(room / 2));
+  for (const s of shown) {
+    blocks.push({ type: 'divider' });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fit([`*${escapeMrkdwn(s.heading)}*`, ...s.lines.map((l) => `• ${escapeMrkdwn(l)}`)], SLACK_MAX_TEXT) } });
+  }
+  if (shown.length < o.sections.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: k('moreCoaches', { count: o.sections.length - shown.length }) }] });
+  // `text` is the notification and screen-reader fallback.
+  return { text: `${o.title}: ${o.summary}`, blocks };
+}
+
+export function toAdaptiveCard(o: Outline, image?: { url: string; alt: string }): Record<string, unknown> {
+  return {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.5',
+    fallbackText: `${o.title}: ${o.summary}`,
+    body: [
+      { type: 'TextBlock', text: o.title, size: 'Large', weight: 'Bolder', wrap: true },
+      { type: 'TextBlock', text: o.summary, wrap: true },
+      ...(image ? [{ type: 'Image', url: image.url, altText: image.alt }] : []),
+      ...o.sections.map((s) => ({
+        type: 'Container',
+        separator: true,
+        items: [
+          { type: 'TextBlock', text: s.heading, weight: 'Bolder', wrap: true },
+          { type: 'TextBlock', text: s.lines.map((l) => `- ${l}`).join('\n'), wrap: true },
+        ],
+      })),
+    ],
+    actions: [
+      {
+        // Universal actions where the client has them (Teams), a plain submit where it does not.
+        type: 'Action.Execute',
+        title: k('showOpen'),
+        verb: 'escalation.list',
+        data: { intent: 'escalation.list' },
+        fallback: { type: 'Action.Submit', title: k('showOpen'), data: { intent: 'escalation.list' } },
+      },
+    ],
+  };
+}

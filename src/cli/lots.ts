@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `lots`: serve | import FILE | demo --json | classify
+// `lots`: serve | import FILE | demo --json | classify | report
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { z } from 'zod';
+import { DateTime } from 'luxon';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../util/log.js';
 import { createApp } from '../app.js';
@@ -12,6 +13,7 @@ import { t } from '../i18n/index.js';
 import { applyImport, formatIssue, ImportError, parseImport } from '../directory/import.js';
 import { demoProgramme } from '../directory/demo.js';
 import { classify } from '../understanding/classify.js';
+import { buildReport, susExport, toCsv } from '../reports/report.js';
 
 const EXIT_USAGE = 2;
 
@@ -66,6 +68,50 @@ async function importFile(file: string | undefined): Promise<number> {
   }
 }
 
+const isoDay = z
+  .string({ error: 'ange ett datum som ÅÅÅÅ-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'ange ett datum som ÅÅÅÅ-MM-DD')
+  .refine((s) => DateTime.fromISO(s).isValid, 'det datumet finns inte');
+const reportArgs = z
+  .strictObject({ from: isoDay, to: isoDay, format: z.enum(['csv', 'json']).default('json'), sus: z.boolean().default(false) })
+  .refine((a) => a.from <= a.to, { message: '--from efter --to', path: ['from'] });
+
+/** `lots report --from 2026-01-01 --to 2026-06-30 [--format csv|json] [--sus]` */
+async function report(args: string[]): Promise<number> {
+  const flags: Record<string, string | boolean> = {};
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--(\w+)$/.exec(args[i]!);
+    if (!m) {
+      process.stderr.write(t('sv', 'cli:report.usage') + '\n');
+      return EXIT_USAGE;
+    }
+    const next = args[i + 1];
+    if (m[1] === 'sus') flags.sus = true;
+    else if (next !== undefined && !next.startsWith('--')) flags[m[1]!] = args[++i]!;
+    else flags[m[1]!] = '';
+  }
+  const parsed = reportArgs.safeParse(flags);
+  if (!parsed.success) {
+    process.stderr.write(parsed.error.issues.map((i) => `${i.path.join('.') || 'argument'}: ${i.message}`).join('\n') + '\n' + t('sv', 'cli:report.usage') + '\n');
+    return EXIT_USAGE;
+  }
+  const { from, to, format, sus } = parsed.data;
+  const config = loadConfig();
+  const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    if (sus) {
+      const rows = await susExport(db, { from, to });
+      process.stdout.write(format === 'csv' ? toCsv(rows, ['id', 'gender', 'startedAt', 'endedAt', 'exitReason', 'incomeAtStart']) : JSON.stringify({ from, to, participants: rows }, null, 2) + '\n');
+    } else {
+      const r = await buildReport(db, { from, to });
+      process.stdout.write(format === 'csv' ? toCsv(r.figures as unknown as Record<string, unknown>[], ['measure', 'kvinna', 'man', 'annat', 'total']) : JSON.stringify(r, null, 2) + '\n');
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
 const classifyLine = z.strictObject({
   text: z.string().max(2000),
   role: z.enum(['participant', 'staff']),
@@ -110,6 +156,8 @@ async function main(argv: string[]): Promise<number | undefined> {
       return 0;
     case 'classify':
       return classifyStdin();
+    case 'report':
+      return report(rest);
     case undefined:
     case 'help':
     case '--help':

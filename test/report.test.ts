@@ -1,0 +1,81 @@
+// Figures split by gender with small cells suppressed, and the SUS export of consenting
+// participants only — on every engine; and `lots report` as a user runs it.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { engines, testDb } from './support/db.js';
+import { buildReport, susExport, suppress } from '../src/reports/report.js';
+import { LOTS_BIN } from '../src/cli/spawn-serve.js';
+
+const YEAR = { from: '2026-01-01', to: '2026-12-31' };
+
+describe.each(engines)('report on %s', (engine) => {
+  it('splits every figure by gender and hides small cells, also from the total', async () => {
+    const db = await testDb(engine);
+    try {
+      const r = await buildReport(db, YEAR);
+      const row = (measure: string) => r.figures.find((f) => f.measure === measure)!;
+      // The demo programme: 8 women, 8 men, 1 "annat" started in 2026. The one must not be
+      // recoverable from the total, so one other count is masked.
+      expect(row('Deltagare som började')).toEqual({ measure: 'Deltagare som började', kvinna: 'x', man: 8, annat: '<5', total: 17 });
+      expect(row('Avslut: ohälsa')).toEqual({ measure: 'Avslut: ohälsa', kvinna: 0, man: 0, annat: 0, total: 0 });
+      for (const f of r.figures) for (const cell of [f.kvinna, f.man, f.annat, f.total]) {
+        if (typeof cell === 'number' && Number.isInteger(cell)) expect(cell === 0 || cell >= 5, `${f.measure}: ${cell}`).toBe(true);
+      }
+
+      // Rates rest on at least five people: seven women's meetings give a rate, one man's does not.
+      await db.query(
+        `insert into meeting (id, participant_id, coach_id, type, start_at, status)
+         select 'r' || i, p.id, p.coach_id, 'coach', '2026-10-05T09:00:00Z', case when i % 2 = 0 then 'missed' else 'held' end
+         from (select id, coach_id, row_number() over (order by id) as i from participant where gender = 'kvinna') p`,
+      );
+      await db.query(`insert into meeting (id, participant_id, coach_id, type, start_at, status) values ('rm', 'p2', 's1', 'coach', '2026-10-05T09:00:00Z', 'missed')`);
+      const rates = (await buildReport(db, YEAR)).figures.find((f) => f.measure === 'Andel uteblivna möten')!;
+      // The total (5 of 9) would give the one man's away (1 of 1): masked.
+      expect(rates).toEqual({ measure: 'Andel uteblivna möten', kvinna: 0.5, man: '<5', annat: '–', total: 'x' });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('exports for SUS only those who consented, without names or numbers', async () => {
+    const db = await testDb(engine);
+    try {
+      const rows = await susExport(db, YEAR);
+      expect(rows.map((r) => r.id)).not.toEqual(expect.arrayContaining(['p3']));
+      expect(rows.map((r) => r.id).sort()).toEqual(['p1', 'p10', 'p11', 'p12', 'p13', 'p15', 'p16', 'p2', 'p4', 'p5', 'p6', 'p7', 'p8'].sort());
+      expect(Object.keys(rows[0]!).sort()).toEqual(['endedAt', 'exitReason', 'gender', 'id', 'incomeAtStart', 'startedAt']);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('suppress', () => {
+  it.each([
+    [0, 0],
+    [1, '<5'],
+    [4, '<5'],
+    [5, 5],
+  ])('%d → %s', (n, shown) => expect(suppress(n)).toBe(shown));
+});
+
+describe('lots report', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lots-report-'));
+  const run = (args: string[]) => spawnSync(process.execPath, [LOTS_BIN, ...args], { encoding: 'utf8', env: { ...process.env, LOTS_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent' } });
+
+  it('prints CSV on an imported programme, and refuses a bad date with the reason', () => {
+    const demo = run(['demo', '--json']);
+    fs.writeFileSync(path.join(dir, 'demo.json'), demo.stdout);
+    expect(run(['import', path.join(dir, 'demo.json')]).status).toBe(0);
+    const csv = run(['report', '--from', '2026-01-01', '--to', '2026-12-31', '--format', 'csv']);
+    expect(csv.status).toBe(0);
+    expect(csv.stdout.split('\n').slice(0, 2)).toEqual(['measure;kvinna;man;annat;total', 'Deltagare som började;x;8;<5;17']);
+    const bad = run(['report', '--from', '2026-02-30', '--to', '2026-12-31']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('from: det datumet finns inte');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+});

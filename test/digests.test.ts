@@ -67,8 +67,8 @@ function sampleDigest(coaches = 2): Digest {
     unanswered: [{ participant: 'deltagare med skyddad identitet', protected: true, sentAt: at }],
     escalations: [{ participant: `Deltagare ${i}`, protected: false, reason: 'crisis', severity: 'urgent', state: 'open', late: true, openedAt: at }],
     unconfirmed: [],
-    cadence: [{ participant: `Deltagare ${i}`, protected: false, agency: 'fk', status: 'red' as const }],
-    staleContacts: [],
+    cadence: { red: 1, yellow: 2, redExamples: [{ participant: `Deltagare ${i}`, protected: false, agency: 'fk' }] },
+    staleContacts: { count: 0, examples: [] },
   });
   return {
     kind: 'weekly',
@@ -77,7 +77,7 @@ function sampleDigest(coaches = 2): Digest {
     from: new Date('2026-11-16T09:00:00Z'),
     to: at,
     coaches: Array.from({ length: coaches }, (_, i) => section(i + 1)),
-    totals: { missed: coaches, unanswered: coaches, escalations: coaches, urgent: coaches, unconfirmed: 0, cadenceRed: coaches, cadenceYellow: 0, staleContacts: 0 },
+    totals: { missed: coaches, unanswered: coaches, escalations: coaches, urgent: coaches, unconfirmed: 0, cadenceRed: coaches, cadenceYellow: 2 * coaches, staleContacts: 0 },
     noShowsPerWeek: [{ week: '2026-v47', count: coaches }],
   };
 }

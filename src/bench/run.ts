@@ -17,6 +17,8 @@ import { loadDemoIfEmpty } from '../directory/demo.js';
 import { createScheduler } from '../scheduler/scheduler.js';
 import { meetingDueHandlers } from '../meetings/reminders.js';
 import { dispatch, type Deliver } from '../outbox/outbox.js';
+import { buildDigest } from '../digests/digest.js';
+import { digestMessage } from '../digests/digests.js';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -135,6 +137,65 @@ async function benchReminders(n = 10_000) {
   };
 }
 
+/**
+ * A weekly digest for a team of 50 coaches, 1,000 participants and 20,000 meetings on PGlite:
+ * the queries and all three renderings (text, Block Kit, Adaptive Card) and the chart.
+ */
+async function benchDigest(runs = 5) {
+  const db = await openPglite(undefined);
+  await migrate(db);
+  const clock = new SettableClock(new Date('2026-11-23T07:00:00Z'));
+  await loadDemoIfEmpty(db, clock);
+  await db.query(`insert into staff (id, team_id, name, email, role) select 'bc' || i, 't1', 'Coach ' || i, 'coach' || i || '@bench.lots.se', 'coach' from generate_series(1, 50) i`);
+  await db.query(
+    `insert into participant (id, team_id, coach_id, name, phone, gender, protected_identity, started_at)
+     select 'bp' || i, 't1', 'bc' || (1 + i % 50), 'Deltagare ' || i, '+4676' || lpad(i::text, 7, '0'), (array['kvinna','man','annat'])[1 + i % 3], i % 97 = 0, date '2026-01-01' + (i % 300)
+     from generate_series(1, 1000) i`,
+  );
+  await db.query(
+    `insert into agency_contact (participant_id, agency, role, phone, last_verified, updated_at)
+     select 'bp' || i, a, 'handläggare', '+46101234567', case when i % 5 = 0 then date '2026-01-01' else date '2026-11-01' end, now()
+     from generate_series(1, 1000) i, unnest(array['fk','soc','vc','psyk']) a`,
+  );
+  await db.query(
+    `insert into meeting (id, participant_id, coach_id, type, start_at, status, agencies)
+     select 'bm' || i, 'bp' || (1 + i % 1000), 'bc' || (1 + (i % 1000) % 50), 'arendemote',
+            timestamptz '2026-11-23T09:00:00Z' - (i % 400) * interval '1 day' + (i % 7) * interval '1 hour' + case when i % 10 = 0 then interval '420 days' else interval '0' end,
+            (array['held','held','held','missed','booked','confirmed','cancelled'])[1 + i % 7], array[(array['fk','soc','vc','psyk'])[1 + i % 4]]
+     from generate_series(1, 20000) i`,
+  );
+  await db.query(
+    `insert into escalation (participant_id, reason, severity, owner_id, step, opened_at)
+     select 'bp' || i, 'call-request', 'normal', 'bc' || (1 + i % 50), i % 2, timestamptz '2026-11-20T09:00:00Z' from generate_series(1, 1000, 20) i`,
+  );
+  await db.query(
+    `insert into checkin (participant_id, kind, sent_at, sent_by, missed) select 'bp' || i, 'mood', timestamptz '2026-11-17T09:00:00Z', 'schedule', i % 4 = 0 from generate_series(1, 1000) i`,
+  );
+  // As `lots serve` does when it opens the store (PGlite has no autovacuum to keep statistics).
+  await db.exec('analyze');
+  const times: number[] = [];
+  let blocks = 0;
+  for (let r = 0; r < runs + 1; r++) {
+    const t0 = performance.now();
+    const digest = await buildDigest(db, 't1', 'weekly', clock.now());
+    const message = digestMessage(digest, 'lead@bench.lots.se');
+    if (r > 0) times.push(performance.now() - t0); // the first run warms the caches
+    blocks = (message.rich!.slack as { blocks: unknown[] }).blocks.length;
+  }
+  await db.close();
+  times.sort((a, b) => a - b);
+  return {
+    engine: 'pglite',
+    coaches: 50,
+    participants: 1000,
+    meetings: 20000,
+    medianMs: round(percentile(times, 50), 1),
+    maxMs: round(times.at(-1)!, 1),
+    slackBlocks: blocks,
+    what: 'weekly digest: queries + text, Block Kit, Adaptive Card and chart PNG',
+  };
+}
+
 async function timeToHealthy(dataDir: string): Promise<number> {
   const t0 = performance.now();
   const served = await spawnServe({ LOTS_DATA_DIR: dataDir });
@@ -164,5 +225,6 @@ const results = {
   },
   inbound: await benchInbound(),
   reminders: await benchReminders(),
+  digest: await benchDigest(),
 };
 process.stdout.write(JSON.stringify(results, null, 2) + '\n');

@@ -30,8 +30,10 @@ export interface CoachSection {
   unanswered: (DigestPerson & { sentAt: Date })[];
   escalations: (DigestPerson & { reason: string; severity: string; state: string; late: boolean; openedAt: Date })[];
   unconfirmed: (DigestPerson & { type: string; startAt: Date })[];
-  cadence: (DigestPerson & { agency: string; status: 'yellow' | 'red' })[];
-  staleContacts: (DigestPerson & { agency: string })[];
+  /** Meeting cadence against the agency targets: how many are red and yellow, and the first reds. */
+  cadence: { red: number; yellow: number; redExamples: (DigestPerson & { agency: string })[] };
+  /** Agency contacts not verified for 90 days: how many, and the first few. */
+  staleContacts: { count: number; examples: (DigestPerson & { agency: string })[] };
 }
 
 export interface Digest {
@@ -47,6 +49,8 @@ export interface Digest {
 }
 
 const NO_SHOW_WINDOW_DAYS = 90;
+/** How many are named beside a count (cadence, contacts to verify). */
+const EXAMPLES = 3;
 const WARN_DAYS = 14;
 const ESCALATION_LATE_MINUTES = { urgent: 10, normal: 30 };
 
@@ -68,6 +72,7 @@ export async function buildDigest(db: Db, teamId: string, kind: DigestKind, now:
     [teamId, coachId ?? null],
   );
 
+  // Rows cost more than queries on the embedded database: only what the digest shows comes back.
   const missed = await db.query<MissedMeeting & { coachId: string }>(
     `select ${person}, m.type, m.start_at as "startAt",
             (select count(*)::int from meeting m2 where m2.participant_id = m.participant_id and m2.status = 'missed'
@@ -75,6 +80,15 @@ export async function buildDigest(db: Db, teamId: string, kind: DigestKind, now:
      from meeting m join participant p on p.id = m.participant_id
      where ${scope} and m.status = 'missed' and m.start_at >= $3 and m.start_at < $4 order by m.start_at`,
     [teamId, coachId ?? null, from, to],
+  );
+  // No-shows per week for the picture: eight weeks binned from a Monday midnight in Stockholm.
+  const monday = DateTime.fromJSDate(now, { zone: TIME_ZONE }).startOf('week');
+  const binned = await db.query<{ bin: Date; count: number }>(
+    `select date_bin('7 days', m.start_at, $3::timestamptz) as bin, count(*)::int as count
+     from meeting m join participant p on p.id = m.participant_id
+     where ${scope} and m.status = 'missed' and m.start_at >= $3::timestamptz - interval '49 days' and m.start_at < $4
+     group by 1 order by 1`,
+    [teamId, coachId ?? null, monday.toJSDate(), now],
   );
   const unanswered =
     kind === 'weekly'
@@ -97,64 +111,78 @@ export async function buildDigest(db: Db, teamId: string, kind: DigestKind, now:
           [teamId, coachId ?? null, now],
         )
       : [];
-  // Cadence for every participant and agency with a contact, in one pass over the meetings.
+  // Cadence per coach in one pass over the team's meetings: a due date per participant and agency
+  // (the last held meeting, or the start, plus the target interval; a month as 30.44 days: a day
+  // either way does not change a colour), then counted by colour, with the first reds named.
+  // Yellow: due within two weeks with nothing booked in time, or overdue with one booked; red: overdue, nothing booked.
   const cadenceRows =
     kind === 'weekly'
-      ? await db.query<DigestPerson & { coachId: string; agency: string; lastHeld: Date | null; nextBooked: Date | null; since: Date }>(
+      ? await db.query<{ coachId: string; red: number; yellow: number; examples: (DigestPerson & { agency: string })[] | null }>(
           `with mine as (select p.* from participant p where ${scope}),
                 met as (select m.participant_id, a.agency,
                                max(m.start_at) filter (where m.status = 'held') as last_held,
                                min(m.start_at) filter (where m.status in ('booked', 'confirmed') and m.start_at > $3) as next_booked
                         from meeting m cross join lateral unnest(m.agencies) as a(agency)
-                        where m.participant_id in (select id from mine) group by 1, 2)
-           select distinct p.id as "participantId", p.name as participant, p.protected_identity as protected, p.coach_id as "coachId",
-                  c.agency, met.last_held as "lastHeld", met.next_booked as "nextBooked", coalesce(p.started_at::timestamptz, p.created_at) as since
-           from mine p join agency_contact c on c.participant_id = p.id
-           left join met on met.participant_id = p.id and met.agency = c.agency`,
-          [teamId, coachId ?? null, now],
+                        where m.participant_id in (select id from mine) and m.start_at > $3::timestamptz - make_interval(days => $5) and cardinality(m.agencies) > 0
+                        group by 1, 2),
+                due as (select distinct p.id, p.name, p.protected_identity, p.coach_id, c.agency, met.next_booked,
+                               coalesce(met.last_held, p.started_at::timestamptz, p.created_at) + (($4::jsonb ->> c.agency)::float * 30.44) * interval '1 day' as due_at
+                        from mine p join agency_contact c on c.participant_id = p.id and $4::jsonb ? c.agency
+                        left join met on met.participant_id = p.id and met.agency = c.agency),
+                coloured as (select *, case when $3 < due_at or next_booked is not null then 'yellow' else 'red' end as status from due
+                             where not (next_booked is not null and next_booked <= due_at) and $3 >= due_at - interval '${WARN_DAYS} days')
+           select coach_id as "coachId", count(*) filter (where status = 'red')::int as red, count(*) filter (where status = 'yellow')::int as yellow,
+                  (array_agg(json_build_object('participant', name, 'protected', protected_identity, 'agency', agency) order by due_at) filter (where status = 'red'))[1:${EXAMPLES}] as examples
+           from coloured group by coach_id`,
+          // A held meeting older than the longest interval cannot make anything green: those are not read.
+          [teamId, coachId ?? null, now, JSON.stringify(settings.cadenceMonths), Math.ceil(Math.max(0, ...Object.values(settings.cadenceMonths).map(Number)) * 30.44) + WARN_DAYS],
         )
       : [];
-  const stale =
+  const staleRows =
     kind === 'weekly'
-      ? await db.query<DigestPerson & { coachId: string; agency: string }>(
-          `select ${person}, c.agency from agency_contact c join participant p on p.id = c.participant_id
+      ? await db.query<{ coachId: string; count: number; examples: (DigestPerson & { agency: string })[] }>(
+          `select p.coach_id as "coachId", count(*)::int as count,
+                  (array_agg(json_build_object('participant', p.name, 'protected', p.protected_identity, 'agency', c.agency) order by c.last_verified nulls first, p.name))[1:${EXAMPLES}] as examples
+           from agency_contact c join participant p on p.id = c.participant_id
            where ${scope} and c.agency <> 'coach' and (c.last_verified is null or c.last_verified < ($3::timestamptz - make_interval(days => ${STALE_AFTER_DAYS}))::date)
-           order by p.name, c.agency`,
+           group by p.coach_id`,
           [teamId, coachId ?? null, now],
         )
       : [];
-  const weeks = await db.query<{ week: string; count: number }>(
-    `select to_char(date_trunc('week', m.start_at at time zone '${TIME_ZONE}'), 'IYYY-"v"IW') as week, count(*)::int as count
-     from meeting m join participant p on p.id = m.participant_id
-     where ${scope} and m.status = 'missed' and m.start_at >= $3::timestamptz - interval '56 days' and m.start_at < $3
-     group by 1 order by 1`,
-    [teamId, coachId ?? null, now],
-  );
-
-  const cadence = cadenceRows.flatMap((r) => {
-    const months = settings.cadenceMonths[r.agency as keyof typeof settings.cadenceMonths];
-    if (!months) return [];
-    const due = DateTime.fromJSDate(r.lastHeld ?? r.since, { zone: TIME_ZONE }).plus({ months }).toJSDate();
-    const bookedInTime = r.nextBooked !== null && r.nextBooked <= due;
-    if (bookedInTime || now.getTime() < due.getTime() - WARN_DAYS * 86400_000) return [];
-    return [{ ...r, status: (now < due || r.nextBooked ? 'yellow' : 'red') as 'yellow' | 'red' }];
-  });
   const late = (e: { state: string; severity: string; step: number; openedAt: Date }) =>
     e.step > 0 || (e.state === 'open' && now.getTime() - e.openedAt.getTime() > ESCALATION_LATE_MINUTES[e.severity as 'urgent' | 'normal'] * 60_000);
   // Names leave the model only for participants without protected identity: no renderer can leak one.
+  const hidden = t('sv', 'staff:meeting.protectedName');
   const strip = <T extends { coachId: string; participantId?: string } & DigestPerson>({ coachId: _c, participantId: _p, ...rest }: T) => ({
     ...rest,
-    participant: rest.protected ? t('sv', 'staff:meeting.protectedName') : rest.participant,
+    participant: rest.protected ? hidden : rest.participant,
   });
+  // Rows grouped by coach once, not filtered per coach (50 coaches × hundreds of rows).
+  function byCoach<T extends { coachId: string }>(rows: T[]): (id: string) => T[] {
+    const map = new Map<string, T[]>();
+    for (const r of rows) {
+      const list = map.get(r.coachId);
+      if (list) list.push(r);
+      else map.set(r.coachId, [r]);
+    }
+    return (id) => map.get(id) ?? [];
+  }
+  const missedOf = byCoach(missed);
+  const unansweredOf = byCoach(unanswered);
+  const escalationsOf = byCoach(escalations);
+  const unconfirmedOf = byCoach(unconfirmed);
+  const cadenceOf = new Map(cadenceRows.map((r) => [r.coachId, r]));
+  const staleOf = new Map(staleRows.map((r) => [r.coachId, r]));
+  const named = (xs: (DigestPerson & { agency: string })[] | null | undefined) => (xs ?? []).map((x) => ({ ...x, participant: x.protected ? hidden : x.participant }));
   const sections: CoachSection[] = coaches.map((c) => ({
     coachId: c.id,
     coach: c.name,
-    missed: missed.filter((m) => m.coachId === c.id).map(strip),
-    unanswered: unanswered.filter((m) => m.coachId === c.id).map(strip),
-    escalations: escalations.filter((m) => m.coachId === c.id).map((e) => ({ ...strip(e), late: late(e) })),
-    unconfirmed: unconfirmed.filter((m) => m.coachId === c.id).map(strip),
-    cadence: cadence.filter((m) => m.coachId === c.id).map(({ lastHeld: _l, nextBooked: _n, since: _s, ...r }) => strip(r)),
-    staleContacts: stale.filter((m) => m.coachId === c.id).map(strip),
+    missed: missedOf(c.id).map(strip),
+    unanswered: unansweredOf(c.id).map(strip),
+    escalations: escalationsOf(c.id).map((e) => ({ ...strip(e), late: late(e) })),
+    unconfirmed: unconfirmedOf(c.id).map(strip),
+    cadence: { red: cadenceOf.get(c.id)?.red ?? 0, yellow: cadenceOf.get(c.id)?.yellow ?? 0, redExamples: named(cadenceOf.get(c.id)?.examples) },
+    staleContacts: { count: staleOf.get(c.id)?.count ?? 0, examples: named(staleOf.get(c.id)?.examples) },
   }));
   const sum = (f: (s: CoachSection) => number) => sections.reduce((n, s) => n + f(s), 0);
   return {
@@ -170,10 +198,10 @@ export async function buildDigest(db: Db, teamId: string, kind: DigestKind, now:
       escalations: sum((s) => s.escalations.length),
       urgent: sum((s) => s.escalations.filter((e) => e.severity === 'urgent').length),
       unconfirmed: sum((s) => s.unconfirmed.length),
-      cadenceRed: sum((s) => s.cadence.filter((c) => c.status === 'red').length),
-      cadenceYellow: sum((s) => s.cadence.filter((c) => c.status === 'yellow').length),
-      staleContacts: sum((s) => s.staleContacts.length),
+      cadenceRed: sum((s) => s.cadence.red),
+      cadenceYellow: sum((s) => s.cadence.yellow),
+      staleContacts: sum((s) => s.staleContacts.count),
     },
-    noShowsPerWeek: weeks,
+    noShowsPerWeek: binned.map((b) => ({ week: DateTime.fromJSDate(b.bin, { zone: TIME_ZONE }).toFormat("kkkk-'v'WW"), count: b.count })),
   };
 }

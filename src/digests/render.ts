@@ -11,20 +11,40 @@ export interface Outline {
   sections: { heading: string; lines: string[] }[];
 }
 
-const when = (d: Date) => DateTime.fromJSDate(d, { zone: TIME_ZONE }).setLocale('sv').toFormat("ccc d LLL 'kl' HH.mm");
-const day = (d: Date) => DateTime.fromJSDate(d, { zone: TIME_ZONE }).setLocale('sv').toFormat('ccc d LLL');
+// Many lines share a time: each is formatted once.
+const formatted = new Map<string, string>();
+const format = (d: Date, pattern: string) => {
+  const key = `${d.getTime()}|${pattern}`;
+  let s = formatted.get(key);
+  if (s === undefined) {
+    if (formatted.size > 10_000) formatted.clear();
+    formatted.set(key, (s = DateTime.fromJSDate(d, { zone: TIME_ZONE }).setLocale('sv').toFormat(pattern)));
+  }
+  return s;
+};
+const when = (d: Date) => format(d, "ccc d LLL 'kl' HH.mm");
+const day = (d: Date) => format(d, 'ccc d LLL');
 const k = (key: string, vars: Record<string, unknown> = {}) => t('sv', `staff:digest.${key}`, vars);
 
+/** A list in a digest shows this many items and then how many more: a digest is read, not searched. */
+const SHOWN = 10;
+const capped = (lines: string[]) => (lines.length > SHOWN ? [...lines.slice(0, SHOWN), k('more', { count: lines.length - SHOWN })] : lines);
+
 function coachLines(c: CoachSection): string[] {
+  const named = (xs: { participant: string; agency: string }[], total: number) =>
+    xs.map((x) => `${x.participant} (${t('sv', `common:agencyCode.${x.agency}`)})`).join(', ') + (total > xs.length ? ' …' : '');
   return [
-    ...c.missed.map((m) => k('line.missed', { name: m.participant, what: t('sv', `staff:meetingType.${m.type}`), when: when(m.startAt), nth: k(`nth.${Math.min(m.ordinal, 3)}`) })),
-    ...c.escalations.map((e) =>
-      k('line.escalation', { name: e.participant, what: t('sv', `staff:escalation.short.${e.reason}`), state: t('sv', `staff:escalation.state.${e.state}`), late: e.late ? k('late') : '', urgent: e.severity === 'urgent' ? t('sv', 'staff:escalation.urgentMark') : '' }),
+    ...capped(c.missed.map((m) => k('line.missed', { name: m.participant, what: t('sv', `staff:meetingType.${m.type}`), when: when(m.startAt), nth: k(`nth.${Math.min(m.ordinal, 3)}`) }))),
+    ...capped(
+      c.escalations.map((e) =>
+        k('line.escalation', { name: e.participant, what: t('sv', `staff:escalation.short.${e.reason}`), state: t('sv', `staff:escalation.state.${e.state}`), late: e.late ? k('late') : '', urgent: e.severity === 'urgent' ? t('sv', 'staff:escalation.urgentMark') : '' }),
+      ),
     ),
-    ...c.unanswered.map((u) => k('line.unanswered', { name: u.participant, when: day(u.sentAt) })),
-    ...c.unconfirmed.map((m) => k('line.unconfirmed', { name: m.participant, what: t('sv', `staff:meetingType.${m.type}`), when: when(m.startAt) })),
-    ...c.cadence.map((x) => k(`line.cadence.${x.status}`, { name: x.participant, agency: t('sv', `common:agencyCode.${x.agency}`) })),
-    ...c.staleContacts.map((x) => k('line.stale', { name: x.participant, agency: t('sv', `common:agencyCode.${x.agency}`) })),
+    ...capped(c.unanswered.map((u) => k('line.unanswered', { name: u.participant, when: day(u.sentAt) }))),
+    ...capped(c.unconfirmed.map((m) => k('line.unconfirmed', { name: m.participant, what: t('sv', `staff:meetingType.${m.type}`), when: when(m.startAt) }))),
+    // Cadence and contacts to verify are many and slow-moving: a count, with the first few named.
+    ...(c.cadence.red + c.cadence.yellow ? [k('line.cadence', { red: c.cadence.red, yellow: c.cadence.yellow, examples: c.cadence.red ? named(c.cadence.redExamples, c.cadence.red) : '–' })] : []),
+    ...(c.staleContacts.count ? [k('line.stale', { count: c.staleContacts.count, examples: named(c.staleContacts.examples, c.staleContacts.count) })] : []),
   ];
 }
 

@@ -7,7 +7,7 @@ import type { Db } from './store/db.js';
 import { SettableClock } from './model/index.js';
 import { createLots, type Lots } from './core/lots.js';
 import { loadDemoIfEmpty } from './directory/demo.js';
-import { dispatch, type Deliver } from './outbox/outbox.js';
+import { dispatch, type Deliver, type OutboxRow } from './outbox/outbox.js';
 import { buildServer } from './http/server.js';
 import { simulatorRoutes } from './channels/simulator/routes.js';
 import { t } from './i18n/index.js';
@@ -59,15 +59,12 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
       : async (m) => {
           throw new Error(`no ${m.channel} channel configured`);
         });
-  // An SMS that cannot be delivered to a participant is an escalation: a coach must know.
-  const deliver: Deliver = async (m) => {
-    try {
-      await toChannel(m);
-    } catch (err) {
-      if (m.channel === 'sms' && m.participantId) await dispatch(db, deliver, clock, await escalateFailedSms(db, m.participantId, clock.now()));
-      throw err;
-    }
+  // An SMS that could not be delivered to a participant (after its retries) is an escalation: a coach must know.
+  const escalateFailure = async (m: OutboxRow) => {
+    if (m.channel === 'sms' && m.participantId) await dispatch(db, deliver, clock, await escalateFailedSms(db, m.participantId, clock.now()));
   };
+  const deliver = toChannel;
+  const send = (ids?: string[]) => dispatch(db, deliver, clock, ids, escalateFailure);
   const scheduler = await createScheduler({
     db,
     clock,
@@ -79,9 +76,9 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
   const tick = () =>
     (running = running.then(async () => {
       await scheduler.tick();
-      await dispatch(db, deliver, clock);
+      await send();
     }));
-  const lots = createLots({ db, clock, log, deliver, runDue: tick });
+  const lots = createLots({ db, clock, log, send, runDue: tick });
   if (config.loadDemo) {
     const loaded = await loadDemoIfEmpty(db, clock);
     if (loaded) log.info({ ...loaded }, 'demo programme loaded');

@@ -170,7 +170,12 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
       },
     });
     await app.staff(demo.eva, 'skicka en incheckning till Anna');
+    // Tried again after 30 s, 2 and 10 minutes; then failed, and a coach must know.
+    expect(await escalations()).toEqual([]);
+    for (const wait of ['PT1M', 'PT3M', 'PT11M']) await advance(wait);
     expect(await escalations()).toEqual([{ reason: 'sms-failed', state: 'open', step: 0 }]);
+    const [row] = await app.db.query<{ status: string; attempts: number; reason: string }>(`select status, attempts, reason from outbox where recipient = $1 and purpose = 'checkin'`, [ANNA]);
+    expect(row).toEqual({ status: 'failed', attempts: 4, reason: 'provider refused' });
     expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Ett sms till Anna Andersson kunde inte levereras/);
   });
 

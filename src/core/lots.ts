@@ -1,12 +1,12 @@
 // The core: inbound message → identify → understand → handle → outbox → deliver.
-// It knows no channel; channels hand it an InboundMessage and a way to deliver.
+// It knows no channel; channels hand it an InboundMessage, and the app gives it a way to send.
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { Clock, InboundMessage } from '../model/index.js';
 import { participantByPhone, staffByEmail } from '../directory/people.js';
 import { notYet, participantHandlers, staffActions, staffHandlers, unknown } from './handlers.js';
 import { understandInContext, type Interpreted } from './understand.js';
-import { dispatch, enqueue, type Deliver, type OutboxRow } from '../outbox/outbox.js';
+import { enqueue, type OutboxRow } from '../outbox/outbox.js';
 import { reply, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
 import { saveConversation } from './conversation.js';
 import { metrics } from '../util/metrics.js';
@@ -17,7 +17,8 @@ export interface LotsDeps {
   db: Db;
   clock: Clock;
   log: Logger;
-  deliver: Deliver;
+  /** Sends what a turn wrote to the outbox (the app's one way out: channels, retries, failure alarms). */
+  send: (ids: string[]) => Promise<OutboxRow[]>;
   /** Runs planned sends that are due now (the scheduler's tick); called when a turn planned one. */
   runDue?: () => Promise<unknown>;
 }
@@ -105,7 +106,7 @@ export function createLots(deps: LotsDeps) {
     });
     metrics.count('lots_inbound_total', { channel: msg.channel, duplicate: String(outcome === null) });
     if (!outcome) return { duplicate: true, replies: [], sent: [] };
-    const sent = await dispatch(db, deps.deliver, clock, outcome.ids);
+    const sent = await deps.send(outcome.ids);
     if (outcome.runDue) await deps.runDue?.();
     return { duplicate: false, sent, replies: sent.filter((m) => m.status === 'sent' && m.recipient === msg.from && m.channel === msg.channel) };
   }
@@ -132,7 +133,7 @@ export function createLots(deps: LotsDeps) {
       return { ids: await enqueue(tx, turn.out, now) };
     });
     if ('error' in outcome) return { ok: false, error: outcome.error ?? 'refused' };
-    const sent = await dispatch(db, deps.deliver, clock, outcome.ids);
+    const sent = await deps.send(outcome.ids);
     return { ok: true, replies: sent.filter((m) => m.status === 'sent' && m.recipient === action.from.toLowerCase()) };
   }
 

@@ -21,8 +21,14 @@ export interface OutboxRow {
   inReplyTo: string | null;
 }
 
-/** Hands one message to its channel. Throws when the channel refused it. */
-export type Deliver = (message: OutboxRow) => Promise<void>;
+/** Hands one message to its channel. Throws when the channel refused it; may say the provider's id for it. */
+export type Deliver = (message: OutboxRow) => Promise<void | { provider: string; providerId: string }>;
+
+/** A failed hand-over is tried again after these waits, then the message is failed with its reason. */
+const RETRY_AFTER_MS = [30_000, 120_000, 600_000];
+/** The loop guard: no more than this many identical messages to one recipient within the window. */
+const LOOP_LIMIT = 10;
+const LOOP_WINDOW = `interval '10 minutes'`;
 
 const COLUMNS = `id, channel, recipient, participant_id as "participantId", purpose, text, buttons, attachments, rich, status, reason,
   sent_at as "sentAt", in_reply_to as "inReplyTo"`;
@@ -63,7 +69,7 @@ const DISPATCH_BATCH = 200;
  * dies between the two leaves the claim, and after the lease the message is sent again: at least
  * once at the provider's edge, never twice otherwise. Returns the rows as they ended.
  */
-export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: string[]): Promise<OutboxRow[]> {
+export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: string[], onFailed?: (m: OutboxRow) => Promise<void>): Promise<OutboxRow[]> {
   if (!ids) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - ${CLAIM_LEASE}`);
   const done: OutboxRow[] = [];
   for (;;) {
@@ -89,17 +95,42 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: str
         done.push(m);
         continue;
       }
+      // A loop (two systems answering each other, a stuck job) must not flood a phone.
+      const [loop] = await db.query<{ n: number }>(
+        `select count(*)::int as n from outbox where recipient = $1 and text = $2 and status = 'sent' and created_at > $3::timestamptz - ${LOOP_WINDOW}`,
+        [m.recipient, m.text, clock.now()],
+      );
+      if (loop!.n >= LOOP_LIMIT) {
+        await db.query(`update outbox set status = 'suppressed', reason = 'loop-guard' where id = $1`, [m.id]);
+        done.push({ ...m, status: 'suppressed', reason: 'loop-guard' });
+        continue;
+      }
       // Each is marked the moment its channel took it: a crash repeats at most the one in hand.
+      let handed: void | { provider: string; providerId: string };
       try {
-        await deliver(m);
+        handed = await deliver(m);
       } catch (err) {
         const reason = String((err as Error).message).slice(0, 200);
-        await db.query(`update outbox set status = 'failed', reason = $2, attempts = attempts + 1 where id = $1`, [m.id, reason]);
-        done.push({ ...m, status: 'failed', reason });
+        const [row] = await db.query<{ attempts: number }>(`update outbox set attempts = attempts + 1 where id = $1 returning attempts`, [m.id]);
+        const wait = RETRY_AFTER_MS[row!.attempts - 1];
+        if (wait !== undefined) {
+          // Tried again later by the tick; the reason is kept for whoever looks.
+          await db.query(`update outbox set status = 'pending', reason = $2, hold_until = $3 where id = $1`, [m.id, reason, new Date(clock.now().getTime() + wait)]);
+          done.push({ ...m, status: 'pending', reason });
+        } else {
+          await db.query(`update outbox set status = 'failed', reason = $2 where id = $1`, [m.id, reason]);
+          done.push({ ...m, status: 'failed', reason });
+          await onFailed?.(m);
+        }
         continue;
       }
       const sentAt = clock.now();
-      await db.query(`update outbox set status = 'sent', sent_at = $2, attempts = attempts + 1 where id = $1`, [m.id, sentAt]);
+      await db.query(`update outbox set status = 'sent', sent_at = $2, attempts = attempts + 1, provider = $3, provider_id = $4, delivery = case when $3::text is null then null else 'sent' end where id = $1`, [
+        m.id,
+        sentAt,
+        handed?.provider ?? null,
+        handed?.providerId ?? null,
+      ]);
       done.push({ ...m, status: 'sent', sentAt });
     }
     if (claimed.length < DISPATCH_BATCH) return done;
@@ -112,4 +143,21 @@ export async function sentMessages(db: Db, to?: string): Promise<OutboxRow[]> {
     `select ${COLUMNS} from outbox where status = 'sent' and ($1::text is null or recipient = $1) order by sent_at, seq`,
     [to ?? null],
   );
+}
+
+const DELIVERY_ORDER = { sent: 1, delivered: 2, failed: 2 } as const;
+
+/**
+ * A provider's delivery report. States only move forward (a late "sent" after "delivered" changes
+ * nothing). Returns the message when this report failed it, so the caller can raise the alarm.
+ */
+export async function recordDelivery(db: Db, provider: string, providerId: string, state: 'sent' | 'delivered' | 'failed', reason?: string): Promise<{ known: boolean; failed?: OutboxRow }> {
+  const [row] = await db.query<OutboxRow & { delivery: keyof typeof DELIVERY_ORDER | null }>(
+    `select ${COLUMNS}, delivery from outbox where provider = $1 and provider_id = $2`,
+    [provider, providerId],
+  );
+  if (!row) return { known: false };
+  if (row.delivery && DELIVERY_ORDER[row.delivery] >= DELIVERY_ORDER[state]) return { known: true };
+  await db.query(`update outbox set delivery = $2, reason = coalesce($3, reason) where id = $1`, [row.id, state, reason ?? null]);
+  return { known: true, ...(state === 'failed' ? { failed: row } : {}) };
 }

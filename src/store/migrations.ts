@@ -279,4 +279,16 @@ alter table outbox add column rich jsonb;
 create index meeting_status_start on meeting (status, start_at);
 `,
   },
+  {
+    id: '006-sms-providers',
+    sql: `
+-- The provider's id for a sent SMS, and how far its delivery has come by the provider's reports
+-- (sent → delivered, or failed; reports arriving out of order never move it back).
+alter table outbox add column provider text;
+alter table outbox add column provider_id text;
+alter table outbox add column delivery text check (delivery in ('sent', 'delivered', 'failed'));
+create unique index outbox_provider_id on outbox (provider, provider_id) where provider_id is not null;
+create index outbox_recent on outbox (recipient, created_at);
+`,
+  },
 ];

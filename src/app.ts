@@ -11,6 +11,8 @@ import { dispatch, type Deliver, type OutboxRow } from './outbox/outbox.js';
 import { buildServer } from './http/server.js';
 import { simulatorRoutes } from './channels/simulator/routes.js';
 import { t } from './i18n/index.js';
+import { elks } from './channels/sms/elks.js';
+import { twilio } from './channels/sms/twilio.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { meetingDueHandlers } from './meetings/reminders.js';
 import { escalateFailedSms, escalationDueHandlers } from './escalations/escalations.js';
@@ -51,12 +53,17 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
     await db.query(`insert into setting (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value`, [CLOCK_KEY, JSON.stringify(now.toISOString())]);
   };
 
-  // While the simulator is on, every message is delivered to it: the outbox row is the delivery.
+  // The SMS providers' webhooks are always there (each refuses what it cannot authenticate);
+  // SMS go out through the configured one. While the simulator is on, every message is delivered
+  // to it instead: the outbox row is the delivery.
+  const providers = { '46elks': elks(config.sms.elks), twilio: twilio(config.sms.twilio) };
+  const smsOut = config.sms.provider ? providers[config.sms.provider] : null;
   const toChannel: Deliver =
     given.deliver ??
     (config.simulator
       ? async () => {}
       : async (m) => {
+          if (m.channel === 'sms' && smsOut) return smsOut.send(m);
           throw new Error(`no ${m.channel} channel configured`);
         });
   // An SMS that could not be delivered to a participant (after its retries) is an escalation: a coach must know.
@@ -92,7 +99,10 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
   const server = await buildServer({
     log,
     ready: () => ready,
-    plugins: config.simulator ? [(app) => simulatorRoutes(app, { lots, clock, tick, saveClock })] : [],
+    plugins: [
+      ...Object.values(providers).map((p) => (app: FastifyInstance) => p.routes(app, { lots, db, onFailed: escalateFailure })),
+      ...(config.simulator ? [(app: FastifyInstance) => simulatorRoutes(app, { lots, clock, tick, saveClock })] : []),
+    ],
   });
   ready = true;
   return {

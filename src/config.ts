@@ -18,7 +18,16 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().optional(),
   MicrosoftAppId: z.string().optional(),
   ELKS_API_USER: z.string().optional(),
+  ELKS_API_PASSWORD: z.string().optional(),
+  ELKS_WEBHOOK_SECRET: z.string().min(16, 'ELKS_WEBHOOK_SECRET must be at least 16 characters').optional(),
+  ELKS_API_BASE: z.string().url().default('https://api.46elks.com'),
+  ELKS_FROM: z.string().min(1).max(11).default('Lots'),
   TWILIO_ACCOUNT_SID: z.string().optional(),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  TWILIO_FROM: z.string().optional(),
+  TWILIO_API_BASE: z.string().url().default('https://api.twilio.com'),
+  /** The address providers reach Lots at (Twilio signs it; 46elks reports delivery to it). */
+  LOTS_PUBLIC_URL: z.string().url().optional(),
 });
 
 export interface Config {
@@ -32,6 +41,14 @@ export interface Config {
   logLevel: string;
   /** How often due sends are looked for; 0 turns the timer off (tests drive ticks themselves). */
   tickSeconds: number;
+  sms: SmsConfig;
+}
+
+export interface SmsConfig {
+  /** The provider SMS go out through: 46elks when its API user is set, else Twilio when its account is. */
+  provider: '46elks' | 'twilio' | null;
+  elks: { apiUser?: string; apiPassword?: string; webhookSecret?: string; apiBase: string; from: string; publicUrl?: string };
+  twilio: { accountSid?: string; authToken?: string; from?: string; apiBase: string; publicUrl?: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -47,6 +64,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorPublic: e.LOTS_SIMULATOR_PUBLIC,
     logLevel: e.LOG_LEVEL,
     tickSeconds: e.LOTS_TICK_SECONDS,
+    sms: {
+      provider: e.ELKS_API_USER ? '46elks' : e.TWILIO_ACCOUNT_SID ? 'twilio' : null,
+      elks: { apiUser: e.ELKS_API_USER, apiPassword: e.ELKS_API_PASSWORD, webhookSecret: e.ELKS_WEBHOOK_SECRET, apiBase: e.ELKS_API_BASE, from: e.ELKS_FROM, publicUrl: e.LOTS_PUBLIC_URL },
+      twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBase: e.TWILIO_API_BASE, publicUrl: e.LOTS_PUBLIC_URL },
+    },
   };
 }
 

@@ -26,9 +26,10 @@ export const testConfig: Config = {
   simulatorPublic: false,
   logLevel: 'info',
   tickSeconds: 0,
+  sms: { provider: null, elks: { apiBase: 'http://127.0.0.1:9', from: 'Lots' }, twilio: { apiBase: 'http://127.0.0.1:9' } },
 };
 
-export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo', options: { deliver?: Deliver } = {}): Promise<TestApp> {
+export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo', options: { deliver?: Deliver; config?: Partial<Config> } = {}): Promise<TestApp> {
   const logs: string[] = [];
   const log = createLogger({
     level: 'debug',
@@ -39,7 +40,8 @@ export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo
       },
     }),
   });
-  const app = await createApp({ config: testConfig, log, db: await testDb(engine, contents), clock: new SettableClock(TEST_NOW), ...options });
+  const { config, ...rest } = options;
+  const app = await createApp({ config: { ...testConfig, ...config }, log, db: await testDb(engine, contents), clock: new SettableClock(TEST_NOW), ...rest });
   const post = async (url: string, payload: unknown) => {
     const res = await app.server.inject({ method: 'POST', url, payload: payload as object });
     return { status: res.statusCode, body: res.json() };

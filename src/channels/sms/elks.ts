@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { OutboxRow } from '../../outbox/outbox.js';
-import { acceptForms, badRequest, phone, report, sameSecret, type SmsProvider, type WebhookContext } from './provider.js';
+import { acceptForms, badRequest, phone, postForm, report, sameSecret, type SmsProvider, type WebhookContext } from './provider.js';
 
 export interface ElksConfig {
   apiUser?: string;
@@ -56,13 +56,7 @@ export function elks(config: ElksConfig): SmsProvider {
         url.password = config.webhookSecret;
         form.set('whendelivered', url.toString());
       }
-      const res = await fetch(new URL('/a1/sms', config.apiBase), {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${config.apiUser}:${config.apiPassword}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: form,
-      });
-      if (!res.ok) throw new Error(`46elks answered ${res.status}`);
-      const sent = (await res.json()) as { id?: string };
+      const sent = await postForm<{ id?: string }>(new URL('/a1/sms', config.apiBase), config.apiUser, config.apiPassword, form, '46elks');
       if (!sent.id) throw new Error('46elks gave no message id');
       return { provider: '46elks', providerId: sent.id };
     },

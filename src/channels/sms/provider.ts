@@ -64,3 +64,14 @@ export async function report(ctx: WebhookContext, provider: string, id: string, 
 }
 
 export type Handler = (req: FastifyRequest, res: FastifyReply) => Promise<unknown>;
+
+/** POSTs a form with HTTP basic auth to a provider's API and returns its JSON; a non-2xx answer throws. */
+export async function postForm<T>(url: URL, user: string, password: string, form: URLSearchParams, provider: string): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
+  if (!res.ok) throw new Error(`${provider} answered ${res.status}`);
+  return (await res.json()) as T;
+}

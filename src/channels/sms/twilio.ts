@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { OutboxRow } from '../../outbox/outbox.js';
-import { acceptForms, badRequest, phone, report, sameSecret, type SmsProvider, type WebhookContext } from './provider.js';
+import { acceptForms, badRequest, phone, postForm, report, sameSecret, type SmsProvider, type WebhookContext } from './provider.js';
 
 export interface TwilioConfig {
   accountSid?: string;
@@ -69,13 +69,8 @@ export function twilio(config: TwilioConfig): SmsProvider {
       if (!config.accountSid || !config.authToken || !config.from) throw new Error('Twilio is not configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM)');
       const form = new URLSearchParams({ To: m.recipient, From: config.from, Body: m.text });
       if (config.publicUrl) form.set('StatusCallback', new URL('/webhooks/sms/twilio/status', config.publicUrl).toString());
-      const res = await fetch(new URL(`/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`, config.apiBase), {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: form,
-      });
-      if (!res.ok) throw new Error(`Twilio answered ${res.status}`);
-      const sent = (await res.json()) as { sid?: string };
+      const url = new URL(`/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`, config.apiBase);
+      const sent = await postForm<{ sid?: string }>(url, config.accountSid, config.authToken, form, 'Twilio');
       if (!sent.sid) throw new Error('Twilio gave no message sid');
       return { provider: 'twilio', providerId: sent.sid };
     },

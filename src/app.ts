@@ -13,6 +13,7 @@ import { simulatorRoutes } from './channels/simulator/routes.js';
 import { t } from './i18n/index.js';
 import { elks } from './channels/sms/elks.js';
 import { twilio } from './channels/sms/twilio.js';
+import { slack, type SlackChannel } from './channels/slack/slack.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { meetingDueHandlers } from './meetings/reminders.js';
 import { escalateFailedSms, escalationDueHandlers } from './escalations/escalations.js';
@@ -58,12 +59,15 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
   // to it instead: the outbox row is the delivery.
   const providers = { '46elks': elks(config.sms.elks), twilio: twilio(config.sms.twilio) };
   const smsOut = config.sms.provider ? providers[config.sms.provider] : null;
+  // Staff chat: Slack when it is configured (the channel needs the core, so it is made below).
+  let slackOut: SlackChannel | null = null;
   const toChannel: Deliver =
     given.deliver ??
     (config.simulator
       ? async () => {}
       : async (m) => {
           if (m.channel === 'sms' && smsOut) return smsOut.send(m);
+          if (m.channel === 'staff' && slackOut) return slackOut.send(m);
           throw new Error(`no ${m.channel} channel configured`);
         });
   // An SMS that could not be delivered to a participant (after its retries) is an escalation: a coach must know.
@@ -86,6 +90,8 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
       await send();
     }));
   const lots = createLots({ db, clock, log, send, runDue: tick });
+  const slackChannel = slack(config.slack, { lots, log });
+  if (config.slack.botToken) slackOut = slackChannel;
   if (config.loadDemo) {
     const loaded = await loadDemoIfEmpty(db, clock);
     if (loaded) log.info({ ...loaded }, 'demo programme loaded');
@@ -101,6 +107,7 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
     ready: () => ready,
     plugins: [
       ...Object.values(providers).map((p) => (app: FastifyInstance) => p.routes(app, { lots, db, onFailed: escalateFailure })),
+      (app: FastifyInstance) => slackChannel.routes(app),
       ...(config.simulator ? [(app: FastifyInstance) => simulatorRoutes(app, { lots, clock, tick, saveClock })] : []),
     ],
   });

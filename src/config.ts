@@ -16,6 +16,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Channel credentials: any of them set means a real channel is configured.
   SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  /** Slack's Web API (tests point it at a fake). */
+  SLACK_API_URL: z.string().url().optional(),
   MicrosoftAppId: z.string().optional(),
   ELKS_API_USER: z.string().optional(),
   ELKS_API_PASSWORD: z.string().optional(),
@@ -42,6 +45,7 @@ export interface Config {
   /** How often due sends are looked for; 0 turns the timer off (tests drive ticks themselves). */
   tickSeconds: number;
   sms: SmsConfig;
+  slack: { botToken?: string; signingSecret?: string; apiUrl?: string };
 }
 
 export interface SmsConfig {
@@ -64,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorPublic: e.LOTS_SIMULATOR_PUBLIC,
     logLevel: e.LOG_LEVEL,
     tickSeconds: e.LOTS_TICK_SECONDS,
+    slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL },
     sms: {
       provider: e.ELKS_API_USER ? '46elks' : e.TWILIO_ACCOUNT_SID ? 'twilio' : null,
       elks: { apiUser: e.ELKS_API_USER, apiPassword: e.ELKS_API_PASSWORD, webhookSecret: e.ELKS_WEBHOOK_SECRET, apiBase: e.ELKS_API_BASE, from: e.ELKS_FROM, publicUrl: e.LOTS_PUBLIC_URL },

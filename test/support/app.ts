@@ -26,7 +26,7 @@ export const testConfig: Config = {
   simulatorPublic: false,
   logLevel: 'info',
   tickSeconds: 0,
-  sms: { provider: null, elks: { apiBase: 'http://127.0.0.1:9', from: 'Lots' }, twilio: { apiBase: 'http://127.0.0.1:9' } },
+  sms: { provider: null, elks: { apiBase: 'http://127.0.0.1:9', from: 'Lots' }, twilio: { apiBase: 'http://127.0.0.1:9' } }, slack: {},
 };
 
 export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo', options: { deliver?: Deliver; config?: Partial<Config> } = {}): Promise<TestApp> {

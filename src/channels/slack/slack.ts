@@ -1,0 +1,162 @@
+// Slack, through Bolt. Bolt's listeners run behind Lots' own fastify server: a small receiver
+// checks Slack's signature (v0:timestamp:body, HMAC-SHA256 with the signing secret, at most five
+// minutes old) on the raw body and hands the request to Bolt's processEvent. Staff are known by
+// their Slack profile email; what Lots sends them goes out with chat.postMessage.
+import { App, verifySlackRequest, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import type { FastifyInstance } from 'fastify';
+import NodeCache from 'node-cache';
+import type { Logger } from 'pino';
+import type { Lots } from '../../core/lots.js';
+import type { OutboxRow } from '../../outbox/outbox.js';
+
+export interface SlackConfig {
+  botToken?: string;
+  signingSecret?: string;
+  /** Where the Web API is (tests point it at a fake that speaks Slack's format). */
+  apiUrl?: string;
+}
+
+/** Hands Bolt the requests fastify received; Bolt never opens a server of its own. */
+class FastifyReceiver implements Receiver {
+  app?: App;
+  init(app: App) {
+    this.app = app;
+  }
+  async start() {}
+  async stop() {}
+}
+
+export interface SlackChannel {
+  routes(app: FastifyInstance): Promise<void>;
+  /** Sends a staff message to its recipient's Slack DM. */
+  send(m: OutboxRow): Promise<void>;
+}
+
+export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): SlackChannel {
+  const receiver = new FastifyReceiver();
+  const bolt = new App({
+    receiver,
+    // One workspace, one bot token: no OAuth installation store.
+    authorize: async () => ({ botToken: config.botToken ?? '' }),
+    ...(config.apiUrl ? { clientOptions: { slackApiUrl: config.apiUrl } } : {}),
+    logLevel: undefined,
+  });
+  // Slack user id ↔ email, asked of Slack once an hour at most (a per-process cache; the truth is Slack's).
+  const emails = new NodeCache({ stdTTL: 3600, maxKeys: 10_000 });
+  const ids = new NodeCache({ stdTTL: 3600, maxKeys: 10_000 });
+
+  async function emailOf(userId: string): Promise<string | null> {
+    const cached = emails.get<string>(userId);
+    if (cached) return cached;
+    const info = await bolt.client.users.info({ user: userId, token: config.botToken });
+    const email = info.user?.profile?.email?.toLowerCase() ?? null;
+    if (email) {
+      emails.set(userId, email);
+      ids.set(email, userId);
+    }
+    return email;
+  }
+
+  async function userIdOf(email: string): Promise<string> {
+    const cached = ids.get<string>(email);
+    if (cached) return cached;
+    const found = await bolt.client.users.lookupByEmail({ email, token: config.botToken });
+    if (!found.user?.id) throw new Error('no Slack user with that email');
+    ids.set(email, found.user.id);
+    return found.user.id;
+  }
+
+  /** A message from a coach: Lots answers through the outbox (which sends back here). */
+  async function receive(userId: string, text: string, externalId: string): Promise<void> {
+    const email = await emailOf(userId);
+    // Someone without an email Lots knows is told so by the core; with none at all, nothing to do.
+    if (!email) return;
+    await deps.lots.receive({ channel: 'staff', from: email, text, externalId, via: 'slack' });
+  }
+
+  bolt.event('message', async ({ event }) => {
+    const m = event as { channel_type?: string; user?: string; text?: string; bot_id?: string; subtype?: string; client_msg_id?: string; ts: string };
+    // DMs from people only (not the bot's own messages, not edits).
+    if (m.channel_type !== 'im' || !m.user || m.bot_id || m.subtype) return;
+    await receive(m.user, m.text ?? '', m.client_msg_id ?? m.ts);
+  });
+  bolt.event('app_mention', async ({ event }) => {
+    await receive(event.user ?? '', (event.text ?? '').replace(/<@[A-Z0-9]+>\s*/g, ''), event.client_msg_id ?? event.ts);
+  });
+  bolt.command('/lots', async ({ command, ack }) => {
+    await ack();
+    await receive(command.user_id, command.text, `${command.trigger_id}`);
+  });
+  bolt.action(/.*/, async ({ action, body, ack }) => {
+    await ack();
+    const a = action as { action_id: string; value?: string };
+    const email = await emailOf(body.user.id);
+    // Buttons in one block need distinct ids: "meeting.attendance#1" is Lots' "meeting.attendance".
+    if (email) await deps.lots.act({ channel: 'staff', from: email, actionId: a.action_id.replace(/#\d+$/, ''), value: a.value ?? '', via: 'slack' });
+  });
+  bolt.error(async (err) => {
+    deps.log.error({ kind: err.name, code: (err as { code?: string }).code }, 'slack listener failed');
+  });
+
+  return {
+    async routes(app: FastifyInstance) {
+      // Slack signs the raw body: it is kept beside the parsed one.
+      app.removeContentTypeParser(['application/json']);
+      for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
+        app.addContentTypeParser(type, { parseAs: 'string' }, (_req, raw, done) => {
+          try {
+            const text = String(raw);
+            const body = type === 'application/json' ? JSON.parse(text) : Object.fromEntries(new URLSearchParams(text));
+            // Interactivity arrives as a form with one field, `payload`, holding JSON.
+            done(null, { raw: text, body: typeof body.payload === 'string' ? JSON.parse(body.payload) : body });
+          } catch {
+            done(Object.assign(new Error('the body is not valid JSON or form data'), { statusCode: 400 }), undefined);
+          }
+        });
+      }
+      app.post('/slack/events', async (req, res) => {
+        const { raw, body } = (req.body ?? {}) as { raw?: string; body?: Record<string, unknown> };
+        try {
+          verifySlackRequest({
+            signingSecret: config.signingSecret ?? '',
+            body: raw ?? '',
+            headers: {
+              'x-slack-signature': String(req.headers['x-slack-signature'] ?? ''),
+              'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
+            },
+          });
+        } catch {
+          return res.code(401).send({ error: 'bad or old Slack signature' });
+        }
+        if (body?.type === 'url_verification') return { challenge: body.challenge };
+        // A retry of an event already taken: acknowledged, and the core drops the duplicate by its id.
+        let acked: unknown;
+        const event: ReceiverEvent = {
+          body: body ?? {},
+          retryNum: req.headers['x-slack-retry-num'] ? Number(req.headers['x-slack-retry-num']) : undefined,
+          ack: async (response?: unknown) => {
+            acked = response;
+          },
+        };
+        await receiver.app!.processEvent(event);
+        return res.code(200).send(acked ?? '');
+      });
+    },
+    async send(m: OutboxRow) {
+      const channel = await userIdOf(m.recipient);
+      const blocks = (m.rich?.slack as { blocks?: unknown[] } | undefined)?.blocks ?? (m.buttons ? buttonBlocks(m) : undefined);
+      await bolt.client.chat.postMessage({ token: config.botToken, channel, text: m.text, ...(blocks ? { blocks: blocks as never } : {}) });
+    },
+  };
+}
+
+/** A message with buttons, as Block Kit: the text, then the buttons in one actions block. */
+function buttonBlocks(m: OutboxRow): unknown[] {
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: m.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').slice(0, 3000) } },
+    {
+      type: 'actions',
+      elements: m.buttons!.slice(0, 25).map((b, i) => ({ type: 'button', text: { type: 'plain_text', text: b.label }, action_id: `${b.actionId}#${i}`, value: b.value })),
+    },
+  ];
+}

@@ -3,6 +3,8 @@
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import yaml from 'js-yaml';
 import { demo, testApp, type TestApp } from './support/app.js';
 
 const SECRET = 'slack-signing-secret';
@@ -104,5 +106,17 @@ describe('Slack', () => {
     expect((await app.server.inject(signed(form, 'form'))).statusCode).toBe(200);
     expect(posted.at(-1)).toMatchObject({ channel: 'U_JONAS' });
     expect(posted.at(-1)!.text).toMatch(/^Deltagare du kan se/);
+  });
+});
+
+describe('the Slack manifest', () => {
+  it('asks for what the adapter uses and points every request at /slack/events', () => {
+    const m = yaml.load(fs.readFileSync('manifest/slack/manifest.yml', 'utf8')) as any;
+    expect(Object.keys(m).sort()).toEqual(['display_information', 'features', 'oauth_config', 'settings']);
+    expect(m.display_information.name).toBe('Lots');
+    // users.info and users.lookupByEmail need users:read.email; DMs need im:history; replies chat:write.
+    expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['chat:write', 'users:read', 'users:read.email', 'im:history', 'app_mentions:read', 'commands']));
+    expect(m.settings.event_subscriptions.bot_events.sort()).toEqual(['app_mention', 'message.im']);
+    for (const url of [m.settings.event_subscriptions.request_url, m.settings.interactivity.request_url, m.features.slash_commands[0].url]) expect(new URL(url).pathname).toBe('/slack/events');
   });
 });

@@ -1,7 +1,7 @@
 // Which handler answers which intent, per role. Parts of the product add theirs here.
 import type { Handler, ParticipantTurn, StaffTurn, Turn } from './turn.js';
 import { reply, replyText } from './turn.js';
-import { participantContactLookup, resolveParticipant, staffContactLookup } from '../directory/handlers.js';
+import { participantContactLookup, staffContactLookup } from '../directory/handlers.js';
 import { visibleParticipants } from '../directory/people.js';
 import { optin, optout } from '../consent/handlers.js';
 import { participantMeetingAnswer, participantMeetingNext, participantMeetingRequest } from '../meetings/participant.js';
@@ -11,15 +11,12 @@ import { crisis, escalationAction, escalationList, escalationRequest } from '../
 import { ACTION as ESCALATION_ACTION } from '../escalations/escalations.js';
 import { checkinAnswer, checkinSend, checkinStatus } from '../checkins/handlers.js';
 import { digestRequest } from '../digests/digests.js';
-import { formatWhen } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { fold } from '../understanding/text.js';
 
 const ns = (turn: Turn) => ('participant' in turn ? 'participant' : 'staff');
 export const help: Handler<Turn> = async (turn) => reply(turn, `${ns(turn)}:help`);
 export const unknown: Handler<Turn> = async (turn) => reply(turn, `${ns(turn)}:unknown`);
-/** A staff request understood, for a part of Lots not built yet: say so rather than "I did not understand". */
-export const notYet: Handler<StaffTurn> = async (turn) => reply(turn, 'staff:notYet', { what: t(turn.lng, `staff:intent.${turn.understanding.intent}`) });
 const smalltalk: Handler<Turn> = async (turn) => {
   const thanks = /\b(tack|tackar|thanks|thank)\b/.test(fold(turn.msg.text));
   reply(turn, `${ns(turn)}:${thanks ? 'thanks' : 'smalltalk'}`);

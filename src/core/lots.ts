@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { Clock, InboundMessage } from '../model/index.js';
 import { participantByPhone, staffByEmail } from '../directory/people.js';
-import { notYet, participantHandlers, staffActions, staffHandlers, unknown } from './handlers.js';
+import { participantHandlers, staffActions, staffHandlers, unknown } from './handlers.js';
 import { understandInContext, type Interpreted } from './understand.js';
 import { enqueue, type OutboxRow } from '../outbox/outbox.js';
 import { reply, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
@@ -91,8 +91,7 @@ export function createLots(deps: LotsDeps) {
         if (interpreted.ask) await interpreted.ask(turn);
         else {
           const handlers = (who.participantId ? participantHandlers : staffHandlers) as Record<string, Handler<Turn>>;
-          const intent = turn.understanding.intent;
-          await (handlers[intent] ?? (intent !== 'unknown' && who.staffId ? (notYet as Handler<Turn>) : unknown))(turn);
+          await (handlers[turn.understanding.intent] ?? unknown)(turn);
         }
         if (who.participantId && turn.understanding.concern) await passConcern(turn as ParticipantTurn);
         await saveConversation(tx, msg.channel, msg.from, turn.conversation, now);

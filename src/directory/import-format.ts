@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AGENCIES } from '../model/index.js';
 import { toE164 } from '../util/phone.js';
 import { meetingSettingsSchema } from '../meetings/settings.js';
+import { MEETING_TYPES } from '../meetings/queries.js';
 import { checkinSettingsSchema } from '../checkins/checkins.js';
 
 const id = z.string().trim().min(1, 'får inte vara tom').max(64).regex(/^[A-Za-z0-9_.-]+$/, 'bara bokstäver a–z, siffror, _ . -');
@@ -72,7 +73,7 @@ export const staffSchema = z.strictObject({
 export const meetingSchema = z.strictObject({
   id,
   participant: id,
-  type: z.enum(['kartlaggning', 'sip', 'natverksmote', 'trepartssamtal', 'avstamningsmote', 'arendemote', 'uppfoljning', 'coach']),
+  type: z.enum(MEETING_TYPES),
   start: localDateTime,
   durationMinutes: z.number().int().min(5).max(480).default(60),
   place: z.string().trim().max(200).optional(),

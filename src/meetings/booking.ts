@@ -11,7 +11,7 @@ import { expectAnswer } from '../core/conversation.js';
 import { retireSends } from '../scheduler/scheduler.js';
 import { holidayOn, local, nearestFree, overlaps, unbookable, type Unbookable } from './calendar.js';
 import { meetingSettings, type MeetingSettings } from './settings.js';
-import { busyFor, endOf, meetingById, MEETING_COLUMNS, type Meeting } from './queries.js';
+import { busyFor, endOf, MEETING_COLUMNS, type Meeting } from './queries.js';
 import { planMeetingSends } from './reminders.js';
 import { meetingInvite } from './ics.js';
 
@@ -193,6 +193,3 @@ export const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 
 /** How staff call the participant in a short sentence: the first name, or the label for a protected identity. */
 export const shortName = (p: Participant, readerId?: string) => capitalised(staffLabel(p, readerId) === p.name ? p.name.split(' ')[0]! : staffLabel(p, readerId));
-
-/** Reloads a meeting inside the transaction (the caller may hold an older copy). */
-export const reload = async (tx: Db, id: string) => (await meetingById(tx, id))!;

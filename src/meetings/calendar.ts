@@ -3,7 +3,8 @@
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
 import { TIME_ZONE } from '../model/index.js';
-import { minutesOf, type MeetingSettings } from './settings.js';
+import type { MeetingSettings } from './settings.js';
+import { atClock, minutesOf } from '../outbox/quiet-hours.js';
 
 const swedish = new Holidays('SE');
 const closedDays = new Map<number, Map<string, string>>();
@@ -21,8 +22,6 @@ function holidaysOf(year: number): Map<string, string> {
 
 export const local = (at: Date) => DateTime.fromJSDate(at, { zone: TIME_ZONE });
 
-/** That day at a wall-clock time (minutes after midnight). Not midnight plus minutes: a DST day is 23 or 25 hours long. */
-export const atClock = (day: DateTime, minutes: number) => day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
 
 /** The holiday's Swedish name when the day is one, else null. */
 export function holidayOn(day: DateTime): string | null {

@@ -5,7 +5,6 @@ import { TIME_ZONE, type Agency } from '../model/index.js';
 import type { Busy } from './calendar.js';
 
 export const MEETING_TYPES = ['kartlaggning', 'sip', 'natverksmote', 'trepartssamtal', 'avstamningsmote', 'arendemote', 'uppfoljning', 'coach'] as const;
-export type MeetingType = (typeof MEETING_TYPES)[number];
 
 export interface Meeting {
   id: string;

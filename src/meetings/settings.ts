@@ -41,4 +41,3 @@ export async function meetingSettings(db: Db, teamId: string): Promise<MeetingSe
   return parsed.success ? parsed.data : DEFAULT_MEETING_SETTINGS;
 }
 
-export const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));

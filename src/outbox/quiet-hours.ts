@@ -9,8 +9,11 @@ export interface QuietHours {
 
 export const DEFAULT_QUIET_HOURS: QuietHours = { quietHours: { start: '21:00', end: '08:00' } };
 
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
-const atClock = (day: DateTime, minutes: number) => day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
+/** "08:30" → 510 minutes after midnight. */
+export const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
+/** That day at a wall-clock time (minutes after midnight). Not midnight plus minutes: a DST day is 23 or 25 hours long. */
+export const atClock = (day: DateTime, minutes: number) => day.set({ hour: Math.floor(minutes / 60), minute: minutes % 60, second: 0, millisecond: 0 });
 
 export function inQuietHours(at: DateTime, settings: QuietHours): boolean {
   const m = at.hour * 60 + at.minute;

@@ -8,6 +8,7 @@ import type { Db } from '../store/db.js';
 import { TIME_ZONE, type OutboundMessage } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import { participantById, type Participant } from '../directory/people.js';
+import { programmeSettings } from '../directory/programme-settings.js';
 import { expectAnswer } from '../core/conversation.js';
 import { formatPhone } from '../util/phone.js';
 import { planSend, type DueHandler } from '../scheduler/scheduler.js';
@@ -26,11 +27,7 @@ export const checkinSettingsSchema = z.strictObject({
 });
 export type CheckinSettings = z.infer<typeof checkinSettingsSchema>;
 
-async function checkinSettings(db: Db, teamId: string): Promise<CheckinSettings> {
-  const [row] = await db.query<{ settings: { checkins?: unknown } | null }>(`select p.settings from team t join programme p on p.id = t.programme_id where t.id = $1`, [teamId]);
-  const parsed = checkinSettingsSchema.safeParse(row?.settings?.checkins ?? {});
-  return parsed.success ? parsed.data : checkinSettingsSchema.parse({});
-}
+const checkinSettings = (db: Db, teamId: string): Promise<CheckinSettings> => programmeSettings(db, teamId, 'checkins', checkinSettingsSchema);
 
 export interface Checkin {
   id: string;

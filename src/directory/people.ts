@@ -60,14 +60,29 @@ export async function staffByEmail(db: Db, email: string): Promise<Staff | null>
  * participant only by their own coach and the team lead.
  */
 export async function visibleParticipants(db: Db, staff: Staff): Promise<Participant[]> {
-  return db.query<Participant>(
-    `select ${PARTICIPANT_COLUMNS} from participant p
-     where p.team_id = $1 and p.ended_at is null
-       and (not p.protected_identity or p.coach_id = $2 or $3 = 'teamlead')
-     order by p.name`,
-    [staff.teamId, staff.id, staff.role],
-  );
+  return db.query<Participant>(`select ${PARTICIPANT_COLUMNS} from participant p where ${VISIBLE_TO('p')} and p.ended_at is null order by p.name`, [
+    staff.teamId,
+    staff.id,
+    staff.role,
+  ]);
 }
+
+/** One participant, if the staff member may see them (a button's target, an escalation's participant). */
+export async function visibleParticipant(db: Db, staff: Staff, participantId: string): Promise<Participant | null> {
+  const [row] = await db.query<Participant>(`select ${PARTICIPANT_COLUMNS} from participant p where ${VISIBLE_TO("p")} and p.ended_at is null and p.id = $4`, [
+    staff.teamId,
+    staff.id,
+    staff.role,
+    participantId,
+  ]);
+  return row ?? null;
+}
+
+/**
+ * The rule of who sees whom, as SQL over participant `p` with parameters $1 team, $2 staff id,
+ * $3 staff role: their own team; a protected identity only their own coach and the team lead.
+ */
+export const VISIBLE_TO = (p: string) => `${p}.team_id = $1 and (not ${p}.protected_identity or ${p}.coach_id = $2 or $3 = 'teamlead')`;
 
 /**
  * Matches a name as written ("Anna", "lina berg", "Johan K") against participants. Every written

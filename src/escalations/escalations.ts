@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import type { Button, OutboundMessage } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import { formatWhen, inOfficeHours, nextOfficeOpening } from '../i18n/format.js';
-import { participantById, staffByIds, type Participant, type Staff } from '../directory/people.js';
+import { participantById, staffByIds, VISIBLE_TO, type Participant, type Staff } from '../directory/people.js';
 import { formatPhone } from '../util/phone.js';
 import { planSend, retireSends, type DueHandler } from '../scheduler/scheduler.js';
 import { enqueue } from '../outbox/outbox.js';
@@ -202,10 +202,7 @@ export type ActionResult = { reply: string; messages: OutboundMessage[] };
  * When someone other than the owner acts, the owner is told; an acknowledgement is told to
  * everyone already paged, so no two people call at once.
  */
-export async function pressEscalation(tx: Db, action: string, id: string, staff: Staff, now: Date): Promise<ActionResult> {
-  const e = await escalationById(tx, id);
-  const participant = e && (await participantById(tx, e.participantId));
-  if (!e || !participant) return { reply: t('sv', 'staff:escalation.unknown'), messages: [] };
+export async function pressEscalation(tx: Db, action: string, e: Escalation, participant: Participant, staff: Staff, now: Date): Promise<ActionResult> {
   const vars = { name: participant.name, what: t('sv', `staff:escalation.short.${e.reason}`), by: staff.name, phone: formatPhone(participant.phone) };
   if (e.state === 'resolved') return { reply: t('sv', 'staff:escalation.alreadyResolved', vars), messages: [] };
   const actor = `staff:${staff.id}`;
@@ -259,7 +256,7 @@ export async function openEscalations(tx: Db, staff: Staff): Promise<(Escalation
   return tx.query(
     `select ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1e.$2')}, p.name, s.name as "ownerName"
      from escalation e join participant p on p.id = e.participant_id left join staff s on s.id = e.owner_id
-     where e.state <> 'resolved' and p.team_id = $1 and (not p.protected_identity or p.coach_id = $2 or $3 = 'teamlead')
+     where e.state <> 'resolved' and ${VISIBLE_TO('p')}
      order by e.owner_id = $2 desc, e.severity = 'urgent' desc, e.opened_at`,
     [staff.teamId, staff.id, staff.role],
   );

@@ -1,7 +1,7 @@
 // When a participant needs a person: a plea to be called, or crisis language.
 import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
 import { audit, notify, reply, replyText } from '../core/turn.js';
-import { caretakers, visibleParticipants } from '../directory/people.js';
+import { caretakers, visibleParticipant } from '../directory/people.js';
 import { t } from '../i18n/index.js';
 import { escalationById, openEscalation, openEscalations, pressEscalation } from './escalations.js';
 import { formatWhen, inOfficeHours, nextOfficeOpening } from '../i18n/format.js';
@@ -56,10 +56,10 @@ export const escalationList: Handler<StaffTurn> = async (turn) => {
 /** The buttons on an escalation message. */
 export function escalationAction(action: string) {
   return async (turn: StaffTurn, value: string): Promise<void> => {
-    const visible = await visibleParticipants(turn.tx, turn.staff);
     const e = await escalationById(turn.tx, value);
-    if (!e || !visible.some((p) => p.id === e.participantId)) return reply(turn, 'staff:escalation.unknown');
-    const result = await pressEscalation(turn.tx, action, value, turn.staff, turn.now);
+    const participant = e && (await visibleParticipant(turn.tx, turn.staff, e.participantId));
+    if (!e || !participant) return reply(turn, 'staff:escalation.unknown');
+    const result = await pressEscalation(turn.tx, action, e, participant, turn.staff, turn.now);
     replyText(turn, result.reply);
     turn.out.push(...result.messages);
   };

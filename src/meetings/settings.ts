@@ -3,6 +3,7 @@
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../store/db.js';
+import { programmeSettings } from '../directory/programme-settings.js';
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM');
 const isoDuration = z.string().refine((s) => Duration.fromISO(s).isValid && Duration.fromISO(s).toMillis() > 0, 'an ISO 8601 duration such as P2D or PT2H');
@@ -31,13 +32,5 @@ export type MeetingSettings = z.infer<typeof meetingSettingsSchema>;
 export const DEFAULT_MEETING_SETTINGS: MeetingSettings = meetingSettingsSchema.parse({});
 
 /** The meeting settings of the programme a participant (or team) belongs to. */
-export async function meetingSettings(db: Db, teamId: string): Promise<MeetingSettings> {
-  const [row] = await db.query<{ settings: { meetings?: unknown } | null }>(
-    `select p.settings from team t join programme p on p.id = t.programme_id where t.id = $1`,
-    [teamId],
-  );
-  const parsed = meetingSettingsSchema.safeParse(row?.settings?.meetings ?? {});
-  // Settings are validated when imported; a bad stored value falls back to the defaults rather than stopping reminders.
-  return parsed.success ? parsed.data : DEFAULT_MEETING_SETTINGS;
-}
+export const meetingSettings = (db: Db, teamId: string): Promise<MeetingSettings> => programmeSettings(db, teamId, 'meetings', meetingSettingsSchema);
 

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { Handler, StaffTurn } from '../core/turn.js';
 import { audit, reply, replyText, requestText } from '../core/turn.js';
 import { resolveParticipant } from '../directory/handlers.js';
-import { staffByIds, teamStaff, visibleParticipants, type Participant, type Staff } from '../directory/people.js';
+import { staffByIds, teamStaff, visibleParticipant, type Participant, type Staff } from '../directory/people.js';
 import { TIME_ZONE, type Attachment } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import { formatWhen } from '../i18n/format.js';
@@ -198,7 +198,7 @@ export const attendanceByChat: Handler<StaffTurn> = async (turn) => {
 export async function attendanceByButton(turn: StaffTurn, value: string): Promise<void> {
   const [id, version, outcome] = value.split(':');
   const meeting = id ? await meetingById(turn.tx, id) : null;
-  const participant = meeting && (await visibleParticipants(turn.tx, turn.staff)).find((p) => p.id === meeting.participantId);
+  const participant = meeting && (await visibleParticipant(turn.tx, turn.staff, meeting.participantId));
   if (!meeting || !participant || (outcome !== 'held' && outcome !== 'missed')) return reply(turn, 'staff:attendance.unknownMeeting');
   if (String(meeting.version) !== version || meeting.status === 'cancelled') return reply(turn, 'staff:attendance.stale');
   await mark(turn, meeting, participant, outcome === 'held');

@@ -73,17 +73,25 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: str
   if (!ids) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - ${CLAIM_LEASE}`);
   const done: OutboxRow[] = [];
   for (;;) {
-    // Claim a batch in one statement. An opt-out stops every SMS but its own confirmation and a
-    // crisis reply (that answers a message the person just sent).
+    // Claim a batch in one statement, deciding there what may not go: an opt-out stops every SMS
+    // but its own confirmation and a crisis reply (that answers a message the person just sent);
+    // the loop guard stops the eleventh identical message to one recipient in ten minutes (two
+    // systems answering each other, a stuck job), counting those sent and those earlier in the batch.
     const claimed = await db.query<OutboxRow>(
       `update outbox o set claimed_at = now(),
-         status = case when s.suppress then 'suppressed' else 'sending' end,
-         reason = case when s.suppress then 'opted-out' end
-       from (select o2.id, o2.channel = 'sms' and o2.purpose not in ('optout-confirmation', 'crisis')
-                    and exists (select 1 from participant p where p.phone = o2.recipient and p.opted_out_at is not null) as suppress
-             from outbox o2
-             where o2.status = 'pending' and ($1::uuid[] is null or o2.id = any($1::uuid[])) and (o2.hold_until is null or o2.hold_until <= $3)
-             order by o2.seq limit $2 for update of o2 skip locked) s
+         status = case when s.reason is null then 'sending' else 'suppressed' end,
+         reason = s.reason
+       from (select q.id,
+                    case when q.opted_out then 'opted-out'
+                         when q.sent_before + row_number() over (partition by q.recipient, q.text order by q.seq) > ${LOOP_LIMIT} then 'loop-guard' end as reason
+             from (select o2.id, o2.seq, o2.recipient, o2.text,
+                          o2.channel = 'sms' and o2.purpose not in ('optout-confirmation', 'crisis')
+                            and exists (select 1 from participant p where p.phone = o2.recipient and p.opted_out_at is not null) as opted_out,
+                          (select count(*) from outbox x where x.recipient = o2.recipient and x.text = o2.text and x.status = 'sent'
+                             and x.created_at > $3::timestamptz - ${LOOP_WINDOW}) as sent_before
+                   from outbox o2
+                   where o2.status = 'pending' and ($1::uuid[] is null or o2.id = any($1::uuid[])) and (o2.hold_until is null or o2.hold_until <= $3)
+                   order by o2.seq limit $2 for update of o2 skip locked) q) s
        where o.id = s.id
        returning ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}, o.seq`,
       [ids ?? null, DISPATCH_BATCH, clock.now()],
@@ -93,16 +101,6 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: str
       delete (m as Partial<OutboxRow & { seq: number }>).seq;
       if (m.status === 'suppressed') {
         done.push(m);
-        continue;
-      }
-      // A loop (two systems answering each other, a stuck job) must not flood a phone.
-      const [loop] = await db.query<{ n: number }>(
-        `select count(*)::int as n from outbox where recipient = $1 and text = $2 and status = 'sent' and created_at > $3::timestamptz - ${LOOP_WINDOW}`,
-        [m.recipient, m.text, clock.now()],
-      );
-      if (loop!.n >= LOOP_LIMIT) {
-        await db.query(`update outbox set status = 'suppressed', reason = 'loop-guard' where id = $1`, [m.id]);
-        done.push({ ...m, status: 'suppressed', reason: 'loop-guard' });
         continue;
       }
       // Each is marked the moment its channel took it: a crash repeats at most the one in hand.

@@ -1,0 +1,14 @@
+// A programme's settings (programme.settings in the import format), one part at a time.
+import type { z } from 'zod';
+import type { Db } from '../store/db.js';
+
+/**
+ * The part `key` of the settings of the programme a team belongs to, with the schema's defaults.
+ * Settings are validated when imported; a bad stored value falls back to the defaults rather
+ * than stopping reminders or check-ins.
+ */
+export async function programmeSettings<T>(db: Db, teamId: string, key: string, schema: z.ZodType<T>): Promise<T> {
+  const [row] = await db.query<{ part: unknown }>(`select p.settings -> $2 as part from team t join programme p on p.id = t.programme_id where t.id = $1`, [teamId, key]);
+  const parsed = schema.safeParse(row?.part ?? {});
+  return parsed.success ? parsed.data : schema.parse({});
+}

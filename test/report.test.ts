@@ -40,6 +40,21 @@ describe.each(engines)('report on %s', (engine) => {
     }
   });
 
+  it('counts by Stockholm days: a meeting at 00:30 on 1 July belongs to July', async () => {
+    const db = await testDb(engine);
+    try {
+      // 30 June 22:30 UTC is 1 July 00:30 in Stockholm.
+      await db.query(
+        `insert into meeting (id, participant_id, coach_id, type, start_at, status)
+         select 'tz' || id, id, coach_id, 'coach', '2026-06-30T22:30:00Z', 'missed' from participant where gender = 'kvinna'`,
+      );
+      const rate = async (from: string, to: string) => (await buildReport(db, { from, to })).figures.find((f) => f.measure === 'Andel uteblivna möten')!.kvinna;
+      expect([await rate('2026-07-01', '2026-07-31'), await rate('2026-06-01', '2026-06-30')]).toEqual([1, '–']);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('exports for SUS only those who consented, without names or numbers', async () => {
     const db = await testDb(engine);
     try {

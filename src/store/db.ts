@@ -5,6 +5,10 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { migrate } from './migrate.js';
+import { TIME_ZONE } from '../model/index.js';
+
+// Every session speaks Lots' time zone: a date cast to a time ("2026-01-01"::date compared with a
+// meeting's start) is Stockholm's midnight, not UTC's, on both engines. Instants are unaffected.
 
 export interface Db {
   readonly kind: 'pglite' | 'postgres';
@@ -82,6 +86,7 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
+    await pglite.exec(`set time zone '${TIME_ZONE}'`);
   } catch (err) {
     unlock();
     throw err;
@@ -103,7 +108,7 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
 }
 
 export async function openPostgres(connectionString: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+  const pool = new pg.Pool({ connectionString, max: 10, options: `-c TimeZone=${TIME_ZONE}` });
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db: Db = wrap(

@@ -152,8 +152,8 @@ export async function askParticipant(tx: Db, meeting: Meeting, participant: Part
 }
 
 /** The facts of a meeting as staff read them (Swedish). */
-export async function staffView(tx: Db, meeting: Meeting, participant: Participant, readerId?: string) {
-  const staff = await meetingStaff(tx, meeting);
+export async function staffView(tx: Db, meeting: Meeting, participant: Participant, readerId?: string, known?: Staff[]) {
+  const staff = known ?? (await meetingStaff(tx, meeting));
   const extras = [
     meeting.agencies.length ? t('sv', 'staff:meeting.agencies', { list: meeting.agencies.map((a) => t('sv', `common:agencyCode.${a}`)).join(', ') }) : '',
     staff.length > 1 ? t('sv', 'staff:meeting.colleagues', { list: staff.slice(1).map((s) => s.name).join(', ') }) : '',
@@ -174,7 +174,7 @@ export async function invite(tx: Db, meeting: Meeting, participant: Participant,
   const staff = await meetingStaff(tx, meeting);
   const [booker] = meeting.bookedBy ? await staffByIds(tx, [meeting.bookedBy]) : [];
   const organizer = booker ?? staff[0]!;
-  const view = await staffView(tx, meeting, participant);
+  const view = await staffView(tx, meeting, participant, undefined, staff);
   return meetingInvite(
     {
       meeting,

@@ -59,8 +59,9 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
       const cancelled = await cancelMeeting(turn.tx, meeting, turn.now, 'participant cancelled');
       reply(turn, 'participant:meeting.cancelled', mine);
       const ics = await invite(turn.tx, cancelled, turn.participant, 'CANCEL', turn.now);
-      for (const s of await meetingStaff(turn.tx, meeting)) {
-        notify(turn, s, 'staff:notify.meetingCancelled', await staffView(turn.tx, meeting, turn.participant, s.id), { attachments: [ics] });
+      const staff = await meetingStaff(turn.tx, meeting);
+      for (const s of staff) {
+        notify(turn, s, 'staff:notify.meetingCancelled', await staffView(turn.tx, meeting, turn.participant, s.id, staff), { attachments: [ics] });
       }
     } else {
       // The participant said the time does not work: no more reminders of it until the coach moves it.

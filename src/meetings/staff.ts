@@ -59,9 +59,10 @@ async function refuse(turn: StaffTurn, participant: Participant, asked: Date, pr
 
 /** Tells every Lots colleague at the meeting (not the one who acted) what happened, with the calendar file. */
 async function tellColleagues(turn: StaffTurn, meeting: Meeting, participant: Participant, key: string, ics: Attachment): Promise<void> {
-  for (const s of await meetingStaff(turn.tx, meeting)) {
+  const staff = await meetingStaff(turn.tx, meeting);
+  for (const s of staff) {
     if (s.id === turn.staff.id) continue;
-    const view = await staffView(turn.tx, meeting, participant, s.id);
+    const view = await staffView(turn.tx, meeting, participant, s.id, staff);
     turn.out.push({ channel: 'staff', to: s.email, text: t('sv', key, { ...view, by: turn.staff.name }), purpose: 'notification', attachments: [ics] });
   }
 }

@@ -14,6 +14,7 @@ import { t } from './i18n/index.js';
 import { elks } from './channels/sms/elks.js';
 import { twilio } from './channels/sms/twilio.js';
 import { slack, type SlackChannel } from './channels/slack/slack.js';
+import { teams, type TeamsChannel, type TeamsEdge } from './channels/teams/teams.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { meetingDueHandlers } from './meetings/reminders.js';
 import { escalateFailedSms, escalationDueHandlers } from './escalations/escalations.js';
@@ -37,11 +38,13 @@ export interface AppOptions {
   clock?: SettableClock;
   /** Hands messages to their channels instead (tests: a provider that fails). */
   deliver?: Deliver;
+  /** Microsoft's login server and the waits between Teams retries (tests replace them). */
+  teamsEdge?: TeamsEdge;
 }
 
 const CLOCK_KEY = 'simulator.clock';
 
-export async function createApp({ config, log, ...given }: AppOptions): Promise<App> {
+export async function createApp({ config, log, teamsEdge, ...given }: AppOptions): Promise<App> {
   if (config.simulator && !isLoopback(config.host) && !config.simulatorPublic) {
     throw new Error(t('sv', 'cli:simulatorPublicRefused', { host: config.host }));
   }
@@ -59,15 +62,22 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
   // to it instead: the outbox row is the delivery.
   const providers = { '46elks': elks(config.sms.elks), twilio: twilio(config.sms.twilio) };
   const smsOut = config.sms.provider ? providers[config.sms.provider] : null;
-  // Staff chat: Slack when it is configured (the channel needs the core, so it is made below).
+  // Staff chat: Teams for those Lots has a Teams conversation with, else Slack, else Teams (which
+  // fails, and is retried, until they install the app). The channels need the core: made below.
   let slackOut: SlackChannel | null = null;
+  let teamsOut: TeamsChannel | null = null;
+  const toStaff = async (m: OutboxRow) => {
+    if (teamsOut && (!slackOut || (await teamsOut.reaches(m.recipient)))) return teamsOut.send(m);
+    if (slackOut) return slackOut.send(m);
+    throw new Error('no staff channel configured');
+  };
   const toChannel: Deliver =
     given.deliver ??
     (config.simulator
       ? async () => {}
       : async (m) => {
           if (m.channel === 'sms' && smsOut) return smsOut.send(m);
-          if (m.channel === 'staff' && slackOut) return slackOut.send(m);
+          if (m.channel === 'staff') return toStaff(m);
           throw new Error(`no ${m.channel} channel configured`);
         });
   // An SMS that could not be delivered to a participant (after its retries) is an escalation: a coach must know.
@@ -92,6 +102,8 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
   const lots = createLots({ db, clock, log, send, runDue: tick });
   const slackChannel = slack(config.slack, { lots, log });
   if (config.slack.botToken) slackOut = slackChannel;
+  const teamsChannel = teams(config.teams, { lots, db, log }, teamsEdge);
+  if (config.teams.appId) teamsOut = teamsChannel;
   if (config.loadDemo) {
     const loaded = await loadDemoIfEmpty(db, clock);
     if (loaded) log.info({ ...loaded }, 'demo programme loaded');
@@ -108,6 +120,7 @@ export async function createApp({ config, log, ...given }: AppOptions): Promise<
     plugins: [
       ...Object.values(providers).map((p) => (app: FastifyInstance) => p.routes(app, { lots, db, onFailed: escalateFailure })),
       (app: FastifyInstance) => slackChannel.routes(app),
+      (app: FastifyInstance) => teamsChannel.routes(app),
       ...(config.simulator ? [(app: FastifyInstance) => simulatorRoutes(app, { lots, clock, tick, saveClock })] : []),
     ],
   });

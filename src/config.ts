@@ -1,6 +1,7 @@
 // Configuration from the environment, validated once at start.
 import path from 'node:path';
 import { z } from 'zod';
+import type { TeamsConfig } from './channels/teams/teams.js';
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -20,6 +21,9 @@ const envSchema = z.object({
   /** Slack's Web API (tests point it at a fake). */
   SLACK_API_URL: z.string().url().optional(),
   MicrosoftAppId: z.string().optional(),
+  MicrosoftAppPassword: z.string().optional(),
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MicrosoftAppTenantId: z.string().optional(),
   ELKS_API_USER: z.string().optional(),
   ELKS_API_PASSWORD: z.string().optional(),
   ELKS_WEBHOOK_SECRET: z.string().min(16, 'ELKS_WEBHOOK_SECRET must be at least 16 characters').optional(),
@@ -46,6 +50,7 @@ export interface Config {
   tickSeconds: number;
   sms: SmsConfig;
   slack: { botToken?: string; signingSecret?: string; apiUrl?: string };
+  teams: TeamsConfig;
 }
 
 export interface SmsConfig {
@@ -69,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     tickSeconds: e.LOTS_TICK_SECONDS,
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL },
+    teams: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId },
     sms: {
       provider: e.ELKS_API_USER ? '46elks' : e.TWILIO_ACCOUNT_SID ? 'twilio' : null,
       elks: { apiUser: e.ELKS_API_USER, apiPassword: e.ELKS_API_PASSWORD, webhookSecret: e.ELKS_WEBHOOK_SECRET, apiBase: e.ELKS_API_BASE, from: e.ELKS_FROM, publicUrl: e.LOTS_PUBLIC_URL },

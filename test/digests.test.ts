@@ -7,6 +7,13 @@ import { demo, testApp, type TestApp } from './support/app.js';
 import type { Digest } from '../src/digests/digest.js';
 import { outline, toAdaptiveCard, toBlockKit, toText } from '../src/digests/render.js';
 import { barChart, CHART_SIZE } from '../src/digests/chart.js';
+import { digestMessage } from '../src/digests/digests.js';
+import { slackBlocks } from '../src/channels/slack/slack.js';
+import { toActivity } from '../src/channels/teams/cards.js';
+import type { OutboxRow } from '../src/outbox/outbox.js';
+
+/** A digest as the outbox hands it to a channel. */
+const asSent = (d: Digest) => digestMessage(d, demo.maria) as unknown as OutboxRow;
 
 const ALI = 'ali.karimi@demo.lots.se';
 interface Sent {
@@ -106,7 +113,7 @@ function checkCard(card: any) {
     }
   };
   walk(card.body);
-  for (const a of card.actions) {
+  for (const a of card.actions ?? []) {
     expect(['Action.Execute', 'Action.Submit']).toContain(a.type);
     if (a.type === 'Action.Execute') expect(a.fallback.type).toBe('Action.Submit');
   }
@@ -119,6 +126,13 @@ describe('digest rendering', () => {
     const card = toAdaptiveCard(o);
     checkBlockKit(blocks);
     checkCard(card);
+    // As sent: Slack gets the blocks with the button below, Teams the card with it as a universal action.
+    const sent = asSent(sampleDigest());
+    checkBlockKit({ text: sent.text, blocks: slackBlocks(sent)! });
+    expect(JSON.stringify(slackBlocks(sent)!.at(-1))).toContain('escalation.list');
+    const teamsCard = (toActivity(sent).attachments![0]!.content as any);
+    checkCard(teamsCard);
+    expect(teamsCard.actions).toEqual([expect.objectContaining({ type: 'Action.Execute', title: 'Visa öppna ärenden', data: { actionId: 'escalation.list', value: '' } })]);
     await expect(JSON.stringify(blocks, null, 2) + '\n').toMatchFileSnapshot('golden/digest.blockkit.json');
     await expect(JSON.stringify(card, null, 2) + '\n').toMatchFileSnapshot('golden/digest.adaptivecard.json');
     await expect(toText(o) + '\n').toMatchFileSnapshot('golden/digest.txt');
@@ -127,6 +141,8 @@ describe('digest rendering', () => {
   it('a team of 50 coaches still fits Slack\'s 50 blocks, saying how many are left out', () => {
     const blocks = toBlockKit(outline(sampleDigest(50)));
     checkBlockKit(blocks);
+    const sent = asSent(sampleDigest(50));
+    checkBlockKit({ text: sent.text, blocks: slackBlocks(sent)! });
     expect(JSON.stringify(blocks.blocks.at(-1))).toMatch(/och \d+ coacher till/);
     checkCard(toAdaptiveCard(outline(sampleDigest(50))));
   });

@@ -69,5 +69,6 @@ export const staffHandlers: Record<string, Handler<StaffTurn>> = {
 /** Buttons pressed in a staff chat, by action id. */
 export const staffActions: Record<string, (turn: StaffTurn, value: string) => Promise<void>> = {
   [ATTENDANCE_ACTION]: attendanceByButton,
+  'escalation.list': (turn) => escalationList(turn),
   ...Object.fromEntries(Object.values(ESCALATION_ACTION).map((a) => [a, escalationAction(a)])),
 };

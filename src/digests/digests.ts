@@ -27,6 +27,8 @@ export function digestMessage(d: Digest, to: string): OutboundMessage {
     text: toText(o),
     purpose: 'digest',
     rich: { slack: toBlockKit(o), teams: toAdaptiveCard(o) },
+    // Each channel lays this out as its own kind of button (Block Kit, Adaptive Card action).
+    buttons: [{ actionId: 'escalation.list', value: '', label: t('sv', 'staff:digest.showOpen') }],
     ...(chart ? { attachments: [{ filename: 'uteblivna-per-vecka.png', contentType: 'image/png', content: chart.toString('base64'), encoding: 'base64' as const }] } : {}),
   };
 }

@@ -90,7 +90,8 @@ export function toBlockKit(o: Outline, image?: { url: string; alt: string }): { 
     { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(o.summary).slice(0, SLACK_MAX_TEXT) } },
   ];
   if (image) blocks.push({ type: 'image', image_url: image.url, alt_text: image.alt.slice(0, 2000) });
-  const room = SLACK_MAX_BLOCKS - blocks.length - 1;
+  // One block kept for the line saying how many are left out, one for the buttons the channel adds.
+  const room = SLACK_MAX_BLOCKS - blocks.length - 2;
   const shown = o.sections.slice(0, Math.floor(room / 2));
   for (const s of shown) {
     blocks.push({ type: 'divider' });
@@ -119,16 +120,6 @@ export function toAdaptiveCard(o: Outline, image?: { url: string; alt: string })
           { type: 'TextBlock', text: s.lines.map((l) => `- ${l}`).join('\n'), wrap: true },
         ],
       })),
-    ],
-    actions: [
-      {
-        // Universal actions where the client has them (Teams), a plain submit where it does not.
-        type: 'Action.Execute',
-        title: k('showOpen'),
-        verb: 'escalation.list',
-        data: { intent: 'escalation.list' },
-        fallback: { type: 'Action.Submit', title: k('showOpen'), data: { intent: 'escalation.list' } },
-      },
     ],
   };
 }

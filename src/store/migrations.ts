@@ -291,4 +291,19 @@ create unique index outbox_provider_id on outbox (provider, provider_id) where p
 create index outbox_recent on outbox (recipient, created_at);
 `,
   },
+  {
+    id: '007-teams',
+    sql: `
+-- Where Lots can write to a staff member in Teams: the personal conversation's reference (Bot
+-- Framework's address for it), stored when they install the app or first write, so reminders and
+-- escalations reach them after a restart. Keyed by the AAD email Lots knows staff by.
+create table teams_conversation (
+  email text primary key,
+  aad_object_id text not null,
+  reference jsonb not null,
+  updated_at timestamptz not null
+);
+create unique index teams_conversation_aad on teams_conversation (aad_object_id);
+`,
+  },
 ];

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/util/log.js';
 import { SettableClock } from '../../src/model/index.js';
 import type { Config } from '../../src/config.js';
 import type { Deliver } from '../../src/outbox/outbox.js';
+import type { TeamsEdge } from '../../src/channels/teams/teams.js';
 import { testDb, type Engine } from './db.js';
 import { TEST_NOW } from './time.js';
 
@@ -26,10 +27,10 @@ export const testConfig: Config = {
   simulatorPublic: false,
   logLevel: 'info',
   tickSeconds: 0,
-  sms: { provider: null, elks: { apiBase: 'http://127.0.0.1:9', from: 'Lots' }, twilio: { apiBase: 'http://127.0.0.1:9' } }, slack: {},
+  sms: { provider: null, elks: { apiBase: 'http://127.0.0.1:9', from: 'Lots' }, twilio: { apiBase: 'http://127.0.0.1:9' } }, slack: {}, teams: { appType: 'MultiTenant' },
 };
 
-export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo', options: { deliver?: Deliver; config?: Partial<Config> } = {}): Promise<TestApp> {
+export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo', options: { deliver?: Deliver; config?: Partial<Config>; teamsEdge?: TeamsEdge } = {}): Promise<TestApp> {
   const logs: string[] = [];
   const log = createLogger({
     level: 'debug',

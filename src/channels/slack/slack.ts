@@ -8,6 +8,7 @@ import NodeCache from 'node-cache';
 import type { Logger } from 'pino';
 import type { Lots } from '../../core/lots.js';
 import type { OutboxRow } from '../../outbox/outbox.js';
+import type { Button } from '../../model/index.js';
 
 export interface SlackConfig {
   botToken?: string;
@@ -144,19 +145,29 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
     },
     async send(m: OutboxRow) {
       const channel = await userIdOf(m.recipient);
-      const blocks = (m.rich?.slack as { blocks?: unknown[] } | undefined)?.blocks ?? (m.buttons ? buttonBlocks(m) : undefined);
+      const blocks = slackBlocks(m);
       await bolt.client.chat.postMessage({ token: config.botToken, channel, text: m.text, ...(blocks ? { blocks: blocks as never } : {}) });
     },
   };
 }
 
-/** A message with buttons, as Block Kit: the text, then the buttons in one actions block. */
-function buttonBlocks(m: OutboxRow): unknown[] {
-  return [
-    { type: 'section', text: { type: 'mrkdwn', text: m.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').slice(0, 3000) } },
-    {
-      type: 'actions',
-      elements: m.buttons!.slice(0, 25).map((b, i) => ({ type: 'button', text: { type: 'plain_text', text: b.label }, action_id: `${b.actionId}#${i}`, value: b.value })),
-    },
-  ];
+/** A message as Block Kit: its layout (or its text) with its buttons below; none for plain text. */
+export function slackBlocks(m: Pick<OutboxRow, 'text' | 'rich' | 'buttons'>): unknown[] | undefined {
+  const layout = (m.rich?.slack as { blocks?: unknown[] } | undefined)?.blocks;
+  const buttons = m.buttons?.length ? [actionsBlock(m.buttons)] : [];
+  if (layout) return [...layout, ...buttons];
+  return buttons.length ? [textBlock(m.text), ...buttons] : undefined;
+}
+
+/** Slack's mrkdwn reads &, < and > as markup: a name must not become a link or a mention. */
+function textBlock(text: string) {
+  return { type: 'section', text: { type: 'mrkdwn', text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').slice(0, 3000) } };
+}
+
+/** Lots' buttons as one actions block (ids made distinct: "meeting.attendance#1"). */
+function actionsBlock(buttons: Button[]) {
+  return {
+    type: 'actions',
+    elements: buttons.slice(0, 25).map((b, i) => ({ type: 'button', text: { type: 'plain_text', text: b.label }, action_id: `${b.actionId}#${i}`, ...(b.value ? { value: b.value } : {}) })),
+  };
 }

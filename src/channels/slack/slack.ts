@@ -5,6 +5,7 @@
 import { App, verifySlackRequest, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import NodeCache from 'node-cache';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Lots } from '../../core/lots.js';
 import type { OutboxRow } from '../../outbox/outbox.js';
@@ -16,6 +17,14 @@ export interface SlackConfig {
   /** Where the Web API is (tests point it at a fake that speaks Slack's format). */
   apiUrl?: string;
 }
+
+// What each kind of signed request must carry before Bolt sees it: an event, a command, an interaction.
+const slackRequest = z.union([
+  z.looseObject({ type: z.literal('url_verification'), challenge: z.string() }),
+  z.looseObject({ type: z.literal('event_callback'), event: z.looseObject({ type: z.string() }) }),
+  z.looseObject({ command: z.string().startsWith('/'), user_id: z.string().min(1) }),
+  z.looseObject({ type: z.string(), user: z.looseObject({ id: z.string().min(1) }) }),
+]);
 
 /** Hands Bolt the requests fastify received; Bolt never opens a server of its own. */
 class FastifyReceiver implements Receiver {
@@ -129,6 +138,8 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
         } catch {
           return res.code(401).send({ error: 'bad or old Slack signature' });
         }
+        const shape = slackRequest.safeParse(body);
+        if (!shape.success) return res.code(400).send({ error: `not a Slack request Lots takes: ${shape.error.issues[0]?.path.join('.') || 'body'} ${shape.error.issues[0]?.message}` });
         if (body?.type === 'url_verification') return { challenge: body.challenge };
         // A retry of an event already taken: acknowledged, and the core drops the duplicate by its id.
         let acked: unknown;

@@ -69,6 +69,8 @@ describe('Teams', () => {
   });
 
   it('an escalation reaches the coach as an Adaptive Card; Kvittera (Action.Execute) acknowledges it', async () => {
+    // Eva has installed Lots: Teams told it where her personal chat is.
+    expect((await post(app, activity(bf, EVA, { type: 'installationUpdate', action: 'add' }))).statusCode).toBe(200);
     await app.lots.receive({ channel: 'sms', from: demo.anna.phone, text: 'jag vill inte leva längre', via: 'test' });
     const alert = bf.posted.find((p) => p.conversation === `a:personal-${EVA.id}` && p.activity.attachments)!;
     const card = alert.activity.attachments[0];

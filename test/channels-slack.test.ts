@@ -36,6 +36,59 @@ describe('Slack', () => {
     expect(fake.posted.at(-1)).toMatchObject({ channel: 'U_JONAS' });
     expect(fake.posted.at(-1)!.text).toMatch(/^Deltagare du kan se/);
   });
+
+  it('App Home shows the coach\'s open escalations and caseload, and a button to book', async () => {
+    const opened = JSON.stringify({ type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: 'EvHome1', event: { type: 'app_home_opened', user: 'U_EVA', channel: 'D1', tab: 'home', event_ts: '1.2' } });
+    expect((await app.server.inject(signed(opened, 'json'))).statusCode).toBe(200);
+    const [home] = fake.views;
+    expect(home).toMatchObject({ method: 'views.publish', user: 'U_EVA', view: { type: 'home' } });
+    const text = JSON.stringify(home!.view.blocks);
+    expect(text).toContain('Inga öppna ärenden just nu.');
+    expect(text).toContain('Deltagare du kan se (15)');
+    expect(text).toContain('Malin Ström'); // her own participant with protected identity, marked
+    expect(home!.view.blocks[1].elements[0]).toMatchObject({ action_id: 'slack.book', text: { text: 'Boka möte' } });
+  });
+
+  it('App Home for someone outside the team does not show Eva\'s caseload', async () => {
+    const opened = JSON.stringify({ type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: 'EvHome2', event: { type: 'app_home_opened', user: 'U_JONAS', channel: 'D2', tab: 'home', event_ts: '1.3' } });
+    await app.server.inject(signed(opened, 'json'));
+    const text = JSON.stringify(fake.views[0]!.view.blocks);
+    // Jonas sees his team, where Malin (protected identity, Eva's) is not shown to him.
+    expect(text).not.toContain('Malin Ström');
+  });
+
+  it('"/lots boka" opens the booking modal; submitting it books the meeting and answers in the DM', async () => {
+    const form = new URLSearchParams({ command: '/lots', text: 'boka', user_id: 'U_EVA', team_id: 'T1', trigger_id: 'tr-book', channel_id: 'C1', response_url: 'https://hooks.slack.invalid/2' }).toString();
+    expect((await app.server.inject(signed(form, 'form'))).statusCode).toBe(200);
+    const [modal] = fake.views;
+    expect(modal).toMatchObject({ method: 'views.open', trigger: 'tr-book', view: { type: 'modal', callback_id: 'lots.book' } });
+    const participants = modal!.view.blocks[0].element.options.map((o: { value: string }) => o.value);
+    expect(participants).toContain('Anna Andersson');
+    const values = {
+      participant: { participant: { type: 'static_select', selected_option: { value: 'Anna Andersson' } } },
+      type: { type: { type: 'static_select', selected_option: { value: 'sip' } } },
+      date: { date: { type: 'datepicker', selected_date: '2026-11-25' } },
+      time: { time: { type: 'timepicker', selected_time: '10:00' } },
+      agencies: { agencies: { type: 'checkboxes', selected_options: [{ value: 'fk' }, { value: 'soc' }] } },
+    };
+    const submission = JSON.stringify({ type: 'view_submission', team: { id: 'T1' }, user: { id: 'U_EVA' }, api_app_id: 'A1', view: { id: 'V1', hash: 'h1', callback_id: 'lots.book', state: { values } } });
+    const res = await app.server.inject(signed(new URLSearchParams({ payload: submission }).toString(), 'form'));
+    expect(res.statusCode).toBe(200);
+    expect(fake.posted.at(-1)).toMatchObject({ channel: 'U_EVA' });
+    expect(fake.posted.at(-1)!.text).toMatch(/^Bokat: SIP-möte med Anna Andersson/);
+    const [meeting] = await app.db.query<{ type: string; agencies: string[] }>(`select type, agencies from meeting where participant_id = 'p1' and type = 'sip' and start_at = '2026-11-25T09:00:00Z'`);
+    expect(meeting).toMatchObject({ type: 'sip' });
+    expect([...meeting!.agencies].sort()).toEqual(['fk', 'soc']);
+  });
+
+  it('a booking modal sent without a time is answered with the field to fill in, and books nothing', async () => {
+    const before = (await app.db.query(`select id from meeting`)).length;
+    const values = { participant: { participant: { selected_option: { value: 'Anna Andersson' } } }, type: { type: { selected_option: { value: 'coach' } } }, date: { date: { selected_date: '2026-11-26' } }, time: { time: { selected_time: null } } };
+    const submission = JSON.stringify({ type: 'view_submission', team: { id: 'T1' }, user: { id: 'U_EVA' }, api_app_id: 'A1', view: { id: 'V2', hash: 'h2', callback_id: 'lots.book', state: { values } } });
+    const res = await app.server.inject(signed(new URLSearchParams({ payload: submission }).toString(), 'form'));
+    expect(res.json()).toEqual({ response_action: 'errors', errors: { time: 'Fyll i: tid.' } });
+    expect((await app.db.query(`select id from meeting`)).length).toBe(before);
+  });
 });
 
 describe('the Slack manifest', () => {
@@ -45,7 +98,8 @@ describe('the Slack manifest', () => {
     expect(m.display_information.name).toBe('Lots');
     // users.info and users.lookupByEmail need users:read.email; DMs need im:history; replies chat:write.
     expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['chat:write', 'users:read', 'users:read.email', 'im:history', 'app_mentions:read', 'commands']));
-    expect(m.settings.event_subscriptions.bot_events.sort()).toEqual(['app_mention', 'message.im']);
+    expect(m.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'message.im']);
+    expect(m.features.app_home.home_tab_enabled).toBe(true);
     for (const url of [m.settings.event_subscriptions.request_url, m.settings.interactivity.request_url, m.features.slash_commands[0].url]) expect(new URL(url).pathname).toBe('/slack/events');
   });
 });

@@ -3,9 +3,10 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { Clock, InboundMessage } from '../model/index.js';
-import { participantByPhone, staffByEmail } from '../directory/people.js';
+import { participantByPhone, staffByEmail, visibleParticipants } from '../directory/people.js';
 import { participantHandlers, staffActions, staffHandlers, unknown } from './handlers.js';
 import { understandInContext, type Interpreted } from './understand.js';
+import type { Understanding } from '../understanding/classify.js';
 import { enqueue, type OutboxRow } from '../outbox/outbox.js';
 import { reply, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
 import { saveConversation } from './conversation.js';
@@ -44,7 +45,11 @@ export interface Received {
 export function createLots(deps: LotsDeps) {
   const { db, clock, log } = deps;
 
-  async function receive(msg: InboundMessage): Promise<Received> {
+  /**
+   * A message in; `understood` when a form already said what is meant (Slack's booking modal),
+   * so nothing is guessed.
+   */
+  async function receive(msg: InboundMessage, understood?: Understanding): Promise<Received> {
     const now = clock.now();
     const outcome = await db.transaction(async (tx) => {
       if (msg.externalId) {
@@ -75,7 +80,7 @@ export function createLots(deps: LotsDeps) {
       } else {
         const staff = await staffByEmail(tx, msg.from);
         if (staff) {
-          interpreted = await understandInContext(tx, msg, 'staff', now);
+          interpreted = understood ? { understanding: understood, conversation: { at: now.toISOString() } } : await understandInContext(tx, msg, 'staff', now);
           turn = { ...base, lng: 'sv', understanding: interpreted.understanding, conversation: interpreted.conversation, staff } as StaffTurn;
           who = { staffId: staff.id };
         } else {
@@ -136,7 +141,38 @@ export function createLots(deps: LotsDeps) {
     return { ok: true, replies: sent.filter((m) => m.status === 'sent' && m.recipient === action.from.toLowerCase()) };
   }
 
-  return { receive, act, db, clock };
+  /** The names of the participants a staff member may see, for pickers (Slack's booking modal). */
+  async function caseload(email: string): Promise<string[]> {
+    const staff = await staffByEmail(db, email);
+    return staff ? (await visibleParticipants(db, staff)).map((p) => p.name) : [];
+  }
+
+  /**
+   * What a read-only request would answer, without sending it (Slack's App Home shows the
+   * caseload and open escalations this way, by the same rules as the chat answers).
+   */
+  async function look(email: string, intent: 'caseload.list' | 'escalation.list'): Promise<string | null> {
+    return db.transaction(async (tx) => {
+      const staff = await staffByEmail(tx, email);
+      if (!staff) return null;
+      const now = clock.now();
+      const turn: StaffTurn = {
+        tx,
+        now,
+        msg: { channel: 'staff', from: staff.email, text: '' },
+        out: [],
+        log,
+        lng: 'sv',
+        understanding: { intent, confidence: 1, slots: {}, reasons: ['view'] },
+        conversation: { at: now.toISOString() },
+        staff,
+      };
+      await staffHandlers[intent]!(turn);
+      return turn.out.map((m) => m.text).join('\n\n');
+    });
+  }
+
+  return { receive, act, caseload, look, db, clock };
 }
 
 export type Lots = ReturnType<typeof createLots>;

@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import type { Lots } from '../../core/lots.js';
 import type { OutboxRow } from '../../outbox/outbox.js';
 import type { Button } from '../../model/index.js';
+import { t } from '../../i18n/index.js';
+import { BOOK_MODAL, OPEN_BOOK_MODAL, bookingModal, bookingRequest, homeView } from './views.js';
 
 export interface SlackConfig {
   botToken?: string;
@@ -93,11 +95,41 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
   bolt.event('app_mention', async ({ event }) => {
     await receive(event.user ?? '', (event.text ?? '').replace(/<@[A-Z0-9]+>\s*/g, ''), event.client_msg_id ?? event.ts);
   });
+  async function openBookingModal(userId: string, triggerId: string) {
+    const email = await emailOf(userId);
+    if (!email) return;
+    await bolt.client.views.open({ token: config.botToken, trigger_id: triggerId, view: bookingModal(await deps.lots.caseload(email), deps.lots.clock.now()) as never });
+  }
+
   bolt.command('/lots', async ({ command, ack }) => {
     await ack();
+    // "/lots boka" alone opens the booking form; anything else is a request in words.
+    if (/^boka( (ett )?möte)?$/i.test(command.text.trim())) return openBookingModal(command.user_id, command.trigger_id);
     await receive(command.user_id, command.text, `${command.trigger_id}`);
   });
-  bolt.action(/.*/, async ({ action, body, ack }) => {
+  bolt.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    const email = await emailOf(event.user);
+    if (!email) return;
+    const [escalations, caseload] = await Promise.all([deps.lots.look(email, 'escalation.list'), deps.lots.look(email, 'caseload.list')]);
+    // Someone Lots does not know sees the same sentence a message would get.
+    const unknown = t('sv', 'staff:unknownStaff');
+    await bolt.client.views.publish({ token: config.botToken, user_id: event.user, view: homeView(escalations ?? unknown, caseload ?? '', deps.lots.clock.now()) as never });
+  });
+  bolt.action(OPEN_BOOK_MODAL, async ({ body, ack }) => {
+    await ack();
+    await openBookingModal(body.user.id, (body as { trigger_id: string }).trigger_id);
+  });
+  bolt.view(BOOK_MODAL, async ({ ack, body, view }) => {
+    const request = bookingRequest(view.state.values as never);
+    if ('errors' in request) return ack({ response_action: 'errors', errors: request.errors });
+    await ack();
+    const email = await emailOf(body.user.id);
+    // The answer (booked, or the nearest free times) comes in the DM, like a typed request's.
+    if (email) await deps.lots.receive({ channel: 'staff', from: email, text: request.text, externalId: `view-${view.id}-${view.hash}`, via: 'slack' }, request.understanding);
+  });
+  // Every other button is one of Lots' own (escalations, attendance, digests).
+  bolt.action(/^(?!slack\.)/, async ({ action, body, ack }) => {
     await ack();
     const a = action as { action_id: string; value?: string };
     const email = await emailOf(body.user.id);

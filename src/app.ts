@@ -124,6 +124,8 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
       ...(config.simulator ? [(app: FastifyInstance) => simulatorRoutes(app, { lots, clock, tick, saveClock })] : []),
     ],
   });
+  // Socket Mode (SLACK_APP_TOKEN): Lots dials out to Slack instead of waiting for its requests.
+  if (config.slack.botToken) await slackChannel.start();
   ready = true;
   return {
     lots,
@@ -133,6 +135,7 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
     tick,
     close: async () => {
       if (timer) clearInterval(timer);
+      await slackChannel.stop();
       await server.close();
       await running.catch(() => {});
       await scheduler.stop();

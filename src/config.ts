@@ -18,6 +18,7 @@ const envSchema = z.object({
   // Channel credentials: any of them set means a real channel is configured.
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'SLACK_APP_TOKEN is an app-level token (xapp-…)').optional(),
   /** Slack's Web API (tests point it at a fake). */
   SLACK_API_URL: z.string().url().optional(),
   MicrosoftAppId: z.string().optional(),
@@ -49,7 +50,7 @@ export interface Config {
   /** How often due sends are looked for; 0 turns the timer off (tests drive ticks themselves). */
   tickSeconds: number;
   sms: SmsConfig;
-  slack: { botToken?: string; signingSecret?: string; apiUrl?: string };
+  slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   teams: TeamsConfig;
 }
 
@@ -73,7 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorPublic: e.LOTS_SIMULATOR_PUBLIC,
     logLevel: e.LOG_LEVEL,
     tickSeconds: e.LOTS_TICK_SECONDS,
-    slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL },
+    slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
     teams: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId },
     sms: {
       provider: e.ELKS_API_USER ? '46elks' : e.TWILIO_ACCOUNT_SID ? 'twilio' : null,

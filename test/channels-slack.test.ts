@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import yaml from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demo, testApp, type TestApp } from './support/app.js';
-import { SLACK_SECRET, signedSlack, slackApi, type SlackApi } from './support/slack-api.js';
+import { SLACK_SECRET, signedSlack, slackApi, slackDm, slackSocket, type SlackApi } from './support/slack-api.js';
 
 let fake: SlackApi;
 beforeAll(async () => {
@@ -88,6 +88,24 @@ describe('Slack', () => {
     const res = await app.server.inject(signed(new URLSearchParams({ payload: submission }).toString(), 'form'));
     expect(res.json()).toEqual({ response_action: 'errors', errors: { time: 'Fyll i: tid.' } });
     expect((await app.db.query(`select id from meeting`)).length).toBe(before);
+  });
+});
+
+describe('Slack over Socket Mode (SLACK_APP_TOKEN)', () => {
+  it('connects out to Slack, takes a DM from the socket, acknowledges it and answers; /slack/events is not served', async () => {
+    const socket = await slackSocket();
+    fake.socketUrl = socket.url;
+    const app = await testApp('pglite', 'demo', { config: { simulator: false, slack: { botToken: 'xoxb-test', appToken: 'xapp-test', apiUrl: fake.url } } });
+    await socket.connected;
+    socket.send('events_api', 'env-1', JSON.parse(slackDm('U_EVA', 'Vem är Annas handläggare på FK?', 'sm1')));
+    await expect.poll(() => fake.posted.length, { timeout: 5000 }).toBe(1);
+    expect(socket.acks).toContain('env-1');
+    expect(fake.posted[0]).toMatchObject({ channel: 'U_EVA' });
+    expect(fake.posted[0]!.text).toContain('Karin Lund');
+    expect((await app.server.inject(signed(slackDm('U_EVA', 'hej', 'sm2'), 'json'))).statusCode).toBe(404);
+    await app.close();
+    await socket.close();
+    fake.posted.length = 0;
   });
 });
 

@@ -2,11 +2,14 @@
 // chat.postMessage, views.open and views.publish (form-encoded in, JSON out).
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export const SLACK_SECRET = 'slack-signing-secret';
 
 export interface SlackApi {
   url: string;
+  /** Where apps.connections.open sends Socket Mode clients. */
+  socketUrl?: string;
   posted: { channel: string; text: string; blocks?: any[] }[];
   views: { method: 'views.open' | 'views.publish'; user?: string; trigger?: string; view: any }[];
   close(): Promise<void>;
@@ -38,8 +41,13 @@ export async function slackApi(users: Record<string, string>): Promise<SlackApi>
       return { ok: true, view: { id: `V${views.length}` } };
     });
   }
+  fake.post('/api/apps.connections.open', async (req, res) => {
+    if (req.headers.authorization !== 'Bearer xapp-test') return { ok: false, error: 'invalid_auth' };
+    return api.socketUrl ? { ok: true, url: api.socketUrl } : res.code(500).send({ ok: false });
+  });
   const url = `${await fake.listen({ port: 0, host: '127.0.0.1' })}/api/`;
-  return { url, posted, views, close: () => fake.close() };
+  const api: SlackApi = { url, posted, views, close: () => fake.close() };
+  return api;
 }
 
 /** A request to /slack/events signed as Slack signs it (or with the wrong secret, or too long ago). */
@@ -67,3 +75,32 @@ export const slackPress = (user: string, actionId: string, value?: string) =>
   new URLSearchParams({
     payload: JSON.stringify({ type: 'block_actions', user: { id: user }, team: { id: 'T1' }, api_app_id: 'A1', trigger_id: `t-${user}`, actions: [{ type: 'button', action_id: actionId, value, block_id: 'b1', action_ts: '1' }] }),
   }).toString();
+
+/** Slack's Socket Mode end: says hello to a client, sends it envelopes and collects its acks. */
+export async function slackSocket() {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const acks: string[] = [];
+  let client: WebSocket | null = null;
+  const connected = new Promise<void>((resolve) =>
+    server.on('connection', (ws) => {
+      client = ws;
+      ws.on('message', (data) => acks.push(JSON.parse(String(data)).envelope_id));
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake' }, connection_info: { app_id: 'A1' } }));
+      resolve();
+    }),
+  );
+  return {
+    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}/`,
+    acks,
+    connected,
+    send(type: 'events_api' | 'slash_commands' | 'interactive', envelopeId: string, payload: unknown) {
+      client!.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of server.clients) c.terminate();
+        server.close(() => resolve());
+      }),
+  };
+}

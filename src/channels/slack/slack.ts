@@ -2,7 +2,7 @@
 // checks Slack's signature (v0:timestamp:body, HMAC-SHA256 with the signing secret, at most five
 // minutes old) on the raw body and hands the request to Bolt's processEvent. Staff are known by
 // their Slack profile email; what Lots sends them goes out with chat.postMessage.
-import { App, verifySlackRequest, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import { App, LogLevel, verifySlackRequest, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import NodeCache from 'node-cache';
 import { z } from 'zod';
@@ -16,6 +16,8 @@ import { BOOK_MODAL, OPEN_BOOK_MODAL, bookingModal, bookingRequest, homeView } f
 export interface SlackConfig {
   botToken?: string;
   signingSecret?: string;
+  /** An app-level token (xapp-…): Lots connects to Slack over Socket Mode instead of taking HTTP. */
+  appToken?: string;
   /** Where the Web API is (tests point it at a fake that speaks Slack's format). */
   apiUrl?: string;
 }
@@ -40,18 +42,25 @@ class FastifyReceiver implements Receiver {
 
 export interface SlackChannel {
   routes(app: FastifyInstance): Promise<void>;
+  /** Opens the Socket Mode connection (when an app token is set). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
   /** Sends a staff message to its recipient's Slack DM. */
   send(m: OutboxRow): Promise<void>;
 }
 
 export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): SlackChannel {
-  const receiver = new FastifyReceiver();
+  // Over HTTP, fastify takes Slack's requests and hands them to Bolt; over Socket Mode, Bolt's own
+  // receiver holds a WebSocket to Slack (behind a firewall, no public address needed).
+  const socketMode = Boolean(config.appToken);
+  const receiver = socketMode ? undefined : new FastifyReceiver();
+  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : undefined;
   const bolt = new App({
-    receiver,
+    ...(socketMode ? { socketMode: true, appToken: config.appToken, installerOptions: { clientOptions } } : { receiver }),
     // One workspace, one bot token: no OAuth installation store.
     authorize: async () => ({ botToken: config.botToken ?? '' }),
-    ...(config.apiUrl ? { clientOptions: { slackApiUrl: config.apiUrl } } : {}),
-    logLevel: undefined,
+    ...(clientOptions ? { clientOptions } : {}),
+    logger: boltLogger(deps.log),
   });
   // Slack user id ↔ email, asked of Slack once an hour at most (a per-process cache; the truth is Slack's).
   const emails = new NodeCache({ stdTTL: 3600, maxKeys: 10_000 });
@@ -141,7 +150,14 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
   });
 
   return {
+    async start() {
+      if (socketMode) await bolt.start();
+    },
+    async stop() {
+      if (socketMode) await bolt.stop();
+    },
     async routes(app: FastifyInstance) {
+      if (socketMode) return;
       // Slack signs the raw body: it is kept beside the parsed one.
       app.removeContentTypeParser(['application/json']);
       for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
@@ -182,7 +198,7 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
             acked = response;
           },
         };
-        await receiver.app!.processEvent(event);
+        await receiver!.app!.processEvent(event);
         return res.code(200).send(acked ?? '');
       });
     },
@@ -212,5 +228,24 @@ function actionsBlock(buttons: Button[]) {
   return {
     type: 'actions',
     elements: buttons.slice(0, 25).map((b, i) => ({ type: 'button', text: { type: 'plain_text', text: b.label }, action_id: `${b.actionId}#${i}`, ...(b.value ? { value: b.value } : {}) })),
+  };
+}
+
+/**
+ * Bolt's and Socket Mode's logs through pino, at debug only: their messages can quote a request
+ * (names, text), so nothing of theirs reaches the info-level log.
+ */
+function boltLogger(log: Logger) {
+  const quiet = log.child({ part: 'slack' });
+  let level = LogLevel.INFO;
+  const say = () => quiet.debug('slack library log line (kept out: it may quote a request)');
+  return {
+    debug: say,
+    info: say,
+    warn: say,
+    error: () => quiet.warn('slack library reported an error'),
+    setLevel: (l: LogLevel) => void (level = l),
+    getLevel: () => level,
+    setName: () => {},
   };
 }

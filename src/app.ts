@@ -16,6 +16,7 @@ import { twilio } from './channels/sms/twilio.js';
 import { slack, type SlackChannel } from './channels/slack/slack.js';
 import { teams, type TeamsChannel, type TeamsEdge } from './channels/teams/teams.js';
 import { createScheduler } from './scheduler/scheduler.js';
+import { RateLimiter, type Lane } from './outbox/rate-limit.js';
 import { meetingDueHandlers } from './meetings/reminders.js';
 import { escalateFailedSms, escalationDueHandlers } from './escalations/escalations.js';
 import { checkinDueHandlers, planWeeklyCheckins } from './checkins/checkins.js';
@@ -71,11 +72,15 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
     if (slackOut) return slackOut.send(m);
     throw new Error('no staff channel configured');
   };
+  // Real channels are paced per kind; answers and alarms go before reminders, check-ins and digests.
+  const limits = { sms: new RateLimiter({ perSecond: config.rates.sms }), staff: new RateLimiter({ perSecond: config.rates.staff }) };
+  const lane = (m: OutboxRow): Lane => (!m.inReplyTo && (m.purpose === 'reminder' || m.purpose === 'checkin' || m.purpose === 'digest') ? 'bulk' : 'reply');
   const toChannel: Deliver =
     given.deliver ??
     (config.simulator
       ? async () => {}
       : async (m) => {
+          await limits[m.channel].take(lane(m));
           if (m.channel === 'sms' && smsOut) return smsOut.send(m);
           if (m.channel === 'staff') return toStaff(m);
           throw new Error(`no ${m.channel} channel configured`);

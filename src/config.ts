@@ -14,6 +14,8 @@ const envSchema = z.object({
   LOTS_SIMULATOR: flag.optional(),
   LOTS_SIMULATOR_PUBLIC: flag.default(false),
   LOTS_TICK_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  LOTS_SMS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+  LOTS_STAFF_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Channel credentials: any of them set means a real channel is configured.
   SLACK_BOT_TOKEN: z.string().optional(),
@@ -49,6 +51,8 @@ export interface Config {
   logLevel: string;
   /** How often due sends are looked for; 0 turns the timer off (tests drive ticks themselves). */
   tickSeconds: number;
+  /** How many messages a second each kind of channel is sent (replies before bulk). */
+  rates: { sms: number; staff: number };
   sms: SmsConfig;
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   teams: TeamsConfig;
@@ -74,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatorPublic: e.LOTS_SIMULATOR_PUBLIC,
     logLevel: e.LOG_LEVEL,
     tickSeconds: e.LOTS_TICK_SECONDS,
+    rates: { sms: e.LOTS_SMS_PER_SECOND, staff: e.LOTS_STAFF_PER_SECOND },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
     teams: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId },
     sms: {

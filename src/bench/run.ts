@@ -64,7 +64,7 @@ async function benchInbound(n = 1_000) {
   const db = await openPglite(undefined);
   await migrate(db);
   const app = await createApp({
-    config: { host: '127.0.0.1', port: 0, dataDir: '', loadDemo: true, simulator: true, simulatorPublic: false, logLevel: 'silent', tickSeconds: 0, sms: { provider: null, elks: { apiBase: 'http://127.0.0.1:9', from: 'Lots' }, twilio: { apiBase: 'http://127.0.0.1:9' } }, slack: {}, teams: { appType: 'MultiTenant' } },
+    config: { host: '127.0.0.1', port: 0, dataDir: '', loadDemo: true, simulator: true, simulatorPublic: false, logLevel: 'silent', tickSeconds: 0, rates: { sms: 1000, staff: 1000 }, sms: { provider: null, elks: { apiBase: 'http://127.0.0.1:9', from: 'Lots' }, twilio: { apiBase: 'http://127.0.0.1:9' } }, slack: {}, teams: { appType: 'MultiTenant' } },
     log: createLogger({ level: 'silent' }),
     db,
     clock: new SettableClock(new Date('2026-11-23T08:00:00Z')),

@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demo, testApp, type TestApp } from './support/app.js';
-import { twilioSignature } from '../src/channels/sms/twilio.js';
+import { deliveryReport, inboundSms, type WireRequest, type WireSecrets } from '../src/channels/sms/wire.js';
 import type { SmsConfig } from '../src/config.js';
 
 const ANNA = demo.anna.phone;
@@ -34,48 +34,30 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
+const SECRETS: WireSecrets = { elksWebhookSecret: SECRET, twilioAuthToken: TOKEN, twilioAccountSid: 'AC123', publicUrl: PUBLIC };
+
 interface Adapter {
   name: '46elks' | 'twilio';
   sms: SmsConfig;
-  inbound(fields: { from?: string; text?: string; id?: string }, forged?: boolean): { url: string; payload: string; headers: Record<string, string> };
-  status(providerId: string, state: 'sent' | 'delivered' | 'failed'): { url: string; payload: string; headers: Record<string, string> };
+  inbound(fields: { from?: string; text?: string; id?: string }, forged?: boolean): WireRequest;
+  status(providerId: string, state: 'sent' | 'delivered' | 'failed'): WireRequest;
   refused: number;
 }
 
-const form = (fields: Record<string, string | undefined>) =>
-  Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));
-const basic = (password: string) => `Basic ${Buffer.from(`lots:${password}`).toString('base64')}`;
-const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
-
+// The requests are the providers' own formats (src/channels/sms/wire.ts, which the benchmark uses too).
 const adapters = (): Adapter[] => [
   {
     name: '46elks',
     sms: { provider: '46elks', elks: { apiUser: 'u123', apiPassword: 'p456', webhookSecret: SECRET, apiBase: fakeUrl, from: 'Lots', publicUrl: PUBLIC }, twilio: { apiBase: fakeUrl } },
-    inbound: ({ from, text, id }, forged) => ({
-      url: '/webhooks/sms/46elks',
-      payload: new URLSearchParams(form({ id, from, to: '+46766861234', message: text })).toString(),
-      headers: { ...formHeaders, authorization: basic(forged ? 'wrong-secret-0123456789' : SECRET) },
-    }),
-    status: (id, state) => ({ url: '/webhooks/sms/46elks/status', payload: new URLSearchParams({ id, status: state }).toString(), headers: { ...formHeaders, authorization: basic(SECRET) } }),
+    inbound: (m, forged) => inboundSms('46elks', SECRETS, m, forged),
+    status: (id, state) => deliveryReport('46elks', SECRETS, id, state),
     refused: 401,
   },
   {
     name: 'twilio',
     sms: { provider: 'twilio', elks: { apiBase: fakeUrl, from: 'Lots' }, twilio: { accountSid: 'AC123', authToken: TOKEN, from: '+46766861234', apiBase: fakeUrl, publicUrl: PUBLIC } },
-    inbound: ({ from, text, id }, forged) => {
-      const fields = form({ MessageSid: id, AccountSid: 'AC123', From: from, To: '+46766861234', Body: text });
-      const signature = twilioSignature(forged ? 'not-the-token' : TOKEN, `${PUBLIC}/webhooks/sms/twilio`, fields);
-      return { url: '/webhooks/sms/twilio', payload: new URLSearchParams(fields).toString(), headers: { ...formHeaders, 'x-twilio-signature': signature } };
-    },
-    status: (id, state) => {
-      const fields = { MessageSid: id, MessageStatus: state === 'failed' ? 'undelivered' : state, ErrorCode: state === 'failed' ? '30003' : '' };
-      const clean = form({ ...fields, ErrorCode: fields.ErrorCode || undefined });
-      return {
-        url: '/webhooks/sms/twilio/status',
-        payload: new URLSearchParams(clean).toString(),
-        headers: { ...formHeaders, 'x-twilio-signature': twilioSignature(TOKEN, `${PUBLIC}/webhooks/sms/twilio/status`, clean) },
-      };
-    },
+    inbound: (m, forged) => inboundSms('twilio', SECRETS, m, forged),
+    status: (id, state) => deliveryReport('twilio', SECRETS, id, state),
     refused: 403,
   },
 ];
@@ -91,7 +73,7 @@ describe.each(['46elks', 'twilio'] as const)('SMS contract: %s', (name) => {
     adapter = adapters().find((a) => a.name === name)!;
     app = await testApp('pglite', 'demo', { config: { simulator: false, sms: adapter.sms } });
   };
-  const post = (r: { url: string; payload: string; headers: Record<string, string> }) => app.server.inject({ method: 'POST', ...r });
+  const post = (r: WireRequest) => app.server.inject(r);
   const logged = async () => (await app.db.query<{ n: number }>(`select count(*)::int as n from message_log`))[0]!.n;
 
   it('takes a valid message in, and the reply goes out through the provider\'s API', async () => {

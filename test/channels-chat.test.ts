@@ -155,6 +155,17 @@ describe.each([
     expect(driver.seen()).toEqual([expect.objectContaining({ to: 'stranger', text: 'Jag känner inte igen dig. Be en administratör att lägga in din e-postadress i Lots.' })]);
   });
 
+  it('a booking at a time that cannot be offers free times as buttons; pressing one books it', async () => {
+    expect((await app.server.inject(driver.message('eva', 'boka coachsamtal med Anna lör kl 10', 'c4'))).statusCode).toBe(200);
+    const offer = driver.seen().at(-1)!;
+    expect(offer.text).toMatch(/^Det går inte/);
+    expect(offer.buttons.length).toBeGreaterThan(0);
+    driver.reset();
+    expect((await app.server.inject(offer.buttons[0]!.press('eva'))).statusCode).toBe(200);
+    expect(driver.seen().find((s) => s.to === 'eva' && s.text.startsWith('Bokat: coachsamtal med Anna Andersson'))).toBeTruthy();
+    expect(await app.db.query(`select type from meeting where participant_id = 'p1' and type = 'coach' and booked_by = 's1' and status = 'booked' and start_at > $1`, [new Date('2026-11-23T08:00:00Z')])).not.toEqual([]);
+  });
+
   it('an escalation reaches the coach with buttons, and pressing Kvittera acknowledges it', async () => {
     await app.lots.receive({ channel: 'sms', from: demo.anna.phone, text: 'jag vill inte leva längre', via: 'test' });
     const alert = driver.seen().find((s) => s.text.startsWith('AKUT'))!;

@@ -8,7 +8,7 @@ import { participantHandlers, staffActions, staffHandlers, unknown } from './han
 import { understandInContext, type Interpreted } from './understand.js';
 import type { Understanding } from '../understanding/classify.js';
 import { enqueue, type OutboxRow } from '../outbox/outbox.js';
-import { reply, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
+import { reply, SAY_ACTION, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
 import { saveConversation } from './conversation.js';
 import { metrics } from '../util/metrics.js';
 import { detectCrisis } from '../understanding/crisis.js';
@@ -116,6 +116,10 @@ export function createLots(deps: LotsDeps) {
   }
 
   async function act(action: InboundAction): Promise<{ ok: true; replies: OutboxRow[] } | { ok: false; error: string }> {
+    if (action.actionId === SAY_ACTION) {
+      const said = await receive({ channel: 'staff', from: action.from, text: action.value, via: action.via });
+      return { ok: true, replies: said.replies };
+    }
     const handler = staffActions[action.actionId];
     if (!handler) return { ok: false, error: `unknown action ${action.actionId}` };
     const now = clock.now();

@@ -66,3 +66,6 @@ export async function audit(turn: Turn, actor: string, action: string, participa
     JSON.stringify(detail),
   ]);
 }
+
+/** A button that answers as if its value were typed (a free time's number, say): a quick reply. */
+export const SAY_ACTION = 'say';

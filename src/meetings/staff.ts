@@ -1,7 +1,7 @@
 // A coach's side of meetings in chat: book, move, cancel, mark attendance, send a reminder now.
 import { DateTime } from 'luxon';
 import type { Handler, StaffTurn } from '../core/turn.js';
-import { audit, reply, replyText, requestText } from '../core/turn.js';
+import { audit, reply, replyText, requestText, SAY_ACTION } from '../core/turn.js';
 import { resolveParticipant } from '../directory/handlers.js';
 import { staffByIds, teamStaff, visibleParticipant, type Participant, type Staff } from '../directory/people.js';
 import { TIME_ZONE, type Attachment } from '../model/index.js';
@@ -54,7 +54,9 @@ async function refuse(turn: StaffTurn, participant: Participant, asked: Date, pr
     slots: { ...turn.understanding.slots, participant: participant.name, start: slotOf(d) },
     request: requestText(turn),
   }));
-  reply(turn, 'staff:book.refused', { when: formatWhen(asked, 'sv'), why, list, numbers: alternatives.map((_, i) => i + 1).join(', ') });
+  // Each free time is also a button that answers its number.
+  const buttons = alternatives.map((d, i) => ({ actionId: SAY_ACTION, value: String(i + 1), label: formatWhen(d, 'sv') }));
+  reply(turn, 'staff:book.refused', { when: formatWhen(asked, 'sv'), why, list, numbers: alternatives.map((_, i) => i + 1).join(', ') }, { buttons });
 }
 
 /** Tells every Lots colleague at the meeting (not the one who acted) what happened, with the calendar file. */

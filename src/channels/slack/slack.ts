@@ -30,6 +30,9 @@ const slackRequest = z.union([
   z.looseObject({ type: z.string(), user: z.looseObject({ id: z.string().min(1) }) }),
 ]);
 
+/** Slack retries what is not answered within 3 s; Lots answers by 2.5 s at the latest. */
+const ACK_WITHIN_MS = 2500;
+
 /** Hands Bolt the requests fastify received; Bolt never opens a server of its own. */
 class FastifyReceiver implements Receiver {
   app?: App;
@@ -198,7 +201,13 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
             acked = response;
           },
         };
-        await receiver!.app!.processEvent(event);
+        // Slack wants an answer within 3 s: a turn that takes longer is acknowledged at the deadline
+        // and finishes afterwards (its own reply goes out through the outbox either way).
+        const processing = receiver!.app!.processEvent(event);
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ACK_WITHIN_MS)));
+        const outcome = await Promise.race([processing, deadline]).finally(() => clearTimeout(timer));
+        if (outcome === 'late') processing.catch((err: Error) => deps.log.error({ kind: err.name }, 'slack event failed after acknowledgement'));
         return res.code(200).send(acked ?? '');
       });
     },

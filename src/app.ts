@@ -21,6 +21,7 @@ import { meetingDueHandlers } from './meetings/reminders.js';
 import { escalateFailedSms, escalationDueHandlers } from './escalations/escalations.js';
 import { checkinDueHandlers, planWeeklyCheckins } from './checkins/checkins.js';
 import { digestDueHandlers, planDigests } from './digests/digests.js';
+import { errorFields } from './util/log.js';
 
 export interface App {
   lots: Lots;
@@ -68,9 +69,9 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
   let slackOut: SlackChannel | null = null;
   let teamsOut: TeamsChannel | null = null;
   const toStaff = async (m: OutboxRow) => {
-    if (teamsOut && (!slackOut || (await teamsOut.reaches(m.recipient)))) return teamsOut.send(m);
+    if (teamsOut && (await teamsOut.send(m))) return;
     if (slackOut) return slackOut.send(m);
-    throw new Error('no staff channel configured');
+    throw new Error(teamsOut ? 'no Teams conversation with this person yet: they must install Lots in Teams (or an admin for them)' : 'no staff channel configured');
   };
   // Real channels are paced per kind; answers and alarms go before reminders, check-ins and digests.
   const limits = { sms: new RateLimiter({ perSecond: config.rates.sms }), staff: new RateLimiter({ perSecond: config.rates.staff }) };
@@ -107,7 +108,7 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
   const lots = createLots({ db, clock, log, send, runDue: tick });
   const slackChannel = slack(config.slack, { lots, log });
   if (config.slack.botToken) slackOut = slackChannel;
-  const teamsChannel = teams(config.teams, { lots, db, log }, teamsEdge);
+  const teamsChannel = teams(config.teams, { lots, db }, teamsEdge);
   if (config.teams.appId) teamsOut = teamsChannel;
   if (config.loadDemo) {
     const loaded = await loadDemoIfEmpty(db, clock);
@@ -116,7 +117,7 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
   // What fell due while Lots was down goes now, and what recurs (weekly check-ins) is planned.
   await tick();
   // Lots' clock is checked for due sends every few seconds (the simulator's clock only moves when told).
-  const timer = config.tickSeconds > 0 ? setInterval(() => void tick().catch((err: Error) => log.error({ kind: err.name }, 'tick failed')), config.tickSeconds * 1000) : null;
+  const timer = config.tickSeconds > 0 ? setInterval(() => void tick().catch((err) => log.error(errorFields(err), 'tick failed')), config.tickSeconds * 1000) : null;
   timer?.unref();
   let ready = false;
   const server = await buildServer({

@@ -115,6 +115,21 @@ export function createLots(deps: LotsDeps) {
     return { duplicate: false, sent, replies: sent.filter((m) => m.status === 'sent' && m.recipient === msg.from && m.channel === msg.channel) };
   }
 
+  /** A staff turn that is no typed message (a button, a view): its intent is known, nothing is classified. */
+  function staffTurn(tx: Db, staff: StaffTurn['staff'], now: Date, intent: string, reason: string, via?: string): StaffTurn {
+    return {
+      tx,
+      now,
+      msg: { channel: 'staff', from: staff.email, text: '', via },
+      out: [],
+      log,
+      lng: 'sv',
+      understanding: { intent, confidence: 1, slots: {}, reasons: [reason] },
+      conversation: { at: now.toISOString() },
+      staff,
+    };
+  }
+
   async function act(action: InboundAction): Promise<{ ok: true; replies: OutboxRow[] } | { ok: false; error: string }> {
     if (action.actionId === SAY_ACTION) {
       const said = await receive({ channel: 'staff', from: action.from, text: action.value, via: action.via });
@@ -126,17 +141,7 @@ export function createLots(deps: LotsDeps) {
     const outcome = await db.transaction(async (tx) => {
       const staff = await staffByEmail(tx, action.from);
       if (!staff) return { error: 'unknown staff member' };
-      const turn: StaffTurn = {
-        tx,
-        now,
-        msg: { channel: 'staff', from: staff.email, text: '', via: action.via },
-        out: [],
-        log,
-        lng: 'sv',
-        understanding: { intent: `action:${action.actionId}`, confidence: 1, slots: {}, reasons: ['button'] },
-        conversation: { at: now.toISOString() },
-        staff,
-      };
+      const turn = staffTurn(tx, staff, now, `action:${action.actionId}`, 'button', action.via);
       await handler(turn, action.value);
       return { ids: await enqueue(tx, turn.out, now) };
     });
@@ -159,18 +164,7 @@ export function createLots(deps: LotsDeps) {
     return db.transaction(async (tx) => {
       const staff = await staffByEmail(tx, email);
       if (!staff) return null;
-      const now = clock.now();
-      const turn: StaffTurn = {
-        tx,
-        now,
-        msg: { channel: 'staff', from: staff.email, text: '' },
-        out: [],
-        log,
-        lng: 'sv',
-        understanding: { intent, confidence: 1, slots: {}, reasons: ['view'] },
-        conversation: { at: now.toISOString() },
-        staff,
-      };
+      const turn = staffTurn(tx, staff, clock.now(), intent, 'view');
       await staffHandlers[intent]!(turn);
       return turn.out.map((m) => m.text).join('\n\n');
     });

@@ -82,7 +82,7 @@ function fit(lines: string[], max: number): string {
 }
 
 /** Slack's mrkdwn reads &, < and > as markup: a name must not become a link or a mention. */
-const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escapeMrkdwn = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function toBlockKit(o: Outline, image?: { url: string; alt: string }): { text: string; blocks: unknown[] } {
   const blocks: unknown[] = [

@@ -2,6 +2,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { metrics } from '../util/metrics.js';
+import { errorFields } from '../util/log.js';
 
 export interface ServerOptions {
   log: Logger;
@@ -24,9 +25,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // Client mistakes answer 4xx with a reason; only our own faults are 500, and they say nothing inside.
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, res) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    // The error's class and code only: a message can quote the request.
-    const kind = err.name;
-    if (status === 500) req.log.error({ kind, code: err.code }, 'request failed');
+    if (status === 500) req.log.error(errorFields(err), 'request failed');
     metrics.count('lots_http_errors_total', { status: String(status) });
     return res.code(status).send({ error: status === 500 ? 'internal error' : err.message });
   });

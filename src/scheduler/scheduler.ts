@@ -11,6 +11,7 @@ import type { Clock, OutboundMessage } from '../model/index.js';
 import { enqueue } from '../outbox/outbox.js';
 import { metrics } from '../util/metrics.js';
 import { JOB_QUEUE } from './queue-name.js';
+import { errorFields } from '../util/log.js';
 
 export interface PlannedSend {
   id: string;
@@ -65,7 +66,7 @@ export async function createScheduler(opts: SchedulerOptions) {
   const batchSize = opts.batchSize ?? 500;
   const boss = new PgBoss({ db: bossDb(db), schema: 'pgboss', schedule: false, supervise: true, migrate: true });
   // pg-boss reports trouble as events; an unheard 'error' event would end the process.
-  boss.on('error', (err: Error) => log.error({ kind: err.name }, 'job queue error'));
+  boss.on('error', (err: Error) => log.error(errorFields(err), 'job queue error'));
   await boss.start();
   // pg-boss 10's types omit the data argument that its code expects before the options; without
   // it the options would be read as data and the completion would leave our transaction.
@@ -138,7 +139,7 @@ export async function createScheduler(opts: SchedulerOptions) {
         written.push(...ids);
       } catch (err) {
         // One bad send must not hold back the rest: retry the batch one job at a time.
-        log.warn({ kind: (err as Error).name, jobs: jobs.length }, 'batch of sends failed; trying them one by one');
+        log.warn({ ...errorFields(err), jobs: jobs.length }, 'batch of sends failed; trying them one by one');
         for (const job of jobs) {
           try {
             const ids = await db.transaction(async (tx) => {
@@ -148,7 +149,7 @@ export async function createScheduler(opts: SchedulerOptions) {
             });
             written.push(...ids);
           } catch (err) {
-            log.error({ send: job.data.send, kind: (err as Error).name }, 'planned send failed; pg-boss retries it');
+            log.error({ send: job.data.send, ...errorFields(err) }, 'planned send failed; pg-boss retries it');
             await boss.fail(JOB_QUEUE, job.id, { error: (err as Error).name });
           }
         }

@@ -21,3 +21,13 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
     options.destination,
   );
 }
+
+/**
+ * How an error is logged: its class and code only. Never its message or stack, which can quote the
+ * request that caused it (a phone number, a name, what someone wrote).
+ */
+export function errorFields(err: unknown): { kind: string; code?: string } {
+  const e = err as { name?: unknown; code?: unknown } | null;
+  return { kind: typeof e?.name === 'string' ? e.name : 'unknown', ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
+}
+

@@ -11,7 +11,9 @@ import type { Lots } from '../../core/lots.js';
 import type { OutboxRow } from '../../outbox/outbox.js';
 import type { Button } from '../../model/index.js';
 import { t } from '../../i18n/index.js';
+import { escapeMrkdwn } from '../../digests/render.js';
 import { BOOK_MODAL, OPEN_BOOK_MODAL, bookingModal, bookingRequest, homeView } from './views.js';
+import { errorFields } from '../../util/log.js';
 
 export interface SlackConfig {
   botToken?: string;
@@ -149,7 +151,7 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
     if (email) await deps.lots.act({ channel: 'staff', from: email, actionId: a.action_id.replace(/#\d+$/, ''), value: a.value ?? '', via: 'slack' });
   });
   bolt.error(async (err) => {
-    deps.log.error({ kind: err.name, code: (err as { code?: string }).code }, 'slack listener failed');
+    deps.log.error(errorFields(err), 'slack listener failed');
   });
 
   return {
@@ -207,7 +209,7 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ACK_WITHIN_MS)));
         const outcome = await Promise.race([processing, deadline]).finally(() => clearTimeout(timer));
-        if (outcome === 'late') processing.catch((err: Error) => deps.log.error({ kind: err.name }, 'slack event failed after acknowledgement'));
+        if (outcome === 'late') processing.catch((err) => deps.log.error(errorFields(err), 'slack event failed after acknowledgement'));
         return res.code(200).send(acked ?? '');
       });
     },
@@ -227,9 +229,8 @@ export function slackBlocks(m: Pick<OutboxRow, 'text' | 'rich' | 'buttons'>): un
   return buttons.length ? [textBlock(m.text), ...buttons] : undefined;
 }
 
-/** Slack's mrkdwn reads &, < and > as markup: a name must not become a link or a mention. */
 function textBlock(text: string) {
-  return { type: 'section', text: { type: 'mrkdwn', text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').slice(0, 3000) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(text).slice(0, 3000) } };
 }
 
 /** Lots' buttons as one actions block (ids made distinct: "meeting.attendance#1"). */

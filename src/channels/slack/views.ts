@@ -2,6 +2,7 @@
 // rules as the chat answers) and the booking modal, whose answers become a booking request.
 import { DateTime } from 'luxon';
 import { t } from '../../i18n/index.js';
+import { escapeMrkdwn } from '../../digests/render.js';
 import { AGENCIES, TIME_ZONE } from '../../model/index.js';
 import { MEETING_TYPES } from '../../meetings/queries.js';
 import type { Understanding } from '../../understanding/classify.js';
@@ -11,7 +12,7 @@ export const OPEN_BOOK_MODAL = 'slack.book';
 
 const k = (key: string, vars: Record<string, unknown> = {}) => t('sv', `staff:slack.${key}`, vars);
 const plain = (text: string) => ({ type: 'plain_text', text, emoji: false });
-const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').slice(0, 3000) });
+const mrkdwn = (text: string) => ({ type: 'mrkdwn', text: escapeMrkdwn(text).slice(0, 3000) });
 
 export function homeView(escalations: string, caseload: string, now: Date) {
   return {

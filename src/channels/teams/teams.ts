@@ -16,7 +16,6 @@ import {
 } from 'botbuilder';
 import { AuthenticationConstants, AuthenticationError, type ClaimsIdentity, type ConnectorFactory, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Lots } from '../../core/lots.js';
 import type { Db } from '../../store/db.js';
@@ -41,12 +40,20 @@ export interface TeamsEdge {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** A staff member writing in Teams, and where Lots has kept their personal chat (if it has). */
+interface Writer {
+  email: string;
+  chatId: string | null;
+  serviceUrl: string | null;
+}
+
 export interface TeamsChannel {
   routes(app: FastifyInstance): Promise<void>;
-  /** Whether Lots has a Teams conversation with this staff member (they installed the app or wrote). */
-  reaches(email: string): Promise<boolean>;
-  /** Sends a staff message to its recipient's personal chat with Lots. */
-  send(m: OutboxRow): Promise<void>;
+  /**
+   * Sends a staff message to its recipient's personal chat with Lots; false when there is none yet
+   * (they have neither installed the app nor written to Lots).
+   */
+  send(m: OutboxRow): Promise<boolean>;
 }
 
 /** Bot Framework's answers worth another try: throttled, precondition raced, gateway trouble. */
@@ -92,8 +99,8 @@ class LotsAdapter extends CloudAdapter {
   }
 }
 
-export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db; log: Logger }, edge: TeamsEdge = {}): TeamsChannel {
-  const { lots, db, log } = deps;
+export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db }, edge: TeamsEdge = {}): TeamsChannel {
+  const { lots, db } = deps;
   const appId = config.appId ?? '';
   const settings = {
     MicrosoftAppId: appId,
@@ -145,23 +152,36 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db; log: Logg
     });
   }
 
-  /** The writer's email: from Lots' own record of them, else asked of Teams (their AAD profile). */
-  async function emailOf(ctx: TurnContext): Promise<string | null> {
+  /**
+   * Who wrote: their email and where Lots last kept their personal chat, from Lots' own record
+   * (one query), else their email asked of Teams (their AAD profile).
+   */
+  async function writerOf(ctx: TurnContext): Promise<Writer | null> {
     const aad = ctx.activity.from.aadObjectId;
     if (aad) {
-      const [known] = await db.query<{ email: string }>(`select email from teams_conversation where aad_object_id = $1`, [aad]);
-      if (known) return known.email;
+      const [known] = await db.query<Writer>(
+        `select email, reference->'conversation'->>'id' as "chatId", reference->>'serviceUrl' as "serviceUrl" from teams_conversation where aad_object_id = $1`,
+        [aad],
+      );
+      if (known) return known;
     }
     const member = await TeamsInfo.getMember(ctx, ctx.activity.from.id);
-    return (member.email ?? member.userPrincipalName)?.toLowerCase() ?? null;
+    const email = (member.email ?? member.userPrincipalName)?.toLowerCase();
+    return email ? { email, chatId: null, serviceUrl: null } : null;
   }
 
-  /** Keeps the personal chat's reference; a writer met in a channel gets a personal chat opened. */
-  async function keepPersonalChat(ctx: TurnContext, email: string): Promise<void> {
+  /**
+   * Keeps the personal chat's reference (written only when it is new or moved); a writer met in a
+   * channel without a personal chat with Lots gets one opened.
+   */
+  async function keepPersonalChat(ctx: TurnContext, writer: Writer): Promise<void> {
     const a = ctx.activity;
     const aad = a.from.aadObjectId ?? a.from.id;
-    if (a.conversation.conversationType === 'personal') return remember(email, aad, TurnContext.getConversationReference(a));
-    if (await reaches(email)) return;
+    if (a.conversation.conversationType === 'personal') {
+      if (writer.chatId === a.conversation.id && writer.serviceUrl === a.serviceUrl) return;
+      return remember(writer.email, aad, TurnContext.getConversationReference(a));
+    }
+    if (writer.chatId) return;
     const tenantId = a.conversation.tenantId ?? (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
     await withRetries(() =>
       adapter.createConversationAsync(
@@ -170,13 +190,9 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db; log: Logg
         a.serviceUrl,
         AuthenticationConstants.ToChannelFromBotOAuthScope,
         { isGroup: false, bot: a.recipient, members: [a.from], tenantId, channelData: { tenant: { id: tenantId } }, activity: undefined as never },
-        async (opened) => remember(email, aad, TurnContext.getConversationReference(opened.activity)),
+        async (opened) => remember(writer.email, aad, TurnContext.getConversationReference(opened.activity)),
       ),
     );
-  }
-
-  async function reaches(email: string): Promise<boolean> {
-    return (await db.query(`select 1 from teams_conversation where email = $1`, [email.toLowerCase()])).length > 0;
   }
 
   async function answerInvoke(ctx: TurnContext, status: number, text: string) {
@@ -197,24 +213,25 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db; log: Logg
     if (installed) {
       // Installed (by the person or for them by an admin): from now on Lots can reach them.
       if (a.conversation.conversationType !== 'personal' || (a.action && a.action !== 'add')) return;
-      const email = await emailOf(ctx);
-      if (email) await keepPersonalChat(ctx, email);
+      const writer = await writerOf(ctx);
+      if (writer) await keepPersonalChat(ctx, writer);
       return;
     }
     if (a.type === ActivityTypes.Invoke && a.name === 'adaptiveCard/action') {
       const data = cardData.safeParse((a.value as { action?: { data?: unknown } } | undefined)?.action?.data);
-      const email = await emailOf(ctx);
-      if (!data.success || !email) return answerInvoke(ctx, 400, t('sv', 'staff:teams.actionRefused'));
-      const ok = await press(email, data.data);
+      const writer = await writerOf(ctx);
+      if (!data.success || !writer) return answerInvoke(ctx, 400, t('sv', 'staff:teams.actionRefused'));
+      const ok = await press(writer.email, data.data);
       return answerInvoke(ctx, 200, t('sv', ok ? 'staff:teams.actionTaken' : 'staff:teams.actionRefused'));
     }
     if (a.type !== ActivityTypes.Message) return;
-    const email = await emailOf(ctx);
-    if (!email) {
+    const writer = await writerOf(ctx);
+    if (!writer) {
       await ctx.sendActivity({ type: 'message', text: t('sv', 'staff:teams.noEmail'), textFormat: 'plain' });
       return;
     }
-    await keepPersonalChat(ctx, email);
+    await keepPersonalChat(ctx, writer);
+    const email = writer.email;
     // A pressed Action.Submit (clients without universal actions) arrives as a message with the button's data.
     const submitted = cardData.safeParse(a.value);
     if (submitted.success) {
@@ -230,7 +247,6 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db; log: Logg
   }
 
   return {
-    reaches,
     async routes(app: FastifyInstance) {
       app.post('/api/messages', async (req, res) => {
         // Without an app id botbuilder would let anyone in (the emulator's mode): refuse instead.
@@ -250,14 +266,14 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db; log: Logg
     },
     async send(m: OutboxRow) {
       const [row] = await db.query<{ reference: Partial<ConversationReference> }>(`select reference from teams_conversation where email = $1`, [m.recipient]);
-      if (!row) throw new Error('no Teams conversation with this person yet: they must install Lots in Teams (or an admin for them)');
+      if (!row) return false;
       const activity = toActivity(m);
       await withRetries(() =>
         adapter.continueConversationAsync(appId, row.reference, async (ctx) => {
           await ctx.sendActivity(activity);
         }),
       );
-      log.debug({ channel: 'teams' }, 'sent');
+      return true;
     },
   };
 }

@@ -87,10 +87,10 @@ describe.each(engines)('dialogue on %s', (engine) => {
   });
 
   it('a hint no crisis phrase catches still reaches the coach word for word, and the request is still answered', async () => {
-    const res = await app.sms(ANNA, 'behöver inte boka fler möten, ni slipper mej snart');
+    const res = await app.sms(ANNA, 'behöver inte boka fler möten, jag är värdelös');
     expect(text(res)).not.toMatch(/90101/);
     const coach = (await outboxTo(demo.eva)).map((m) => m.text);
-    expect(coach.at(-1)).toBe('Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "behöver inte boka fler möten, ni slipper mej snart" Telefon: 070-123 45 67.');
+    expect(coach.at(-1)).toBe('Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "behöver inte boka fler möten, jag är värdelös" Telefon: 070-123 45 67.');
     expect((await outboxTo(demo.maria)).length).toBe(0);
   });
 

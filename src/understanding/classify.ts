@@ -81,14 +81,17 @@ const likelyPoints = (p = 0) => (p > LIKELY_FLOOR ? Math.round(LIKELY_WEIGHT * p
 const SLOTS: Record<string, (keyof Slots)[]> = {
   'contact.lookup': ['agency', 'participant'],
   'meeting.book': ['participant', 'meetingType', 'start'],
-  'meeting.next': ['participant'],
-  'meeting.cancel': ['participant'],
-  'meeting.reschedule': ['participant', 'start'],
-  'meeting.attendance': ['participant', 'attended'],
+  // Which meeting is meant ("avboka sip:en", "Leo kom inte på kartläggningen") is said by its type and time.
+  'meeting.next': ['participant', 'meetingType'],
+  'meeting.cancel': ['participant', 'meetingType', 'start'],
+  'meeting.reschedule': ['participant', 'meetingType', 'start'],
+  'meeting.attendance': ['participant', 'meetingType', 'attended'],
+  'meeting.confirm': ['meetingType', 'start'],
+  'meeting.request': ['meetingType', 'start'],
   'checkin.answer': ['score'],
   'checkin.status': ['participant'],
   'checkin.send': ['participant'],
-  'reminder.send': ['participant'],
+  'reminder.send': ['participant', 'meetingType', 'start'],
 };
 
 const YES_IN_CONTEXT = new Set(['ok', 'okej', 'okey', 'okay', 'bra', 'toppen', 'perfekt', 'absolut', 'gärna', 'garna', 'sure', 'fine', 'yes', 'ja']);

@@ -173,8 +173,9 @@ const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|arou
 // a bare number after them is not read as an hour.
 const RE_WORDLIKE_ABBREV = /^(man|son|sat|sun|tor)$/;
 
-// What may stand between a date and a bare number read as its hour.
-const RE_BARE_GAP = /^[\s,]*(?:(?:vid|runt|kring|ca|cirka|typ|around|about)\s*)?$/;
+// What may stand between a date and a bare number read as its hour. Not a comma: "bra idag, 4"
+// is a check-in score, not 16:00.
+const RE_BARE_GAP = /^\s*(?:(?:vid|runt|kring|ca|cirka|typ|around|about)\s*)?$/;
 
 // ---------------------------------------------------------------------------------------------
 // Components

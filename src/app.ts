@@ -16,6 +16,7 @@ import { twilio } from './channels/sms/twilio.js';
 import { slack, type SlackChannel } from './channels/slack/slack.js';
 import { teams, type TeamsChannel, type TeamsEdge } from './channels/teams/teams.js';
 import { createScheduler } from './scheduler/scheduler.js';
+import { retentionPlanner } from './privacy/privacy.js';
 import { RateLimiter, type Lane } from './outbox/rate-limit.js';
 import { meetingDueHandlers } from './meetings/reminders.js';
 import { escalateFailedSms, escalationDueHandlers } from './escalations/escalations.js';
@@ -96,7 +97,7 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
     db,
     clock,
     log, handlers: { ...meetingDueHandlers, ...escalationDueHandlers, ...checkinDueHandlers, ...digestDueHandlers },
-    planners: [planWeeklyCheckins, planDigests],
+    planners: [planWeeklyCheckins, planDigests, retentionPlanner(config.retentionDays)],
   });
   // One tick at a time in a process; other processes are kept apart by the database.
   let running: Promise<void> = Promise.resolve();

@@ -16,6 +16,7 @@ const envSchema = z.object({
   LOTS_TICK_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   LOTS_SMS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
   LOTS_STAFF_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
+  LOTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Channel credentials: any of them set means a real channel is configured.
   SLACK_BOT_TOKEN: z.string().optional(),
@@ -53,6 +54,8 @@ export interface Config {
   tickSeconds: number;
   /** How many messages a second each kind of channel is sent (replies before bulk). */
   rates: { sms: number; staff: number };
+  /** How many days the text of messages is kept (then removed; the rows stay). */
+  retentionDays: number;
   sms: SmsConfig;
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   teams: TeamsConfig;
@@ -79,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     tickSeconds: e.LOTS_TICK_SECONDS,
     rates: { sms: e.LOTS_SMS_PER_SECOND, staff: e.LOTS_STAFF_PER_SECOND },
+    retentionDays: e.LOTS_RETENTION_DAYS,
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
     teams: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId },
     sms: {

@@ -77,9 +77,28 @@ describe('lots cli', () => {
       const locked = lots(['import', csv], { env: { LOTS_DATA_DIR: dataDir } });
       expect(locked.code).toBe(2);
       expect(locked.stderr).toContain('används av en annan Lots-process');
+      // Staff reading about Anna is in her audit trail once serve has stopped.
+      await fetch(`${url}/sim/staff`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: 'eva.lindqvist@demo.lots.se', text: 'vem är Annas handläggare på FK?' }),
+      });
     } finally {
       await stop();
     }
+    const env = { LOTS_DATA_DIR: dataDir };
+    const trail = lots(['audit', '--participant', 'p1'], { env });
+    expect(trail.code).toBe(0);
+    expect(trail.stdout).toMatch(/staff:s1 {2}read\.contacts \{"agency":"fk"\}/);
+    const erased = lots(['erase', '--participant', 'p1', '--by', 'admin:lars'], { env });
+    expect(erased.code).toBe(0);
+    expect(erased.stdout).toContain('Deltagare p1 är raderad');
+    const after = JSON.parse(lots(['audit', '--participant', 'p1', '--format', 'json'], { env }).stdout);
+    expect(after.entries.at(-1)).toMatchObject({ actor: 'admin:lars', action: 'participant.erased' });
+    expect(lots(['erase', '--participant', 'p1'], { env }).code).toBe(2);
+    const usage = lots(['audit'], { env });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('lots audit --participant');
   });
 
   it('an unknown command prints usage and exits 2', () => {

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// `lots`: serve | import FILE | demo --json | classify | report
+// `lots`: serve | import FILE | demo --json | classify | report | audit | erase
 import fs from 'node:fs';
+import os from 'node:os';
 import readline from 'node:readline';
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../util/log.js';
 import { createApp } from '../app.js';
-import { DataDirLocked, openStore } from '../store/db.js';
+import { DataDirLocked, openStore, type Db } from '../store/db.js';
+import { auditTrail, eraseParticipant } from '../privacy/privacy.js';
 import { systemClock } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import { applyImport, formatIssue, ImportError, parseImport } from '../directory/import.js';
@@ -76,29 +78,54 @@ const reportArgs = z
   .strictObject({ from: isoDay, to: isoDay, format: z.enum(['csv', 'json']).default('json'), sus: z.boolean().default(false) })
   .refine((a) => a.from <= a.to, { message: '--from efter --to', path: ['from'] });
 
-/** `lots report --from 2026-01-01 --to 2026-06-30 [--format csv|json] [--sus]` */
-async function report(args: string[]): Promise<number> {
+/** Flags as `--name value` (or `--name` alone for the `booleans`); null when an argument is not a flag. */
+function parseFlags(args: string[], booleans: string[] = []): Record<string, string | boolean> | null {
   const flags: Record<string, string | boolean> = {};
   for (let i = 0; i < args.length; i++) {
     const m = /^--(\w+)$/.exec(args[i]!);
-    if (!m) {
-      process.stderr.write(t('sv', 'cli:report.usage') + '\n');
-      return EXIT_USAGE;
-    }
+    if (!m) return null;
     const next = args[i + 1];
-    if (m[1] === 'sus') flags.sus = true;
+    if (booleans.includes(m[1]!)) flags[m[1]!] = true;
     else if (next !== undefined && !next.startsWith('--')) flags[m[1]!] = args[++i]!;
     else flags[m[1]!] = '';
   }
-  const parsed = reportArgs.safeParse(flags);
-  if (!parsed.success) {
-    process.stderr.write(parsed.error.issues.map((i) => `${i.path.join('.') || 'argument'}: ${i.message}`).join('\n') + '\n' + t('sv', 'cli:report.usage') + '\n');
+  return flags;
+}
+
+/** Validated flags, or the reasons and the usage on stderr (null). */
+function flagsFor<T>(schema: z.ZodType<T>, args: string[], usage: string, booleans: string[] = []): T | null {
+  const flags = parseFlags(args, booleans);
+  const parsed = flags ? schema.safeParse(flags) : null;
+  if (parsed?.success) return parsed.data;
+  const reasons = parsed ? parsed.error.issues.map((i) => `${i.path.join('.') || 'argument'}: ${i.message}`).join('\n') + '\n' : '';
+  process.stderr.write(reasons + t('sv', usage) + '\n');
+  return null;
+}
+
+/** Runs `fn` on the store `serve` uses; a PGlite folder held by a running `lots serve` is said plainly. */
+async function withStore(fn: (db: Db) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  let db: Db;
+  try {
+    db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  } catch (err) {
+    if (!(err instanceof DataDirLocked)) throw err;
+    process.stderr.write(t('sv', 'cli:dataDirLocked', { dir: err.dataDir, pid: err.pid }) + '\n');
     return EXIT_USAGE;
   }
-  const { from, to, format, sus } = parsed.data;
-  const config = loadConfig();
-  const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** `lots report --from 2026-01-01 --to 2026-06-30 [--format csv|json] [--sus]` */
+async function report(args: string[]): Promise<number> {
+  const a = flagsFor(reportArgs, args, 'cli:report.usage', ['sus']);
+  if (!a) return EXIT_USAGE;
+  const { from, to, format, sus } = a;
+  return withStore(async (db) => {
     if (sus) {
       const rows = await susExport(db, { from, to });
       process.stdout.write(format === 'csv' ? toCsv(rows, ['id', 'gender', 'startedAt', 'endedAt', 'exitReason', 'incomeAtStart']) : JSON.stringify({ from, to, participants: rows }, null, 2) + '\n');
@@ -107,9 +134,44 @@ async function report(args: string[]): Promise<number> {
       process.stdout.write(format === 'csv' ? toCsv(r.figures as unknown as Record<string, unknown>[], ['measure', 'kvinna', 'man', 'annat', 'total']) : JSON.stringify(r, null, 2) + '\n');
     }
     return 0;
-  } finally {
-    await db.close();
-  }
+  });
+}
+
+const participantArg = z.string({ error: 'ange deltagarens id' }).min(1, 'ange deltagarens id');
+
+/** `lots audit --participant ID [--format text|json]`: who did or saw what of one person, when. */
+async function audit(args: string[]): Promise<number> {
+  const a = flagsFor(z.strictObject({ participant: participantArg, format: z.enum(['text', 'json']).default('text') }), args, 'cli:audit.usage');
+  if (!a) return EXIT_USAGE;
+  return withStore(async (db) => {
+    const entries = await auditTrail(db, a.participant);
+    if (a.format === 'json') process.stdout.write(JSON.stringify({ participant: a.participant, entries }, null, 2) + '\n');
+    else if (!entries.length) process.stdout.write(t('sv', 'cli:audit.none', { id: a.participant }) + '\n');
+    else
+      for (const e of entries) {
+        const at = DateTime.fromJSDate(new Date(e.at), { zone: 'Europe/Stockholm' }).toFormat('yyyy-MM-dd HH:mm:ss');
+        const detail = Object.keys(e.detail ?? {}).length ? ` ${JSON.stringify(e.detail)}` : '';
+        process.stdout.write(`${at}  ${e.actor}  ${e.action}${detail}\n`);
+      }
+    return 0;
+  });
+}
+
+/** `lots erase --participant ID [--by WHO]`: removes a person's data, leaving an audit entry. */
+async function erase(args: string[]): Promise<number> {
+  const a = flagsFor(z.strictObject({ participant: participantArg, by: z.string().min(1).optional() }), args, 'cli:erase.usage');
+  if (!a) return EXIT_USAGE;
+  const by = a.by ?? `cli:${os.userInfo().username}`;
+  return withStore(async (db) => {
+    const erased = await eraseParticipant(db, a.participant, by, systemClock.now());
+    if (!erased) {
+      process.stderr.write(t('sv', 'cli:erase.unknown', { id: a.participant }) + '\n');
+      return EXIT_USAGE;
+    }
+    const rows = Object.values(erased.rows).reduce((x, y) => x + y, 0);
+    process.stdout.write(t('sv', 'cli:erase.done', { id: a.participant, rows, by }) + '\n');
+    return 0;
+  });
 }
 
 const classifyLine = z.strictObject({
@@ -158,6 +220,10 @@ async function main(argv: string[]): Promise<number | undefined> {
       return classifyStdin();
     case 'report':
       return report(rest);
+    case 'audit':
+      return audit(rest);
+    case 'erase':
+      return erase(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,6 +1,6 @@
 // Which handler answers which intent, per role. Parts of the product add theirs here.
 import type { Handler, ParticipantTurn, StaffTurn, Turn } from './turn.js';
-import { reply, replyText } from './turn.js';
+import { auditReads, reply, replyText } from './turn.js';
 import { participantContactLookup, staffContactLookup } from '../directory/handlers.js';
 import { visibleParticipants } from '../directory/people.js';
 import { optin, optout } from '../consent/handlers.js';
@@ -46,6 +46,7 @@ const caseloadList: Handler<StaffTurn> = async (turn) => {
   const lines = people.map(
     (p) => `• ${t(turn.lng, 'staff:caseload.line', { name: p.name, coach: coaches.get(p.coachId) ?? '–' })}${p.protectedIdentity ? ` ${t(turn.lng, 'staff:caseload.protected')}` : ''}`,
   );
+  await auditReads(turn, 'read.caseload', people.map((p) => p.id));
   replyText(turn, [t(turn.lng, 'staff:caseload.header', { count: people.length }), ...lines].join('\n'));
 };
 

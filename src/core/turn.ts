@@ -67,5 +67,17 @@ export async function audit(turn: Turn, actor: string, action: string, participa
   ]);
 }
 
+/**
+ * Records that a staff member was shown these participants' data (who, what, when): one row
+ * each, so `lots audit --participant` lists every read of one person.
+ */
+export async function auditReads(turn: StaffTurn, action: string, participantIds: readonly string[], detail: Record<string, unknown> = {}): Promise<void> {
+  if (participantIds.length === 0) return;
+  await turn.tx.query(
+    `insert into audit_log (at, actor, action, participant_id, detail) select $1, $2, $3, id, $5 from unnest($4::text[]) as id`,
+    [turn.now, `staff:${turn.staff.id}`, action, [...new Set(participantIds)], JSON.stringify(detail)],
+  );
+}
+
 /** A button that answers as if its value were typed (a free time's number, say): a quick reply. */
 export const SAY_ACTION = 'say';

@@ -1,6 +1,6 @@
 // When a participant needs a person: a plea to be called, or crisis language.
 import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
-import { audit, notify, reply, replyText } from '../core/turn.js';
+import { audit, auditReads, notify, reply, replyText } from '../core/turn.js';
 import { caretakers, visibleParticipant } from '../directory/people.js';
 import { t } from '../i18n/index.js';
 import { escalationById, openEscalation, openEscalations, pressEscalation } from './escalations.js';
@@ -50,6 +50,7 @@ export const escalationList: Handler<StaffTurn> = async (turn) => {
       urgent: e.severity === 'urgent' ? t('sv', 'staff:escalation.urgentMark') : '',
     }),
   );
+  await auditReads(turn, 'read.escalations', rows.map((e) => e.participantId));
   replyText(turn, [t('sv', 'staff:escalation.listHeader', { count: rows.length }), ...lines.map((l) => `• ${l}`)].join('\n'));
 };
 

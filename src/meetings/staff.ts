@@ -1,7 +1,7 @@
 // A coach's side of meetings in chat: book, move, cancel, mark attendance, send a reminder now.
 import { DateTime } from 'luxon';
 import type { Handler, StaffTurn } from '../core/turn.js';
-import { audit, reply, replyText, requestText, SAY_ACTION } from '../core/turn.js';
+import { audit, auditReads, reply, replyText, requestText, SAY_ACTION } from '../core/turn.js';
 import { resolveParticipant } from '../directory/handlers.js';
 import { staffByIds, teamStaff, visibleParticipant, type Participant, type Staff } from '../directory/people.js';
 import { TIME_ZONE, type Attachment } from '../model/index.js';
@@ -234,6 +234,7 @@ export const staffMeetingNext: Handler<StaffTurn> = async (turn) => {
     );
     lines.push(t('sv', 'staff:meeting.cadence', { list: list.join('; ') }));
   }
+  await auditReads(turn, 'read.meetings', [participant.id]);
   replyText(turn, lines.join('\n'));
 };
 

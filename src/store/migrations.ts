@@ -306,4 +306,15 @@ create table teams_conversation (
 create unique index teams_conversation_aad on teams_conversation (aad_object_id);
 `,
   },
+  {
+    id: '008-privacy',
+    sql: `
+-- The audit trail in the order things happened (Lots' clock can stand still between entries).
+alter table audit_log add column seq bigint generated always as identity;
+create index audit_participant_seq on audit_log (participant_id, seq);
+-- Retention finds old text by age.
+create index message_log_at on message_log (at) where text is not null;
+create index outbox_created on outbox (created_at) where text <> '';
+`,
+  },
 ];

@@ -123,6 +123,8 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
   let ready = false;
   const server = await buildServer({
     log,
+    rateLimit: config.http.rateLimit,
+    trustProxy: config.http.trustProxy,
     ready: () => ready,
     plugins: [
       ...Object.values(providers).map((p) => (app: FastifyInstance) => p.routes(app, { lots, db, onFailed: escalateFailure })),

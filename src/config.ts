@@ -16,6 +16,8 @@ const envSchema = z.object({
   LOTS_TICK_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   LOTS_SMS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
   LOTS_STAFF_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
+  LOTS_HTTP_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  LOTS_TRUST_PROXY: flag.default(false),
   LOTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Channel credentials: any of them set means a real channel is configured.
@@ -54,6 +56,8 @@ export interface Config {
   tickSeconds: number;
   /** How many messages a second each kind of channel is sent (replies before bulk). */
   rates: { sms: number; staff: number };
+  /** Requests a minute one address may make to the webhooks (0: no limit), and whether a proxy's X-Forwarded-For is trusted. */
+  http: { rateLimit: number; trustProxy: boolean };
   /** How many days the text of messages is kept (then removed; the rows stay). */
   retentionDays: number;
   sms: SmsConfig;
@@ -83,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tickSeconds: e.LOTS_TICK_SECONDS,
     rates: { sms: e.LOTS_SMS_PER_SECOND, staff: e.LOTS_STAFF_PER_SECOND },
     retentionDays: e.LOTS_RETENTION_DAYS,
+    http: { rateLimit: e.LOTS_HTTP_RATE_LIMIT, trustProxy: e.LOTS_TRUST_PROXY },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
     teams: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId },
     sms: {

@@ -71,3 +71,25 @@ describe('http', () => {
     await expect(createApp({ config: { ...testConfig, host: '0.0.0.0' }, log: createLogger({ level: 'silent' }), db: app.db })).rejects.toThrow(/LOTS_SIMULATOR_PUBLIC/);
   });
 });
+
+describe('rate limits on the public endpoints', () => {
+  it('refuses a flood to a webhook with 429 and a reason, writes nothing, and leaves health and the simulator alone', async () => {
+    const limited = await testApp('pglite', 'demo', { config: { http: { rateLimit: 3, trustProxy: false } } });
+    try {
+      const hook = () => limited.server.inject({ method: 'POST', url: '/webhooks/sms/46elks', payload: 'from=%2B46701234567&message=hej', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      for (let i = 0; i < 3; i++) expect((await hook()).statusCode).not.toBe(429);
+      const before = (await limited.db.query<{ n: number }>(`select count(*)::int as n from message_log`))[0]!.n;
+      const refused = await hook();
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json().error).toMatch(/at most 3 a minute/);
+      expect(refused.headers['retry-after']).toBeDefined();
+      expect((await limited.db.query<{ n: number }>(`select count(*)::int as n from message_log`))[0]!.n).toBe(before);
+      for (let i = 0; i < 5; i++) {
+        expect((await limited.server.inject('/healthz')).statusCode).toBe(200);
+        expect((await limited.sms('+46701234567', 'fk')).status).toBe(200);
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -71,7 +71,7 @@ async function benchInbound(provider: '46elks' | 'twilio', n = 1_000) {
   const secrets = { elksWebhookSecret: 'bench-webhook-secret-0123', twilioAuthToken: 'bench-token', twilioAccountSid: 'ACbench', publicUrl: 'https://lots.example.se' };
   const app = await createApp({
     config: {
-      host: '127.0.0.1', port: 0, dataDir: '', loadDemo: true, simulator: false, simulatorPublic: false, logLevel: 'silent', tickSeconds: 0, rates: { sms: 100_000, staff: 100_000 }, retentionDays: 90,
+      host: '127.0.0.1', port: 0, dataDir: '', loadDemo: true, simulator: false, simulatorPublic: false, logLevel: 'silent', tickSeconds: 0, rates: { sms: 100_000, staff: 100_000 }, retentionDays: 90, http: { rateLimit: 0, trustProxy: false },
       sms: {
         provider,
         elks: { apiUser: 'u', apiPassword: 'p', webhookSecret: secrets.elksWebhookSecret, apiBase: 'http://127.0.0.1:9', from: 'Lots', publicUrl: secrets.publicUrl },

@@ -1,5 +1,6 @@
 // One HTTP server for health, metrics, the simulator and (later) the channel webhooks.
 import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import type { Logger } from 'pino';
 import { metrics } from '../util/metrics.js';
 import { errorFields } from '../util/log.js';
@@ -9,7 +10,14 @@ export interface ServerOptions {
   ready: () => boolean;
   /** Fastify plugins that add routes: the simulator, channels. */
   plugins: ((app: FastifyInstance) => Promise<void>)[];
+  /** Requests a minute one address may make to the public endpoints (webhooks); 0: no limit. */
+  rateLimit?: number;
+  /** Behind a reverse proxy: take the client's address from X-Forwarded-For. */
+  trustProxy?: boolean;
 }
+
+/** Not limited: health and metrics (probes), and the simulator, which only listens on loopback. */
+const UNLIMITED = /^\/(healthz|metrics|sim\/|$)/;
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -17,7 +25,25 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     bodyLimit: 64 * 1024,
     // Phone numbers may appear in query strings: request ids only, routes logged by pattern.
     requestIdHeader: false,
+    trustProxy: opts.trustProxy ?? false,
   });
+
+  // Public endpoints are rate-limited per address: 429 with Retry-After, which providers honour
+  // by retrying later (and retries are deduplicated), so a flood costs nothing and loses nothing.
+  if (opts.rateLimit) {
+    await app.register(rateLimit, {
+      global: false,
+      max: opts.rateLimit,
+      timeWindow: 60_000,
+      // Thrown to the error handler below, which answers { error: message } like every other 4xx.
+      errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`too many requests: at most ${ctx.max} a minute, try again in ${ctx.after}`), { statusCode: 429 }),
+    });
+    // A root hook runs before any channel's own checks, so forged floods are limited too.
+    const limit = app.rateLimit();
+    app.addHook('onRequest', async (req, res) => {
+      if (!UNLIMITED.test(req.url)) await limit.call(app, req, res);
+    });
+  }
 
   // Strict content types: JSON (and, per channel, what its provider sends) and nothing else → 415.
   app.removeContentTypeParser('text/plain');

@@ -32,6 +32,7 @@ const clockBody = z.union([
   }),
   z.strictObject({ set: z.iso.datetime({ offset: true }) }),
 ], { error: 'give {"advance":"PT2H"} (an ISO 8601 duration) or {"set":"2026-11-25T08:00:00+01:00"}' });
+const CLOCK_RANGE = { from: new Date('2000-01-01T00:00:00Z'), to: new Date('2100-01-01T00:00:00Z') };
 const outboxQuery = z.strictObject({ to: z.string().min(1).max(320).optional() });
 
 /** Parses with zod; on failure answers 400 with every reason, so nothing half-valid gets in. */
@@ -130,8 +131,10 @@ export async function simulatorRoutes(app: FastifyInstance, opts: SimulatorOptio
   app.post('/sim/clock', async (req, res) => {
     const body = parseOr400(clockBody, req.body);
     if (!body.ok) return res.code(400).send({ error: body.error });
-    if ('advance' in body.value) clock.advance(Duration.fromISO(body.value.advance).toMillis());
-    else clock.set(new Date(body.value.set));
+    const to = 'advance' in body.value ? new Date(clock.now().getTime() + Duration.fromISO(body.value.advance).toMillis()) : new Date(body.value.set);
+    // Dates, holidays and the database all have limits; a simulated year of 275760 helps no one.
+    if (!(to >= CLOCK_RANGE.from && to < CLOCK_RANGE.to)) return res.code(400).send({ error: 'the clock stays between 2000 and 2100' });
+    clock.set(to);
     await opts.saveClock(clock.now());
     await opts.tick();
     return { now: clock.now().toISOString() };

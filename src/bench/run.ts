@@ -11,7 +11,11 @@ import { inboundSms } from '../channels/sms/wire.js';
 import { createApp } from '../app.js';
 import { createLogger } from '../util/log.js';
 import { SettableClock } from '../model/index.js';
-import { openPglite } from '../store/db.js';
+import { openPglite, openPostgres, type Db } from '../store/db.js';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { Agent, request as undiciRequest } from 'undici';
+import type { WireRequest } from '../channels/sms/wire.js';
 import { migrate } from '../store/migrate.js';
 import { spawnServe } from '../cli/spawn-serve.js';
 import { loadDemoIfEmpty } from '../directory/demo.js';
@@ -61,43 +65,121 @@ function microsPerCall(fn: (text: string) => unknown, n = 20_000): number {
   return round(((performance.now() - start) * 1000) / n, 2);
 }
 
-/**
- * Inbound SMS one request at a time through a provider's real webhook (the requests of the SMS
- * contract table: src/channels/sms/wire.ts), to the reply handed to the provider port.
- */
-async function benchInbound(provider: '46elks' | 'twilio', n = 1_000) {
-  const db = await openPglite(undefined);
+const SECRETS = { elksWebhookSecret: 'bench-webhook-secret-0123', twilioAuthToken: 'bench-token', twilioAccountSid: 'ACbench', publicUrl: 'https://lots.example.se' };
+type Engine = 'pglite' | 'postgres';
+
+/** A fresh database: PGlite in memory, or a new database on the server DATABASE_URL points at. */
+async function benchDb(engine: Engine): Promise<{ db: Db; drop: () => Promise<void> }> {
+  if (engine === 'pglite') {
+    const db = await openPglite(undefined);
+    return { db, drop: async () => {} };
+  }
+  const url = new URL(process.env.DATABASE_URL!);
+  const name = `lots_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  url.pathname = `/${name}`;
+  const db = await openPostgres(url.toString());
+  return {
+    db,
+    drop: async () => {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Lots with the demo programme and an SMS provider whose sending API is the network's edge (a no-op). */
+async function inboundApp(provider: '46elks' | 'twilio', engine: Engine) {
+  const { db, drop } = await benchDb(engine);
   await migrate(db);
-  const secrets = { elksWebhookSecret: 'bench-webhook-secret-0123', twilioAuthToken: 'bench-token', twilioAccountSid: 'ACbench', publicUrl: 'https://lots.example.se' };
   const app = await createApp({
     config: {
       host: '127.0.0.1', port: 0, dataDir: '', loadDemo: true, simulator: false, simulatorPublic: false, logLevel: 'silent', tickSeconds: 0, rates: { sms: 100_000, staff: 100_000 }, retentionDays: 90, http: { rateLimit: 0, trustProxy: false },
       sms: {
         provider,
-        elks: { apiUser: 'u', apiPassword: 'p', webhookSecret: secrets.elksWebhookSecret, apiBase: 'http://127.0.0.1:9', from: 'Lots', publicUrl: secrets.publicUrl },
-        twilio: { accountSid: secrets.twilioAccountSid, authToken: secrets.twilioAuthToken, from: '+46766861234', apiBase: 'http://127.0.0.1:9', publicUrl: secrets.publicUrl },
+        elks: { apiUser: 'u', apiPassword: 'p', webhookSecret: SECRETS.elksWebhookSecret, apiBase: 'http://127.0.0.1:9', from: 'Lots', publicUrl: SECRETS.publicUrl },
+        twilio: { accountSid: SECRETS.twilioAccountSid, authToken: SECRETS.twilioAuthToken, from: '+46766861234', apiBase: 'http://127.0.0.1:9', publicUrl: SECRETS.publicUrl },
       },
       slack: {}, teams: { appType: 'MultiTenant' },
     },
     log: createLogger({ level: 'silent' }),
     db,
     clock: new SettableClock(new Date('2026-11-23T08:00:00Z')),
-    // The provider's sending API is the network's edge: the reply is handed over and taken.
     deliver: async () => {},
   });
-  const phones = (await db.query<{ phone: string }>(`select phone from participant`)).map((p) => p.phone);
+  const phones = (await db.query<{ phone: string }>(`select phone from participant where phone is not null`)).map((p) => p.phone);
+  const request = (i: number) => inboundSms(provider, SECRETS, { from: phones[i % phones.length], text: 'vem är min handläggare på FK?', id: `bench-${engine}-${i}` });
+  return { app, request, close: async () => (await app.close(), await drop()) };
+}
+
+/**
+ * Inbound SMS one request at a time through a provider's real webhook (the requests of the SMS
+ * contract table: src/channels/sms/wire.ts), to the reply handed to the provider port.
+ */
+async function benchInbound(provider: '46elks' | 'twilio', n = 1_000) {
+  const { app, request, close } = await inboundApp(provider, 'pglite');
   const times: number[] = [];
   const start = performance.now();
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const res = await app.server.inject(inboundSms(provider, secrets, { from: phones[i % phones.length], text: 'vem är min handläggare på FK?', id: `bench-${i}` }));
+    const res = await app.server.inject(request(i));
     if (res.statusCode !== 200) throw new Error(`inbound failed: ${res.statusCode}`);
     times.push(performance.now() - t0);
   }
   const total = performance.now() - start;
-  await app.close();
+  await close();
   times.sort((a, b) => a - b);
   return { engine: 'pglite', messages: n, perSecond: Math.round(n / (total / 1000)), p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2), path: `POST /webhooks/sms/${provider} → authenticate, identify, classify, look up, log, outbox, hand to the provider port (one request at a time)` };
+}
+
+/** `n` requests over real HTTP from `connections` clients at once (keep-alive), each waiting for its answer. */
+async function load(url: string, request: (i: number) => WireRequest, n: number, connections: number) {
+  const agent = new Agent({ connections, pipelining: 1 });
+  const times: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const r = request(i);
+        const t0 = performance.now();
+        const res = await undiciRequest(url + r.url, { method: r.method, headers: r.headers, body: r.payload, dispatcher: agent });
+        await res.body.dump();
+        if (res.statusCode !== 200) throw new Error(`${r.url} answered ${res.statusCode}`);
+        times.push(performance.now() - t0);
+      }
+    }),
+  );
+  const total = performance.now() - start;
+  await agent.close();
+  times.sort((a, b) => a - b);
+  return { perSecond: Math.round(n / (total / 1000)), p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2) };
+}
+
+/**
+ * Lots' whole inbound path (authenticate, identify, understand, store, reply) against a bare
+ * fastify route that takes the same 46elks request and answers a fixed reply, in the same run,
+ * at 16 connections over real HTTP: the ratio says what Lots costs over doing nothing.
+ */
+async function benchInboundVersusBare(engine: Engine, n = 2_000, connections = 16) {
+  const lots = await inboundApp('46elks', engine);
+  const bare = Fastify();
+  bare.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  bare.post('/webhooks/sms/46elks', async (_req, res) => res.type('text/plain').send(''));
+  try {
+    const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+    const lotsUrl = await lots.app.server.listen({ host: '127.0.0.1', port: 0 });
+    await load(bareUrl, lots.request, 200, connections); // warm-up, both
+    await load(lotsUrl, (i) => lots.request(n + i), 200, connections);
+    const bareFigures = await load(bareUrl, lots.request, n, connections);
+    const lotsFigures = await load(lotsUrl, lots.request, n, connections);
+    return { engine, connections, messages: n, lots: lotsFigures, bare: bareFigures, ratio: round(lotsFigures.perSecond / bareFigures.perSecond, 3), what: 'POST /webhooks/sms/46elks over HTTP: Lots (authenticate, identify, classify, look up, log, outbox, reply handed to the provider port) vs a fastify route answering the same request with a fixed reply' };
+  } finally {
+    await bare.close();
+    await lots.close();
+  }
 }
 
 /**
@@ -240,6 +322,8 @@ const results = {
     datesMicrosPerMessage: microsPerCall((text) => findTime(text, new Date('2026-11-23T08:00:00Z'))),
   },
   inbound: { '46elks': await benchInbound('46elks'), twilio: await benchInbound('twilio') },
+  // PostgreSQL too when DATABASE_URL points at a server (a throw-away database is made there).
+  inboundVersusBare: [await benchInboundVersusBare('pglite'), ...(process.env.DATABASE_URL ? [await benchInboundVersusBare('postgres')] : [])],
   reminders: await benchReminders(),
   digest: await benchDigest(),
 };

@@ -9,6 +9,14 @@ import type { Deliver } from '../../src/outbox/outbox.js';
 import type { TeamsEdge } from '../../src/channels/teams/teams.js';
 import { testDb, type Engine } from './db.js';
 import { TEST_NOW } from './time.js';
+import { demoProgramme } from '../../src/directory/demo.js';
+
+// Whatever a test checks, no log line of any test app may carry a participant's phone number or
+// name, or the text of a message sent in: checked at every close, so the whole suite's logs are.
+const DEMO = demoProgramme(new SettableClock(TEST_NOW));
+const PERSONAL = (DEMO.participants as { phone?: string; name: string }[]).flatMap((p) => [p.phone, p.name, ...p.name.split(' ').filter((n: string) => n.length >= 4)]).filter((x): x is string => Boolean(x));
+/** Message texts long enough not to be a word any log line could hold for another reason. */
+const QUOTABLE = 12;
 
 export interface TestApp extends App {
   logs: string[];
@@ -46,19 +54,24 @@ export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo
   });
   const { config, ...rest } = options;
   const app = await createApp({ config: { ...testConfig, ...config }, log, db: await testDb(engine, contents), clock: new SettableClock(TEST_NOW), ...rest });
+  const sentTexts = new Set<string>();
   const post = async (url: string, payload: unknown) => {
+    const text = (payload as { text?: unknown } | null)?.text;
+    if (typeof text === 'string' && text.length >= QUOTABLE) sentTexts.add(text);
     const res = await app.server.inject({ method: 'POST', url, payload: payload as object });
     return { status: res.statusCode, body: res.json() };
+  };
+  const close = async (secrets: string[] = []) => {
+    const all = logs.join('');
+    await app.close();
+    const leaked = [...new Set([...secrets, ...PERSONAL, ...sentTexts])].filter((secret) => all.includes(secret));
+    if (leaked.length) throw new Error(`logs carry personal data: ${leaked.join(', ')}`);
   };
   return {
     ...app,
     logs,
-    closeCheckingLogs: async (secrets) => {
-      const all = logs.join('');
-      await app.close();
-      const leaked = secrets.filter((secret) => all.includes(secret));
-      if (leaked.length) throw new Error(`logs carry personal data: ${leaked.join(', ')}`);
-    },
+    close: () => close(),
+    closeCheckingLogs: close,
     sms: (from, text) => post('/sim/sms', { from, text }),
     staff: (from, text) => post('/sim/staff', { from, text }),
   };

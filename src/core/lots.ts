@@ -14,6 +14,8 @@ import { metrics } from '../util/metrics.js';
 import { detectCrisis } from '../understanding/crisis.js';
 import { passConcern } from '../escalations/handlers.js';
 
+const NUL = /\u0000/g;
+
 export interface LotsDeps {
   db: Db;
   clock: Clock;
@@ -49,7 +51,9 @@ export function createLots(deps: LotsDeps) {
    * A message in; `understood` when a form already said what is meant (Slack's booking modal),
    * so nothing is guessed.
    */
-  async function receive(msg: InboundMessage, understood?: Understanding): Promise<Received> {
+  async function receive(received: InboundMessage, understood?: Understanding): Promise<Received> {
+    // PostgreSQL text cannot hold NUL; any channel may deliver one (found by fuzzing). Ids too.
+    const msg = { ...received, text: received.text.replace(NUL, ''), ...(received.externalId ? { externalId: received.externalId.replace(NUL, '') } : {}) };
     const now = clock.now();
     const outcome = await db.transaction(async (tx) => {
       if (msg.externalId) {

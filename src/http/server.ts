@@ -50,6 +50,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // Client mistakes answer 4xx with a reason; only our own faults are 500, and they say nothing inside.
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, res) => {
+    // A character PostgreSQL cannot store (NUL) in an id or a field: the request's fault, and its
+    // transaction has rolled back, so nothing was written.
+    if (err.code === '22021' || err.code === '22P05') return res.code(400).send({ error: 'the request holds a character that cannot be stored (NUL)' });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error(errorFields(err), 'request failed');
     metrics.count('lots_http_errors_total', { status: String(status) });

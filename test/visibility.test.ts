@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from './support/app.js';
-import { visibleParticipants, type Participant } from '../src/directory/people.js';
+import { visibleParticipants, type Staff } from '../src/directory/people.js';
 import { digestMessage } from '../src/digests/digests.js';
 import { buildDigest } from '../src/digests/digest.js';
 
@@ -14,21 +14,14 @@ interface Person {
   name: string;
   phone: string | null;
 }
-interface StaffRow {
-  id: string;
-  email: string;
-  role: 'coach' | 'teamlead' | 'admin';
-  teamId: string;
-  name: string;
-}
 
 let app: TestApp;
 let people: Person[];
-let staff: StaffRow[];
+let staff: Staff[];
 beforeAll(async () => {
   app = await testApp('pglite', 'demo');
   people = await app.db.query<Person>(`select id, name, phone from participant`);
-  staff = await app.db.query<StaffRow>(`select id, email, role, team_id as "teamId", name from staff`);
+  staff = await app.db.query<Staff>(`select id, email, role, team_id as "teamId", name from staff`);
 });
 afterAll(() => app.close());
 
@@ -53,7 +46,7 @@ describe('who sees whom, for random staff and participants', () => {
       fc.asyncProperty(fc.nat(), fc.nat(), fc.nat(), fc.boolean(), async (s, p, q, firstNameOnly) => {
         const asker = staff[s % staff.length]!;
         const about = people[p % people.length]!;
-        const visible = new Set((await visibleParticipants(app.db, { ...asker } as never)).map((v: Participant) => v.id));
+        const visible = new Set((await visibleParticipants(app.db, asker)).map((v) => v.id));
         const hidden = people.filter((x) => !visible.has(x.id) && !people.some((v) => visible.has(v.id) && v.name.split(' ')[0] === x.name.split(' ')[0]));
         const written = firstNameOnly ? about.name.split(' ')[0]! : about.name;
         const res = await app.staff(asker.email, ASK[q % ASK.length]!(written));
@@ -64,7 +57,7 @@ describe('who sees whom, for random staff and participants', () => {
         // The scheduled digests go to team leads (the chat's "veckans sammanfattning" is asked above).
         if (asker.role === 'teamlead') {
           for (const kind of ['daily', 'weekly'] as const) {
-            const digest = digestMessage(await buildDigest(app.db, asker.teamId, kind, app.clock.now()), asker.email);
+            const digest = digestMessage(await buildDigest(app.db, asker.teamId!, kind, app.clock.now()), asker.email);
             for (const h of hidden) expect(names(JSON.stringify(digest), h), `${kind} digest to ${asker.id} names ${h.id}`).toBe(false);
           }
         }

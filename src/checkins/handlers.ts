@@ -1,7 +1,7 @@
 // Check-ins in conversation: a participant's answer, a coach's "skicka en incheckning till Anna",
 // and "hur mår Anna?" (the trend).
 import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
-import { audit, notify, reply, replyText, requestText } from '../core/turn.js';
+import { audit, auditReads, notify, reply, replyText, requestText } from '../core/turn.js';
 import { caretakers } from '../directory/people.js';
 import { resolveParticipant } from '../directory/handlers.js';
 import { formatPhone } from '../util/phone.js';
@@ -105,7 +105,7 @@ export const checkinStatus: Handler<StaffTurn> = async (turn) => {
   const participant = await resolveParticipant(turn);
   if (!participant) return;
   const scores = await recentScores(turn.tx, participant.id);
-  await audit(turn, `staff:${turn.staff.id}`, 'read.checkins', participant.id);
+  await auditReads(turn, 'read.checkins', [participant.id]);
   if (!scores.length) return reply(turn, 'staff:checkin.none', { name: participant.name });
   const last = scores.at(-1)!;
   const lines = [

@@ -47,27 +47,28 @@ async function importFile(file: string | undefined): Promise<number> {
     process.stderr.write(t('sv', 'cli:fileMissing', { file, reason: (err as Error).message }) + '\n');
     return EXIT_USAGE;
   }
-  const config = loadConfig();
+  const refused = (err: ImportError) => {
+    process.stderr.write(t('sv', 'cli:import.refused') + '\n' + err.issues.map((i) => `  ${formatIssue(i)}`).join('\n') + '\n');
+    return EXIT_USAGE;
+  };
+  let plan: ReturnType<typeof parseImport>;
   try {
     // Check the file's shape before touching the store, so a bad file never creates one.
-    const plan = parseImport(text, file);
-    const db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    plan = parseImport(text, file);
+  } catch (err) {
+    if (err instanceof ImportError) return refused(err);
+    throw err;
+  }
+  return withStore(async (db) => {
     try {
       const summary = await applyImport(db, plan, systemClock, 'cli:import');
       process.stdout.write(t('sv', 'cli:import.done', { ...summary }) + '\n');
       return 0;
-    } finally {
-      await db.close();
+    } catch (err) {
+      if (err instanceof ImportError) return refused(err);
+      throw err;
     }
-  } catch (err) {
-    if (err instanceof DataDirLocked) {
-      process.stderr.write(t('sv', 'cli:dataDirLocked', { dir: err.dataDir, pid: err.pid }) + '\n');
-      return EXIT_USAGE;
-    }
-    if (!(err instanceof ImportError)) throw err;
-    process.stderr.write(t('sv', 'cli:import.refused') + '\n' + err.issues.map((i) => `  ${formatIssue(i)}`).join('\n') + '\n');
-    return EXIT_USAGE;
-  }
+  });
 }
 
 const isoDay = z

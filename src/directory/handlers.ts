@@ -1,6 +1,6 @@
 // contact.lookup for participants (their own contacts only) and staff (participants they may see).
 import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
-import { audit, reply, replyText, requestText } from '../core/turn.js';
+import { auditReads, reply, replyText, requestText } from '../core/turn.js';
 import { t } from '../i18n/index.js';
 import { AGENCIES } from '../model/index.js';
 import { contactsOf, describeForParticipant, describeForStaff, possessive } from './contacts.js';
@@ -60,7 +60,7 @@ export const staffContactLookup: Handler<StaffTurn> = async (turn) => {
   if (!participant) return;
   const agency = turn.understanding.slots.agency ?? null;
   const contacts = await contactsOf(turn.tx, participant.id, agency);
-  await audit(turn, `staff:${turn.staff.id}`, 'read.contacts', participant.id, { agency });
+  await auditReads(turn, 'read.contacts', [participant.id], { agency });
   const firstName = participant.name.split(' ')[0]!;
   if (!contacts.length) {
     if (agency) reply(turn, 'staff:contact.none', { name: participant.name, agency: t(turn.lng, `common:agency.${agency}`) });

@@ -82,6 +82,14 @@ describe('fuzzing every way in: no 5xx, no crash, nothing written when refused',
     ['a Twilio delivery report id', deliveryReport('twilio', SECRETS, 'SM\u0000', 'delivered')],
   ] as [string, InjectOptions][])('NUL in %s', async (_what, request) => survives(request));
 
+  // Found by fuzzing: an invoke Lots does not offer got botbuilder's 501.
+  it('Teams: an invoke without a name, or one Lots does not offer, is refused below 500', async () => {
+    const user = { id: '29:eva', aadObjectId: 'aad-eva', email: 'eva.lindqvist@demo.lots.se', name: 'Eva' };
+    for (const fields of [{ type: 'invoke' }, { type: 'invoke', name: 'composeExtension/query' }]) {
+      await survives({ method: 'POST', url: '/api/messages', payload: activity(bf, user, fields), headers: { authorization: `Bearer ${bf.token()}` } });
+    }
+  });
+
   it('46elks and Twilio: authenticated messages with any fields', async () => {
     const fields = fc.record({ from: maybe(phone), text: maybe(text), id: maybe(fc.string({ maxLength: 80 })) });
     await fc.assert(fc.asyncProperty(fc.constantFrom('46elks', 'twilio') as fc.Arbitrary<'46elks' | 'twilio'>, fields, (p, f) => survives(inboundSms(p, SECRETS, f))), { numRuns: RUNS });

@@ -224,6 +224,9 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db }, edge: T
       const ok = await press(writer.email, data.data);
       return answerInvoke(ctx, 200, t('sv', ok ? 'staff:teams.actionTaken' : 'staff:teams.actionRefused'));
     }
+    // Any other invoke (a search, a sign-in, a name Lots has never heard of) is not something Lots
+    // offers: answered 400 with a reason, not botbuilder's default 501 (found by fuzzing).
+    if (a.type === ActivityTypes.Invoke) return answerInvoke(ctx, 400, t('sv', 'staff:teams.invokeUnsupported'));
     if (a.type !== ActivityTypes.Message) return;
     const writer = await writerOf(ctx);
     if (!writer) {

@@ -1,5 +1,6 @@
 // The labelled set of intents/eval/ as a regression guard. Only "train" lines are the
-// classifier's examples; "dev" lines were tuned on; "test" lines were written blind and never tuned on.
+// classifier's examples (blind sets 6 and 7 joined them after being measured and tuned on);
+// "dev" lines were tuned on; "test" lines (blind sets 9 and 10) were written blind and never tuned on.
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../src/understanding/evaluate.js';
 import { loadLabelled } from '../src/understanding/labelled.js';
@@ -10,10 +11,10 @@ const dev = evaluate(all.filter((e) => e.split === 'dev'));
 const train = evaluate(all.filter((e) => e.split === 'train'));
 
 describe('understanding on the labelled set', () => {
-  it('has a real set: 400+ messages, both roles, every intent of the catalog, a quarter held out', () => {
+  it('has a real set: 400+ messages, both roles, every intent of the catalog, 500+ held out', () => {
     expect(all.length).toBeGreaterThanOrEqual(400);
-    expect(heldOut.examples).toBeGreaterThanOrEqual(100);
-    expect(dev.examples + heldOut.examples).toBeGreaterThan(all.length / 2);
+    expect(heldOut.examples).toBeGreaterThanOrEqual(500);
+    expect(dev.examples).toBeGreaterThanOrEqual(500);
     const intents = new Set(all.map((e) => e.intent));
     for (const intent of ['contact.lookup', 'meeting.next', 'meeting.confirm', 'meeting.cancel', 'meeting.reschedule', 'meeting.request', 'checkin.answer', 'escalation.request', 'crisis', 'optout', 'optin', 'help', 'smalltalk', 'unknown', 'meeting.book', 'meeting.attendance', 'checkin.status', 'checkin.send', 'reminder.send', 'escalation.list', 'digest.request', 'caseload.list']) {
       expect(intents, intent).toContain(intent);
@@ -22,9 +23,9 @@ describe('understanding on the labelled set', () => {
 
   it('misses no crisis phrasing Lots was built on (train, dev), and keeps its blind recall', () => {
     expect(train.crisis.recall).toBe(1);
-    // Dev holds blind sets 1–7, each tuned on after it was measured once (5: 0.82, 6: 0.73, 7: 0.63).
+    // Blind sets 1–8 were each tuned on after being measured once (5: 0.82, 6: 0.73, 7: 0.63, 8: 0.70).
     expect(dev.crisis.recall).toBe(1);
-    // Blind set 8 (intents/eval/blind-8.jsonl, split "test"), never tuned on: 0.70 when first measured.
+    // Blind sets 9 and 10 (split "test"), never tuned on: 0.713 (57/80) when first measured.
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.7);
   });
 
@@ -40,9 +41,9 @@ describe('understanding on the labelled set', () => {
   });
 
   // Issue 4 asks 0.95 on held-out lines. Blind sets written by others, before tuning on them:
-  // 0.81–0.87 (set 8, held out: 0.846); dev (sets 1–7, tuned on) is the floor guarded here.
+  // 0.81–0.87 (sets 9 and 10, held out: 0.875); dev (tuned on) is the floor guarded here.
   it('keeps intent accuracy on dev and on the blind set at or above their floors', () => {
     expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.96);
-    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.84);
+    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.87);
   });
 });

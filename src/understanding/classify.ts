@@ -201,6 +201,10 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   if (participant && score !== undefined && shortAnswer && hits.every((h) => h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer'))) {
     return { intent: 'checkin.answer', confidence: 0.9, slots: { score }, reasons: [`bare score "${scoreHit!.phrase.source}" → ${score}`] };
   }
+  // A score set off at the start, then a word on how it is ("tvåa, ont i ryggen", "2 - dying of a cold").
+  if (participant && score !== undefined && scoreHit!.from === 0 && !time && /^\s*\S+\s*[.,:;!–—-]/u.test(text)) {
+    return { intent: 'checkin.answer', confidence: 0.85, slots: { score }, reasons: [`score first: "${scoreHit!.phrase.source}" → ${score}`] };
+  }
 
   const agency = longest(hits, 'agency');
   const meetingType = longest(hits, 'meetingType');

@@ -55,7 +55,9 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
   // The simulator's time stands still between its own moves, so what it shows is repeatable;
   // it is kept in the database so a restart goes on from the same moment.
   const [saved] = config.simulator ? await db.query<{ value: string }>(`select value from setting where key = $1`, [CLOCK_KEY]) : [];
-  const clock = given.clock ?? new SettableClock(saved ? new Date(saved.value) : new Date());
+  // Outside the simulator the clock runs with real time (from LOTS_CLOCK_START for a drill).
+  const clock = given.clock ?? (config.simulator ? new SettableClock(saved ? new Date(saved.value) : new Date()) : new SettableClock(config.clockStart ?? new Date(), true));
+  if (!config.simulator && config.clockStart) log.warn({ clockStart: config.clockStart.toISOString() }, 'Lots\' clock starts at LOTS_CLOCK_START, not the real time (a drill)');
   const saveClock = async (now: Date) => {
     await db.query(`insert into setting (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value`, [CLOCK_KEY, JSON.stringify(now.toISOString())]);
   };
@@ -89,10 +91,10 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
         });
   // An SMS that could not be delivered to a participant (after its retries) is an escalation: a coach must know.
   const escalateFailure = async (m: OutboxRow) => {
-    if (m.channel === 'sms' && m.participantId) await dispatch(db, deliver, clock, await escalateFailedSms(db, m.participantId, clock.now()));
+    if (m.channel === 'sms' && m.participantId) await dispatch(db, deliver, clock, { ids: await escalateFailedSms(db, m.participantId, clock.now()) });
   };
   const deliver = toChannel;
-  const send = (ids?: string[]) => dispatch(db, deliver, clock, ids, escalateFailure);
+  const send = (ids?: string[]) => dispatch(db, deliver, clock, { ids, onFailed: escalateFailure, leaseSeconds: config.claimLeaseSeconds });
   const scheduler = await createScheduler({
     db,
     clock,

@@ -19,6 +19,10 @@ const envSchema = z.object({
   LOTS_HTTP_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(1200),
   LOTS_TRUST_PROXY: flag.default(false),
   LOTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** A claimed message not marked sent after this long is taken back from a process that died. */
+  LOTS_CLAIM_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  /** A drill or a test: Lots' clock starts here and runs on with real time (not with the simulator, whose clock is its own). */
+  LOTS_CLOCK_START: z.string().datetime({ offset: true }).transform((v) => new Date(v)).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Channel credentials: any of them set means a real channel is configured.
   SLACK_BOT_TOKEN: z.string().optional(),
@@ -60,6 +64,10 @@ export interface Config {
   http: { rateLimit: number; trustProxy: boolean };
   /** How many days the text of messages is kept (then removed; the rows stay). */
   retentionDays: number;
+  /** Seconds before a message claimed by a process that died is sent by another. */
+  claimLeaseSeconds: number;
+  /** Where a running clock starts (a drill); the real time when not set. */
+  clockStart?: Date;
   sms: SmsConfig;
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl?: string };
   teams: TeamsConfig;
@@ -87,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tickSeconds: e.LOTS_TICK_SECONDS,
     rates: { sms: e.LOTS_SMS_PER_SECOND, staff: e.LOTS_STAFF_PER_SECOND },
     retentionDays: e.LOTS_RETENTION_DAYS,
+    claimLeaseSeconds: e.LOTS_CLAIM_LEASE_SECONDS,
+    clockStart: e.LOTS_CLOCK_START,
     http: { rateLimit: e.LOTS_HTTP_RATE_LIMIT, trustProxy: e.LOTS_TRUST_PROXY },
     slack: { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL },
     teams: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId },

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
 import { openPglite, openPostgres } from '../src/store/db.js';
 import { createLogger } from '../src/util/log.js';
@@ -26,6 +26,29 @@ async function reminderTexts(db: { query: <T>(sql: string, p?: unknown[]) => Pro
   const rows = await db.query<{ text: string }>(`select text from outbox where recipient = $1 and purpose = 'reminder' order by seq`, [ANNA]);
   return rows.map((r) => r.text);
 }
+
+describe("Lots' clock", () => {
+  it('runs with real time on a server, from LOTS_CLOCK_START when given; stands still in the simulator', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const running = new SettableClock(TEST_NOW, true);
+      const still = new SettableClock(TEST_NOW);
+      vi.advanceTimersByTime(90_000);
+      expect(running.now().getTime() - TEST_NOW.getTime()).toBe(90_000);
+      expect(still.now()).toEqual(TEST_NOW);
+      running.advance(HOUR);
+      vi.advanceTimersByTime(1000);
+      expect(running.now().getTime() - TEST_NOW.getTime()).toBe(90_000 + HOUR + 1000);
+      // The server's clock comes from the configuration: not the simulator, so it runs.
+      const app = await createApp({ config: { ...testConfig, simulator: false, clockStart: TEST_NOW }, log: quiet(), db: await openPglite(undefined, new Blob([fs.readFileSync(inject('pgliteDemo'))])) });
+      vi.advanceTimersByTime(60_000);
+      expect(app.clock.now().getTime() - TEST_NOW.getTime()).toBeGreaterThanOrEqual(60_000);
+      await app.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
 
 describe('reminders across a restart (PGlite in a folder)', () => {
   it('a restart between booking and reminder loses none and sends none twice', async () => {

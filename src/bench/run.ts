@@ -18,6 +18,7 @@ import { Agent, request as undiciRequest } from 'undici';
 import type { WireRequest } from '../channels/sms/wire.js';
 import { migrate } from '../store/migrate.js';
 import { spawnServe } from '../cli/spawn-serve.js';
+import { fakeElksApi, queueReminders } from './reminder-burst.js';
 import { loadDemoIfEmpty } from '../directory/demo.js';
 import { createScheduler } from '../scheduler/scheduler.js';
 import { meetingDueHandlers } from '../meetings/reminders.js';
@@ -69,7 +70,7 @@ const SECRETS = { elksWebhookSecret: 'bench-webhook-secret-0123', twilioAuthToke
 type Engine = 'pglite' | 'postgres';
 
 /** A fresh database: PGlite in memory, or a new database on the server DATABASE_URL points at. */
-async function benchDb(engine: Engine): Promise<{ db: Db; drop: () => Promise<void> }> {
+async function benchDb(engine: Engine): Promise<{ db: Db; url?: string; drop: () => Promise<void> }> {
   if (engine === 'pglite') {
     const db = await openPglite(undefined);
     return { db, drop: async () => {} };
@@ -83,6 +84,7 @@ async function benchDb(engine: Engine): Promise<{ db: Db; drop: () => Promise<vo
   const db = await openPostgres(url.toString());
   return {
     db,
+    url: url.toString(),
     drop: async () => {
       await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
@@ -96,7 +98,7 @@ async function inboundApp(provider: '46elks' | 'twilio', engine: Engine) {
   await migrate(db);
   const app = await createApp({
     config: {
-      host: '127.0.0.1', port: 0, dataDir: '', loadDemo: true, simulator: false, simulatorPublic: false, logLevel: 'silent', tickSeconds: 0, rates: { sms: 100_000, staff: 100_000 }, retentionDays: 90, http: { rateLimit: 0, trustProxy: false },
+      host: '127.0.0.1', port: 0, dataDir: '', loadDemo: true, simulator: false, simulatorPublic: false, logLevel: 'silent', tickSeconds: 0, rates: { sms: 100_000, staff: 100_000 }, retentionDays: 90, claimLeaseSeconds: 120, http: { rateLimit: 0, trustProxy: false },
       sms: {
         provider,
         elks: { apiUser: 'u', apiPassword: 'p', webhookSecret: SECRETS.elksWebhookSecret, apiBase: 'http://127.0.0.1:9', from: 'Lots', publicUrl: SECRETS.publicUrl },
@@ -294,6 +296,41 @@ async function benchDigest(runs = 5) {
   };
 }
 
+/**
+ * Scale-out: 2,000 reminders due at once, sent by one `lots serve` and then by two on one
+ * PostgreSQL, through a fake 46elks answering in 5 ms. Seconds from queueing to the last one
+ * reaching the provider, and how many arrived twice (must be none).
+ */
+async function benchScaleOut(n = 2_000) {
+  const clockStart = '2026-11-23T09:00:00Z';
+  const run = async (processes: number) => {
+    const { db, url, drop } = await benchDb('postgres');
+    const fake = await fakeElksApi(5);
+    const env = {
+      DATABASE_URL: url!, LOTS_SIMULATOR: '0', LOTS_CLOCK_START: clockStart, LOTS_TICK_SECONDS: '1', LOTS_SMS_PER_SECOND: '1000',
+      ELKS_API_USER: 'u-bench', ELKS_API_PASSWORD: 'p-bench', ELKS_API_BASE: fake.url,
+    };
+    // The first loads the demo programme into the empty database; the others start on it.
+    const served = [await spawnServe(env)];
+    while (served.length < processes) served.push(await spawnServe(env));
+    try {
+      await queueReminders(db, n, new Date(clockStart));
+      const t0 = performance.now();
+      await fake.reached(n, 300_000);
+      const seconds = round((performance.now() - t0) / 1000, 2);
+      return { processes, seconds, perSecond: round(n / seconds), sentTwice: fake.received.length - n };
+    } finally {
+      await Promise.all(served.map((s) => s.stop()));
+      await fake.close();
+      await db.close();
+      await drop();
+    }
+  };
+  const one = await run(1);
+  const two = await run(2);
+  return { reminders: n, providerLatencyMs: 5, one, two, speedup: round(one.seconds / two.seconds, 2) };
+}
+
 async function timeToHealthy(dataDir: string): Promise<number> {
   const t0 = performance.now();
   const served = await spawnServe({ LOTS_DATA_DIR: dataDir });
@@ -325,6 +362,8 @@ const results = {
   // PostgreSQL too when DATABASE_URL points at a server (a throw-away database is made there).
   inboundVersusBare: [await benchInboundVersusBare('pglite'), ...(process.env.DATABASE_URL ? [await benchInboundVersusBare('postgres')] : [])],
   reminders: await benchReminders(),
+  // Two lots serve processes against one (PostgreSQL only).
+  ...(process.env.DATABASE_URL ? { scaleOut: await benchScaleOut() } : {}),
   digest: await benchDigest(),
 };
 process.stdout.write(JSON.stringify(results, null, 2) + '\n');

@@ -10,15 +10,18 @@ export const LOTS_BIN = path.resolve(fileURLToPath(new URL('.', import.meta.url)
 export interface Served {
   url: string;
   stop: () => Promise<void>;
+  /** kill -9: no shutdown, whatever is in hand is dropped (the crash test). */
+  kill: () => Promise<void>;
 }
 
 export async function spawnServe(env: Record<string, string>): Promise<Served> {
   const server: ChildProcess = spawn(process.execPath, [LOTS_BIN, 'serve'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'silent', ...env } });
-  const stop = async () => {
-    if (server.exitCode !== null) return;
-    server.kill('SIGTERM');
+  const end = (signal: NodeJS.Signals) => async () => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    server.kill(signal);
     await new Promise((r) => server.once('exit', r));
   };
+  const stop = end('SIGTERM');
   try {
     const url = await new Promise<string>((resolve, reject) => {
       server.stdout!.on('data', (d: Buffer) => {
@@ -28,7 +31,7 @@ export async function spawnServe(env: Record<string, string>): Promise<Served> {
       server.on('exit', (code) => reject(new Error(`lots serve exited with ${code}`)));
     });
     while ((await fetch(`${url}/healthz`).catch(() => null))?.status !== 200) await new Promise((r) => setTimeout(r, 20));
-    return { url, stop };
+    return { url, stop, kill: end('SIGKILL') };
   } catch (err) {
     await stop();
     throw err;

@@ -57,17 +57,26 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** A clock the simulator and tests can set and move. */
+/**
+ * A clock that can be set and moved. A still one (the simulator, tests) stands between moves, so
+ * what it shows is repeatable; a running one (a real server) goes on with real time from where it
+ * was last set.
+ */
 export class SettableClock implements Clock {
-  constructor(private current: Date = new Date()) {}
+  private base: number;
+  private setAt = Date.now();
+  constructor(start: Date = new Date(), private readonly running = false) {
+    this.base = start.getTime();
+  }
   now(): Date {
-    return new Date(this.current.getTime());
+    return new Date(this.base + (this.running ? Date.now() - this.setAt : 0));
   }
   set(to: Date): void {
-    this.current = new Date(to.getTime());
+    this.base = to.getTime();
+    this.setAt = Date.now();
   }
   advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
+    this.set(new Date(this.now().getTime() + ms));
   }
 }
 

@@ -60,8 +60,17 @@ export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, in
 }
 
 /** A claimed message not marked sent after this long belongs to a process that died while sending it. */
-const CLAIM_LEASE = `interval '2 minutes'`;
+export const DEFAULT_CLAIM_LEASE_SECONDS = 120;
 const DISPATCH_BATCH = 200;
+
+export interface DispatchOptions {
+  /** Only these messages (a turn's replies); all that are due when not given. */
+  ids?: string[];
+  /** Called for a message that has failed for good (after its retries). */
+  onFailed?: (m: OutboxRow) => Promise<void>;
+  /** When a claim left by a process that died is taken back (LOTS_CLAIM_LEASE_SECONDS). */
+  leaseSeconds?: number;
+}
 
 /**
  * Delivers pending messages (the given ones, or all). Each is claimed by one statement, so two
@@ -69,9 +78,24 @@ const DISPATCH_BATCH = 200;
  * dies between the two leaves the claim, and after the lease the message is sent again: at least
  * once at the provider's edge, never twice otherwise. Returns the rows as they ended.
  */
-export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: string[], onFailed?: (m: OutboxRow) => Promise<void>): Promise<OutboxRow[]> {
-  if (!ids) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - ${CLAIM_LEASE}`);
+export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { ids, onFailed, leaseSeconds = DEFAULT_CLAIM_LEASE_SECONDS }: DispatchOptions = {}): Promise<OutboxRow[]> {
+  if (!ids) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - make_interval(secs => $1)`, [leaseSeconds]);
   const done: OutboxRow[] = [];
+  // Claims this process still holds are renewed while it works through them (a slow provider, a
+  // long batch), so only the claims of a process that died run out.
+  const inHand = new Set<string>();
+  const renew = setInterval(() => {
+    if (inHand.size) db.query(`update outbox set claimed_at = now() where id = any($1::uuid[]) and status = 'sending'`, [[...inHand]]).catch(() => {});
+  }, Math.max(200, (leaseSeconds * 1000) / 3));
+  renew.unref();
+  try {
+    return await dispatchClaimed(db, deliver, clock, ids, onFailed, inHand, done);
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+async function dispatchClaimed(db: Db, deliver: Deliver, clock: Clock, ids: string[] | undefined, onFailed: DispatchOptions['onFailed'], inHand: Set<string>, done: OutboxRow[]): Promise<OutboxRow[]> {
   for (;;) {
     // Claim a batch in one statement, deciding there what may not go: an opt-out stops every SMS
     // but its own confirmation and a crisis reply (that answers a message the person just sent);
@@ -97,6 +121,7 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: str
       [ids ?? null, DISPATCH_BATCH, clock.now()],
     );
     claimed.sort((a, b) => Number((a as OutboxRow & { seq: number }).seq) - Number((b as OutboxRow & { seq: number }).seq));
+    for (const m of claimed) if (m.status === 'sending') inHand.add(m.id);
     for (const m of claimed) {
       delete (m as Partial<OutboxRow & { seq: number }>).seq;
       if (m.status === 'suppressed') {
@@ -108,6 +133,7 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: str
       try {
         handed = await deliver(m);
       } catch (err) {
+        inHand.delete(m.id);
         const reason = String((err as Error).message).slice(0, 200);
         const [row] = await db.query<{ attempts: number }>(`update outbox set attempts = attempts + 1 where id = $1 returning attempts`, [m.id]);
         const wait = RETRY_AFTER_MS[row!.attempts - 1];
@@ -123,6 +149,7 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, ids?: str
         continue;
       }
       const sentAt = clock.now();
+      inHand.delete(m.id);
       await db.query(`update outbox set status = 'sent', sent_at = $2, attempts = attempts + 1, provider = $3, provider_id = $4, delivery = case when $3::text is null then null else 'sent' end where id = $1`, [
         m.id,
         sentAt,

@@ -37,6 +37,7 @@ export const testConfig: Config = {
   tickSeconds: 0,
   rates: { sms: 1000, staff: 1000 },
   retentionDays: 90,
+  claimLeaseSeconds: 120,
   http: { rateLimit: 1200, trustProxy: false },
   sms: { provider: null, elks: { apiBase: 'http://127.0.0.1:9', from: 'Lots' }, twilio: { apiBase: 'http://127.0.0.1:9' } }, slack: {}, teams: { appType: 'MultiTenant' },
 };

@@ -66,11 +66,16 @@ export async function report(ctx: WebhookContext, provider: string, id: string, 
 export type Handler = (req: FastifyRequest, res: FastifyReply) => Promise<unknown>;
 
 /** POSTs a form with HTTP basic auth to a provider's API and returns its JSON; a non-2xx answer throws. */
+/** How long a provider may take to accept a message (well inside the outbox's claim lease). */
+export const PROVIDER_TIMEOUT_MS = 15_000;
+
 export async function postForm<T>(url: URL, user: string, password: string, form: URLSearchParams, provider: string): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
     body: form,
+    // A provider that does not answer fails the send, which is retried: it must not hold the outbox.
+    signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
   });
   if (!res.ok) throw new Error(`${provider} answered ${res.status}`);
   return (await res.json()) as T;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnServe, type Served } from '../src/cli/spawn-serve.js';
 import { openPostgres, type Db } from '../src/store/db.js';
-import { fakeElksApi, queueReminders, type FakeElks } from '../src/bench/reminder-burst.js';
+import { fakeElksApi, queueReminders, type FakeElks } from '../src/bench/fixtures.js';
 import { withDatabase } from './support/global-setup.js';
 
 const REMINDERS = 2000;
@@ -51,7 +51,7 @@ describe.skipIf(!postgresUrl)('a crash in the middle of a reminder burst (Postgr
     for (;;) {
       const rows = await db.query<{ status: string; n: number }>(`select status, count(*)::int as n from outbox where recipient like '+4673%' group by status`);
       const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
-      const waiting = await db.query(`select 1 from planned_send where ref like 'burst-m-%' and status in ('planned', 'queued') limit 1`);
+      const waiting = await db.query(`select 1 from planned_send where ref like 'load-m-%' and status in ('planned', 'queued') limit 1`);
       if (!by.pending && !by.sending && !waiting.length) return by;
       if (Date.now() > until) throw new Error(`the burst did not settle: ${JSON.stringify(by)}`);
       await new Promise((r) => setTimeout(r, 50));

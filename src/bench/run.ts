@@ -18,7 +18,7 @@ import { Agent, request as undiciRequest } from 'undici';
 import type { WireRequest } from '../channels/sms/wire.js';
 import { migrate } from '../store/migrate.js';
 import { spawnServe } from '../cli/spawn-serve.js';
-import { fakeElksApi, queueReminders } from './reminder-burst.js';
+import { addParticipants, fakeElksApi, queueReminders } from './fixtures.js';
 import { loadDemoIfEmpty } from '../directory/demo.js';
 import { createScheduler } from '../scheduler/scheduler.js';
 import { meetingDueHandlers } from '../meetings/reminders.js';
@@ -111,7 +111,9 @@ async function inboundApp(provider: '46elks' | 'twilio', engine: Engine) {
     clock: new SettableClock(new Date('2026-11-23T08:00:00Z')),
     deliver: async () => {},
   });
-  const phones = (await db.query<{ phone: string }>(`select phone from participant where phone is not null`)).map((p) => p.phone);
+  // Each request from another participant, as a programme's inbound traffic is: one person
+  // writing hundreds of times a minute would be stopped by the outbox's loop guard instead.
+  const phones = await addParticipants(db, 2_000);
   const request = (i: number) => inboundSms(provider, SECRETS, { from: phones[i % phones.length], text: 'vem är min handläggare på FK?', id: `bench-${engine}-${i}` });
   return { app, request, close: async () => (await app.close(), await drop()) };
 }

@@ -79,18 +79,28 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     const weights = vector(d.terms);
     return { intent: d.intent, role: d.role, text: d.text, weights, norm: Math.hypot(...weights.values()) };
   });
-  // Inverted index per role: term → the examples containing it, with the term's weight there.
-  const postings = new Map<Role, Map<string, { i: number; w: number }[]>>();
+  // Inverted index per role: term → the examples containing it, with the term's weight there, in
+  // typed arrays: common words are in hundreds of examples, and this is the classifier's hot loop.
+  const lists = new Map<Role, Map<string, { i: number[]; w: number[] }>>();
   examples.forEach((ex, i) => {
-    const byTerm = postings.get(ex.role) ?? new Map<string, { i: number; w: number }[]>();
-    postings.set(ex.role, byTerm);
+    const byTerm = lists.get(ex.role) ?? new Map<string, { i: number[]; w: number[] }>();
+    lists.set(ex.role, byTerm);
     for (const [term, w] of ex.weights) {
-      const list = byTerm.get(term) ?? [];
-      list.push({ i, w });
+      const list = byTerm.get(term) ?? { i: [], w: [] };
+      list.i.push(i);
+      list.w.push(w);
       byTerm.set(term, list);
     }
   });
+  const postings = new Map(
+    [...lists].map(([role, byTerm]) => [role, new Map([...byTerm].map(([term, l]) => [term, { i: Int32Array.from(l.i), w: Float64Array.from(l.w) }]))]),
+  );
+  const intentNames = [...new Set(examples.map((ex) => ex.intent))];
+  const intentOf = Int32Array.from(examples.map((ex) => intentNames.indexOf(ex.intent)));
   const dots = new Float64Array(examples.length);
+  const touched = new Int32Array(examples.length);
+  const bestSimilarity = new Float64Array(intentNames.length);
+  const bestExample = new Int32Array(intentNames.length);
 
   // Naive Bayes, per role: each feature's count in every intent, so a message is one pass over its features.
   const exampleFeatures = docs.map((d) => features(d.terms));
@@ -155,19 +165,31 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     const query = vector(terms);
     const qnorm = Math.hypot(...query.values());
     const byTerm = postings.get(role);
-    const touched: number[] = [];
-    for (const [term, qw] of query)
-      for (const { i, w } of byTerm?.get(term) ?? []) {
-        if (dots[i] === 0) touched.push(i);
-        dots[i]! += qw * w;
+    let reached = 0;
+    for (const [term, qw] of query) {
+      const list = byTerm?.get(term);
+      if (!list) continue;
+      for (let k = 0; k < list.i.length; k++) {
+        const i = list.i[k]!;
+        if (dots[i] === 0) touched[reached++] = i;
+        dots[i]! += qw * list.w[k]!;
       }
-    const best = new Map<string, { similarity: number; example: string }>();
-    for (const i of touched) {
-      const ex = examples[i]!;
-      const similarity = dots[i]! / (qnorm * ex.norm || 1);
+    }
+    bestSimilarity.fill(0);
+    for (let k = 0; k < reached; k++) {
+      const i = touched[k]!;
+      const similarity = dots[i]! / (qnorm * examples[i]!.norm || 1);
       dots[i] = 0; // ready for the next message
-      if (ex.text === exclude) continue;
-      if (similarity > (best.get(ex.intent)?.similarity ?? 0)) best.set(ex.intent, { similarity, example: ex.text });
+      if (exclude !== undefined && examples[i]!.text === exclude) continue;
+      const at = intentOf[i]!;
+      if (similarity > bestSimilarity[at]!) {
+        bestSimilarity[at] = similarity;
+        bestExample[at] = i;
+      }
+    }
+    const best = new Map<string, { similarity: number; example: string }>();
+    for (let at = 0; at < intentNames.length; at++) {
+      if (bestSimilarity[at]! > 0) best.set(intentNames[at]!, { similarity: bestSimilarity[at]!, example: examples[bestExample[at]!]!.text });
     }
     return best;
   }

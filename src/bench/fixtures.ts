@@ -1,5 +1,5 @@
-// A burst of reminders and a fake 46elks API to send them to: shared by the crash test
-// (test/crash.test.ts) and the scale-out benchmark. The fake speaks 46elks' real format
+// Load for the benchmarks and the crash test (test/crash.test.ts): many participants, a burst of
+// reminders, and a fake 46elks API to send them to. The fake speaks 46elks' real format
 // (POST /a1/sms, a form, basic auth; a JSON answer with the message id) and answers after a
 // set latency, as a provider on the internet does.
 import http from 'node:http';
@@ -59,28 +59,45 @@ export async function fakeElksApi(latencyMs: number): Promise<FakeElks> {
 }
 
 /**
- * `n` participants, each with a meeting tomorrow at 10:00 and its one-day reminder due a minute
- * before `now`: what a programme's morning looks like after a night of bookings, written in three
- * statements. Phones are +4673… numbers no demo person has.
+ * `n` participants beside the demo programme's (same team and coach), ids `load-1`…, phones
+ * +4673… that no demo person has, each with a named FK contact: a programme's worth of people,
+ * written in two statements. Returns their phones.
  */
-export async function queueReminders(db: Db, n: number, now: Date): Promise<void> {
+export async function addParticipants(db: Db, n: number): Promise<string[]> {
   const [coach] = await db.query<{ teamId: string; coachId: string }>(`select team_id as "teamId", coach_id as "coachId" from participant order by id limit 1`);
-  if (!coach) throw new Error('queueReminders needs a programme with a team and a coach (the demo)');
-  const start = new Date(now.getTime() + 24 * 3600_000);
-  await db.transaction(async (tx) => {
-    await tx.query(
+  if (!coach) throw new Error('addParticipants needs a programme with a team and a coach (the demo)');
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ phone: string }>(
       `insert into participant (id, team_id, coach_id, name, phone, language, gender, started_at)
-       select 'burst-' || g, $1, $2, 'Deltagare ' || g, '+4673' || lpad(g::text, 7, '0'), 'sv', 'annat', date '2026-01-05'
-       from generate_series(1, $3::int) g`,
+       select 'load-' || g, $1, $2, 'Deltagare ' || g, '+4673' || lpad(g::text, 7, '0'), 'sv', 'annat', date '2026-01-05'
+       from generate_series(1, $3::int) g returning phone`,
       [coach.teamId, coach.coachId, n],
     );
     await tx.query(
-      `insert into meeting (id, participant_id, coach_id, type, start_at) select 'burst-m-' || g, 'burst-' || g, $1, 'coach', $2 from generate_series(1, $3::int) g`,
-      [coach.coachId, start, n],
+      `insert into agency_contact (participant_id, agency, role, person_name, phone, hours, is_primary, last_verified, updated_at)
+       select 'load-' || g, 'fk', 'personlig handläggare', 'Karin Lund', '+46101234567', 'mån–fre 9–11', true, date '2026-11-01', now()
+       from generate_series(1, $1::int) g`,
+      [n],
+    );
+    return rows.map((r) => r.phone);
+  });
+}
+
+/**
+ * `n` participants (addParticipants), each with a meeting tomorrow at 10:00 and its one-day
+ * reminder due a minute before `now`: a programme's morning after a night of bookings.
+ */
+export async function queueReminders(db: Db, n: number, now: Date): Promise<void> {
+  await addParticipants(db, n);
+  const [coach] = await db.query<{ coachId: string }>(`select coach_id as "coachId" from participant where id = 'load-1'`);
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `insert into meeting (id, participant_id, coach_id, type, start_at) select 'load-m-' || g, 'load-' || g, $1, 'coach', $2 from generate_series(1, $3::int) g`,
+      [coach!.coachId, new Date(now.getTime() + 24 * 3600_000), n],
     );
     await tx.query(
       `insert into planned_send (kind, ref, version, label, participant_id, due_at, planned_at)
-       select 'meeting.reminder', 'burst-m-' || g, 1, 'P1D', 'burst-' || g, $1, $1 from generate_series(1, $2::int) g`,
+       select 'meeting.reminder', 'load-m-' || g, 1, 'P1D', 'load-' || g, $1, $1 from generate_series(1, $2::int) g`,
       [new Date(now.getTime() - 60_000), n],
     );
   });

@@ -176,4 +176,17 @@ describe.each([
     expect(await app.db.query(`select state from escalation where participant_id = 'p1'`)).toEqual([{ state: 'acknowledged' }]);
     expect(driver.seen().at(-1)!.text).toMatch(/^Kvitterat: Anna Andersson \(kris\)/);
   });
+
+  it('a press the platform delivers three times acts once', async () => {
+    // Another of Eva's participants than the test above: an escalation of its own.
+    const [other] = await app.db.query<{ phone: string }>(`select phone from participant where coach_id = 's1' and id <> 'p1' and not protected_identity and phone is not null order by id limit 1`);
+    driver.reset();
+    await app.lots.receive({ channel: 'sms', from: other!.phone, text: 'jag vill inte leva längre', via: 'test' });
+    const alert = driver.seen().find((s) => s.text.startsWith('AKUT'))!;
+    driver.reset();
+    const press = alert.buttons[0]!.press('eva');
+    for (let i = 0; i < 3; i++) expect((await app.server.inject(press)).statusCode).toBe(200);
+    expect(driver.seen().filter((s) => s.text.startsWith('Kvitterat'))).toHaveLength(1);
+    expect(await app.db.query(`select state from escalation e join participant p on p.id = e.participant_id where p.phone = $1`, [other!.phone])).toEqual([{ state: 'acknowledged' }]);
+  });
 });

@@ -33,6 +33,14 @@ export interface InboundAction {
   actionId: string;
   value: string;
   via?: string;
+  /** The platform's id for this press (Teams' activity id, Slack's action_ts): a retried delivery acts once. */
+  externalId?: string;
+}
+
+/** False when the provider delivered this id before (a retry): kept in the database, across processes. */
+async function firstDelivery(tx: Db, via: string, externalId: string, now: Date): Promise<boolean> {
+  const fresh = await tx.query(`insert into inbound_receipt (channel, external_id, received_at) values ($1, $2, $3) on conflict do nothing returning external_id`, [via, externalId, now]);
+  return fresh.length > 0;
 }
 
 export interface Received {
@@ -56,13 +64,7 @@ export function createLots(deps: LotsDeps) {
     const msg = { ...received, text: received.text.replace(NUL, ''), ...(received.externalId ? { externalId: received.externalId.replace(NUL, '') } : {}) };
     const now = clock.now();
     const outcome = await db.transaction(async (tx) => {
-      if (msg.externalId) {
-        const fresh = await tx.query(
-          `insert into inbound_receipt (channel, external_id, received_at) values ($1, $2, $3) on conflict do nothing returning external_id`,
-          [msg.via ?? msg.channel, msg.externalId, now],
-        );
-        if (!fresh.length) return null;
-      }
+      if (msg.externalId && !(await firstDelivery(tx, msg.via ?? msg.channel, msg.externalId, now))) return null;
       const base = { tx, now, msg, log, out: [] as Turn['out'] };
       let turn: Turn;
       let interpreted: Interpreted | undefined;
@@ -143,6 +145,8 @@ export function createLots(deps: LotsDeps) {
     if (!handler) return { ok: false, error: `unknown action ${action.actionId}` };
     const now = clock.now();
     const outcome = await db.transaction(async (tx) => {
+      // A retried press is answered as done: the first delivery did it.
+      if (action.externalId && !(await firstDelivery(tx, `${action.via ?? action.channel}:action`, action.externalId.replace(NUL, ''), now))) return { ids: [] };
       const staff = await staffByEmail(tx, action.from);
       if (!staff) return { error: 'unknown staff member' };
       const turn = staffTurn(tx, staff, now, `action:${action.actionId}`, 'button', action.via);

@@ -70,10 +70,11 @@ export function signedSlack(body: string, type: 'json' | 'form', secret = SLACK_
 export const slackDm = (user: string, text: string, id: string) =>
   JSON.stringify({ type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: `Ev${id}`, event: { type: 'message', channel_type: 'im', channel: `D${user}`, user, text, ts: '1.1', client_msg_id: id } });
 
-/** A button press, as Slack posts interactivity: a form with one field holding JSON. */
+/** A button press, as Slack posts interactivity: a form with one field holding JSON; each press its own action_ts. */
+let presses = 0;
 export const slackPress = (user: string, actionId: string, value?: string) =>
   new URLSearchParams({
-    payload: JSON.stringify({ type: 'block_actions', user: { id: user }, team: { id: 'T1' }, api_app_id: 'A1', trigger_id: `t-${user}`, actions: [{ type: 'button', action_id: actionId, value, block_id: 'b1', action_ts: '1' }] }),
+    payload: JSON.stringify({ type: 'block_actions', user: { id: user }, team: { id: 'T1' }, api_app_id: 'A1', trigger_id: `t-${user}-${++presses}`, actions: [{ type: 'button', action_id: actionId, value, block_id: 'b1', action_ts: `1795000000.${String(presses).padStart(6, '0')}` }] }),
   }).toString();
 
 /** Slack's Socket Mode end: says hello to a client, sends it envelopes and collects its acks. */

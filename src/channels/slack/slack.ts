@@ -145,10 +145,11 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
   // Every other button is one of Lots' own (escalations, attendance, digests).
   bolt.action(/^(?!slack\.)/, async ({ action, body, ack }) => {
     await ack();
-    const a = action as { action_id: string; value?: string };
+    const a = action as { action_id: string; value?: string; action_ts?: string };
     const email = await emailOf(body.user.id);
     // Buttons in one block need distinct ids: "meeting.attendance#1" is Lots' "meeting.attendance".
-    if (email) await deps.lots.act({ channel: 'staff', from: email, actionId: a.action_id.replace(/#\d+$/, ''), value: a.value ?? '', via: 'slack' });
+    // action_ts is the press's own time stamp: the same press delivered again is done once.
+    if (email) await deps.lots.act({ channel: 'staff', from: email, actionId: a.action_id.replace(/#\d+$/, ''), value: a.value ?? '', via: 'slack', ...(a.action_ts ? { externalId: `${body.user.id}:${a.action_ts}` } : {}) });
   });
   bolt.error(async (err) => {
     deps.log.error(errorFields(err), 'slack listener failed');

@@ -202,8 +202,8 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db }, edge: T
     });
   }
 
-  async function press(email: string, data: CardData): Promise<boolean> {
-    const done = await lots.act({ channel: 'staff', from: email, actionId: data.actionId, value: data.value, via: 'teams' });
+  async function press(email: string, data: CardData, activityId: string | undefined): Promise<boolean> {
+    const done = await lots.act({ channel: 'staff', from: email, actionId: data.actionId, value: data.value, via: 'teams', externalId: activityId });
     return done.ok;
   }
 
@@ -221,7 +221,7 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db }, edge: T
       const data = cardData.safeParse((a.value as { action?: { data?: unknown } } | undefined)?.action?.data);
       const writer = await writerOf(ctx);
       if (!data.success || !writer) return answerInvoke(ctx, 400, t('sv', 'staff:teams.actionRefused'));
-      const ok = await press(writer.email, data.data);
+      const ok = await press(writer.email, data.data, a.id);
       return answerInvoke(ctx, 200, t('sv', ok ? 'staff:teams.actionTaken' : 'staff:teams.actionRefused'));
     }
     // Any other invoke (a search, a sign-in, a name Lots has never heard of) is not something Lots
@@ -238,7 +238,7 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db }, edge: T
     // A pressed Action.Submit (clients without universal actions) arrives as a message with the button's data.
     const submitted = cardData.safeParse(a.value);
     if (submitted.success) {
-      await press(email, submitted.data);
+      await press(email, submitted.data, a.id);
       return;
     }
     const text = (a.conversation.conversationType === 'personal' ? a.text : TurnContext.removeRecipientMention(a)) ?? '';

@@ -126,7 +126,16 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(m!.status).toBe('booked');
     const [p] = await app.db.query<{ opted: boolean }>(`select opted_out_at is not null as opted from participant where id = 'p1'`);
     expect(p!.opted).toBe(false);
-    expect((await outboxTo(demo.eva)).length).toBe(0);
+    // What Lots did not understand goes to the coach to read, in the participant's words; nothing else does.
+    const toCoach = await outboxTo(demo.eva);
+    expect(toCoach.length).toBeGreaterThan(0);
+    for (const m of toCoach) expect(m.text).toMatch(/^Anna Andersson skrev något Lots inte förstod och inte kunde svara på\. Läs gärna\. Meddelandet: "[^"]+"$/);
+  });
+
+  it('passes a message it did not understand to the coach to read, once, and answers as before', async () => {
+    expect(text(await app.sms(ANNA, 'har inte ätit på två dagar'))).toBe('Jag förstod inte riktigt. Svara HJÄLP så ser du vad du kan fråga.');
+    const toCoach = (await outboxTo(demo.eva)).map((m) => m.text);
+    expect(toCoach).toEqual(['Anna Andersson skrev något Lots inte förstod och inte kunde svara på. Läs gärna. Meddelandet: "har inte ätit på två dagar"']);
   });
 
   it('gives an unknown number in crisis the public numbers that help, and nothing else', async () => {

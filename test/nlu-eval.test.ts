@@ -4,6 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../src/understanding/evaluate.js';
 import { loadLabelled } from '../src/understanding/labelled.js';
+import { classify } from '../src/understanding/classify.js';
+import { tooUnsure } from '../src/core/conversation.js';
+import { clarifyOptions, putBeforeCoach } from '../src/core/understand.js';
 
 const all = loadLabelled();
 const heldOut = evaluate(all.filter((e) => e.split === 'test'));
@@ -27,6 +30,18 @@ describe('understanding on the labelled set', () => {
     expect(dev.crisis.recall).toBe(1);
     // Blind sets 9 and 10 (split "test"), never tuned on: 0.713 (57/80) when first measured.
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
+    // Lots passes concerns, and what it does not understand from a participant, to the coach to
+    // read (src/core/understand.ts). Blind sets 9 and 10, messages without context: 80 of 80.
+    const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
+    const reached = lines.filter((e) => {
+      const u = classify({ text: e.text, role: 'participant', now: e.now ? new Date(e.now) : undefined });
+      return u.intent === 'crisis' || u.concern || (tooUnsure(u) && putBeforeCoach(e.text, !u.foreign && clarifyOptions(u).length === 2));
+    });
+    expect(lines.length).toBeGreaterThanOrEqual(80);
+    expect(reached.length / lines.length).toBeGreaterThanOrEqual(0.975);
   });
 
   it('raises no crisis alarm on the hard negatives it was built on, and at most 2 on the blind set', () => {

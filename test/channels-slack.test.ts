@@ -8,8 +8,10 @@ import { demo, testApp, type TestApp } from './support/app.js';
 import { SLACK_SECRET, signedSlack, slackApi, slackDm, slackSocket, type SlackApi } from './support/slack-api.js';
 
 let fake: SlackApi;
+// Slack's users, as its API answers for them (a test may change one's email).
+const slackUsers: Record<string, string> = { U_EVA: demo.eva, U_JONAS: demo.jonas, U_SARA: demo.sara };
 beforeAll(async () => {
-  fake = await slackApi({ U_EVA: demo.eva, U_JONAS: demo.jonas });
+  fake = await slackApi(slackUsers);
 });
 afterAll(() => fake.close());
 const signed = signedSlack;
@@ -23,6 +25,25 @@ describe('Slack', () => {
   afterEach(() => {
     fake.posted.length = 0;
     fake.views.length = 0;
+  });
+
+  it('keeps who a Slack user is for an hour, and forgets it when Slack says the profile changed', async () => {
+    const dm = (id: string) => signed(slackDm('U_SARA', 'hjälp', id), 'json');
+    await app.server.inject(dm('uc1'));
+    const asSara = fake.posted.at(-1)!;
+    expect(asSara).toMatchObject({ channel: 'U_SARA' });
+    expect(asSara.text).not.toMatch(/känner inte igen/);
+    slackUsers.U_SARA = 'someone.new@example.se';
+    try {
+      await app.server.inject(dm('uc2'));
+      expect(fake.posted.at(-1)!.text).toBe(asSara.text); // the address Lots keeps for the hour
+      const changed = JSON.stringify({ type: 'event_callback', team_id: 'T1', api_app_id: 'A1', event_id: 'EvUser1', event: { type: 'user_change', user: { id: 'U_SARA', profile: { email: 'someone.new@example.se' } }, event_ts: '1.4' } });
+      expect((await app.server.inject(signed(changed, 'json'))).statusCode).toBe(200);
+      await app.server.inject(dm('uc3'));
+      expect(fake.posted.at(-1)).toMatchObject({ channel: 'U_SARA', text: expect.stringMatching(/^Jag känner inte igen dig/) });
+    } finally {
+      slackUsers.U_SARA = demo.sara;
+    }
   });
 
   it('answers Slack\'s URL check when signed', async () => {
@@ -116,7 +137,7 @@ describe('the Slack manifest', () => {
     expect(m.display_information.name).toBe('Lots');
     // users.info and users.lookupByEmail need users:read.email; DMs need im:history; replies chat:write.
     expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['chat:write', 'users:read', 'users:read.email', 'im:history', 'app_mentions:read', 'commands']));
-    expect(m.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'message.im']);
+    expect(m.settings.event_subscriptions.bot_events.sort()).toEqual(['app_home_opened', 'app_mention', 'message.im', 'user_change']);
     expect(m.features.app_home.home_tab_enabled).toBe(true);
     for (const url of [m.settings.event_subscriptions.request_url, m.settings.interactivity.request_url, m.features.slash_commands[0].url]) expect(new URL(url).pathname).toBe('/slack/events');
   });

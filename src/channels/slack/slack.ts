@@ -67,9 +67,14 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
     ...(clientOptions ? { clientOptions } : {}),
     logger: boltLogger(deps.log),
   });
-  // Slack user id ↔ email, asked of Slack once an hour at most (a per-process cache; the truth is Slack's).
+  // Slack user id ↔ email, asked of Slack once an hour at most (a per-process cache; the truth is
+  // Slack's), and forgotten at once when Slack says a profile changed (user_change, below).
   const emails = new NodeCache({ stdTTL: 3600, maxKeys: 10_000 });
   const ids = new NodeCache({ stdTTL: 3600, maxKeys: 10_000 });
+  const forget = (userId: string) => {
+    const email = emails.take<string>(userId);
+    if (email) ids.del(email);
+  };
 
   async function emailOf(userId: string): Promise<string | null> {
     const cached = emails.get<string>(userId);
@@ -121,6 +126,8 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
     if (/^boka( (ett )?möte)?$/i.test(command.text.trim())) return openBookingModal(command.user_id, command.trigger_id);
     await receive(command.user_id, command.text, `${command.trigger_id}`);
   });
+  // A changed profile (a new email address): who this Slack user is in Lots is asked of Slack again.
+  bolt.event('user_change', async ({ event }) => forget(event.user.id));
   bolt.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
     const email = await emailOf(event.user);

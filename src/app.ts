@@ -55,8 +55,10 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
   // The simulator's time stands still between its own moves, so what it shows is repeatable;
   // it is kept in the database so a restart goes on from the same moment.
   const [saved] = config.simulator ? await db.query<{ value: string }>(`select value from setting where key = $1`, [CLOCK_KEY]) : [];
-  // Outside the simulator the clock runs with real time (from LOTS_CLOCK_START for a drill).
-  const clock = given.clock ?? (config.simulator ? new SettableClock(saved ? new Date(saved.value) : new Date()) : new SettableClock(config.clockStart ?? new Date(), true));
+  // Outside the simulator the clock runs with real time (from LOTS_CLOCK_START for a drill). A new
+  // simulator starts at LOTS_CLOCK_START too, so a scripted session begins where its script does.
+  const start = config.clockStart ?? new Date();
+  const clock = given.clock ?? (config.simulator ? new SettableClock(saved ? new Date(saved.value) : start) : new SettableClock(start, true));
   if (!config.simulator && config.clockStart) log.warn({ clockStart: config.clockStart.toISOString() }, 'Lots\' clock starts at LOTS_CLOCK_START, not the real time (a drill)');
   const saveClock = async (now: Date) => {
     await db.query(`insert into setting (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value`, [CLOCK_KEY, JSON.stringify(now.toISOString())]);

@@ -99,7 +99,8 @@ describe('lots cli', () => {
     const usage = lots(['audit'], { env });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('lots audit --participant');
-  });
+    // Nine processes, each opening the embedded database from its folder (~3 s apiece).
+  }, 90_000);
 
   it('an unknown command prints usage and exits 2', () => {
     const res = lots(['frobnicate']);

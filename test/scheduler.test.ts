@@ -110,8 +110,9 @@ describe.skipIf(!postgresUrl)('two lots serve processes on one PostgreSQL', () =
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.query(`create database ${name} template ${inject('postgresTemplates')!.demo}`);
     const url = withDatabase(postgresUrl!, name);
-    // Both tick on their own every second too, racing the clock moves below.
-    const env = { DATABASE_URL: url, LOTS_SIMULATOR: '1', LOTS_DEMO: '0', LOTS_TICK_SECONDS: '1' };
+    // Both tick on their own every second too, racing the clock moves below. They start at the
+    // test's moment: at the real time the demo's later meetings would already have reminders due.
+    const env = { DATABASE_URL: url, LOTS_SIMULATOR: '1', LOTS_DEMO: '0', LOTS_TICK_SECONDS: '1', LOTS_CLOCK_START: TEST_NOW.toISOString() };
     const [a, b] = await Promise.all([spawnServe(env), spawnServe(env)]);
     const post = async (base: string, route: string, body: object) => {
       const res = await fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -2,8 +2,9 @@
 // The same SQL runs on both; only connection and transactions differ.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, parse, protocol } from '@electric-sql/pglite';
 import pg from 'pg';
+import pgUtils from 'pg/lib/utils.js';
 import { migrate } from './migrate.js';
 import { TIME_ZONE } from '../model/index.js';
 
@@ -40,6 +41,45 @@ function wrap(kind: Db['kind'], q: Queryable, transaction: Db['transaction'], cl
     },
     transaction,
     close,
+  };
+}
+
+/** Beyond this many distinct statements, further ones are parsed each time (a bound, not a limit met). */
+const MAX_PREPARED = 1_000;
+
+/**
+ * PGlite's own query() parses, plans and describes each statement afresh in six calls into
+ * WebAssembly: a turn's nine statements cost more that way than all the rest of Lots' work. Here
+ * each SQL text is parsed once, as a named prepared statement (PostgreSQL keeps it for the
+ * session, re-planning by its own rules), and then only bound and run, in one call. Parameters
+ * are written by node-postgres' own serializer, so both engines receive the same values.
+ */
+function preparedStatements(pglite: PGlite) {
+  const names = new Map<string, string>();
+  const { serialize } = protocol;
+  const send = async (...messages: Uint8Array[]) => {
+    const message = new Uint8Array(messages.reduce((n, m) => n + m.length, 0));
+    messages.reduce((at, m) => (message.set(m, at), at + m.length), 0);
+    return (await pglite.execProtocol(message, { syncToFs: false })).messages;
+  };
+  /** Runs one statement; the caller holds PGlite's query lock. */
+  return async function run(sql: string, params: unknown[]): Promise<unknown[]> {
+    let name = names.get(sql);
+    if (name === undefined && names.size < MAX_PREPARED) {
+      const fresh = `lots_${names.size}`;
+      // Parsed on its own first: a statement that does not parse throws here and no name is kept.
+      await send(serialize.parse({ text: sql, name: fresh }), serialize.sync());
+      names.set(sql, (name = fresh));
+    }
+    const values = params.map((p) => pgUtils.prepareValue(p) as string | null);
+    const messages = await send(
+      ...(name === undefined ? [serialize.parse({ text: sql })] : []),
+      serialize.bind({ statement: name ?? '', values }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+      serialize.sync(),
+    );
+    return parse.parseResults(messages, pglite.parsers)[0]?.rows ?? [];
   };
 }
 
@@ -91,12 +131,21 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
     unlock();
     throw err;
   }
-  const db: Db = wrap(
-    'pglite',
-    pglite,
-    (fn) =>
+  const run = preparedStatements(pglite);
+  // Locks as PGlite's own query() takes them: a statement outside a transaction waits for any open one.
+  const query = (sql: string, params?: unknown[]) => pglite._runExclusiveQuery(async () => ({ rows: await run(sql, params ?? []) }));
+  const outside: Queryable = {
+    query: (sql, params) =>
+      pglite._runExclusiveTransaction(async () => {
+        const result = await query(sql, params);
+        await pglite.syncToFs();
+        return result;
+      }),
+    exec: (sql) => pglite.exec(sql),
+  };
+  const db: Db = wrap('pglite', outside, (fn) =>
       pglite.transaction(async (tx) => {
-        const inner: Db = wrap('pglite', tx, (f) => f(inner), async () => {});
+        const inner: Db = wrap('pglite', { query, exec: (sql) => tx.exec(sql) }, (f) => f(inner), async () => {});
         return fn(inner);
       }),
     async () => {

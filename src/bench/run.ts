@@ -352,20 +352,28 @@ async function benchStartup() {
   }
 }
 
-const results = {
-  machine: { cpus: os.cpus().length, node: process.version },
-  startup: await benchStartup(),
-  classify: benchClassify(),
-  understandingParts: {
+// Each part runs when asked for: `npm run bench -- inboundVersusBare classify` runs those two.
+const parts: Record<string, () => unknown> = {
+  startup: benchStartup,
+  classify: benchClassify,
+  understandingParts: () => ({
     crisisMicrosPerMessage: microsPerCall(detectCrisis),
     datesMicrosPerMessage: microsPerCall((text) => findTime(text, new Date('2026-11-23T08:00:00Z'))),
-  },
-  inbound: { '46elks': await benchInbound('46elks'), twilio: await benchInbound('twilio') },
+  }),
+  inbound: async () => ({ '46elks': await benchInbound('46elks'), twilio: await benchInbound('twilio') }),
   // PostgreSQL too when DATABASE_URL points at a server (a throw-away database is made there).
-  inboundVersusBare: [await benchInboundVersusBare('pglite'), ...(process.env.DATABASE_URL ? [await benchInboundVersusBare('postgres')] : [])],
-  reminders: await benchReminders(),
+  inboundVersusBare: async () => [await benchInboundVersusBare('pglite'), ...(process.env.DATABASE_URL ? [await benchInboundVersusBare('postgres')] : [])],
+  reminders: benchReminders,
   // Two lots serve processes against one (PostgreSQL only).
-  ...(process.env.DATABASE_URL ? { scaleOut: await benchScaleOut() } : {}),
-  digest: await benchDigest(),
+  ...(process.env.DATABASE_URL ? { scaleOut: benchScaleOut } : {}),
+  digest: benchDigest,
 };
+const asked = process.argv.slice(2);
+const unknownPart = asked.find((name) => !(name in parts));
+if (unknownPart) {
+  process.stderr.write(`no bench part "${unknownPart}"; parts: ${Object.keys(parts).join(', ')}\n`);
+  process.exit(2);
+}
+const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, node: process.version } };
+for (const [name, run] of Object.entries(parts)) if (!asked.length || asked.includes(name)) results[name] = await run();
 process.stdout.write(JSON.stringify(results, null, 2) + '\n');

@@ -1,5 +1,6 @@
 // One small database interface over both engines: PGlite (embedded default) and PostgreSQL.
 // The same SQL runs on both; only connection and transactions differ.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, parse, protocol } from '@electric-sql/pglite';
@@ -156,18 +157,35 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
   return { ...db, dump: () => pglite.dumpDataDir('none') as Promise<Blob> };
 }
 
+// The texts come from the code, so the map stays small.
+const statementNames = new Map<string, string>();
+/** A statement's name on a PostgreSQL connection: the same text, the same name, in every process. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `lots_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+  return name;
+}
+
+/** node-postgres prepares a named statement once per connection, then only binds and runs it. */
+function preparedOn(q: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    query: (sql, params) => q.query({ name: statementName(sql), text: sql, values: params }),
+    exec: (sql) => q.query(sql),
+  };
+}
+
 export async function openPostgres(connectionString: string): Promise<Db> {
   const pool = new pg.Pool({ connectionString, max: 10, options: `-c TimeZone=${TIME_ZONE}` });
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db: Db = wrap(
     'postgres',
-    pool,
+    preparedOn(pool),
     async (fn) => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const inner: Db = wrap('postgres', client, (f) => f(inner), async () => {});
+        const inner: Db = wrap('postgres', preparedOn(client), (f) => f(inner), async () => {});
         const result = await fn(inner);
         await client.query('COMMIT');
         return result;

@@ -1,5 +1,5 @@
 // The labelled set of intents/eval/ as a regression guard. Only "train" lines are the
-// classifier's examples (blind sets 6 and 7 joined them after being measured and tuned on);
+// classifier's examples (blind sets 6 and 7 joined them after being measured and tuned on, 11 and 12 as ordered);
 // "dev" lines were tuned on; "test" lines (blind sets 9 and 10) were written blind and never tuned on.
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../src/understanding/evaluate.js';
@@ -28,8 +28,9 @@ describe('understanding on the labelled set', () => {
     expect(train.crisis.recall).toBe(1);
     // Blind sets 1–8 were each tuned on after being measured once (5: 0.82, 6: 0.73, 7: 0.63, 8: 0.70).
     expect(dev.crisis.recall).toBe(1);
-    // Blind sets 9 and 10 (split "test"), never tuned on: 0.713 (57/80) when first measured.
-    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.7);
+    // Blind sets 9 and 10 (split "test"), never tuned on: 0.713 (57/80) when first measured,
+    // 0.725 (58/80) since the lexicon learnt from sets 11 and 12.
+    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.72);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
@@ -56,9 +57,9 @@ describe('understanding on the labelled set', () => {
   });
 
   // Issue 4 asks 0.95 on held-out lines. Blind sets written by others, before tuning on them:
-  // 0.81–0.87 (sets 9 and 10, held out: 0.875); dev (tuned on) is the floor guarded here.
+  // 0.81–0.87 (sets 9 and 10, held out: 0.875; 0.894 with sets 11 and 12 as examples).
   it('keeps intent accuracy on dev and on the blind set at or above their floors', () => {
     expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.96);
-    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.87);
+    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.89);
   });
 });

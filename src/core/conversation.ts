@@ -38,7 +38,12 @@ export async function loadConversation(tx: Db, channel: Channel, address: string
   return kept;
 }
 
-export async function saveConversation(tx: Db, channel: Channel, address: string, state: ConversationState, now: Date): Promise<void> {
+/** True when a state waits for nothing: no question open, no misses counted. */
+const waitsForNothing = (s: ConversationState) => !s.expecting && !s.choices && !s.pending && !s.misses;
+
+/** Stores what Lots waits for now; `before` is the state as loaded (nothing waited for, nothing changed: no write). */
+export async function saveConversation(tx: Db, channel: Channel, address: string, state: ConversationState, now: Date, before?: ConversationState): Promise<void> {
+  if (before && waitsForNothing(before) && waitsForNothing(state)) return;
   await tx.query(
     `insert into conversation (channel, address, state, updated_at) values ($1, $2, $3, $4)
      on conflict (channel, address) do update set state = excluded.state, updated_at = excluded.updated_at`,

@@ -105,7 +105,7 @@ export function createLots(deps: LotsDeps) {
           await (handlers[turn.understanding.intent] ?? unknown)(turn);
         }
         if (who.participantId && turn.understanding.concern) await passConcern(turn as ParticipantTurn);
-        await saveConversation(tx, msg.channel, msg.from, turn.conversation, now);
+        await saveConversation(tx, msg.channel, msg.from, turn.conversation, now, interpreted.before);
       }
       const ids = await enqueue(tx, turn.out, now, logged!.id);
       log.info(

@@ -29,6 +29,8 @@ export interface Interpreted {
   understanding: Understanding;
   /** What Lots will wait for after this message (handlers may change it). */
   conversation: ConversationState;
+  /** What it waited for before, as stored (when it was read). */
+  before?: ConversationState;
   /** Set when Lots should ask rather than act. */
   ask?: (turn: Turn) => Promise<void>;
 }
@@ -40,7 +42,11 @@ const DISMISS = /^(avbryt|strunta i det|strunta i detta|glom det|glom det dar|sk
 const NEEDS_START = new Set(['meeting.book', 'meeting.reschedule']);
 
 export async function understandInContext(tx: Db, msg: InboundMessage, role: Role, now: Date): Promise<Interpreted> {
-  const state = await loadConversation(tx, msg.channel, msg.from, now);
+  const before = await loadConversation(tx, msg.channel, msg.from, now);
+  return { before, ...interpret(before, msg, role, now) };
+}
+
+function interpret(state: ConversationState, msg: InboundMessage, role: Role, now: Date): Omit<Interpreted, 'before'> {
   const conversation: ConversationState = { at: now.toISOString(), expecting: state.expecting, ref: state.ref, misses: state.misses ?? 0 };
   const fresh = classify({ text: msg.text, role, now, expecting: state.expecting });
   // Crisis language outranks any open question.

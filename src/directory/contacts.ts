@@ -21,14 +21,16 @@ export interface Contact {
 export const STALE_AFTER_DAYS = 90;
 
 export async function contactsOf(db: Db, participantId: string, agency?: Agency | null): Promise<Contact[]> {
+  // A person has a handful of contacts: all are read and the agency picked here, so the statement
+  // is one plan for every question (a "$2 is null or" condition is planned afresh each time).
   const rows = await db.query<Contact>(
     `select agency, role, person_name as "personName", phone, hours, fallback_phone as "fallbackPhone",
             fallback_hours as "fallbackHours", to_char(last_verified, 'YYYY-MM-DD') as "lastVerified", is_primary as "isPrimary"
-     from agency_contact where participant_id = $1 and ($2::text is null or agency = $2)
+     from agency_contact where participant_id = $1
      order by is_primary desc, role`,
-    [participantId, agency ?? null],
+    [participantId],
   );
-  return rows.sort((a, b) => AGENCIES.indexOf(a.agency) - AGENCIES.indexOf(b.agency));
+  return rows.filter((c) => !agency || c.agency === agency).sort((a, b) => AGENCIES.indexOf(a.agency) - AGENCIES.indexOf(b.agency));
 }
 
 /** The number a person should call: the person's own line, or the functional line when vacant or missing. */

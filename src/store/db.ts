@@ -61,7 +61,7 @@ function preparedStatements(pglite: PGlite) {
   const send = async (...messages: Uint8Array[]) => {
     const message = new Uint8Array(messages.reduce((n, m) => n + m.length, 0));
     messages.reduce((at, m) => (message.set(m, at), at + m.length), 0);
-    return (await pglite.execProtocol(message, { syncToFs: false })).messages;
+    return pglite.execProtocolStream(message, { syncToFs: false });
   };
   /** Runs one statement; the caller holds PGlite's query lock. */
   return async function run(sql: string, params: unknown[]): Promise<unknown[]> {

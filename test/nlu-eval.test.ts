@@ -29,8 +29,8 @@ describe('understanding on the labelled set', () => {
     // Blind sets 1–8 were each tuned on after being measured once (5: 0.82, 6: 0.73, 7: 0.63, 8: 0.70).
     expect(dev.crisis.recall).toBe(1);
     // Blind sets 9 and 10 (split "test"), never tuned on: 0.713 (57/80) when first measured,
-    // 0.725 (58/80) since the lexicon learnt from sets 11 and 12.
-    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.72);
+    // 0.750 (60/80) since the lexicon learnt from sets 11–16.
+    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.75);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
@@ -57,9 +57,10 @@ describe('understanding on the labelled set', () => {
   });
 
   // Issue 4 asks 0.95 on held-out lines. Blind sets written by others, before tuning on them:
-  // 0.81–0.87 (sets 9 and 10, held out: 0.875; 0.894 with sets 11 and 12 as examples).
+  // 0.81–0.95 (sets 9 and 10, held out: 0.875; 0.898 with sets 11 and 12 as examples).
   it('keeps intent accuracy on dev and on the blind set at or above their floors', () => {
-    expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.96);
+    // Dev grew with blind sets 13–16, measured once at 0.91–0.95 before they became dev: 0.944.
+    expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.94);
     expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.89);
   });
 });

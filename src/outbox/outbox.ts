@@ -101,6 +101,8 @@ async function dispatchClaimed(db: Db, deliver: Deliver, clock: Clock, ids: stri
     // but its own confirmation and a crisis reply (that answers a message the person just sent);
     // the loop guard stops the eleventh identical message to one recipient in ten minutes (two
     // systems answering each other, a stuck job), counting those sent and those earlier in the batch.
+    // Two texts, not "$1 is null or …": PostgreSQL can then keep one plan for each (planning this
+    // statement costs more than running it).
     const claimed = await db.query<OutboxRow>(
       `update outbox o set claimed_at = now(),
          status = case when s.reason is null then 'sending' else 'suppressed' end,
@@ -114,7 +116,7 @@ async function dispatchClaimed(db: Db, deliver: Deliver, clock: Clock, ids: stri
                           (select count(*) from outbox x where x.recipient = o2.recipient and x.text = o2.text and x.status = 'sent'
                              and x.created_at > $3::timestamptz - ${LOOP_WINDOW}) as sent_before
                    from outbox o2
-                   where o2.status = 'pending' and ($1::uuid[] is null or o2.id = any($1::uuid[])) and (o2.hold_until is null or o2.hold_until <= $3)
+                   where o2.status = 'pending' and ${ids ? 'o2.id = any($1::uuid[])' : '$1::uuid[] is null'} and (o2.hold_until is null or o2.hold_until <= $3)
                    order by o2.seq limit $2 for update of o2 skip locked) q) s
        where o.id = s.id
        returning ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}, o.seq`,

@@ -59,8 +59,8 @@ describe('understanding on the labelled set', () => {
   // Issue 4 asks 0.95 on held-out lines. Blind sets written by others, before tuning on them:
   // 0.81–0.95 (sets 9 and 10, held out: 0.875; 0.898 with sets 11 and 12 as examples).
   it('keeps intent accuracy on dev and on the blind set at or above their floors', () => {
-    // Dev grew with blind sets 13–16, measured once at 0.91–0.95 before they became dev: 0.944.
-    expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.94);
+    // Dev grew with blind sets 13–16, measured once at 0.91–0.95 before they became dev; 0.953 since.
+    expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.89);
   });
 });

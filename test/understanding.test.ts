@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, findParticipantName } from '../src/understanding/classify.js';
 import { editDistance, tokenMatches, tokens } from '../src/understanding/text.js';
+import { tooUnsure } from '../src/core/conversation.js';
 
 const p = (text: string) => classify({ text, role: 'participant' });
 const s = (text: string) => classify({ text, role: 'staff' });
@@ -46,6 +47,18 @@ describe('understanding', () => {
 
   it.each(['START', 'start', 'Starta'])('%s → optin', (text) => {
     expect(p(text).intent).toBe('optin');
+  });
+
+  it.each(['jag vill inte få sms längre från lots', 'nej tack inga mer meddelande från er', 'stop texting me'])('"%s" opts out', (text) => {
+    const u = p(text);
+    expect(u.intent).toBe('optout');
+    expect(tooUnsure(u)).toBe(false);
+  });
+
+  // Not every "no more texts" is a STOP: at night, or only the reminders, is for a person to read.
+  it.each(['jag vill inte få sms på natten', 'vill inte få fler påminnelser om mötet imorgon', 'sluta skicka sms på helgen'])('"%s" opts nobody out unasked', (text) => {
+    const u = p(text);
+    expect(u.intent === 'optout' && !tooUnsure(u)).toBe(false);
   });
 
   it('STOP is a participant command, not a staff one', () => {

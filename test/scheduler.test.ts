@@ -75,6 +75,23 @@ describe('reminders across a restart (PGlite in a folder)', () => {
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 
+  it('a send due now goes in the same tick, even when the database clock has not moved since the hand-over', async () => {
+    // PGlite's now() counts whole milliseconds; with Date frozen, hand-over and fetch share one now().
+    const clock = new SettableClock(TEST_NOW);
+    const app = await createApp({ config: testConfig, log: quiet(), db: await openPglite(undefined, new Blob([fs.readFileSync(inject('pgliteDemo'))])), clock });
+    try {
+      await app.server.inject({ method: 'POST', url: '/sim/staff', payload: { from: demo.eva, text: 'boka möte med Anna ons kl 10' } });
+      clock.advance(1.5 * HOUR); // the two-day reminder (Monday 10:00) is due
+      vi.useFakeTimers({ toFake: ['Date'] });
+      await app.tick();
+      vi.useRealTimers();
+      expect(await reminderTexts(app.db)).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+      await app.close();
+    }
+  });
+
   it('sends handed to pg-boss by a process that then stopped are sent once by the next', async () => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lots-handover-')), 'data');
     const clock = new SettableClock(TEST_NOW);

@@ -84,7 +84,10 @@ export async function createScheduler(opts: SchedulerOptions) {
            returning id`,
           [now, batchSize],
         );
-        if (rows.length) await boss.insert(rows.map((r) => ({ name: JOB_QUEUE, data: { send: r.id } })), { db: bossDb(tx) });
+        // Due now, so fetchable at once: pg-boss takes a job when start_after < now(), and PGlite's
+        // now() counts whole milliseconds, so a fetch in the same millisecond as this insert missed
+        // it and the reminder waited for the next tick (an hour late in the simulator; found in CI).
+        if (rows.length) await boss.insert(rows.map((r) => ({ name: JOB_QUEUE, data: { send: r.id }, startAfter: '-1 second' })), { db: bossDb(tx) });
         return rows.length;
       });
       total += handed;

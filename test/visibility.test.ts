@@ -4,7 +4,7 @@
 // participant ever names another participant.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from './support/app.js';
+import { demo, testApp, type TestApp } from './support/app.js';
 import { visibleParticipants, type Staff } from '../src/directory/people.js';
 import { digestMessage } from '../src/digests/digests.js';
 import { buildDigest } from '../src/digests/digest.js';
@@ -64,6 +64,18 @@ describe('who sees whom, for random staff and participants', () => {
       }),
       { numRuns: 80 },
     );
+  });
+
+  // Stated on its own, not through visibleParticipants (the property above takes that as given).
+  it('an admin sees no participant in chat and books nothing for one', async () => {
+    for (const ask of ['vem är Annas handläggare på fk', 'hur mår Anna?', 'visa mina deltagare', 'visa öppna larm', 'när är Annas nästa möte?', 'veckans sammanfattning']) {
+      // Saying back the name the admin wrote reveals nothing; anything else about anyone would.
+      const said = JSON.stringify((await app.staff(demo.lars, ask)).body).replaceAll('Anna', '…');
+      for (const p of people) expect(names(said, p), `admin asked "${ask}": ${said}`).toBe(false);
+    }
+    const before = await app.db.query(`select id from meeting`);
+    await app.staff(demo.lars, 'boka SIP med Anna fre kl 10');
+    expect(await app.db.query(`select id from meeting`)).toEqual(before);
   });
 
   it('no SMS to a participant names another participant', async () => {

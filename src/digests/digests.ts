@@ -69,6 +69,8 @@ export const digestDueHandlers: Record<string, DueHandler> = { [DIGEST.daily]: d
 /** "Visa missade möten" / "veckans sammanfattning": the team's for a lead, a coach's own for a coach. */
 export const digestRequest: Handler<StaffTurn> = async (turn) => {
   if (!turn.staff.teamId) return replyText(turn, t('sv', 'staff:digest.noTeam'));
+  // The digest names participants; an admin sees none (VISIBLE_TO).
+  if (turn.staff.role === 'admin') return replyText(turn, t('sv', 'staff:digest.admin'));
   const kind: DigestKind = /\b(idag|i dag|dagens|today)\b/.test(fold(requestText(turn))) ? 'daily' : 'weekly';
   const own = turn.staff.role === 'coach' ? turn.staff.id : undefined;
   const digest = await buildDigest(turn.tx, turn.staff.teamId, kind, turn.now, own);

@@ -80,9 +80,10 @@ export async function visibleParticipant(db: Db, staff: Staff, participantId: st
 
 /**
  * The rule of who sees whom, as SQL over participant `p` with parameters $1 team, $2 staff id,
- * $3 staff role: their own team; a protected identity only their own coach and the team lead.
+ * $3 staff role: their own team; a protected identity only their own coach and the team lead; an
+ * admin manages the programme (import, audit, erase) and sees no participant in chat.
  */
-export const VISIBLE_TO = (p: string) => `${p}.team_id = $1 and (not ${p}.protected_identity or ${p}.coach_id = $2 or $3 = 'teamlead')`;
+export const VISIBLE_TO = (p: string) => `$3 <> 'admin' and ${p}.team_id = $1 and (not ${p}.protected_identity or ${p}.coach_id = $2 or $3 = 'teamlead')`;
 
 /**
  * Matches a name as written ("Anna", "lina berg", "Johan K") against participants. Every written

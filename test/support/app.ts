@@ -85,4 +85,5 @@ export const demo = {
   jonas: 'jonas.berg@demo.lots.se',
   maria: 'maria.holm@demo.lots.se',
   sara: 'sara.nordin@demo.lots.se',
+  lars: 'lars.ekstrom@demo.lots.se', // the programme's admin
 } as const;

@@ -13,6 +13,7 @@ import { applyImport, ImportError, parseImport } from '../src/directory/import.j
 import { demoProgramme } from '../src/directory/demo.js';
 import { SettableClock } from '../src/model/index.js';
 import { TEST_NOW } from './support/time.js';
+import { staffActions } from '../src/core/handlers.js';
 
 const RUNS = 60;
 const SECRETS: WireSecrets = { elksWebhookSecret: 'elks-webhook-secret-0123456789', twilioAuthToken: 'twilio-auth-token', twilioAccountSid: 'AC123', publicUrl: 'https://lots.example.se' };
@@ -88,6 +89,15 @@ describe('fuzzing every way in: no 5xx, no crash, nothing written when refused',
     for (const fields of [{ type: 'invoke' }, { type: 'invoke', name: 'composeExtension/query' }]) {
       await survives({ method: 'POST', url: '/api/messages', payload: activity(bf, user, fields), headers: { authorization: `Bearer ${bf.token()}` } });
     }
+  });
+
+  // Found by a helper: an acknowledge button whose value was no escalation id got a 500 (22P02).
+  it('buttons: every action Lots offers, pressed with any value, by staff', async () => {
+    const press = fc.record({ actionId: fc.constantFrom(...Object.keys(staffActions)), value: fc.oneof(text, fc.uuid(), fc.constantFrom('nope', '1', 'p1', 'm1:yes')) });
+    await fc.assert(
+      fc.asyncProperty(press, ({ actionId, value }) => survives({ method: 'POST', url: '/sim/staff/action', payload: { from: 'eva.lindqvist@demo.lots.se', actionId, value } })),
+      { numRuns: RUNS },
+    );
   });
 
   it('46elks and Twilio: authenticated messages with any fields', async () => {

@@ -132,7 +132,11 @@ export async function automationPaused(tx: Db, participantId: string): Promise<b
   return rows.length > 0;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The escalation with this id; none for an id that cannot be one (a button's value is the sender's to write). */
 export async function escalationById(tx: Db, id: string): Promise<Escalation | null> {
+  if (!UUID.test(id)) return null;
   const [row] = await tx.query<Escalation>(`select ${COLUMNS} from escalation where id = $1`, [id]);
   return row ?? null;
 }

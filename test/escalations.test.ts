@@ -112,6 +112,19 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect(text(await app.staff(demo.eva, 'visa öppna larm'))).toBe('Inga öppna ärenden just nu.');
   });
 
+  it('asked again while it is open, the words reach whoever holds it, and the coach', async () => {
+    await start();
+    await app.sms(ANNA, 'RING MIG');
+    await advance('PT1H'); // not acknowledged: handed on from Eva
+    const [holder] = await app.db.query<{ owner: string }>(`select owner_id as owner from escalation where participant_id = 'p1'`);
+    expect(holder!.owner).not.toBe('s1');
+    const reply = text(await app.sms(ANNA, 'ring mig, mår dåligt av min nya medicin'));
+    expect(reply).toMatch(/Eva/);
+    const [{ email }] = (await app.db.query<{ email: string }>(`select email from staff where id = $1`, [holder!.owner])) as [{ email: string }];
+    for (const to of [email, demo.eva]) expect((await outboxTo(to)).at(-1)!.text, to).toContain('mår dåligt av min nya medicin');
+    expect(await escalations()).toEqual([{ reason: 'call-request', state: 'open', step: 1 }]);
+  });
+
   it('two low scores in a row open one escalation, however often they repeat', async () => {
     await start();
     for (let i = 0; i < 3; i++) {

@@ -89,6 +89,11 @@ function toOwner(owner: Staff, e: Escalation, what: string, top = false): Outbou
   return { channel: 'staff', to: owner.email, text: `${what}\n${footer}`, purpose: 'notification', buttons: escalationButtons(e) };
 }
 
+/** A copy for the coach of what someone else was asked to act on. */
+function forYourInformation(coach: Staff, owner: Staff, what: string): OutboundMessage {
+  return { channel: 'staff', to: coach.email, text: t('sv', 'staff:escalation.forYourInformation', { owner: owner.name, what }), purpose: 'notification' };
+}
+
 export interface Opened {
   escalation: Escalation;
   /** False when one for the same participant and reason was already open: nothing new was started. */
@@ -115,14 +120,18 @@ export async function openEscalation(tx: Db, participant: Participant, reason: R
   if (!inserted) {
     const [existing] = await tx.query<Escalation>(`select ${COLUMNS} from escalation where participant_id = $1 and reason = $2 and state <> 'resolved'`, [participant.id, reason]);
     await audit(tx, now, actor, 'escalation.repeated', existing!);
-    const [current] = repeat ? await staffByIds(tx, [existing!.ownerId ?? owner.id]) : [];
-    return { escalation: existing!, opened: false, messages: current ? [toOwner(current, existing!, what)] : [] };
+    if (!repeat) return { escalation: existing!, opened: false, messages: [] };
+    // Said again: whoever holds it now reads it again, and the coach too when someone else holds it.
+    const [current] = await staffByIds(tx, [existing!.ownerId ?? owner.id]);
+    const messages = current ? [toOwner(current, existing!, what)] : [];
+    if (current && current.id !== chain[0]!.id) messages.push(forYourInformation(chain[0]!, current, what));
+    return { escalation: existing!, opened: false, messages };
   }
   await planStep(tx, inserted, step, now);
   await audit(tx, now, actor, 'escalation.opened', inserted, { reason, severity, owner: owner.id, step });
   const messages = [toOwner(owner, inserted, what)];
   // The coach learns of it too when someone else has it first (on call at night), to follow up in the morning.
-  if (owner.id !== chain[0]!.id) messages.push({ channel: 'staff', to: chain[0]!.email, text: t('sv', 'staff:escalation.forYourInformation', { owner: owner.name, what }), purpose: 'notification' });
+  if (owner.id !== chain[0]!.id) messages.push(forYourInformation(chain[0]!, owner, what));
   return { escalation: inserted, opened: true, messages };
 }
 

@@ -13,8 +13,11 @@ export const escalationRequest: Handler<ParticipantTurn> = async (turn) => {
   const open = inOfficeHours(turn.now);
   if (open) reply(turn, 'participant:callRequested', { coach: coach.name.split(' ')[0] });
   else reply(turn, 'participant:callRequestedAfterHours', { coach: coach.name.split(' ')[0], when: formatWhen(nextOfficeOpening(turn.now), turn.lng) });
-  const what = t('sv', 'staff:notify.callRequest', { name: turn.participant.name, phone: formatPhone(turn.participant.phone) });
-  const opened = await openEscalation(turn.tx, turn.participant, 'call-request', what, turn.now, `participant:${turn.participant.id}`);
+  // Their words go with it when they say more than "RING MIG": "om min medicin, mår dåligt av den" says why.
+  const saysWhy = turn.msg.text.trim().split(/\s+/).length > 2;
+  const what = t('sv', saysWhy ? 'staff:notify.callRequestWords' : 'staff:notify.callRequest', { name: turn.participant.name, phone: formatPhone(turn.participant.phone), text: turn.msg.text });
+  // Asked again while one is open: whoever holds it reads it again, so "Jag har sagt till …" stays true.
+  const opened = await openEscalation(turn.tx, turn.participant, 'call-request', what, turn.now, `participant:${turn.participant.id}`, true);
   turn.out.push(...opened.messages);
   turn.conversation.misses = 0;
   await audit(turn, `participant:${turn.participant.id}`, 'call.requested', turn.participant.id);

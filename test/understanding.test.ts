@@ -61,6 +61,11 @@ describe('understanding', () => {
     expect(u.intent === 'optout' && !tooUnsure(u)).toBe(false);
   });
 
+  // The word Lots' own "no meeting" reply asks for, in both languages.
+  it.each(['BOKA', 'BOOK', 'boka tid'])('%s → meeting.request', (text) => {
+    expect(p(text)).toMatchObject({ intent: 'meeting.request', confidence: 1 });
+  });
+
   it('STOP is a participant command, not a staff one', () => {
     expect(s('stop').intent).not.toBe('optout');
   });

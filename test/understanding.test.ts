@@ -83,6 +83,8 @@ describe('understanding', () => {
 
   it('folds text and matches tokens with small typos and inflections', () => {
     expect(tokens('Vem ÄR min Handläggare?!')).toEqual(['vem', 'ar', 'min', 'handlaggare', '?']);
+    expect(tokens('på af?? ???')).toEqual(['pa', 'af', '?', '?']);
+    expect(p('hej vem är min handläggare på af?? ringer aldrig tbx').slots).toEqual({ agency: 'af' });
     expect(editDistance('handlaggare', 'handlagrae')).toBe(2);
     expect(tokenMatches('handlaggaren', 'handlaggare')).toBe(true);
     expect(tokenMatches('fk', 'af')).toBe(false);

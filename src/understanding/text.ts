@@ -13,13 +13,17 @@ const EMOJI = /\p{Extended_Pictographic}/gu;
 
 /**
  * Folded word tokens; letters repeated three or more times are squeezed to two ("hejjjj" →
- * "hejj"); each emoji is a token of its own ("tack👍" → "tack", "👍"); a "?" is kept as a token.
+ * "hejj"); each emoji is a token of its own ("tack👍" → "tack", "👍"); a "?" is kept as a token (one, however many were written).
  */
 export function tokens(text: string): string[] {
   return fold(text.replace(EMOJI, ' $& '))
     .replace(/(\p{L})\1{2,}/gu, '$1$1')
     .split(/[^\p{L}\p{N}?\p{Extended_Pictographic}]+/u)
-    .flatMap((t) => (t.length > 1 && t.endsWith('?') ? [t.slice(0, -1), '?'] : [t]))
+    // "fk??" and "fk?" are both "fk" and one "?"; "???" is one "?".
+    .flatMap((t) => {
+      const word = t.replace(/\?+$/, '');
+      return word === t ? [t] : word ? [word, '?'] : ['?'];
+    })
     .filter(Boolean);
 }
 

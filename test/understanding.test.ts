@@ -61,6 +61,11 @@ describe('understanding', () => {
     expect(u.intent === 'optout' && !tooUnsure(u)).toBe(false);
   });
 
+  // Found by a helper: wanting the coach to call is a call request, not a question for the number.
+  it.each(['vill att min coach ringer', 'kan eva ringa mej imorgon? e stressad över pengarna'])('"%s" → escalation.request', (text) => {
+    expect(p(text).intent).toBe('escalation.request');
+  });
+
   // The word Lots' own "no meeting" reply asks for, in both languages.
   it.each(['BOKA', 'BOOK', 'boka tid'])('%s → meeting.request', (text) => {
     expect(p(text)).toMatchObject({ intent: 'meeting.request', confidence: 1 });

@@ -53,6 +53,17 @@ describe.each(engines)('digests on %s', (engine) => {
     expect(other!.text).not.toContain('Anna');
   });
 
+  it('a digest that goes out late tells about its own day (found by a helper: Friday\'s said Saturday)', async () => {
+    app = await testApp(engine);
+    await app.staff(demo.eva, 'boka möte med Anna idag kl 10');
+    await at('2026-11-23T12:30:00+01:00');
+    await app.staff(demo.eva, 'Anna uteblev');
+    await at('2026-11-24T13:00:00+01:00'); // Monday's 16:00 digest goes out on Tuesday
+    const [digest] = (await outboxTo(demo.maria)).filter((m) => m.text.startsWith('Dagens sammanfattning'));
+    expect(digest!.text).toMatch(/^Dagens sammanfattning, Team Södertälje \(mån 23 nov\.\)/);
+    expect(digest!.text).toContain('Uteblivna möten i dag: 1.');
+  });
+
   it('a coach asking gets only their own participants; the weekly one has the chart', async () => {
     app = await testApp(engine);
     const res = await app.staff(demo.jonas, 'visa veckans sammanfattning');

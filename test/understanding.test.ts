@@ -45,7 +45,7 @@ describe('understanding', () => {
     expect(p(text)).toMatchObject({ intent: 'optout', confidence: 1 });
   });
 
-  it.each(['START', 'start', 'Starta'])('%s → optin', (text) => {
+  it.each(['START', 'start', 'Starta', 'start igen tack'])('%s → optin', (text) => {
     expect(p(text).intent).toBe('optin');
   });
 

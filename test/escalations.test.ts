@@ -136,6 +136,14 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect(text(await app.staff(demo.eva, 'hur mår Anna?'))).toBe('Anna Andersson, senaste svaren: ▁▁▁ (1 1 1)\nSenast: 1 (måndag 23 november kl 11.00).');
   });
 
+  it('"hur mår Anna?" dates the last answer when she wrote it, not when the check-in went out', async () => {
+    await start();
+    await app.staff(demo.eva, 'skicka en incheckning till Anna'); // Monday 09:00
+    await advance('PT2H');
+    await app.sms(ANNA, '4');
+    expect(text(await app.staff(demo.eva, 'hur mår Anna?'))).toContain('Senast: 4 (måndag 23 november kl 11.00).');
+  });
+
   it('two silent weekly check-ins open one escalation; one silent week is only recorded', async () => {
     await start();
     const at = async (iso: string) => expect((await app.server.inject({ method: 'POST', url: '/sim/clock', payload: { set: iso } })).statusCode).toBe(200);

@@ -138,9 +138,9 @@ const noReply: DueHandler = async (tx, send, now) => {
 export const checkinDueHandlers: Record<string, DueHandler> = { [WEEKLY]: weekly, [NO_REPLY]: noReply };
 
 /** The last answers, oldest first: a score, or null for a missed or unanswered check-in. */
-export async function recentScores(tx: Db, participantId: string, n = 8): Promise<{ sentAt: Date; score: number | null; text: string | null }[]> {
-  const rows = await tx.query<{ sentAt: Date; score: number | null; text: string | null }>(
-    `select sent_at as "sentAt", score, text from checkin where participant_id = $1 and kind = 'mood' order by sent_at desc limit $2`,
+export async function recentScores(tx: Db, participantId: string, n = 8): Promise<{ sentAt: Date; answeredAt: Date | null; score: number | null; text: string | null }[]> {
+  const rows = await tx.query<{ sentAt: Date; answeredAt: Date | null; score: number | null; text: string | null }>(
+    `select sent_at as "sentAt", answered_at as "answeredAt", score, text from checkin where participant_id = $1 and kind = 'mood' order by sent_at desc limit $2`,
     [participantId, n],
   );
   return rows.reverse();

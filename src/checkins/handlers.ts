@@ -110,10 +110,11 @@ export const checkinStatus: Handler<StaffTurn> = async (turn) => {
   const last = scores.at(-1)!;
   const lines = [
     t('sv', 'staff:checkin.trend', { name: participant.name, picture: sparkline(scores.map((s) => s.score)), values: scores.map((s) => s.score ?? '–').join(' ') }),
+    // An answer is dated when it was written; a missed check-in when it was sent.
     last.score !== null
-      ? t('sv', 'staff:checkin.last', { score: last.score, when: formatWhen(last.sentAt, 'sv') })
+      ? t('sv', 'staff:checkin.last', { score: last.score, when: formatWhen(last.answeredAt ?? last.sentAt, 'sv') })
       : last.text
-        ? t('sv', 'staff:checkin.lastText', { text: last.text, when: formatWhen(last.sentAt, 'sv') })
+        ? t('sv', 'staff:checkin.lastText', { text: last.text, when: formatWhen(last.answeredAt ?? last.sentAt, 'sv') })
         : t('sv', 'staff:checkin.lastMissed', { when: formatWhen(last.sentAt, 'sv') }),
   ];
   replyText(turn, lines.join('\n'));

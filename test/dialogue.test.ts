@@ -115,6 +115,14 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'jag ska ta livet av mig'))).toContain('90101');
   });
 
+  it('after STOP no reply goes to the participant, so their coach reads what they write; START is theirs alone', async () => {
+    await app.sms(ANNA, 'STOPP');
+    expect((await app.sms(ANNA, 'när är mitt nästa möte?')).body.replies).toEqual([]);
+    expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual(['Anna Andersson har stoppat sms från Lots och får inget svar, men skrev: "när är mitt nästa möte?"']);
+    await app.sms(ANNA, 'START');
+    expect(await outboxTo(demo.eva)).toHaveLength(1);
+  });
+
   it('a low check-in answer reaches the coach, and the participant is offered a call', async () => {
     expect(text(await app.sms(ANNA, 'typ en 2a'))).toBe('Tack för att du svarar. Vill du att din coach ringer dig? Svara RING.');
     expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson svarade på incheckningen: "typ en 2a"');

@@ -5,7 +5,7 @@ import type { Db } from '../store/db.js';
 import type { Clock, InboundMessage } from '../model/index.js';
 import { participantByPhone, staffByEmail, visibleParticipants } from '../directory/people.js';
 import { participantHandlers, staffActions, staffHandlers, unknown } from './handlers.js';
-import { understandInContext, type Interpreted } from './understand.js';
+import { passToCoach, understandInContext, type Interpreted } from './understand.js';
 import type { Understanding } from '../understanding/classify.js';
 import { enqueue, type OutboxRow } from '../outbox/outbox.js';
 import { reply, SAY_ACTION, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
@@ -15,6 +15,8 @@ import { detectCrisis } from '../understanding/crisis.js';
 import { passConcern } from '../escalations/handlers.js';
 
 const NUL = /\u0000/g;
+/** What an opted-out participant may still get an SMS for, or asks about their SMS themselves. */
+const REACH_THEM_ANYWAY = new Set(['optin', 'optout', 'crisis']);
 
 export interface LotsDeps {
   db: Db;
@@ -105,6 +107,11 @@ export function createLots(deps: LotsDeps) {
           await (handlers[turn.understanding.intent] ?? unknown)(turn);
         }
         if (who.participantId && turn.understanding.concern) await passConcern(turn as ParticipantTurn);
+        // STOP stops Lots' SMS, not the person's need: what they write afterwards gets no reply, so
+        // unless staff already hear of it (a call request, a notice), their coach reads it.
+        else if (who.participantId && (turn as ParticipantTurn).participant.optedOut && !REACH_THEM_ANYWAY.has(turn.understanding.intent) && !turn.out.some((m) => m.channel === 'staff')) {
+          await passToCoach(turn, 'staff:notify.optedOut');
+        }
         await saveConversation(tx, msg.channel, msg.from, turn.conversation, now, interpreted.before);
       }
       const ids = await enqueue(tx, turn.out, now, logged!.id);

@@ -88,6 +88,26 @@ describe.each(engines)('import into the store on %s', (engine) => {
     db = undefined;
   });
 
+  it('a participant imported without SMS consent gets no SMS, as after STOP; consent in a later file lifts that, but not their own STOP', async () => {
+    db = await testDb(engine, 'empty');
+    const refused = structuredClone(minimal) as typeof minimal & { participants: { consents?: Record<string, boolean> }[] };
+    refused.participants[0]!.consents = { sms: false };
+    await applyImport(db, parseImport(JSON.stringify(refused), 'x.json'), clock);
+    const optedOut = () => db!.query<{ out: boolean }>(`select opted_out_at is not null as out from participant where id = 'p1'`);
+    expect(await optedOut()).toEqual([{ out: true }]);
+    refused.participants[0]!.consents = { sms: true };
+    await applyImport(db, parseImport(JSON.stringify(refused), 'x.json'), clock);
+    expect(await optedOut()).toEqual([{ out: false }]);
+    // Their own STOP (as the SMS handler records it) outlasts any file.
+    await db.query(`update participant set opted_out_at = $1 where id = 'p1'`, [clock.now()]);
+    await db.query(`insert into consent (participant_id, kind, granted, recorded_at, recorded_by) values ('p1', 'sms', false, $1, 'participant:sms')`, [clock.now()]);
+    refused.participants[0]!.consents = { sms: false };
+    await applyImport(db, parseImport(JSON.stringify(refused), 'x.json'), clock);
+    refused.participants[0]!.consents = { sms: true };
+    await applyImport(db, parseImport(JSON.stringify(refused), 'x.json'), clock);
+    expect(await optedOut()).toEqual([{ out: true }]);
+  });
+
   it('loads a file, and a second import updates without duplicating, keeping contact history', async () => {
     db = await testDb(engine, 'empty');
     await applyImport(db, parseImport(JSON.stringify(minimal), 'x.json'), clock);

@@ -256,6 +256,16 @@ export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor 
           [p.id, kind, granted, now, actor],
         );
       }
+      // No SMS consent: nothing but a crisis reply goes to them, as after their own STOP. Consent
+      // given in a file lifts that, but never a STOP the person sent: only their START does.
+      if (p.consents?.sms === false) await tx.query(`update participant set opted_out_at = coalesce(opted_out_at, $2) where id = $1`, [p.id, now]);
+      if (p.consents?.sms === true) {
+        await tx.query(
+          `update participant set opted_out_at = null where id = $1
+             and coalesce((select granted from consent where participant_id = $1 and kind = 'sms' and recorded_by = 'participant:sms' order by seq desc limit 1), true)`,
+          [p.id],
+        );
+      }
     }
     for (const c of plan.contacts) await upsertContact(tx, c, now, actor);
     for (const m of file.meetings) {

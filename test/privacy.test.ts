@@ -74,6 +74,10 @@ describe.each(engines)('privacy on %s', (engine) => {
     }
     expect(await app.db.query(`select 1 from conversation where address = $1`, [ANNA])).toEqual([]);
     expect(await others()).toBe(othersBefore);
+    // What staff were told about her (the call request, the contact answer) is gone too (found by a helper).
+    const told = await app.db.query<{ text: string }>(`select text from outbox where text like '%Anna Andersson%' or text like '%070-123 45 67%' or text like '%+46701234567%'`);
+    expect(told).toEqual([]);
+    expect(erased?.rows.staff_messages).toBeGreaterThan(0);
     const trail = await auditTrail(app.db, 'p1');
     expect(trail.at(-1)).toMatchObject({ actor: 'admin:test', action: 'participant.erased' });
     // Erasing again finds no one; the number no longer reaches anyone.

@@ -8,6 +8,7 @@
 // Erasure deletes the person and everything hanging off them (the foreign keys cascade); the
 // audit trail keeps its rows, which hold ids and actions, never text, and gains one for the erasure.
 import type { Db } from '../store/db.js';
+import { formatPhone } from '../util/phone.js';
 
 export const RECEIPT_DAYS = 7;
 /** Retention runs at most this often (any process; it is idempotent). */
@@ -61,9 +62,16 @@ export interface Erased {
 /** Deletes a participant and their data; leaves an audit entry saying who erased them and when. */
 export async function eraseParticipant(db: Db, participantId: string, actor: string, now: Date): Promise<Erased | null> {
   return db.transaction(async (tx) => {
-    const [p] = await tx.query<{ phone: string | null }>(`select phone from participant where id = $1 for update`, [participantId]);
+    const [p] = await tx.query<{ phone: string | null; name: string }>(`select phone, name from participant where id = $1 for update`, [participantId]);
     if (!p) return null;
     const [rows] = await tx.query<Record<string, number>>(`select ${PERSONAL_TABLES.map((t) => `(select count(*)::int from ${t} where participant_id = $1) as ${t}`).join(', ')}`, [participantId]);
+    // Staff were told about them in chat (alarms, answers, lists) and wrote about them: those texts
+    // go too, found by the full name and the number as Lots writes them. A first name alone could
+    // be anyone's and stays.
+    const marks = [p.name, p.phone, p.phone && formatPhone(p.phone)].filter((m): m is string => Boolean(m)).map((m) => `%${m.replace(/[\\%_]/g, '\\$&')}%`);
+    const told = await tx.query(`update outbox set text = '', rich = null, buttons = null, attachments = null where participant_id is null and text like any($1::text[]) returning id`, [marks]);
+    const wrote = await tx.query(`update message_log set text = null where participant_id is null and text like any($1::text[]) returning id`, [marks]);
+    rows!.staff_messages = told.length + wrote.length;
     // What Lots was waiting for from them is keyed by their phone number.
     if (p.phone) await tx.query(`delete from conversation where channel = 'sms' and address = $1`, [p.phone]);
     await tx.query(`delete from participant where id = $1`, [participantId]);

@@ -75,6 +75,11 @@ describe('import format, shape', () => {
     expect(contacts.contacts[0]!.name).toBeUndefined(); // vacant
   });
 
+  it('refuses a file that is not UTF-8, naming the line (Excel saves Latin-1 unless told)', () => {
+    const latin1 = Buffer.from('id;name;phone;language;gender;coach\np9;Nils \u00c5kesson;0701740612;sv;man;s1\n', 'latin1').toString('utf8');
+    expect(issuesOf(() => parseImport(latin1, 'p.csv'))).toEqual([expect.objectContaining({ line: 2, message: expect.stringMatching(/UTF-8/) })]);
+  });
+
   it('names the CSV line of a bad row', () => {
     const issues = issuesOf(() => parseImport('participant,agency,role,phone\np1,fk,handläggare,+46101234567\np1,xx,handläggare,+46101234567\n', 'c.csv'));
     expect(issues).toEqual([expect.objectContaining({ line: 3, field: 'agency' })]);

@@ -56,6 +56,10 @@ function zodIssues(error: z.ZodError, line: (path: (string | number)[]) => numbe
 
 /** Reads and checks a file's shape. Throws ImportError naming every bad line and field. */
 export function parseImport(text: string, fileName: string): ImportPlan {
+  // A file saved as Latin-1 or Windows-1252 (Excel's default) reads with U+FFFD where å, ä, ö
+  // were: refused, rather than names stored as "Nils �kesson".
+  const broken = text.split('\n').findIndex((l) => l.includes('\uFFFD'));
+  if (broken >= 0) throw new ImportError([{ line: broken + 1, field: '(fil)', message: t('sv', 'cli:import.notUtf8') }]);
   if (/\.csv$/i.test(fileName)) return parseCsvImport(text);
   let raw: unknown;
   try {

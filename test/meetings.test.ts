@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { engines } from './support/db.js';
 import { demo, testApp, type TestApp } from './support/app.js';
+import { bookingDetails } from '../src/meetings/details.js';
 
 const ANNA = demo.anna.phone;
 const local = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Stockholm' });
@@ -17,6 +18,18 @@ interface Sent {
   buttons?: { actionId: string; value: string; label: string }[];
   attachments?: { filename: string; contentType: string; content: string }[];
 }
+
+describe('what a booking says besides the time', () => {
+  // Found by a helper: ", Tumba" was lost.
+  it.each([
+    ['boka nätverksmöte med Anna fre kl 10 plats: Hemliga gatan 7, Tumba', 'Hemliga gatan 7, Tumba'],
+    ['boka SIP med Anna ons kl 10 med fk och soc, tolk arabiska, plats: Storgatan 1', 'Storgatan 1'],
+    ['boka möte plats: Storgatan 1, tolk arabiska', 'Storgatan 1'],
+    ['boka möte med Anna, plats: biblioteket, 60 min', 'biblioteket'],
+  ])('%s → place "%s"', (text, place) => {
+    expect(bookingDetails(text).place).toBe(place);
+  });
+});
 
 describe.each(engines)('meetings on %s', (engine) => {
   let app: TestApp;

@@ -27,7 +27,9 @@ const languageOf = new Map(Object.entries(slots.interpreterLanguage).flatMap(([c
 const interpreterWords = new Set(slots.interpreterWords.map(fold));
 
 const URL_RE = /\bhttps:\/\/[^\s<>"]+/i;
-const PLACE_RE = /\b(?:plats|lokal|adress|place|location)\s*:?\s*([^,;\n]+?)(?=\s*(?:[,;\n]|$|\.\s))/i;
+// The place runs to the next comma, and on over one that a town's name follows ("Hemliga gatan 7,
+// Tumba"); what else a booking says after a comma ("tolk arabiska", "60 min") is lower case.
+const PLACE_RE = /\b(?:[Pp]lats|[Ll]okal|[Aa]dress|[Pp]lace|[Ll]ocation|PLATS)\s*:?\s*([^,;\n]+?(?:,\s*\p{Lu}[\p{L}-]*(?:\s+\p{Lu}[\p{L}-]*)?)?)(?=\s*(?:[,;\n]|$|\.\s))/u;
 const MINUTES_RE = /\b(\d{2,3})\s*(?:min|minuter|minutes)\b/i;
 const HOURS_RE = /\b(\d(?:[.,]5)?)\s*(?:h|tim|timmar|timme|hours?)\b/i;
 

@@ -80,6 +80,13 @@ describe('import format, shape', () => {
     expect(issuesOf(() => parseImport(latin1, 'p.csv'))).toEqual([expect.objectContaining({ line: 2, message: expect.stringMatching(/UTF-8/) })]);
   });
 
+  it('says in Swedish what is wrong: a missing column, an unknown one', () => {
+    const missing = issuesOf(() => parseImport('id;name;phone;language;gender\np9;Lina Berg;0701740612;sv;kvinna\n', 'p.csv'));
+    expect(missing).toEqual([expect.objectContaining({ line: 2, field: 'coach', message: expect.stringMatching(/^saknas/) })]);
+    const unknown = issuesOf(() => parseImport('id;name;phone;language;gender;coach;email\np9;Lina Berg;0701740612;sv;kvinna;s1;x@y.se\n', 'p.csv'));
+    expect(unknown).toEqual([expect.objectContaining({ line: 2, field: 'email', message: expect.stringMatching(/Okänd nyckel/) })]);
+  });
+
   it('names the CSV line of a bad row', () => {
     const issues = issuesOf(() => parseImport('participant,agency,role,phone\np1,fk,handläggare,+46101234567\np1,xx,handläggare,+46101234567\n', 'c.csv'));
     expect(issues).toEqual([expect.objectContaining({ line: 3, field: 'agency' })]);

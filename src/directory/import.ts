@@ -47,10 +47,18 @@ export interface ImportPlan {
 const fieldName = (path: readonly PropertyKey[]) =>
   path.map((p, k) => (typeof p === 'number' ? `[${p}]` : k === 0 ? String(p) : `.${String(p)}`)).join('');
 
+/** The file's reader is a person: zod's own messages in Swedish, and a missing field said plainly. */
+const IN_SWEDISH = {
+  error: (issue: Parameters<ReturnType<typeof z.locales.sv>['localeError']>[0]) =>
+    issue.code === 'invalid_type' && issue.input === undefined ? t('sv', 'cli:import.missing') : z.locales.sv().localeError(issue),
+};
+
 function zodIssues(error: z.ZodError, line: (path: (string | number)[]) => number | undefined, prefix: (string | number)[] = []): ImportIssue[] {
   return error.issues.map((issue) => {
     const path = [...prefix, ...(issue.path as (string | number)[])];
-    return { line: line(path), field: fieldName(path), message: issue.message };
+    // An unknown column or key is named as the field itself (its path ends where it begins).
+    const unknown = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => fieldName([...path, k])).join(', ') : '';
+    return { line: line(path), field: unknown || fieldName(path), message: issue.message };
   });
 }
 
@@ -69,7 +77,7 @@ export function parseImport(text: string, fileName: string): ImportPlan {
   }
   const lines = jsonLines(text.replace(/^\uFEFF/, ''));
   const line = (path: (string | number)[]) => lineOf(lines, path);
-  const parsed = importSchema.safeParse(raw);
+  const parsed = importSchema.safeParse(raw, IN_SWEDISH);
   if (!parsed.success) throw new ImportError(zodIssues(parsed.error, line));
   const contacts = parsed.data.participants.flatMap((p, i) =>
     p.contacts.map((c, k) => ({ ...c, participant: p.id, line: line(['participants', i, 'contacts', k]), field: `participants[${i}].contacts[${k}]` })),
@@ -88,7 +96,7 @@ function csvObject(cells: Record<string, string>, booleans: string[], numbers: s
   for (const [key, value] of Object.entries(cells)) {
     if (value === '') continue;
     if (booleans.includes(key)) {
-      const b = csvBoolean.safeParse(value);
+      const b = csvBoolean.safeParse(value, IN_SWEDISH);
       out[key] = b.success ? b.data : value;
     } else if (numbers.includes(key) && /^\d+$/.test(value)) out[key] = Number(value);
     else out[key] = value;
@@ -111,9 +119,9 @@ function parseCsvImport(text: string): ImportPlan {
     byLine.set(String(index), record.line);
     if (isContacts) {
       const { participant, ...rest } = csvObject(record.cells, ['primary']);
-      const parsed = contactSchema.safeParse(rest);
+      const parsed = contactSchema.safeParse(rest, IN_SWEDISH);
       if (!participant) issues.push({ line: record.line, field: 'participant', message: t('sv', 'cli:import.required') });
-      if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ line: record.line, field: i.path.join('.'), message: i.message })));
+      if (!parsed.success) issues.push(...zodIssues(parsed.error, () => record.line));
       else if (participant) contacts.push({ ...parsed.data, participant: String(participant), line: record.line, field: '' });
     } else {
       const { consentSms, consentAgencySharing, consentSus, ...rest } = csvObject(
@@ -124,8 +132,8 @@ function parseCsvImport(text: string): ImportPlan {
       const consents = Object.fromEntries(
         Object.entries({ sms: consentSms, agencySharing: consentAgencySharing, sus: consentSus }).filter(([, v]) => v !== undefined),
       );
-      const parsed = participantSchema.safeParse({ ...rest, ...(Object.keys(consents).length ? { consents } : {}) });
-      if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ line: record.line, field: i.path.join('.'), message: i.message })));
+      const parsed = participantSchema.safeParse({ ...rest, ...(Object.keys(consents).length ? { consents } : {}) }, IN_SWEDISH);
+      if (!parsed.success) issues.push(...zodIssues(parsed.error, () => record.line));
       else file.participants.push(parsed.data);
     }
   });

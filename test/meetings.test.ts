@@ -173,6 +173,14 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(await outboxTo(ANNA)).toEqual([]);
   });
 
+  it('booking with an agency the participant said no to sharing with warns the coach; without one, nothing is said', async () => {
+    await app.db.query(`insert into consent (participant_id, kind, granted, recorded_at, recorded_by) values ('p1', 'agency_sharing', false, $1, 'cli:import')`, [app.clock.now()]);
+    const res = await app.staff(demo.eva, 'boka SIP med Anna ons kl 10 med fk och soc');
+    expect(res.body.replies.map((r: { text: string }) => r.text).at(-1)).toBe('Obs: Anna har inte samtyckt till att uppgifter delas med FK, SOC. Dela inget om hen utan ett nytt samtycke.');
+    const plain = await app.staff(demo.eva, 'boka möte med Anna tors kl 10');
+    expect(JSON.stringify(plain.body)).not.toContain('samtyckt');
+  });
+
   it('answering a refusal with a number books that alternative with everything the request said', async () => {
     const refused = text(await app.staff(demo.eva, 'boka SIP med Anna tisdag 8 december kl 13.30 med soc, tolk arabiska'));
     const second = /2\) (.+)/.exec(refused)![1]!;

@@ -1,4 +1,5 @@
 // A coach's side of meetings in chat: book, move, cancel, mark attendance, send a reminder now.
+import type { Db } from '../store/db.js';
 import { DateTime } from 'luxon';
 import type { Handler, StaffTurn } from '../core/turn.js';
 import { audit, auditReads, reply, replyText, requestText, SAY_ACTION } from '../core/turn.js';
@@ -19,6 +20,12 @@ import { askParticipant, cancelMeeting, checkTime, insertMeeting, invite, meetin
 import { planMeetingSends, REMINDER } from './reminders.js';
 import { attendanceButtons, markAttendance } from './attendance.js';
 import { cadenceFor } from './cadence.js';
+
+/** False only when the consent in force to share with agencies is a no (none recorded: not refused). */
+async function sharingConsented(tx: Db, participantId: string): Promise<boolean> {
+  const [last] = await tx.query<{ granted: boolean }>(`select granted from consent where participant_id = $1 and kind = 'agency_sharing' order by seq desc limit 1`, [participantId]);
+  return last?.granted !== false;
+}
 
 /** Meetings that usually take longer than an hour. */
 const LONGER: Record<string, number> = { sip: 90, natverksmote: 90, kartlaggning: 90 };
@@ -103,6 +110,11 @@ export const bookMeeting: Handler<StaffTurn> = async (turn) => {
   const ics = await invite(turn.tx, meeting, participant, 'REQUEST', turn.now);
   const view = await staffView(turn.tx, meeting, participant, turn.staff.id);
   reply(turn, participant.optedOut ? 'staff:book.doneNoSms' : 'staff:book.done', { ...view, first: shortName(participant, turn.staff.id) }, { attachments: [ics] });
+  // Lots shares nothing with agencies itself, but the coach will, in the meeting: they must know
+  // when the participant said no to that (the consent in force, from the import).
+  if (details.agencies.length && !(await sharingConsented(turn.tx, participant.id))) {
+    reply(turn, 'staff:book.noSharingConsent', { first: shortName(participant, turn.staff.id), agencies: details.agencies.map((a) => t('sv', `common:agencyCode.${a}`)).join(', ') });
+  }
   await tellColleagues(turn, meeting, participant, 'staff:book.invited', ics);
   await audit(turn, `staff:${turn.staff.id}`, 'meeting.booked', participant.id, { meeting: meeting.id, type });
 };

@@ -48,6 +48,15 @@ function wrap(kind: Db['kind'], q: Queryable, transaction: Db['transaction'], cl
 /** Beyond this many distinct statements, further ones are parsed each time (a bound, not a limit met). */
 const MAX_PREPARED = 1_000;
 
+// The texts come from the code, so the map stays small.
+const statementNames = new Map<string, string>();
+/** A statement's name on either engine: the same text, the same name, in every process. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `lots_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
+  return name;
+}
+
 /**
  * PGlite's own query() parses, plans and describes each statement afresh in six calls into
  * WebAssembly: a turn's nine statements cost more that way than all the rest of Lots' work. Here
@@ -56,7 +65,7 @@ const MAX_PREPARED = 1_000;
  * are written by node-postgres' own serializer, so both engines receive the same values.
  */
 function preparedStatements(pglite: PGlite) {
-  const names = new Map<string, string>();
+  const prepared = new Set<string>();
   const { serialize } = protocol;
   const send = async (...messages: Uint8Array[]) => {
     const message = new Uint8Array(messages.reduce((n, m) => n + m.length, 0));
@@ -65,12 +74,13 @@ function preparedStatements(pglite: PGlite) {
   };
   /** Runs one statement; the caller holds PGlite's query lock. */
   return async function run(sql: string, params: unknown[]): Promise<unknown[]> {
-    let name = names.get(sql);
-    if (name === undefined && names.size < MAX_PREPARED) {
-      const fresh = `lots_${names.size}`;
-      // Parsed on its own first: a statement that does not parse throws here and no name is kept.
-      await send(serialize.parse({ text: sql, name: fresh }), serialize.sync());
-      names.set(sql, (name = fresh));
+    let name: string | undefined = statementName(sql);
+    if (!prepared.has(name)) {
+      if (prepared.size < MAX_PREPARED) {
+        // Parsed on its own first: a statement that does not parse throws here and is not kept.
+        await send(serialize.parse({ text: sql, name }), serialize.sync());
+        prepared.add(name);
+      } else name = undefined;
     }
     const values = params.map((p) => pgUtils.prepareValue(p) as string | null);
     const messages = await send(
@@ -155,15 +165,6 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
     },
   );
   return { ...db, dump: () => pglite.dumpDataDir('none') as Promise<Blob> };
-}
-
-// The texts come from the code, so the map stays small.
-const statementNames = new Map<string, string>();
-/** A statement's name on a PostgreSQL connection: the same text, the same name, in every process. */
-function statementName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (!name) statementNames.set(sql, (name = `lots_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`));
-  return name;
 }
 
 /** node-postgres prepares a named statement once per connection, then only binds and runs it. */

@@ -12,6 +12,7 @@ import { t } from '../i18n/index.js';
 import { parseCsv } from './csv.js';
 import { jsonLines, lineOf } from './json-lines.js';
 import { importSchema, participantSchema, contactSchema, type ImportFile, type ImportContact } from './import-format.js';
+import { CONSENT_IN_FORCE } from '../consent/consents.js';
 
 export interface ImportIssue {
   line?: number;
@@ -48,9 +49,9 @@ const fieldName = (path: readonly PropertyKey[]) =>
   path.map((p, k) => (typeof p === 'number' ? `[${p}]` : k === 0 ? String(p) : `.${String(p)}`)).join('');
 
 /** The file's reader is a person: zod's own messages in Swedish, and a missing field said plainly. */
+const swedish = z.locales.sv().localeError;
 const IN_SWEDISH = {
-  error: (issue: Parameters<ReturnType<typeof z.locales.sv>['localeError']>[0]) =>
-    issue.code === 'invalid_type' && issue.input === undefined ? t('sv', 'cli:import.missing') : z.locales.sv().localeError(issue),
+  error: (issue: Parameters<typeof swedish>[0]) => (issue.code === 'invalid_type' && issue.input === undefined ? t('sv', 'cli:import.missing') : swedish(issue)),
 };
 
 function zodIssues(error: z.ZodError, line: (path: (string | number)[]) => number | undefined, prefix: (string | number)[] = []): ImportIssue[] {
@@ -264,7 +265,7 @@ export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor 
         await tx.query(
           `insert into consent (participant_id, kind, granted, recorded_at, recorded_by)
            select $1, $2, $3, $4, $5
-           where coalesce((select granted from consent where participant_id = $1 and kind = $2 order by seq desc limit 1), not $3) <> $3`,
+           where coalesce(${CONSENT_IN_FORCE('$1', '$2')}, not $3) <> $3`,
           [p.id, kind, granted, now, actor],
         );
       }

@@ -20,11 +20,12 @@ import { askParticipant, cancelMeeting, checkTime, insertMeeting, invite, meetin
 import { planMeetingSends, REMINDER } from './reminders.js';
 import { attendanceButtons, markAttendance } from './attendance.js';
 import { cadenceFor } from './cadence.js';
+import { CONSENT_IN_FORCE } from '../consent/consents.js';
 
 /** False only when the consent in force to share with agencies is a no (none recorded: not refused). */
 async function sharingConsented(tx: Db, participantId: string): Promise<boolean> {
-  const [last] = await tx.query<{ granted: boolean }>(`select granted from consent where participant_id = $1 and kind = 'agency_sharing' order by seq desc limit 1`, [participantId]);
-  return last?.granted !== false;
+  const [row] = await tx.query<{ granted: boolean | null }>(`select ${CONSENT_IN_FORCE('$1', "'agency_sharing'")} as granted`, [participantId]);
+  return row?.granted !== false;
 }
 
 /** Meetings that usually take longer than an hour. */

@@ -6,6 +6,7 @@
 import type { Db } from '../store/db.js';
 import { t } from '../i18n/index.js';
 import { DEFAULT_MEETING_SETTINGS } from '../meetings/settings.js';
+import { CONSENT_IN_FORCE } from '../consent/consents.js';
 
 export const GENDERS = ['kvinna', 'man', 'annat'] as const;
 type Gender = (typeof GENDERS)[number];
@@ -122,7 +123,7 @@ export async function susExport(db: Db, { from, to }: ReportOptions) {
     `select p.id, p.gender, to_char(p.started_at, 'YYYY-MM-DD') as "startedAt", to_char(p.ended_at, 'YYYY-MM-DD') as "endedAt",
             p.exit_reason as "exitReason", p.income_at_start as "incomeAtStart"
      from participant p
-     where (select granted from consent c where c.participant_id = p.id and c.kind = 'sus' order by seq desc limit 1)
+     where ${CONSENT_IN_FORCE('p.id', "'sus'")}
        and (p.started_at is null or p.started_at <= $2::date) and (p.ended_at is null or p.ended_at >= $1::date)
      order by p.id`,
     [from, to],

@@ -57,13 +57,12 @@ export async function planDigests(tx: Db, now: Date): Promise<void> {
 }
 
 function dueDigest(kind: DigestKind): DueHandler {
-  return async (tx, send, now) => {
+  return async (tx, send) => {
     const [lead] = await tx.query<{ email: string }>(`select s.email from team t join staff s on s.id = t.lead_id where t.id = $1`, [send.ref]);
     if (!lead) return { skip: 'the team has no lead' };
-    // As of the moment it was planned for: a digest sent late (a server that was down, a clock
-    // moved on) still tells about its own day, not the day it happens to go out.
-    const asOf = send.dueAt.getTime() < now.getTime() ? send.dueAt : now;
-    return { send: [digestMessage(await buildDigest(tx, send.ref, kind, asOf), lead.email)] };
+    // As of the moment it was planned for (a due send is never early): a digest sent late (a
+    // server that was down, a clock moved on) still tells about its own day.
+    return { send: [digestMessage(await buildDigest(tx, send.ref, kind, send.dueAt), lead.email)] };
   };
 }
 

@@ -138,28 +138,40 @@ async function benchInbound(provider: '46elks' | 'twilio', n = 1_000) {
   return { engine: 'pglite', messages: n, perSecond: Math.round(n / (total / 1000)), p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2), path: `POST /webhooks/sms/${provider} → authenticate, identify, classify, look up, log, outbox, hand to the provider port (one request at a time)` };
 }
 
-/** `n` requests over real HTTP from `connections` clients at once (keep-alive), each waiting for its answer. */
-async function load(url: string, request: (i: number) => WireRequest, n: number, connections: number) {
+/**
+ * Requests over real HTTP from `connections` keep-alive clients at once, each waiting for its
+ * answer, for `seconds`: first as long again to warm up (connections opened, code compiled), so
+ * what is measured is the steady state of both servers, not their start. `request(i)` is called
+ * with a new `i` each time (a provider never repeats an id).
+ */
+async function load(url: string, request: (i: number) => WireRequest, seconds: number, connections: number) {
   const agent = new Agent({ connections, pipelining: 1 });
-  const times: number[] = [];
   let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      for (let i = next++; i < n; i = next++) {
-        const r = request(i);
-        const t0 = performance.now();
-        const res = await undiciRequest(url + r.url, { method: r.method, headers: r.headers, body: r.payload, dispatcher: agent });
-        await res.body.dump();
-        if (res.statusCode !== 200) throw new Error(`${r.url} answered ${res.statusCode}`);
-        times.push(performance.now() - t0);
-      }
-    }),
-  );
-  const total = performance.now() - start;
-  await agent.close();
-  times.sort((a, b) => a - b);
-  return { perSecond: Math.round(n / (total / 1000)), p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2) };
+  const run = async (until: number, times?: number[]) => {
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < until) {
+          const r = request(next++);
+          const t0 = performance.now();
+          const res = await undiciRequest(url + r.url, { method: r.method, headers: r.headers, body: r.payload, dispatcher: agent });
+          await res.body.dump();
+          if (res.statusCode !== 200) throw new Error(`${r.url} answered ${res.statusCode}`);
+          times?.push(performance.now() - t0);
+        }
+      }),
+    );
+  };
+  try {
+    await run(performance.now() + seconds * 1000);
+    const times: number[] = [];
+    const start = performance.now();
+    await run(start + seconds * 1000, times);
+    const total = performance.now() - start;
+    times.sort((a, b) => a - b);
+    return { requests: times.length, perSecond: Math.round(times.length / (total / 1000)), p50Ms: round(percentile(times, 50), 2), p99Ms: round(percentile(times, 99), 2) };
+  } finally {
+    await agent.close();
+  }
 }
 
 /**
@@ -167,7 +179,7 @@ async function load(url: string, request: (i: number) => WireRequest, n: number,
  * fastify route that takes the same 46elks request and answers a fixed reply, in the same run,
  * at 16 connections over real HTTP: the ratio says what Lots costs over doing nothing.
  */
-async function benchInboundVersusBare(engine: Engine, n = 2_000, connections = 16) {
+async function benchInboundVersusBare(engine: Engine, seconds = 5, connections = 16) {
   const lots = await inboundApp('46elks', engine);
   const bare = Fastify();
   bare.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -175,11 +187,9 @@ async function benchInboundVersusBare(engine: Engine, n = 2_000, connections = 1
   try {
     const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
     const lotsUrl = await lots.app.server.listen({ host: '127.0.0.1', port: 0 });
-    await load(bareUrl, lots.request, 200, connections); // warm-up, both
-    await load(lotsUrl, (i) => lots.request(n + i), 200, connections);
-    const bareFigures = await load(bareUrl, lots.request, n, connections);
-    const lotsFigures = await load(lotsUrl, lots.request, n, connections);
-    return { engine, connections, messages: n, lots: lotsFigures, bare: bareFigures, ratio: round(lotsFigures.perSecond / bareFigures.perSecond, 3), what: 'POST /webhooks/sms/46elks over HTTP: Lots (authenticate, identify, classify, look up, log, outbox, reply handed to the provider port) vs a fastify route answering the same request with a fixed reply' };
+    const bareFigures = await load(bareUrl, lots.request, seconds, connections);
+    const lotsFigures = await load(lotsUrl, lots.request, seconds, connections);
+    return { engine, connections, seconds, lots: lotsFigures, bare: bareFigures, ratio: round(lotsFigures.perSecond / bareFigures.perSecond, 3), what: 'POST /webhooks/sms/46elks over HTTP, after as long again to warm up: Lots (authenticate, identify, classify, look up, log, outbox, reply handed to the provider port) vs a fastify route answering the same request with a fixed reply' };
   } finally {
     await bare.close();
     await lots.close();

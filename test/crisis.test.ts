@@ -137,6 +137,15 @@ const positives: [string, string][] = [
   ['ölmek istiyorum', 'tr'],
   ['želim umrijeti', 'bs'],
   ['ich will sterben', 'de'],
+  // Set 17's misses, written blind by a helper
+  ['Jag har bestämt mig att sluta leva', 'sv'],
+  ['jag vill sluta leva', 'sv'],
+  ['har läst hur många man ska ta för att inte vakna', 'sv'],
+  ['förlåt att jag alltid var ett problem. nu blir det lugnt för er', 'signs'],
+  ['det finns ingen framtid för mig ändå, jag har bestämt mig', 'signs'],
+  ['har köpt rakblad. ska använda dom ikväll', 'signs'],
+  ['kan du hälsa min mamma att jag älskar henne. jag ska gå nu', 'signs'],
+  ["sorry can't make it tmrw. won't matter anyway", 'signs'],
 ];
 
 const negatives: string[] = [
@@ -214,6 +223,13 @@ const negatives: string[] = [
   'I could kill for a burger',
   'suicide squad is a good movie',
   '',
+  // Everyday messages that once fired (found by probing, 2 December)
+  'du behöver inte ringa mig, jag kommer',
+  'ni behöver inte sms:a mig mer, stop',
+  'jag har köpt ett nytt rep till båten',
+  'jag har sparat pengar',
+  'vad har Sara för kontakt på af',
+  'det var ett inslag om självmordslinjen på nyheterna',
 ];
 
 describe('crisis detection', () => {

@@ -130,11 +130,18 @@ describe('slots of every kind', () => {
     ['😢', 2],
     ['٣', 3],
     ['jag mår typ 4 av 5', 4],
+    // set off at the start or the end, after a word on how it is
+    ['tvåa, ont i ryggen', 2],
+    ['trött som ett as men ok. 3', 3],
+    ['lite yrsel men bättre humör. fyra', 4],
   ])('checkin.answer: %s → score %d', (text, score) => {
     expect(classify({ text, role: 'participant', now })).toMatchObject({ intent: 'checkin.answer', slots: { score } });
   });
 
   it('reads a digit after a check-in, and OK after a booking request, in their light', () => {
+    // A celebration emoji ending a sentence is no score; a number inside a question is no answer.
+    expect(classify({ text: 'fick min lägenhet!!! 🎉', role: 'participant', now }).intent).not.toBe('checkin.answer');
+    expect(classify({ text: 'kan vi ses kl. 3', role: 'participant', now }).intent).not.toBe('checkin.answer');
     expect(classify({ text: '👍', role: 'participant', now, expecting: 'checkin' })).toMatchObject({ intent: 'checkin.answer', slots: { score: 4 } });
     expect(classify({ text: '👍', role: 'participant', now })).toMatchObject({ intent: 'meeting.confirm' });
     expect(classify({ text: 'ok', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.confirm');

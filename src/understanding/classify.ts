@@ -205,6 +205,12 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   if (participant && score !== undefined && scoreHit!.from === 0 && !time && /^\s*\S+\s*[.,:;!–—-]/u.test(text)) {
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score }, reasons: [`score first: "${scoreHit!.phrase.source}" → ${score}`] };
   }
+  // …or at the end, after a sentence on how it is ("trött men ok. 3", "bättre humör. fyra").
+  const lastScore = hits.filter((h) => h.phrase.meaning.kind === 'score' && !timeWords.has(words[h.from]!)).at(-1);
+  if (participant && lastScore && lastScore.to === words.length && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && !time && /[.,:;!–—-]\s*\S+\s*[.!]?\s*$/u.test(text)) {
+    const last = (lastScore.phrase.meaning as { score: number }).score;
+    return { intent: 'checkin.answer', confidence: 0.85, slots: { score: last }, reasons: [`score last: "${lastScore.phrase.source}" → ${last}`] };
+  }
 
   const agency = longest(hits, 'agency');
   const meetingType = longest(hits, 'meetingType');

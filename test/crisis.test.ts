@@ -140,6 +140,8 @@ const positives: [string, string][] = [
   // Set 17's misses, written blind by a helper
   ['Jag har bestämt mig att sluta leva', 'sv'],
   ['jag vill sluta leva', 'sv'],
+  ['vill bara att allt ska sluta', 'sv'],
+  ['jag vill att det tar slut nu', 'sv'],
   ['har läst hur många man ska ta för att inte vakna', 'sv'],
   ['förlåt att jag alltid var ett problem. nu blir det lugnt för er', 'signs'],
   ['det finns ingen framtid för mig ändå, jag har bestämt mig', 'signs'],
@@ -225,6 +227,7 @@ const negatives: string[] = [
   '',
   // Everyday messages that once fired (found by probing, 2 December)
   'du behöver inte ringa mig, jag kommer',
+  'jag vill att regnet ska sluta',
   'ni behöver inte sms:a mig mer, stop',
   'jag har köpt ett nytt rep till båten',
   'jag har sparat pengar',

@@ -123,6 +123,22 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(await outboxTo(demo.eva)).toHaveLength(1);
   });
 
+  it('an opt-out in a sentence that does not say what should stop is asked about, not done; the coach reads it', async () => {
+    const optedOut = async () => (await app.db.query<{ opted: boolean }>(`select opted_out_at is not null as opted from participant where id = 'p1'`))[0]!.opted;
+    for (const message of ['jag vill att regnet ska sluta', 'jag orkar inte mer, vill sluta']) {
+      expect(text(await app.sms(ANNA, message))).toBe(t('sv', 'participant:optoutAsk'));
+      expect(await optedOut()).toBe(false);
+    }
+    const toCoach = (await outboxTo(demo.eva)).map((m) => m.text);
+    expect(toCoach[0]).toContain('skrev något Lots inte förstod');
+    // The second holds words a person should read: a concern, with a number to call.
+    expect(toCoach[1]).toContain('"jag orkar inte mer, vill sluta"');
+    expect(toCoach[1]).toContain('070-123 45 67');
+    // Said about the messages, or as a command, it stops at once.
+    expect(text(await app.sms(ANNA, 'sluta skicka sms till mig'))).toBe(t('sv', 'participant:optout'));
+    expect(await optedOut()).toBe(true);
+  });
+
   it('a low check-in answer reaches the coach, and the participant is offered a call', async () => {
     expect(text(await app.sms(ANNA, 'typ en 2a'))).toBe('Tack för att du svarar. Vill du att din coach ringer dig? Svara RING.');
     expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson svarade på incheckningen: "typ en 2a"');

@@ -93,6 +93,21 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     return { understanding, conversation, ask: async (turn) => reply(turn, 'staff:ask.start') };
   }
 
+  // "jag vill sluta", "orkar inte mer, vill sluta": an opt-out read from a sentence that does not
+  // say what should stop, or that holds words a person should read, may not mean SMS at all. Lots
+  // asks rather than stops writing to someone (STOPP alone still stops at once), and the coach
+  // reads the words (as a concern when they are one).
+  if (!answered && role === 'participant' && understanding.intent === 'optout' && understanding.confidence < 1 && (understanding.concern || unclearOptOut(msg.text))) {
+    return {
+      understanding,
+      conversation: { ...conversation, misses: 0 },
+      ask: async (turn) => {
+        reply(turn, 'participant:optoutAsk');
+        if (!understanding.concern) await passToCoach(turn, 'staff:notify.unread');
+      },
+    };
+  }
+
   if (answered || !tooUnsure(understanding)) return { understanding, conversation: { ...conversation, misses: 0 } };
 
   // Not understood well enough to act on.
@@ -140,6 +155,15 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     },
   };
 }
+
+/** What an opt-out in a sentence is about when it is clear: messages, the number, the list. */
+const ABOUT_MESSAGES = /\b(sms|meddelande|paminnel|skick|skik|skriv|text|msg|messag|remind|nummer|numret|number|avregistrer|unsubscribe|lista|kontakt|hor av|hora av|mejl|mail|notis)/;
+/** "stopp tack", "sluta nu": a stop word first in a message of up to three words is the command. */
+const STOP_FIRST = /^(stop|stopp|sluta|avsluta|unsubscribe)\b/;
+const unclearOptOut = (text: string) => {
+  const folded = fold(text).trim();
+  return !ABOUT_MESSAGES.test(folded) && !(STOP_FIRST.test(folded) && tokens(text).length <= 3);
+};
 
 /** Offered times can be taken by naming one ("kl 12.30", "torsdag 9"), not only by number. */
 function choiceByTime(text: string, choices: NonNullable<ConversationState['choices']>, now: Date): number | undefined {

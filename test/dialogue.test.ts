@@ -76,6 +76,19 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Anna Andersson kan inte komma på coachsamtal onsdag 2 december/);
   });
 
+  it('a cancel read from a sentence or a question is asked about, even right after a reminder, and the coach reads it at once', async () => {
+    const status = async () => (await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`))[0]!.status;
+    for (const message of ['dörren är låst, kan inte komma in', 'jag kommer inte att missa mötet', 'ska vi avboka?']) {
+      await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
+      expect(text(await app.sms(ANNA, message))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ igen så gör jag det.');
+      expect(await status()).toBe('booked');
+      expect((await outboxTo(demo.eva)).at(-1)!.text).toBe(`Anna Andersson skrev om coachsamtal onsdag 2 december kl 10.00: "${message}" Lots har frågat om det betyder NEJ och ändrar inget förrän deltagaren svarar NEJ.`);
+    }
+    // The plain answer still acts at once.
+    expect(text(await app.sms(ANNA, 'NEJ'))).toContain('avbokat');
+    expect(await status()).toBe('cancelled');
+  });
+
   it('crisis runs first, even mid-question, with 112, 90101 and 1177, and the coach is told at once (the lead if no one acknowledges)', async () => {
     await app.sms(ANNA, 'vem är min kontakt?'); // an open question
     const res = await app.sms(ANNA, 'jag vill inte leva längre');
@@ -125,7 +138,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
 
   it('an opt-out in a sentence that does not say what should stop is asked about, not done; the coach reads it', async () => {
     const optedOut = async () => (await app.db.query<{ opted: boolean }>(`select opted_out_at is not null as opted from participant where id = 'p1'`))[0]!.opted;
-    for (const message of ['jag vill att regnet ska sluta', 'jag orkar inte mer, vill sluta']) {
+    for (const message of ['jag vill att regnet ska sluta', 'jag orkar inte mer, vill sluta', 'sluta inte skicka sms, de hjälper mig']) {
       expect(text(await app.sms(ANNA, message))).toBe(t('sv', 'participant:optoutAsk'));
       expect(await optedOut()).toBe(false);
     }

@@ -160,8 +160,11 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
 const ABOUT_MESSAGES = /\b(sms|meddelande|paminnel|skick|skik|skriv|text|msg|messag|remind|nummer|numret|number|avregistrer|unsubscribe|lista|kontakt|hor av|hora av|mejl|mail|notis)/;
 /** "stopp tack", "sluta nu": a stop word first in a message of up to three words is the command. */
 const STOP_FIRST = /^(stop|stopp|sluta|avsluta|unsubscribe)\b/;
+/** "sluta inte skicka sms", "jag vill inte sluta få sms": the stop is negated, the person wants the SMS. */
+const STOP_NEGATED = /\b(inte|int|ej|aldrig|not|dont|don't|never)\s+(\S+\s+)?(sluta|stoppa|avsluta|stop)|\b(sluta|stoppa|avsluta|stop)\S*\s+(inte|int|ej|aldrig)\b/;
 const unclearOptOut = (text: string) => {
   const folded = fold(text).trim();
+  if (STOP_NEGATED.test(folded)) return true;
   return !ABOUT_MESSAGES.test(folded) && !(STOP_FIRST.test(folded) && tokens(text).length <= 3);
 };
 

@@ -6,6 +6,7 @@ import { formatWhen } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { meetingById, meetingsAt, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
 import { findTime } from '../understanding/dates.js';
+import { tokens } from '../understanding/text.js';
 import { retireSends } from '../scheduler/scheduler.js';
 import { REMINDER } from './reminders.js';
 import { cancelMeeting, invite, meetingStaff, participantView, staffView } from './booking.js';
@@ -37,19 +38,34 @@ async function answeredMeeting(turn: ParticipantTurn): Promise<{ meeting: Meetin
 
 const ANSWER_WORD = { confirm: 'JA', cancel: 'NEJ', reschedule: 'FLYTTA' } as const;
 
-/** JA, NEJ or FLYTTA: NEJ cancels and tells the coach at once; FLYTTA asks the coach for a new time. */
+/** Up to this many words, and not a question, an answer is plain: "nej", "kan inte", "FLYTTA tack". */
+const PLAIN_ANSWER_WORDS = 3;
+const plainAnswer = (text: string) => tokens(text).length <= PLAIN_ANSWER_WORDS && !text.includes('?');
+
+/**
+ * JA, NEJ or FLYTTA: NEJ cancels and tells the coach at once; FLYTTA asks the coach for a new time.
+ * A cancel or move read from a sentence or a question is asked about first, even right after a
+ * reminder: "dörren är låst, kan inte komma in", "jag kommer inte att missa mötet" and "ska vi
+ * avboka?" read like NEJ to a classifier, and a meeting cancelled on a misreading is a missed
+ * meeting. The coach reads such a sentence at once, so a real "kan inte komma, är sjuk" is not lost.
+ */
 export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'reschedule'): Handler<ParticipantTurn> {
   return async (turn) => {
     const answered = await answeredMeeting(turn);
     if (!answered) return reply(turn, 'participant:meeting.nothingToAnswer');
     const { meeting, sure } = answered;
-    if (!sure) {
-      turn.conversation.expecting = 'booking';
-      turn.conversation.ref = meeting.id;
-      return reply(turn, 'participant:meeting.checkWhich', { when: formatWhen(meeting.startAt, turn.lng), answer: ANSWER_WORD[answer] });
-    }
+    const plain = answer === 'confirm' || plainAnswer(turn.msg.text);
     const { coach } = await caretakers(turn.tx, turn.participant);
     const mine = { what: t(turn.lng, `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, turn.lng) };
+    if (!sure || !plain) {
+      turn.conversation.expecting = 'booking';
+      turn.conversation.ref = meeting.id;
+      reply(turn, 'participant:meeting.checkWhich', { when: mine.when, answer: ANSWER_WORD[answer] });
+      if (!plain) {
+        notify(turn, coach, 'staff:notify.meetingAnswerAsked', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), text: turn.msg.text, answer: ANSWER_WORD[answer] });
+      }
+      return;
+    }
     if (answer === 'confirm') {
       const changed = await turn.tx.query(`update meeting set status = 'confirmed' where id = $1 and status = 'booked' returning id`, [meeting.id]);
       reply(turn, 'participant:meeting.confirmed', mine);

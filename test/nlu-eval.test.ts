@@ -29,8 +29,9 @@ describe('understanding on the labelled set', () => {
     // Blind sets 1–8 were each tuned on after being measured once (5: 0.82, 6: 0.73, 7: 0.63, 8: 0.70).
     expect(dev.crisis.recall).toBe(1);
     // Blind sets 9 and 10 (split "test"), never tuned on: 0.713 (57/80) when first measured,
-    // 0.750 (60/80) since the lexicon learnt from sets 11–16.
-    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.75);
+    // 0.750 (60/80) since the lexicon learnt from sets 11–16; 0.788 (63/80) since it learnt set 17
+    // and a helper's probe of 400 more crisis phrasings, and real words stopped counting as typos.
+    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.78);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
@@ -61,6 +62,6 @@ describe('understanding on the labelled set', () => {
   it('keeps intent accuracy on dev and on the blind set at or above their floors', () => {
     // Dev grew with blind sets 13–16, measured once at 0.91–0.95 before they became dev; 0.953 since.
     expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.95);
-    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.89);
+    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -311,6 +311,11 @@ describe('concern: words a person should read', () => {
     'måste avboka imorrn. o alla andra möten. de e över nu',
     'no need to book the next meeting, I wont be here',
     'gör så ont inuti att ja inte vet om ja klarar natten',
+    // Violence, threats and acute illness: not Lots' crisis reply, but a person must read them.
+    'jag är rädd för min pojkvän, han hotar mig',
+    'jag blev våldtagen',
+    'jag har lust att skada någon',
+    'bröstsmärtor och kan inte andas',
   ])('%j → concern (or crisis)', (text) => {
     const found = detectCrisis(text);
     expect(found.crisis || found.concern).toBe(true);

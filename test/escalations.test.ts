@@ -69,6 +69,15 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect(await escalations()).toEqual([{ reason: 'crisis', state: 'acknowledged', step: 2 }]);
   });
 
+  it('a protected identity climbs past a backup who may not see her, straight to the team lead', async () => {
+    await start();
+    await app.sms('+46701740610', 'jag vill inte leva längre'); // Malin Ström, coach Eva, protected identity
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^AKUT: Malin Ström/);
+    for (let m = 0; m < 4; m++) await advance('PT10M');
+    expect(await outboxTo(demo.jonas)).toEqual([]);
+    expect((await outboxTo(demo.maria))[0]!.text).toMatch(/^Vidare till dig: Eva Lindqvist har inte kvitterat\.\nAKUT: Malin Ström/);
+  });
+
   it('an acknowledgement stops the climb, and the stale timer sends nothing', async () => {
     await start();
     await app.sms(ANNA, 'jag vill inte leva längre');

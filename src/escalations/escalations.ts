@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import type { Button, OutboundMessage } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import { formatWhen, inOfficeHours, nextOfficeOpening } from '../i18n/format.js';
-import { participantById, staffByIds, VISIBLE_TO, type Participant, type Staff } from '../directory/people.js';
+import { participantById, staffByIds, visibleParticipant, VISIBLE_TO, type Participant, type Staff } from '../directory/people.js';
 import { formatPhone } from '../util/phone.js';
 import { planSend, retireSends, type DueHandler } from '../scheduler/scheduler.js';
 import { enqueue } from '../outbox/outbox.js';
@@ -47,7 +47,11 @@ function ackDeadline(severity: Escalation['severity'], now: Date): Date {
   return new Date(from.getTime() + ACK_MINUTES[severity] * 60_000);
 }
 
-/** Who an escalation climbs through: the coach, the coach's backup, the team lead (each once). */
+/**
+ * Who an escalation climbs through: the coach, the coach's backup, the team lead (each once), but
+ * only those who may see the participant: a protected identity skips a backup who is not the team
+ * lead (the backup would read her name and number), as would a backup from another team.
+ */
 export async function chainOf(tx: Db, participant: Participant): Promise<Staff[]> {
   const [ids] = await tx.query<{ coach: string; backup: string | null; lead: string | null }>(
     `select s.id as coach, s.backup_id as backup, t.lead_id as lead
@@ -55,7 +59,9 @@ export async function chainOf(tx: Db, participant: Participant): Promise<Staff[]
     [participant.coachId, participant.teamId],
   );
   const order = [ids!.coach, ids!.backup, ids!.lead].filter((x, i, all): x is string => Boolean(x) && all.indexOf(x) === i);
-  return staffInOrder(tx, order);
+  const chain: Staff[] = [];
+  for (const s of await staffInOrder(tx, order)) if (s.id === participant.coachId || (await visibleParticipant(tx, s, participant.id))) chain.push(s);
+  return chain;
 }
 
 async function staffInOrder(tx: Db, order: string[]): Promise<Staff[]> {

@@ -78,15 +78,35 @@ describe.each(engines)('dialogue on %s', (engine) => {
 
   it('a cancel read from a sentence or a question is asked about, even right after a reminder, and the coach reads it at once', async () => {
     const status = async () => (await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`))[0]!.status;
-    for (const message of ['dörren är låst, kan inte komma in', 'jag kommer inte att missa mötet', 'ska vi avboka?']) {
+    for (const message of ['dörren är låst, kan inte komma in', 'ska vi avboka?']) {
       await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
       expect(text(await app.sms(ANNA, message))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ igen så gör jag det.');
       expect(await status()).toBe('booked');
       expect((await outboxTo(demo.eva)).at(-1)!.text).toBe(`Anna Andersson skrev om coachsamtal onsdag 2 december kl 10.00: "${message}" Lots har frågat om det betyder NEJ och ändrar inget förrän deltagaren svarar NEJ.`);
     }
+    // Read as no cancel at all now; either way nothing changes.
+    await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
+    await app.sms(ANNA, 'jag kommer inte att missa mötet');
+    expect(await status()).toBe('booked');
     // The plain answer still acts at once.
+    await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
     expect(text(await app.sms(ANNA, 'NEJ'))).toContain('avbokat');
     expect(await status()).toBe('cancelled');
+  });
+
+  it('a coach: a change said as a question, a negation or a condition is not made; two participants are one at a time', async () => {
+    const meetings = async () => (await app.db.query<{ id: string; status: string }>(`select id, status from meeting where participant_id = 'p1' order by id`)).map((m) => `${m.id}:${m.status}`);
+    const before = await meetings();
+    for (const message of ['ställ INTE in mötet med Anna', 'ska jag boka SIP med Anna tis kl 10?', 'om Anna inte kommer, ställ in', 'skicka inte påminnelse till Anna', "don't cancel Anna's meeting", 'FK har ställt in mötet med Anna']) {
+      expect(text(await app.staff(demo.eva, message))).toBe(t('sv', 'staff:notAnOrder'));
+    }
+    expect(await meetings()).toEqual(before);
+    expect(await outboxTo(ANNA)).toEqual([]);
+    expect(text(await app.staff(demo.eva, 'ställ in mötet med Anna och Omar'))).toBe('Du nämner flera deltagare (Anna, Omar). Skriv en deltagare i taget, så blir det rätt.');
+    expect(await meetings()).toEqual(before);
+    // Asked politely, it is an order.
+    expect(text(await app.staff(demo.eva, 'kan du ställa in mötet med Anna?'))).not.toBe(t('sv', 'staff:notAnOrder'));
+    expect(await meetings()).not.toEqual(before);
   });
 
   it('crisis runs first, even mid-question, with 112, 90101 and 1177, and the coach is told at once (the lead if no one acknowledges)', async () => {

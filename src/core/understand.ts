@@ -108,6 +108,13 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     };
   }
 
+  // "ställ INTE in mötet med Anna", "ska jag boka SIP med Anna?", "om Anna inte kommer, ställ in",
+  // "Anna uteblev inte": a staff request that would change something is done only when it is said
+  // as an order. Such words were carried out (found by a helper probing the staff side).
+  if (!answered && role === 'staff' && STAFF_ACTS.has(understanding.intent) && !saidAsOrder(msg.text, understanding.intent)) {
+    return { understanding, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, 'staff:notAnOrder') };
+  }
+
   if (answered || !tooUnsure(understanding)) return { understanding, conversation: { ...conversation, misses: 0 } };
 
   // Not understood well enough to act on.
@@ -154,6 +161,26 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
       if (role === 'participant') await passToCoach(turn, 'staff:notify.unread');
     },
   };
+}
+
+/** Staff requests that change something for a participant (a meeting, an SMS sent to them). */
+const STAFF_ACTS = new Set(['meeting.book', 'meeting.cancel', 'meeting.reschedule', 'meeting.attendance', 'reminder.send', 'checkin.send']);
+/** "kan du boka …?": a question that is a polite order. */
+const POLITE_REQUEST = /^(kan|kunde|skulle|vill) (du|ni)\b|^(can|could|would|will) you\b|^(please|snalla)\b/;
+/** A negated action verb: "ställ inte in", "boka inte", "skicka ingen", "don't cancel". */
+const NEGATED_ACT =
+  /\b(inte|ej|int|ingen|inga|inget|aldrig)\s+(\S+\s+)?(boka|stall|avboka|flytta|skicka|paminn|ta bort)|\b(boka|bokar|stall|avboka|flytta|skicka|paminn)\S*\s+(inte|ej|int|ingen|inga|inget|aldrig)\b|\b(dont|don't|do not|never)\s+(\S+\s+)?(book|cancel|move|send|remind)/;
+/** Done already, or only thought of: "har redan bokat", "FK har ställt in", "funderar på att". */
+const NOT_NOW = /\b(har|hade|has|had) (redan |already )?(bokat|stallt|avbokat|flyttat|skickat|booked|cancelled|canceled|moved|sent)\b|\b(vanta med|funderar pa|tanker pa att|overvager|kanske ska|wait with|thinking of|thinking about)\b/;
+/** A condition: "om Anna inte kommer", "if she doesn't confirm". */
+const CONDITION = /(^|[,.;]\s*)(om|ifall|if)\s|\b(om|ifall|if) (hon|han|hen|de|dom|det|du|ni|vi|she|he|they|it)\b/;
+/** Attendance said two ways at once, or its negation negated: "uteblev inte", "kom inte i tid men hon kom". */
+const ATTENDANCE_UNCLEAR = /\b(uteblev|missade|skippade|narvarade|missed|attended)\s+(inte|ej|not)\b|\binte\s+(uteblev|missade)\b|\bmen\b|\bbut\b/;
+function saidAsOrder(text: string, intent: string): boolean {
+  const folded = fold(text).trim();
+  if (text.includes('?') && !POLITE_REQUEST.test(folded)) return false;
+  if (NEGATED_ACT.test(folded) || NOT_NOW.test(folded) || CONDITION.test(folded)) return false;
+  return !(intent === 'meeting.attendance' && ATTENDANCE_UNCLEAR.test(folded));
 }
 
 /** What an opt-out in a sentence is about when it is clear: messages, the number, the list. */

@@ -31,6 +31,13 @@ export const participantContactLookup: Handler<ParticipantTurn> = async (turn) =
 /** Resolves the participant a staff member means, or replies with why not (none, several). */
 export async function resolveParticipant(turn: StaffTurn): Promise<Participant | null> {
   const visible = await visibleParticipants(turn.tx, turn.staff);
+  // "Anna kom men Omar uteblev", "ställ in mötet med Anna och Omar": acting on the first name alone
+  // marked or cancelled the wrong person's meeting. One at a time.
+  const firstNames = [...new Set(participantsNamedIn(turn.msg.text, visible).map((p) => p.name.split(' ')[0]!))];
+  if (firstNames.length > 1) {
+    reply(turn, 'staff:participant.oneAtATime', { names: firstNames.join(', ') });
+    return null;
+  }
   const written = turn.understanding.slots.participant;
   const { exact, near } = written ? matchParticipants(written, visible) : { exact: [], near: [] };
   // Written in lower case, or the name was not recognised as one: look for any known first name.

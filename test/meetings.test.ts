@@ -189,6 +189,14 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(booked).toContain('Myndigheter: SOC. Tolk: arabiska.');
   });
 
+  it('with times offered for Anna, a request about another participant is a request of its own', async () => {
+    const refused = text(await app.staff(demo.eva, 'boka SIP med Anna tisdag 8 december kl 13.30 med soc'));
+    const first = /1\) (\S+) (\d+) december kl (\d\d)\.(\d\d)/.exec(refused)!;
+    const annaBefore = await app.db.query(`select id from meeting where participant_id = 'p1'`);
+    await app.staff(demo.eva, `flytta Omars möte till ${first[2]} december kl ${first[3]}.${first[4]}`);
+    expect(await app.db.query(`select id from meeting where participant_id = 'p1'`)).toEqual(annaBefore);
+  });
+
   it('an unknown participant gets a clear answer and nothing is booked', async () => {
     const before = await meetingCount();
     expect(text(await app.staff(demo.eva, 'boka möte med Zlatan ons kl 10'))).toBe('Jag hittar ingen deltagare som heter Zlatan bland dem du kan se.');

@@ -57,8 +57,11 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     return { understanding: fresh, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, `${role}:dismissed`) };
   }
   // A whole new request is not an answer to the open question, even when it contains one (a name).
+  // With choices open, a request about another participant is new too: "flytta Omars möte till
+  // fredag kl 10" named a time Anna had been offered, and booked Anna.
+  const otherPerson = Boolean(state.choices && fresh.slots.participant && state.choices.every((c) => c.slots.participant && fold(c.slots.participant) !== fold(fresh.slots.participant!)));
   const newRequest =
-    !tooUnsure(fresh) && tokens(msg.text).length > 3 && (Boolean(fresh.slots.participant) || fresh.intent !== state.pending?.intent) && !state.choices;
+    !tooUnsure(fresh) && tokens(msg.text).length > 3 && (Boolean(fresh.slots.participant) || fresh.intent !== state.pending?.intent) && (!state.choices || otherPerson);
 
   let understanding = fresh;
   let answered = false;

@@ -134,6 +134,19 @@ describe('findTime: dates without a time, weekdays, years', () => {
   ])('%s → %s', check(MONDAY));
 });
 
+// No day is guessed when the day is said two ways that disagree, or with words the grammar does
+// not read: the plain weekday would be the wrong day (a coach's booking then asks for it).
+describe('findTime: a day it cannot be sure of', () => {
+  it.each<Row>([
+    ['tisdag 25/11 kl 13', '2026-11-25T13:00', false, true], // 25/11 is a Wednesday
+    ['nästnästa tisdag kl 10', '2026-11-24T10:00', false, true],
+    ['tisdag kl 10 om två veckor', '2026-11-24T10:00', false, true],
+    ['v 2 måndag kl 10', '2026-11-30T10:00', false, true],
+    ['onsdag 25/11 kl 13', '2026-11-25T13:00', true, true], // they agree
+    ['fredag nästa vecka 13.30', '2026-12-04T13:30', true, true], // "vecka 13" is no week number
+  ])('%s → %s', check(MONDAY));
+});
+
 describe('findTime: matched span', () => {
   it.each([
     ['Kan vi ses på torsdag kl 14?', 'på torsdag kl 14'],

@@ -197,6 +197,15 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(await app.db.query(`select id from meeting where participant_id = 'p1'`)).toEqual(annaBefore);
   });
 
+  it('a day said two ways that disagree, or as "nästnästa", is asked for, not guessed', async () => {
+    const before = await meetingCount();
+    for (const request of ['boka möte med Anna tisdag 25/11 kl 13', 'boka möte med Anna nästnästa tisdag kl 10']) {
+      expect(text(await app.staff(demo.eva, request))).toBe('Vilken dag och tid? (till exempel "tisdag kl 10")');
+      await app.staff(demo.eva, 'avbryt');
+    }
+    expect(await meetingCount()).toBe(before);
+  });
+
   it('an unknown participant gets a clear answer and nothing is booked', async () => {
     const before = await meetingCount();
     expect(text(await app.staff(demo.eva, 'boka möte med Zlatan ons kl 10'))).toBe('Jag hittar ingen deltagare som heter Zlatan bland dem du kan se.');

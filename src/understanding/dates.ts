@@ -530,6 +530,10 @@ function foldWithMap(text: string): { f: string; map: number[] | null } {
 }
 
 /** Finds a date and/or time in a message, relative to `now` (the message time), in Europe/Stockholm. Returns null when none. */
+/** Day words the grammar does not read; a weekday beside them is not the day meant. */
+const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta)\b|\b(?:v|v\.|vecka|veckan|week|wk)\s?\d{1,2}\b(?![.:]\d)/;
+const weekdayOf = (localIso: string) => weekday({ y: Number(localIso.slice(0, 4)), m: Number(localIso.slice(5, 7)), d: Number(localIso.slice(8, 10)) });
+
 export function findTime(text: string, now: Date): FoundTime | null {
   if (!Number.isFinite(now.getTime())) return null;
   const { f, map } = foldWithMap(text);
@@ -554,7 +558,13 @@ export function findTime(text: string, now: Date): FoundTime | null {
     if (!r) continue;
     const from = map ? map[r.from]! : r.from;
     const to = map ? map[r.to]! : r.to;
-    return { start: r.start, hasDate: r.hasDate, hasTime: r.hasTime, matched: text.slice(from, to) };
+    // A day said two ways that disagree ("tisdag 9/12", a Wednesday), or with words this grammar
+    // does not read ("nästnästa tisdag", "vecka 2", "tisdag … om två veckor"): no day is guessed
+    // (a coach's booking asks for it), since the plain weekday would book the wrong one.
+    const said = g.find((c) => c.kind === 'wd') as WeekdayComp | undefined;
+    const disagree = said !== undefined && g.some((c) => c.kind === 'abs') && weekdayOf(r.start) !== said.weekday;
+    const unread = UNREAD_DAY_WORDS.test(f) || (said !== undefined && comps.some((c) => c.kind === 'in' && !g.includes(c)));
+    return { start: r.start, hasDate: r.hasDate && !disagree && !unread, hasTime: r.hasTime, matched: text.slice(from, to) };
   }
   return null;
 }

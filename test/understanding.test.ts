@@ -78,6 +78,12 @@ describe('understanding', () => {
     expect(classify({ text: 'jag kommer aldrig mer på något möte', role: 'participant' }).intent).not.toBe('meeting.confirm');
   });
 
+  it('a coach: "boka om" moves a meeting; a reminder to oneself or a stop is no reminder to send', () => {
+    expect(classify({ text: 'boka om Annas möte till torsdag kl 13', role: 'staff' }).intent).toBe('meeting.reschedule');
+    for (const text of ['stoppa sms till Anna', 'påminn mig att ringa Anna imorgon']) expect(classify({ text, role: 'staff' }).intent).not.toBe('reminder.send');
+    expect(classify({ text: 'skicka Teams-länk till Anna', role: 'staff' }).intent).not.toBe('checkin.send');
+  });
+
   it('STOP is a participant command, not a staff one', () => {
     expect(s('stop').intent).not.toBe('optout');
   });

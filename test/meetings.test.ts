@@ -239,6 +239,18 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(lead[0]!.text).toMatch(/^Anna Andersson \(coach Eva Lindqvist\) har uteblivit 3 gånger på 90 dagar/);
   });
 
+  it('attendance: a named kind of meeting picks that meeting, and a mark is not overwritten the other way without asking', async () => {
+    await app.staff(demo.eva, 'boka SIP med Anna ons kl 10');
+    await app.staff(demo.eva, 'boka möte med Anna tors kl 10');
+    await clock({ set: '2026-11-26T15:00:00+01:00' });
+    const status = async () => (await app.db.query<{ type: string; status: string }>(`select type, status from meeting where participant_id = 'p1' and start_at < $1 order by start_at`, [app.clock.now()])).map((m) => `${m.type}:${m.status}`);
+    expect(text(await app.staff(demo.eva, 'Anna uteblev från SIP:en'))).toMatch(/^Noterat: Anna Andersson kom inte till SIP-möte/);
+    expect(text(await app.staff(demo.eva, 'Anna kom'))).toMatch(/^Noterat: Anna Andersson kom till coachsamtal/);
+    // "Anna uteblev" now would turn today's "came" into a no-show: asked with the buttons instead.
+    expect(text(await app.staff(demo.eva, 'Anna uteblev'))).toMatch(/^Kom Anna Andersson till coachsamtal/);
+    expect(await status()).toEqual(['sip:missed', 'coach:held']);
+  });
+
   it('a reminder can be sent now from chat', async () => {
     await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
     expect(text(await app.staff(demo.eva, 'skicka en påminnelse till Anna'))).toBe('Påminnelse skickas nu till Anna Andersson om mötet onsdag 25 november kl 10.00.');

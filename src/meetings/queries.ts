@@ -66,17 +66,16 @@ export async function upcomingMeetings(db: Db, participantId: string, now: Date)
 }
 
 /**
- * The participant's latest meeting that has begun, in the last two weeks: the one attendance is
- * about. One that has ended comes before one still going on.
+ * The participant's meetings that have begun, in the last two weeks, the one attendance is most
+ * likely about first: one that has ended before one still going on, the latest first.
  */
-export async function latestBegunMeeting(db: Db, participantId: string, now: Date): Promise<Meeting | null> {
-  const [row] = await db.query<Meeting>(
+export async function begunMeetings(db: Db, participantId: string, now: Date): Promise<Meeting[]> {
+  return db.query<Meeting>(
     `select ${MEETING_COLUMNS} from meeting
      where participant_id = $1 and status <> 'cancelled' and start_at <= $2 and start_at > $2 - interval '14 days'
-     order by start_at + make_interval(mins => duration_minutes) <= $2 desc, start_at desc limit 1`,
+     order by start_at + make_interval(mins => duration_minutes) <= $2 desc, start_at desc limit 20`,
     [participantId, now],
   );
-  return row ?? null;
 }
 
 export interface BusyMeeting extends Busy {

@@ -14,7 +14,7 @@ import { moveParts } from '../understanding/classify.js';
 import { planSend } from '../scheduler/scheduler.js';
 import { afterQuietHours, inQuietHours, local } from './calendar.js';
 import { meetingSettings } from './settings.js';
-import { latestBegunMeeting, meetingById, meetingsAt, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
+import { begunMeetings, meetingById, meetingsAt, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
 import { bookingDetails } from './details.js';
 import { askParticipant, cancelMeeting, checkTime, insertMeeting, invite, meetingStaff, moveMeeting, shortName, staffView, type TimeProblem } from './booking.js';
 import { planMeetingSends, REMINDER } from './reminders.js';
@@ -201,10 +201,19 @@ async function mark(turn: StaffTurn, meeting: Meeting, participant: Participant,
 export const attendanceByChat: Handler<StaffTurn> = async (turn) => {
   const participant = await resolveParticipant(turn);
   if (!participant) return;
-  const meeting = await latestBegunMeeting(turn.tx, participant.id, turn.now);
+  // A day or a kind of meeting named ("uteblev från SIP:en i fredags") picks that meeting; else
+  // the latest that has begun.
+  const written = findTime(turn.msg.text, turn.now);
+  const type = turn.understanding.slots.meetingType;
+  const meeting = (await begunMeetings(turn.tx, participant.id, turn.now)).find(
+    (m) => (!written?.hasDate || meetingsAt([m], { ...written, hasTime: false }).length > 0) && (!type || m.type === type),
+  );
   if (!meeting) return reply(turn, 'staff:attendance.noRecent', { name: participant.name });
   const attended = turn.understanding.slots.attended;
-  if (attended === undefined) {
+  // Not said, or said against a mark already made ("uteblev förra veckan" after today's was marked
+  // attended): asked with the buttons, not overwritten.
+  const against = (meeting.status === 'held' && attended === false) || (meeting.status === 'missed' && attended === true);
+  if (attended === undefined || against) {
     return reply(turn, 'staff:attendance.question', { name: participant.name, what: t('sv', `staff:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, 'sv') }, { buttons: attendanceButtons(meeting) });
   }
   await mark(turn, meeting, participant, attended);

@@ -143,6 +143,12 @@ describe('findTime: a day it cannot be sure of', () => {
     ['tisdag kl 10 om två veckor', '2026-11-24T10:00', false, true],
     ['v 2 måndag kl 10', '2026-11-30T10:00', false, true],
     ['onsdag 25/11 kl 13', '2026-11-25T13:00', true, true], // they agree
+    // Coaches' shorthand: "tisd", "torsd", "imrgn", "bitti", a part of the day between day and time
+    ['tisd kl 10', '2026-11-24T10:00', true, true],
+    ['torsd kl 13', '2026-11-26T13:00', true, true],
+    ['imrgn kl 10', '2026-11-24T10:00', true, true],
+    ['i morgon bitti kl 9', '2026-11-24T09:00', true, true],
+    ['tisdag eftermiddag kl 2', '2026-11-24T14:00', true, true],
     ['fredag nästa vecka 13.30', '2026-12-04T13:30', true, true], // "vecka 13" is no week number
   ])('%s → %s', check(MONDAY));
 });

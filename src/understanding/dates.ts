@@ -97,7 +97,7 @@ const WEEKDAY_FULL = [
   String.raw`lor?dag(?:en)?|lordg|saturday|satruday|saterday`,
   String.raw`son?dag(?:en)?|sondg|sunday|sundy`,
 ];
-const WEEKDAY_ABBR = ['man|mon', 'tues|tis|tue', 'ons|wed', 'thurs|thur|tors|thu|tor', 'fre|fri', 'lor|sat', 'son|sun'];
+const WEEKDAY_ABBR = ['mand|man|mon', 'tues|tisd|tis|tue', 'onsd|ons|wed', 'thurs|thur|torsd|tors|thu|tor', 'fre|fri', 'lord|lor|sat', 'sond|son|sun'];
 
 // Am/pm and their Swedish equivalents after a time. Group 1: morning; group 2: afternoon/evening.
 const MARK = String.raw`(?:\s*(?:(a\.?m\.?|f\.?m\.?|(?:pa|i)\s+(?:formiddagen|morgonen)|in\s+the\s+morning)|(p\.?m\.?|e\.?m\.?|(?:pa|i)\s+(?:eftermiddagen|kvallen)|in\s+the\s+(?:afternoon|evening)))(?![a-z]))?`;
@@ -109,7 +109,7 @@ const ORD = String.raw`(?::?e|:?a|st|nd|rd|th)?`;
 // Component regexes (precompiled, applied to the folded text)
 
 const RE_REL = new RegExp(
-  String.raw`\b(?:(i\s?dag|today|tdy)|(i\s?mo(?:rgon|rgn|rrn|rron|rn|ron|gon|rgo)|tomorrow|tomorow|tommorow|tommorrow|tmrw|tmrow|tmr)|((?:i\s?)?over\s?mo(?:rgon|rrn|rn)|(?:the\s+)?day\s+after\s+tomorrow)|(i\s?kvall|ikvell|tonight|tonite|i\s?eftermiddag|this\s+(?:afternoon|evening)))\b`,
+  String.raw`\b(?:(i\s?dag|today|tdy)|(i\s?mo(?:rgon|rgn|rrn|rron|rn|ron|gon|rgo)|imrgn|imrn|tomorrow|tomorow|tommorow|tommorrow|tmrw|tmrow|tmr)|((?:i\s?)?over\s?mo(?:rgon|rrn|rn)|(?:the\s+)?day\s+after\s+tomorrow)|(i\s?kvall|ikvell|tonight|tonite|i\s?eftermiddag|this\s+(?:afternoon|evening)))\b`,
   'g',
 );
 const RE_WEEKDAY = new RegExp(
@@ -168,7 +168,7 @@ const RE_BARE_NEXT =
   /\s*(?:$|[?!.,;:)]|[-–]\s*\d|(?:och|eller|men|pa|i|hos|med|till|da|sa|om|ok|okej|funkar|fungerar|passar|gar|blir|kan|vore|or|and|at|on|in|works|would|is|then|please|tack|thanks)\b)/y;
 
 // What may stand between two components of one date-time.
-const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after)\b)*$/;
+const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after|bitti|eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?)\b)*$/;
 // Weekday abbreviations that are also ordinary words ("man" = one, "son", "sat", "sun", "tor"):
 // a bare number after them is not read as an hour.
 const RE_WORDLIKE_ABBREV = /^(man|son|sat|sun|tor)$/;

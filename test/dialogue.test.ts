@@ -94,6 +94,18 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(await status()).toBe('cancelled');
   });
 
+  it('a yes to "Menar du mötet …? Svara NEJ igen" cancels, never confirms; a no to a move asked again changes nothing', async () => {
+    const status = async () => (await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`))[0]!.status;
+    await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
+    expect(text(await app.sms(ANNA, 'jag vill byta tid på mötet'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara FLYTTA igen så gör jag det.');
+    expect(text(await app.sms(ANNA, 'nej'))).toBe('Okej!');
+    expect(await status()).toBe('booked');
+    await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
+    expect(text(await app.sms(ANNA, 'kan inte komma, är sjuk idag'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ igen så gör jag det.');
+    expect(text(await app.sms(ANNA, 'ja'))).toContain('avbokat');
+    expect(await status()).toBe('cancelled');
+  });
+
   it('a coach: a change said as a question, a negation or a condition is not made; two participants are one at a time', async () => {
     const meetings = async () => (await app.db.query<{ id: string; status: string }>(`select id, status from meeting where participant_id = 'p1' order by id`)).map((m) => `${m.id}:${m.status}`);
     const before = await meetings();

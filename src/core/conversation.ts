@@ -18,6 +18,8 @@ export interface ConversationState {
   choices?: { intent: string; slots: Slots; request?: string }[];
   /** A question for one missing slot of an intent. */
   pending?: { intent: string; slots: Slots; missing: keyof Slots; request?: string };
+  /** A meeting answer Lots asked to have said again ("Menar du mötet …? Svara NEJ igen"): a yes is that answer. */
+  asked?: 'confirm' | 'cancel' | 'reschedule';
   /** Messages in a row not understood. */
   misses?: number;
   /** ISO time the state was written; old questions lapse. */
@@ -33,7 +35,7 @@ export async function loadConversation(tx: Db, channel: Channel, address: string
   if (!state) return { at: now.toISOString() };
   const age = now.getTime() - new Date(state.at).getTime();
   const kept: ConversationState = { at: state.at, misses: state.misses };
-  if (state.expecting && age <= LAPSE_MS.expecting) Object.assign(kept, { expecting: state.expecting, ref: state.ref });
+  if (state.expecting && age <= LAPSE_MS.expecting) Object.assign(kept, { expecting: state.expecting, ref: state.ref, asked: state.asked });
   if (age <= LAPSE_MS.other) Object.assign(kept, { choices: state.choices, pending: state.pending });
   return kept;
 }
@@ -60,7 +62,7 @@ export async function expectAnswer(tx: Db, channel: Channel, address: string, ex
   const patch = JSON.stringify({ expecting, ref, at: now.toISOString() });
   await tx.query(
     `insert into conversation (channel, address, state, updated_at) values ($1, $2, $3::jsonb, $4)
-     on conflict (channel, address) do update set state = (conversation.state - 'choices' - 'pending') || excluded.state, updated_at = excluded.updated_at`,
+     on conflict (channel, address) do update set state = (conversation.state - 'choices' - 'pending' - 'asked') || excluded.state, updated_at = excluded.updated_at`,
     [channel, address, patch, now],
   );
 }

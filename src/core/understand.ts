@@ -38,6 +38,9 @@ export interface Interpreted {
 /** Words that drop an open question: "avbryt", "strunta i det", "glöm det", "never mind". */
 const DISMISS = /^(avbryt|strunta i det|strunta i detta|glom det|glom det dar|skit samma|nej tack|nej|inget|ingenting|cancel|never mind|nevermind|forget it|no thanks)[.!]*$/;
 
+const YES_TO_ASKED = /^(ja+|jaa+|japp|jepp|jo|ok|okej|okey|okay|absolut|garna|yes|yep|yeah|precis|stammer|ja det stammer|ja precis|👍+)$/u;
+const NO_TO_ASKED = /^(nej+|na+|nae|no|nope|nej tack)$/;
+
 /** Intents that cannot go on without a complete date and time. */
 const NEEDS_START = new Set(['meeting.book', 'meeting.reschedule']);
 
@@ -52,8 +55,20 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
   // Crisis language outranks any open question.
   if (fresh.intent === 'crisis') return { understanding: fresh, conversation: { ...conversation, misses: 0 } };
 
-  // "avbryt", "strunta i det": an open question is dropped, and nothing else happens.
-  if ((state.choices || state.pending) && DISMISS.test(fold(msg.text).trim())) {
+  // "Menar du mötet …? Svara NEJ igen": a yes ("ja", "ok", "👍") is that answer, not a JA to the
+  // meeting (it confirmed the meeting the participant had just said they could not come to).
+  if (role === 'participant' && state.asked && state.expecting === 'booking') {
+    const said = fold(msg.text).trim().replace(/[\s!.]+$/u, '');
+    if (YES_TO_ASKED.test(said)) {
+      return { understanding: { intent: `meeting.${state.asked}`, confidence: 1, slots: {}, reasons: [`yes to "${state.asked}" asked again`] }, conversation: { ...conversation, misses: 0 } };
+    }
+    if (state.asked !== 'cancel' && NO_TO_ASKED.test(said)) {
+      return { understanding: fresh, conversation: { ...conversation, expecting: undefined, ref: undefined, misses: 0 }, ask: async (turn) => reply(turn, 'participant:dismissed') };
+    }
+  }
+  // "avbryt", "strunta i det": an open question is dropped, and nothing else happens. Not a
+  // participant's NEJ while a meeting question is open: the reminder asked for it.
+  if ((state.choices || state.pending) && DISMISS.test(fold(msg.text).trim()) && !(role === 'participant' && state.expecting === 'booking' && /^(nej|no)[.!]*$/.test(fold(msg.text).trim()))) {
     return { understanding: fresh, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, `${role}:dismissed`) };
   }
   // A whole new request is not an answer to the open question, even when it contains one (a name).
@@ -90,6 +105,13 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     answered = true;
   }
 
+  // "ställ INTE in mötet med Anna", "ska jag boka SIP med Anna?", "om Anna inte kommer, ställ in",
+  // "Anna uteblev inte": a staff request that would change something is done only when it is said
+  // as an order. Such words were carried out (found by a helper probing the staff side).
+  if (!answered && role === 'staff' && STAFF_ACTS.has(understanding.intent) && !saidAsOrder(msg.text, understanding.intent)) {
+    return { understanding, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, 'staff:notAnOrder') };
+  }
+
   if (!answered && NEEDS_START.has(understanding.intent) && !understanding.slots.start && role === 'staff') {
     const slots = { ...understanding.slots, ...(understanding.partialStart?.hasDate ? { start: understanding.partialStart.start } : {}) };
     conversation.pending = { intent: understanding.intent, slots, missing: 'start', request: msg.text };
@@ -109,13 +131,6 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
         if (!understanding.concern) await passToCoach(turn, 'staff:notify.unread');
       },
     };
-  }
-
-  // "ställ INTE in mötet med Anna", "ska jag boka SIP med Anna?", "om Anna inte kommer, ställ in",
-  // "Anna uteblev inte": a staff request that would change something is done only when it is said
-  // as an order. Such words were carried out (found by a helper probing the staff side).
-  if (!answered && role === 'staff' && STAFF_ACTS.has(understanding.intent) && !saidAsOrder(msg.text, understanding.intent)) {
-    return { understanding, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, 'staff:notAnOrder') };
   }
 
   if (answered || !tooUnsure(understanding)) return { understanding, conversation: { ...conversation, misses: 0 } };
@@ -168,34 +183,39 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
 
 /** Staff requests that change something for a participant (a meeting, an SMS sent to them). */
 const STAFF_ACTS = new Set(['meeting.book', 'meeting.cancel', 'meeting.reschedule', 'meeting.attendance', 'reminder.send', 'checkin.send']);
-/** "kan du boka …?": a question that is a polite order. */
-const POLITE_REQUEST = /^(kan|kunde|skulle|vill) (du|ni)\b|^(can|could|would|will) you\b|^(please|snalla)\b/;
-/** A negated action verb: "ställ inte in", "boka inte", "skicka ingen", "don't cancel". */
+/** "kan du boka …?", "Hej! Kan du …", "går det att …": a question that is a polite order. */
+const POLITE_REQUEST = /\b(kan|kunde|skulle) (du|ni|vi)\b|\bgar det att\b|\b(can|could|would|will) you\b|\b(please|snalla)\b/;
+/** An action verb negated right next to it: "ställ inte in", "boka inte", "skicka ingen", "don't cancel". */
 const NEGATED_ACT =
-  /\b(inte|ej|int|ingen|inga|inget|aldrig)\s+(\S+\s+)?(boka|stall|avboka|flytta|skicka|paminn|ta bort)|\b(boka|bokar|stall|avboka|flytta|skicka|paminn)\S*\s+(inte|ej|int|ingen|inga|inget|aldrig)\b|\b(dont|don't|do not|never)\s+(\S+\s+)?(book|cancel|move|send|remind)/;
-/** Done already, or only thought of: "har redan bokat", "FK har ställt in", "funderar på att". */
+  /\b(inte|ej|int|ingen|inga|inget|aldrig)\s+([^\s,.;:!?]+\s+)?(boka|stall|avboka|flytta|skicka|paminn|ta bort)|\b(boka|bokar|stall|avboka|flytta|skicka|paminn)\S*\s+(inte|ej|int|ingen|inga|inget|aldrig)\b|\b(dont|don't|do not|never)\s+([^\s,.;:!?]+\s+)?(book|cancel|move|send|remind)/;
+/** Done already, or only thought of ("har redan bokat", "FK har ställt in", "funderar på att"), unless an order follows. */
 const NOT_NOW = /\b(har|hade|has|had) (redan |already )?(bokat|stallt|avbokat|flyttat|skickat|booked|cancelled|canceled|moved|sent)\b|\b(vanta med|funderar pa|tanker pa att|overvager|kanske ska|wait with|thinking of|thinking about)\b/;
-/** A condition: "om Anna inte kommer", "if she doesn't confirm". */
-const CONDITION = /(^|[,.;]\s*)(om|ifall|if)\s|\b(om|ifall|if) (hon|han|hen|de|dom|det|du|ni|vi|she|he|they|it)\b/;
-/** Attendance said two ways at once, or its negation negated: "uteblev inte", "kom inte i tid men hon kom". */
-const ATTENDANCE_UNCLEAR = /\b(uteblev|missade|skippade|narvarade|missed|attended)\s+(inte|ej|not)\b|\binte\s+(uteblev|missade)\b|\bmen\b|\bbut\b/;
-function saidAsOrder(text: string, intent: string): boolean {
+const IMPERATIVE = /\b(boka|stall in|avboka|flytta|skicka|paminn|book|cancel|move|send|remind)\b/;
+/** A condition: "om Anna inte kommer, ställ in", "if she doesn't confirm" (not "om det nya mötet", "om möjligt"). */
+const CONDITION = /(^|[,.;]\s*)(om|ifall)\s+(?!mojligt\b|det\b|den\b)|\b(ifall|if)\b|\bom (hon|han|hen|de|dom|du|ni|vi)\s+(inte|int|ej|kommer|svarar|ar|blir|far|kan|vill)\b/;
+/** Attendance negated, or said two ways: "uteblev inte", "kom inte i tid men hon kom". */
+const ATTENDANCE_UNCLEAR = /\b(uteblev|missade|skippade|narvarade|missed|attended)\s+(inte|ej|not)\b|\binte\s+(uteblev|missade)\b|\b(men|but)\b.*\b(kom|uteblev|missade|narvarade|dok upp|came|showed|missed|attended)\b/;
+/** Whether a staff request that would change something is said as an order (exported for its test table). */
+export function saidAsOrder(text: string, intent: string): boolean {
   const folded = fold(text).trim();
   if (text.includes('?') && !POLITE_REQUEST.test(folded)) return false;
-  if (NEGATED_ACT.test(folded) || NOT_NOW.test(folded) || CONDITION.test(folded)) return false;
+  if (NEGATED_ACT.test(folded) || CONDITION.test(folded)) return false;
+  if (NOT_NOW.test(folded) && !IMPERATIVE.test(folded)) return false;
   return !(intent === 'meeting.attendance' && ATTENDANCE_UNCLEAR.test(folded));
 }
 
-/** What an opt-out in a sentence is about when it is clear: messages, the number, the list. */
-const ABOUT_MESSAGES = /\b(sms|meddelande|paminnel|skick|skik|skriv|text|msg|messag|remind|nummer|numret|number|avregistrer|unsubscribe|lista|kontakt|hor av|hora av|mejl|mail|notis)/;
-/** "stopp tack", "sluta nu": a stop word first in a message of up to three words is the command. */
-const STOP_FIRST = /^(stop|stopp|sluta|avsluta|unsubscribe)\b/;
-/** "sluta inte skicka sms", "jag vill inte sluta få sms": the stop is negated, the person wants the SMS. */
-const STOP_NEGATED = /\b(inte|int|ej|aldrig|not|dont|don't|never)\s+(\S+\s+)?(sluta|stoppa|avsluta|stop)|\b(sluta|stoppa|avsluta|stop)\S*\s+(inte|int|ej|aldrig)\b/;
-const unclearOptOut = (text: string) => {
+/** An opt-out said about the messages: a stop word and, within three words, what it stops. */
+const ABOUT_MESSAGES = '(sms|meddelande|paminnel|skick|skik|skriv|text|msg|messa|messag|spam|remind|nummer|numret|number|lista|kontakt|hor av|hora av|hoer av|mejl|mail|notis)';
+const STOP_ABOUT = new RegExp(`\\b(stop|stopp|stoppa|sluta|slutar|avsluta|quit|inga|no more|inte fler|inga fler)\\S*\\s+([^\\s,.;:!?]+\\s+){0,2}${ABOUT_MESSAGES}|\\b(avregistrer|unsubscribe|avanmal)`);
+/** "stopp tack", "snälla sluta", "STOP please": a stop word with nothing but politeness around it. */
+const STOP_ALONE = /^(snalla |please |pls )?(stop|stopp|stoppa|sluta|avsluta|unsubscribe)( (tack|nu|snalla|please|pls|plz|da|direkt|omedelbart))*[\s!.🙏]*$/u;
+/** "sluta inte skicka sms", "jag vill inte att ni slutar": the stop is negated, the person wants the SMS. */
+const STOP_NEGATED = /\b(inte|int|ej|aldrig|not|dont|don't|never)\s+(\S+\s+){0,3}(sluta|stoppa|avsluta|stop)|\b(sluta|stoppa|avsluta|stop)\S*\s+(\S+\s+)?(inte|int|ej|aldrig)\b/;
+/** Whether an opt-out read from a sentence leaves unclear that the SMS should stop (exported for its test table). */
+export const unclearOptOut = (text: string) => {
   const folded = fold(text).trim();
   if (STOP_NEGATED.test(folded)) return true;
-  return !ABOUT_MESSAGES.test(folded) && !(STOP_FIRST.test(folded) && tokens(text).length <= 3);
+  return !STOP_ABOUT.test(folded) && !STOP_ALONE.test(folded);
 };
 
 /** Offered times can be taken by naming one ("kl 12.30", "torsdag 9"), not only by number. */

@@ -60,6 +60,7 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
     if (!sure || !plain) {
       turn.conversation.expecting = 'booking';
       turn.conversation.ref = meeting.id;
+      turn.conversation.asked = answer;
       reply(turn, 'participant:meeting.checkWhich', { when: mine.when, answer: ANSWER_WORD[answer] });
       if (!plain) {
         notify(turn, coach, 'staff:notify.meetingAnswerAsked', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), text: turn.msg.text, answer: ANSWER_WORD[answer] });

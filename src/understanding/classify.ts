@@ -95,6 +95,8 @@ const SLOTS: Record<string, (keyof Slots)[]> = {
 };
 
 const YES_IN_CONTEXT = new Set(['ok', 'okej', 'okey', 'okay', 'bra', 'toppen', 'perfekt', 'absolut', 'gärna', 'garna', 'sure', 'fine', 'yes', 'ja']);
+/** A no to a meeting question, as people write it ("nej tyvärr", "kan ej", "nä"). */
+const NO_IN_CONTEXT = new Set(['nej tyvarr', 'tyvarr nej', 'nej sorry', 'sorry nej', 'kan ej', 'kan tyvarr inte', 'kan inte tyvarr', 'tyvarr inte', 'na', 'naa', 'nae', 'nope']);
 const NON_LATIN = /[\u0590-\u08FF\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F\u0400-\u04FF]/u;
 const SOMALI = /\b(waan|waxaan|maxaa|iga|aniga|fadlan|mahadsanid|waa|maya|haa|ma|sidee|xaalad|caawin|baan)\b/iu;
 
@@ -184,6 +186,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   }
   if (participant && input.expecting === 'booking' && YES_IN_CONTEXT.has(whole)) {
     return { intent: 'meeting.confirm', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
+  }
+  if (participant && input.expecting === 'booking' && NO_IN_CONTEXT.has(whole)) {
+    return { intent: 'meeting.cancel', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
   }
 
   const candidates = lex.intents.map((intent, index) => ({ intent, index })).filter(({ intent }) => intent.roles.includes(input.role));

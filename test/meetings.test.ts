@@ -206,6 +206,14 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(await meetingCount()).toBe(before);
   });
 
+  it('"ställ in alla Annas möten" lists them and changes nothing: one at a time', async () => {
+    await app.staff(demo.eva, 'boka SIP med Anna ons kl 10');
+    await app.staff(demo.eva, 'boka möte med Anna tors kl 10');
+    const before = await app.db.query(`select id, status from meeting where participant_id = 'p1' order by id`);
+    expect(text(await app.staff(demo.eva, 'ställ in alla Annas möten'))).toMatch(/SIP-möte onsdag 25 november kl 10\.00[\s\S]*coachsamtal torsdag 26 november kl 10\.00/);
+    expect(await app.db.query(`select id, status from meeting where participant_id = 'p1' order by id`)).toEqual(before);
+  });
+
   it('an unknown participant gets a clear answer and nothing is booked', async () => {
     const before = await meetingCount();
     expect(text(await app.staff(demo.eva, 'boka möte med Zlatan ons kl 10'))).toBe('Jag hittar ingen deltagare som heter Zlatan bland dem du kan se.');

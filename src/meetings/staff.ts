@@ -137,7 +137,8 @@ async function meetingToChange(turn: StaffTurn, which: string): Promise<{ partic
   const type = turn.understanding.slots.meetingType;
   let found = written ? meetingsAt(upcoming, written) : upcoming;
   if (type) found = found.filter((m) => m.type === type);
-  if (!written && !type) found = upcoming.slice(0, 1);
+  // "ställ in alla Annas möten": one at a time, from the list (it cancelled the next one alone).
+  if (!written && !type) found = /\b(alla|samtliga|all)\b/.test(fold(which)) ? upcoming : upcoming.slice(0, 1);
   if (found.length === 1) return { participant, meeting: found[0]! };
   const list = upcoming.map((m) => `• ${t('sv', `staff:meetingType.${m.type}`)} ${formatWhen(m.startAt, 'sv')}`).join('\n');
   reply(turn, found.length ? 'staff:meeting.whichOne' : 'staff:meeting.noneThen', { name: participant.name, list });

@@ -155,6 +155,10 @@ describe('slots of every kind', () => {
     // A celebration emoji ending a sentence is no score; a number inside a question is no answer.
     expect(classify({ text: 'fick min lägenhet!!! 🎉', role: 'participant', now }).intent).not.toBe('checkin.answer');
     expect(classify({ text: 'kan vi ses kl. 3', role: 'participant', now }).intent).not.toBe('checkin.answer');
+    // After a booking request, a meeting answer with an emoji is still that answer.
+    expect(classify({ text: 'Kommer!! 😊', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.confirm');
+    expect(classify({ text: 'nej 😔', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.cancel');
+    expect(classify({ text: 'nej tyvärr', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.cancel');
     expect(classify({ text: '👍', role: 'participant', now, expecting: 'checkin' })).toMatchObject({ intent: 'checkin.answer', slots: { score: 4 } });
     expect(classify({ text: '👍', role: 'participant', now })).toMatchObject({ intent: 'meeting.confirm' });
     expect(classify({ text: 'ok', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.confirm');

@@ -184,11 +184,16 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   if (participant && input.expecting === 'checkin' && score !== undefined && (shortAnswer || !time)) {
     return { intent: 'checkin.answer', confidence: 1, slots: { score }, reasons: [`answer to a check-in: "${scoreHit!.phrase.source}" → ${score}`] };
   }
-  if (participant && input.expecting === 'booking' && YES_IN_CONTEXT.has(whole)) {
-    return { intent: 'meeting.confirm', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
-  }
-  if (participant && input.expecting === 'booking' && NO_IN_CONTEXT.has(whole)) {
-    return { intent: 'meeting.cancel', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
+  if (participant && input.expecting === 'booking') {
+    // The words without their emoji: "Kommer!! 😊" answers the booking, not a check-in.
+    const said = words.filter((w) => /[\p{L}\p{N}]/u.test(w)).join(' ');
+    const confirm = lex.intents.find((i) => i.name === 'meeting.confirm')!;
+    if (YES_IN_CONTEXT.has(whole) || YES_IN_CONTEXT.has(said) || confirm.exact.has(said)) {
+      return { intent: 'meeting.confirm', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
+    }
+    if (NO_IN_CONTEXT.has(whole) || NO_IN_CONTEXT.has(said) || lex.intents.find((i) => i.name === 'meeting.cancel')!.exact.has(said)) {
+      return { intent: 'meeting.cancel', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
+    }
   }
 
   const candidates = lex.intents.map((intent, index) => ({ intent, index })).filter(({ intent }) => intent.roles.includes(input.role));

@@ -177,7 +177,8 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const time = findTime(text, now);
   // A number that is part of a date or time is not a score.
   const timeWords = new Set(time ? tokens(time.matched) : []);
-  const scoreHit = hits.find((h) => h.phrase.meaning.kind === 'score' && !timeWords.has(words[h.from]!));
+  const scoreHits = hits.filter((h) => h.phrase.meaning.kind === 'score' && !timeWords.has(words[h.from]!));
+  const scoreHit = scoreHits[0];
   const score = scoreHit && (scoreHit.phrase.meaning as { score: number }).score;
   const shortAnswer = words.length <= 4;
 
@@ -187,11 +188,11 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   if (participant && input.expecting === 'booking') {
     // The words without their emoji: "Kommer!! 😊" answers the booking, not a check-in.
     const said = words.filter((w) => /[\p{L}\p{N}]/u.test(w)).join(' ');
-    const confirm = lex.intents.find((i) => i.name === 'meeting.confirm')!;
-    if (YES_IN_CONTEXT.has(whole) || YES_IN_CONTEXT.has(said) || confirm.exact.has(said)) {
+    const commandOf = (name: string) => lex.intents.find((i) => i.name === name)!.exact.has(said);
+    if (YES_IN_CONTEXT.has(whole) || YES_IN_CONTEXT.has(said) || commandOf('meeting.confirm')) {
       return { intent: 'meeting.confirm', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
     }
-    if (NO_IN_CONTEXT.has(whole) || NO_IN_CONTEXT.has(said) || lex.intents.find((i) => i.name === 'meeting.cancel')!.exact.has(said)) {
+    if (NO_IN_CONTEXT.has(whole) || NO_IN_CONTEXT.has(said) || commandOf('meeting.cancel')) {
       return { intent: 'meeting.cancel', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
     }
   }
@@ -216,7 +217,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score }, reasons: [`score first: "${scoreHit!.phrase.source}" → ${score}`] };
   }
   // …or at the end, after a sentence on how it is ("trött men ok. 3", "bättre humör. fyra").
-  const lastScore = hits.filter((h) => h.phrase.meaning.kind === 'score' && !timeWords.has(words[h.from]!)).at(-1);
+  const lastScore = scoreHits.at(-1);
   if (participant && lastScore && lastScore.to === words.length && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && !time && /[.,:;!–—-]\s*\S+\s*[.!]?\s*$/u.test(text)) {
     const last = (lastScore.phrase.meaning as { score: number }).score;
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score: last }, reasons: [`score last: "${lastScore.phrase.source}" → ${last}`] };

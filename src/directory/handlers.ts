@@ -33,7 +33,8 @@ export async function resolveParticipant(turn: StaffTurn): Promise<Participant |
   const visible = await visibleParticipants(turn.tx, turn.staff);
   // "Anna kom men Omar uteblev", "ställ in mötet med Anna och Omar": acting on the first name alone
   // marked or cancelled the wrong person's meeting. One at a time.
-  const firstNames = [...new Set(participantsNamedIn(turn.msg.text, visible).map((p) => p.name.split(' ')[0]!))];
+  const named = participantsNamedIn(turn.msg.text, visible);
+  const firstNames = [...new Set(named.map((p) => p.name.split(' ')[0]!))];
   if (firstNames.length > 1) {
     reply(turn, 'staff:participant.oneAtATime', { names: firstNames.join(', ') });
     return null;
@@ -41,7 +42,7 @@ export async function resolveParticipant(turn: StaffTurn): Promise<Participant |
   const written = turn.understanding.slots.participant;
   const { exact, near } = written ? matchParticipants(written, visible) : { exact: [], near: [] };
   // Written in lower case, or the name was not recognised as one: look for any known first name.
-  const matches = exact.length ? exact : participantsNamedIn(turn.msg.text, visible);
+  const matches = exact.length ? exact : named;
   if (matches.length === 1) return matches[0]!;
   if (!matches.length) {
     if (written && near.length) reply(turn, 'staff:participant.notFoundSuggest', { name: written, choices: near.map((p) => p.name).join(', ') });

@@ -37,6 +37,15 @@ export function meetingsAt(meetings: Meeting[], written: { start: string; hasDat
   });
 }
 
+/**
+ * The meetings a request names by day or time ("på fredag kl 11") and by kind ("SIP:en"), out of
+ * those given; all of them when it names neither.
+ */
+export function meetingsNamed(meetings: Meeting[], written: { start: string; hasDate: boolean; hasTime: boolean } | null, type: string | undefined): Meeting[] {
+  const atTime = written ? meetingsAt(meetings, written) : meetings;
+  return type ? atTime.filter((m) => m.type === type) : atTime;
+}
+
 export const endOf = (m: Pick<Meeting, 'startAt' | 'durationMinutes'>) => new Date(m.startAt.getTime() + m.durationMinutes * 60_000);
 
 export async function meetingById(db: Db, id: string): Promise<Meeting | null> {

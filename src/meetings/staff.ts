@@ -14,7 +14,7 @@ import { moveParts } from '../understanding/classify.js';
 import { planSend } from '../scheduler/scheduler.js';
 import { afterQuietHours, inQuietHours, local } from './calendar.js';
 import { meetingSettings } from './settings.js';
-import { begunMeetings, meetingById, meetingsAt, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
+import { begunMeetings, meetingById, meetingsNamed, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
 import { bookingDetails } from './details.js';
 import { askParticipant, cancelMeeting, checkTime, insertMeeting, invite, meetingStaff, moveMeeting, shortName, staffView, type TimeProblem } from './booking.js';
 import { planMeetingSends, REMINDER } from './reminders.js';
@@ -135,10 +135,10 @@ async function meetingToChange(turn: StaffTurn, which: string): Promise<{ partic
   }
   const written = findTime(which, turn.now);
   const type = turn.understanding.slots.meetingType;
-  let found = written ? meetingsAt(upcoming, written) : upcoming;
-  if (type) found = found.filter((m) => m.type === type);
-  // "ställ in alla Annas möten": one at a time, from the list (it cancelled the next one alone).
-  if (!written && !type) found = /\b(alla|samtliga|all)\b/.test(fold(which)) ? upcoming : upcoming.slice(0, 1);
+  // Naming neither, the next one; "ställ in alla Annas möten": one at a time, from the list (it
+  // cancelled the next one alone).
+  const all = /\b(alla|samtliga|all)\b/.test(fold(which));
+  const found = written || type ? meetingsNamed(upcoming, written, type) : all ? upcoming : upcoming.slice(0, 1);
   if (found.length === 1) return { participant, meeting: found[0]! };
   const list = upcoming.map((m) => `• ${t('sv', `staff:meetingType.${m.type}`)} ${formatWhen(m.startAt, 'sv')}`).join('\n');
   reply(turn, found.length ? 'staff:meeting.whichOne' : 'staff:meeting.noneThen', { name: participant.name, list });
@@ -206,9 +206,7 @@ export const attendanceByChat: Handler<StaffTurn> = async (turn) => {
   // the latest that has begun.
   const written = findTime(turn.msg.text, turn.now);
   const type = turn.understanding.slots.meetingType;
-  const meeting = (await begunMeetings(turn.tx, participant.id, turn.now)).find(
-    (m) => (!written?.hasDate || meetingsAt([m], { ...written, hasTime: false }).length > 0) && (!type || m.type === type),
-  );
+  const meeting = meetingsNamed(await begunMeetings(turn.tx, participant.id, turn.now), written?.hasDate ? { ...written, hasTime: false } : null, type)[0];
   if (!meeting) return reply(turn, 'staff:attendance.noRecent', { name: participant.name });
   const attended = turn.understanding.slots.attended;
   // Not said, or said against a mark already made ("uteblev förra veckan" after today's was marked

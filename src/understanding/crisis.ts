@@ -258,9 +258,9 @@ function compile(data: CrisisData): void {
 }
 
 compile(JSON.parse(fs.readFileSync(path.join(projectRoot, 'intents', 'crisis.json'), 'utf8')) as CrisisData);
-// Real words near crisis words ("svara" near "snara"), generated from a Swedish dictionary: read only as themselves.
-const realWords = path.join(projectRoot, 'intents', 'crisis-real-words.json');
-if (fs.existsSync(realWords)) for (const w of (JSON.parse(fs.readFileSync(realWords, 'utf8')) as { sv: string[] }).sv) neverTypo.add(w);
+// Real words near crisis words ("svara" near "snara"), generated from a Swedish dictionary: read
+// only as themselves. Required: without it everyday words raise the crisis alarm.
+for (const w of (JSON.parse(fs.readFileSync(path.join(projectRoot, 'intents', 'crisis-real-words.json'), 'utf8')) as { sv: string[] }).sv) neverTypo.add(w);
 
 /** The phrase words matching reads with a typo (5+ letters), folded: for scripts/crisis-real-words.mjs. */
 export const fuzzyWords = (): string[] => words.filter((w) => w.token.length >= 5).map((w) => w.token);

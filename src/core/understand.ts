@@ -38,6 +38,10 @@ export interface Interpreted {
 /** Words that drop an open question: "avbryt", "strunta i det", "glöm det", "never mind". */
 const DISMISS = /^(avbryt|strunta i det|strunta i detta|glom det|glom det dar|skit samma|nej tack|nej|inget|ingenting|cancel|never mind|nevermind|forget it|no thanks)[.!]*$/;
 
+/**
+ * A yes or no to "Menar du mötet …? Svara NEJ igen". Narrower than a yes to a booking request
+ * (classify's YES_IN_CONTEXT takes "bra", "perfekt"): here a yes cancels or moves a meeting.
+ */
 const YES_TO_ASKED = /^(ja+|jaa+|japp|jepp|jo|ok|okej|okey|okay|absolut|garna|yes|yep|yeah|precis|stammer|ja det stammer|ja precis|👍+)$/u;
 const NO_TO_ASKED = /^(nej+|na+|nae|no|nope|nej tack)$/;
 
@@ -55,20 +59,22 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
   // Crisis language outranks any open question.
   if (fresh.intent === 'crisis') return { understanding: fresh, conversation: { ...conversation, misses: 0 } };
 
+  const said = fold(msg.text).trim();
+  const meetingQuestionOpen = role === 'participant' && state.expecting === 'booking';
   // "Menar du mötet …? Svara NEJ igen": a yes ("ja", "ok", "👍") is that answer, not a JA to the
   // meeting (it confirmed the meeting the participant had just said they could not come to).
-  if (role === 'participant' && state.asked && state.expecting === 'booking') {
-    const said = fold(msg.text).trim().replace(/[\s!.]+$/u, '');
-    if (YES_TO_ASKED.test(said)) {
+  if (meetingQuestionOpen && state.asked) {
+    const word = said.replace(/[\s!.]+$/u, '');
+    if (YES_TO_ASKED.test(word)) {
       return { understanding: { intent: `meeting.${state.asked}`, confidence: 1, slots: {}, reasons: [`yes to "${state.asked}" asked again`] }, conversation: { ...conversation, misses: 0 } };
     }
-    if (state.asked !== 'cancel' && NO_TO_ASKED.test(said)) {
+    if (state.asked !== 'cancel' && NO_TO_ASKED.test(word)) {
       return { understanding: fresh, conversation: { ...conversation, expecting: undefined, ref: undefined, misses: 0 }, ask: async (turn) => reply(turn, 'participant:dismissed') };
     }
   }
   // "avbryt", "strunta i det": an open question is dropped, and nothing else happens. Not a
   // participant's NEJ while a meeting question is open: the reminder asked for it.
-  if ((state.choices || state.pending) && DISMISS.test(fold(msg.text).trim()) && !(role === 'participant' && state.expecting === 'booking' && /^(nej|no)[.!]*$/.test(fold(msg.text).trim()))) {
+  if ((state.choices || state.pending) && DISMISS.test(said) && !(meetingQuestionOpen && /^(nej|no)[.!]*$/.test(said))) {
     return { understanding: fresh, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, `${role}:dismissed`) };
   }
   // A whole new request is not an answer to the open question, even when it contains one (a name).

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { openPglite, statementName, type Db } from '../src/store/db.js';
+import { migrate } from '../src/store/migrate.js';
+
+const MARK_SENT = `update outbox set status = 'sent' where id = $1`;
+const planOf = async (db: Db, sql: string, param: string) =>
+  (await db.exec<{ 'QUERY PLAN': string }>(`explain execute ${statementName(sql)}('${param}')`)).map((r) => r['QUERY PLAN']).join('\n');
+/** Many outbox rows in one statement (so the store's statement count does not start its upkeep). */
+const growOutbox = (db: Db, rows: number) =>
+  db.query(`insert into outbox (created_at, channel, recipient, purpose, text) select now(), 'sms', '+4670' || i, 'reply', 'Hej' from generate_series(1, $1) i`, [rows]);
+
+describe('PGlite upkeep (PGlite has no autovacuum)', () => {
+  it('a statement prepared while its table was empty finds one row by its index once the table has grown', async () => {
+    const db = await openPglite(undefined);
+    await migrate(db);
+    await db.exec('analyze');
+    // Five runs and PostgreSQL keeps a generic plan, made for the empty table.
+    for (let i = 0; i < 8; i++) await db.query(MARK_SENT, [randomUUID()]);
+    await growOutbox(db, 5_000);
+    // Without upkeep that plan reads every row to update one (each send slower than the last).
+    expect(await planOf(db, MARK_SENT, randomUUID())).toMatch(/Seq Scan on outbox/);
+    await db.upkeep!();
+    expect(await planOf(db, MARK_SENT, randomUUID())).toMatch(/Index Scan using outbox_pkey/);
+    await db.close();
+  });
+
+  it('runs by itself after a thousand statements, on the tables that grew', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lots-upkeep-'));
+    try {
+      let db = await openPglite(path.join(dir, 'data'));
+      await migrate(db);
+      await db.exec('analyze');
+      await growOutbox(db, 5_000);
+      const pages = `select relname, relpages from pg_class where relname in ('outbox', 'participant') order by relname`;
+      expect(await db.query(pages)).toEqual([{ relname: 'outbox', relpages: 0 }, { relname: 'participant', relpages: 0 }]);
+      for (let i = 0; i < 1_000; i++) await db.query('select 1');
+      await db.close(); // waits for the upkeep the thousandth statement started
+      db = await openPglite(path.join(dir, 'data'));
+      const [outbox, participant] = await db.query<{ relpages: number }>(pages);
+      expect(outbox!.relpages).toBeGreaterThan(10);
+      expect(participant!.relpages).toBe(0); // it did not grow, so it was left alone
+      await db.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -160,10 +160,23 @@ const positives: [string, string][] = [
   ['har köpt rakblad. ska använda dom ikväll', 'signs'],
   ['kan du hälsa min mamma att jag älskar henne. jag ska gå nu', 'signs'],
   ["sorry can't make it tmrw. won't matter anyway", 'signs'],
+  // Danger from someone else: a threat on the writer's life, or violence with fear (112 in the reply).
+  ['jag är rädd att han dödar mig', 'sv'],
+  ['han hotar att döda mig om jag går', 'sv'],
+  ['han sa att han kommer döda mig om jag lämnar honom', 'sv'],
+  ['han slår mig och är kvar i lägenheten jag är rädd, hjälp', 'signs'],
+  ['he threatened to kill me', 'en'],
+  ['he said he will kill me if i leave', 'en'],
+  ['he hits me and im scared', 'signs'],
 ];
 
 const negatives: string[] = [
   'jag dör av skratt',
+  // Hyperbole about being told off (a person still reads the first: the concern words).
+  'brorsan kommer döda mig om jag glömmer hans födelsedag',
+  'mamma kommer döda mig när hon ser mitt rum haha',
+  'my boss will kill me if im late again',
+  'pappa slog mig när jag var liten och jag var rädd för honom',
   'det här tar livet av mig lol',
   'det här jobbet tar livet av mig haha',
   'this traffic is killing me',

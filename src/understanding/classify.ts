@@ -57,6 +57,9 @@ export function moveParts(text: string): { which: string; to: string | null } {
   return m ? { which: m[1]!, to: m[2]! } : { which: text, to: null };
 }
 
+/** A staff request's opening phrase of at least this weight gets the bonus: it is the order. */
+const OPENING_MIN = 2;
+const OPENING_BONUS = 1.5;
 /** Below this score nothing is understood well enough to act on. */
 export const MIN_SCORE = 1.2;
 
@@ -181,13 +184,13 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const scoreHit = scoreHits[0];
   const score = scoreHit && (scoreHit.phrase.meaning as { score: number }).score;
   const shortAnswer = words.length <= 4;
+  // The words without their emoji: "Kommer!! 😊" answers a booking, "hej 🙂" greets (no score).
+  const said = words.filter((w) => /[\p{L}\p{N}]/u.test(w)).join(' ');
 
   if (participant && input.expecting === 'checkin' && score !== undefined && (shortAnswer || !time)) {
     return { intent: 'checkin.answer', confidence: 1, slots: { score }, reasons: [`answer to a check-in: "${scoreHit!.phrase.source}" → ${score}`] };
   }
   if (participant && input.expecting === 'booking') {
-    // The words without their emoji: "Kommer!! 😊" answers the booking, not a check-in.
-    const said = words.filter((w) => /[\p{L}\p{N}]/u.test(w)).join(' ');
     const commandOf = (name: string) => lex.intents.find((i) => i.name === name)!.exact.has(said);
     if (YES_IN_CONTEXT.has(whole) || YES_IN_CONTEXT.has(said) || commandOf('meeting.confirm')) {
       return { intent: 'meeting.confirm', confidence: 1, slots: {}, reasons: [`answer to a booking request: "${whole}"`] };
@@ -201,7 +204,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // A role's own command wins over a shared one: "👍" confirms for a participant, is a nod from staff.
   const ownFirst = [...candidates].sort((a, b) => a.intent.roles.length - b.intent.roles.length);
   for (const { intent } of ownFirst) {
-    if (intent.exact.has(whole)) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${whole}" → ${intent.name}`] };
+    if (intent.exact.has(whole) || (said && intent.exact.has(said))) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${said || whole}" → ${intent.name}`] };
   }
   // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
   if (words.length > 1 && words.length <= 4) {
@@ -244,6 +247,16 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     s.score += m.weight;
     s.reasons.push(`phrase "${h.phrase.source}" ${m.weight > 0 ? '+' : ''}${m.weight}`);
     scores.set(m.intent, s);
+  }
+  // Staff give orders verb first: the strong phrase a request opens with is what is asked for
+  // ("boka SIP med Amina … och skicka påminnelse" is a booking; "stryk kartl. för Elin" a cancel).
+  if (!participant) {
+    const opening = hits.filter((h) => h.from === 0 && h.phrase.meaning.kind === 'intent' && h.phrase.meaning.weight >= OPENING_MIN).sort((a, b) => b.to - a.to)[0];
+    if (opening?.phrase.meaning.kind === 'intent') {
+      const s = scores.get(opening.phrase.meaning.intent)!;
+      s.score += OPENING_BONUS;
+      s.reasons.push(`said first "${opening.phrase.source}" +${OPENING_BONUS}`);
+    }
   }
   // A participant's name says nothing about the intent: examples compare it as a placeholder.
   const exampleWords = withNamePlaceholder(words, name);
@@ -288,7 +301,8 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
 
   if (!top || top.score < MIN_SCORE || top.name === 'unknown') {
     const foreign = participant && (NON_LATIN.test(text) || SOMALI.test(text));
-    return { intent: 'unknown', confidence: 0, slots: {}, reasons: [foreign ? 'written in a language Lots does not read' : `best score ${top?.score ?? 0} below ${MIN_SCORE}`], alternatives, ...(foreign ? { foreign } : {}) };
+    const why = foreign ? ['written in a language Lots does not read'] : top?.name === 'unknown' ? top.reasons : [`best score ${Math.round((top?.score ?? 0) * 100) / 100} below ${MIN_SCORE}`];
+    return { intent: 'unknown', confidence: 0, slots: {}, reasons: why, alternatives, ...(foreign ? { foreign } : {}) };
   }
   // Confidence grows with the winning score and with its margin over the runner-up.
   const margin = top.score - (second?.score ?? 0);

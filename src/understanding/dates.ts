@@ -13,9 +13,10 @@
 //   "klockan tre" → 15:00, "halv sju" → 18:30, "3:30" → 15:30. "kl 03", "03:30", "kl 3 fm" and
 //   "3am" stay 03. Hours 8–12 are taken as written ("kl 9" → 09:00, "halv ett" → 12:30).
 // - Weekdays: a weekday name means the next such day AFTER today (said on a Monday, "måndag" is
-//   next week's Monday). "nästa måndag" / "next Monday" / "kommande måndag" mean the same as the
-//   plain weekday. "måndag nästa vecka" / "Monday next week" means that weekday in the next ISO
-//   week (said on a Wednesday, "fredag nästa vecka" is nine days later, not this Friday).
+//   next week's Monday); "kommande måndag" / "coming Monday" the same. "nästa tisdag" / "next
+//   Tuesday" and "tisdag nästa vecka" / "Tuesday next week" mean that weekday in the next ISO
+//   week: said on a Monday, next week's Tuesday, not tomorrow (why else say "nästa"; every blind
+//   labeller read it so), and said on a Wednesday, "fredag nästa vecka" is nine days later.
 // - A date without a year is this year, or next year if it has already passed; "den 15:e" is
 //   this month, or next month if passed. An explicit date ("idag kl 8" at 09:00, "2025-01-01")
 //   is returned as is even when in the past — the caller decides what to do with it.
@@ -168,7 +169,7 @@ const RE_BARE_NEXT =
   /\s*(?:$|[?!.,;:)]|[-–]\s*\d|(?:och|eller|men|pa|i|hos|med|till|da|sa|om|ok|okej|funkar|fungerar|passar|gar|blir|kan|vore|or|and|at|on|in|works|would|is|then|please|tack|thanks)\b)/y;
 
 // What may stand between two components of one date-time.
-const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after|bitti|eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?)\b)*$/;
+const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after|istallet|i\s+stallet|instead|bitti|eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?)\b)*$/;
 // Weekday abbreviations that are also ordinary words ("man" = one, "son", "sat", "sun", "tor"):
 // a bare number after them is not read as an hour.
 const RE_WORDLIKE_ABBREV = /^(man|son|sat|sun|tor)$/;
@@ -195,7 +196,7 @@ interface TimeComp {
 }
 interface RelComp { kind: 'rel'; days: number; evening: boolean }
 interface InComp { kind: 'in'; n: number; unit: 'days' | 'weeks' | 'months' }
-interface WeekdayComp { kind: 'wd'; weekday: number; abbrev: boolean; prefixed: boolean }
+interface WeekdayComp { kind: 'wd'; weekday: number; abbrev: boolean; prefixed: boolean; nextWeek: boolean }
 interface NextWeekComp { kind: 'nextweek' }
 interface PastComp { kind: 'past' }
 interface AbsComp { kind: 'abs'; year?: number; month?: number; day: number; needsTime: boolean; numeric: boolean }
@@ -232,11 +233,11 @@ function collect(f: string): Comp[] {
   scan(RE_WEEKDAY, f, out, (m) => {
     // Groups: 1 prefix, 2 nästa, 3–9 full names; 10 prefix, 11 nästa, 12–18 abbreviations.
     for (let i = 0; i < 7; i++) {
-      if (m[3 + i]) return { kind: 'wd', weekday: i + 1, abbrev: false, prefixed: !!(m[1] || m[2]), ...span(m) };
+      if (m[3 + i]) return { kind: 'wd', weekday: i + 1, abbrev: false, prefixed: !!(m[1] || m[2]), nextWeek: m[2] === 'nasta' || m[2] === 'next', ...span(m) };
       if (m[12 + i]) {
         // "min son kl 14", "en man kl 9": the nouns, not "sön"/"mån".
         if (!m[10] && !m[11] && RE_OWNER.test(f.slice(Math.max(0, m.index - 8), m.index))) return null;
-        return { kind: 'wd', weekday: i + 1, abbrev: true, prefixed: !!(m[10] || m[11]), ...span(m) };
+        return { kind: 'wd', weekday: i + 1, abbrev: true, prefixed: !!(m[10] || m[11]), nextWeek: m[11] === 'nasta' || m[11] === 'next', ...span(m) };
       }
     }
     return null;
@@ -423,7 +424,7 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
         break;
       case 'wd': {
         const wd = weekday(today);
-        day = nextWeek ? addDays(today, 7 - wd + d.weekday) : addDays(today, (d.weekday - wd + 7) % 7 || 7);
+        day = nextWeek || d.nextWeek ? addDays(today, 7 - wd + d.weekday) : addDays(today, (d.weekday - wd + 7) % 7 || 7);
         break;
       }
       case 'abs':

@@ -279,7 +279,8 @@ function pushNew(out: number[], id: number | undefined): void {
 
 /**
  * The phrase words `word` matches, the most literal first: exactly; a stem it starts with
- * (longest first); as an inflection (tokenMatches: a 5+ letter word it starts with); as a typo.
+ * (longest first); with a letter doubled; as an inflection (tokenMatches: a 5+ letter word it
+ * starts with); as a typo.
  */
 function idsFor(word: string): readonly number[] {
   const cached = memo.get(word);
@@ -287,6 +288,9 @@ function idsFor(word: string): readonly number[] {
   const out: number[] = [];
   pushNew(out, plainIds.get(word));
   for (let len = Math.min(word.length, longestStem); len >= shortestStem; len--) pushNew(out, stemIds.get(word.slice(0, len)));
+  // A letter written twice ("leeva", "dööö" → "döö"): the word without one of the two, for short
+  // words too, which get no other typo tolerance.
+  if (!neverTypo.has(word)) for (let i = 1; i < word.length; i++) if (word[i] === word[i - 1]) pushNew(out, plainIds.get(word.slice(0, i) + word.slice(i + 1)));
   if (word.length >= 4 && !neverTypo.has(word)) {
     for (let len = word.length - 1; len >= Math.max(5, word.length - 3); len--) pushNew(out, plainIds.get(word.slice(0, len)));
     if (word.length <= longestFuzzy + 2) {

@@ -147,6 +147,7 @@ describe('slots of every kind', () => {
     ['tvåa, ont i ryggen', 2],
     ['trött som ett as men ok. 3', 3],
     ['lite yrsel men bättre humör. fyra', 4],
+    ['3 dödstrött men ok', 3],
   ])('checkin.answer: %s → score %d', (text, score) => {
     expect(classify({ text, role: 'participant', now })).toMatchObject({ intent: 'checkin.answer', slots: { score } });
   });
@@ -155,6 +156,8 @@ describe('slots of every kind', () => {
     // A celebration emoji ending a sentence is no score; a number inside a question is no answer.
     expect(classify({ text: 'fick min lägenhet!!! 🎉', role: 'participant', now }).intent).not.toBe('checkin.answer');
     expect(classify({ text: 'kan vi ses kl. 3', role: 'participant', now }).intent).not.toBe('checkin.answer');
+    // A number in a sentence about something else is no mood; nor is a greeting's smile.
+    for (const text of ['jag har 4 barn', 'buss 4 var sen', 'hej 🙂', 'good morning 🙂']) expect(classify({ text, role: 'participant', now }).intent, text).not.toBe('checkin.answer');
     // After a booking request, a meeting answer with an emoji is still that answer.
     expect(classify({ text: 'Kommer!! 😊', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.confirm');
     expect(classify({ text: 'nej 😔', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.cancel');

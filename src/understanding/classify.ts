@@ -60,6 +60,10 @@ export function moveParts(text: string): { which: string; to: string | null } {
 /** A staff request's opening phrase of at least this weight gets the bonus: it is the order. */
 const OPENING_MIN = 2;
 const OPENING_BONUS = 1.5;
+/** Words that say nothing beside a score ("typ en 2a idag", "maybe a 3"). */
+const SCORE_FILLER = new Set(
+  'typ en ett kanske nog ungefar ca cirka runt val ja jag e ar a sa tror mar kanns det de bara lite hmm eh idag i dag nu ikvall imorse tack hej today maybe like about around guess im feeling its prob probably thanks hi me ok okej'.split(' '),
+);
 /** Below this score nothing is understood well enough to act on. */
 export const MIN_SCORE = 1.2;
 
@@ -184,6 +188,12 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const scoreHit = scoreHits[0];
   const score = scoreHit && (scoreHit.phrase.meaning as { score: number }).score;
   const shortAnswer = words.length <= 4;
+  // A number is a score when little else is said ("typ en 2a", "fyra idag 🙂"), when it comes
+  // first ("3 dödstrött men ok") or is said as one ("mår 3", "4 av 5"); "jag har 4 barn" and
+  // "buss 4 var sen" are no check-in answers.
+  const saidOfMood = hits.some((h) => h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer');
+  const unexplained = words.filter((w, i) => !hits.some((h) => h.from <= i && i < h.to) && !SCORE_FILLER.has(w) && /[\p{L}\p{N}]/u.test(w));
+  const scoreSaid = score !== undefined && (unexplained.length === 0 || scoreHit!.from === 0 || saidOfMood || /\b(av|out of)\s*(5|fem|five)\b/i.test(text));
   // The words without their emoji: "Kommer!! 😊" answers a booking, "hej 🙂" greets (no score).
   const said = words.filter((w) => /[\p{L}\p{N}]/u.test(w)).join(' ');
 
@@ -212,7 +222,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     if (same) return { intent: same.intent.name, confidence: 0.95, slots: {}, reasons: [`every word a command of ${same.intent.name}: "${whole}"`] };
   }
   // A bare digit, number word or face is an answer to the usual question, a check-in.
-  if (participant && score !== undefined && shortAnswer && hits.every((h) => h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer'))) {
+  if (participant && scoreSaid && shortAnswer && hits.every((h) => h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer'))) {
     return { intent: 'checkin.answer', confidence: 0.9, slots: { score }, reasons: [`bare score "${scoreHit!.phrase.source}" → ${score}`] };
   }
   // A score set off at the start, then a word on how it is ("tvåa, ont i ryggen", "2 - dying of a cold").
@@ -231,11 +241,13 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const attendedHits = hits.filter((h) => h.phrase.meaning.kind === 'attended');
   const attended = attendedHits.length ? !attendedHits.some((h) => !(h.phrase.meaning as { attended: boolean }).attended) : undefined;
   const name = participant ? undefined : findParticipantName(text, lex);
+  // A number that can be a score; it is one in the answer when the intent is a check-in answer.
+  const scoreShaped = score !== undefined && (shortAnswer || /^[1-5]$/.test(words[scoreHit!.from]!) || /\b(av|out of)\s*(5|fem|five)\b/i.test(text));
   const found: Record<string, boolean> = {
     agency: Boolean(agency),
     meetingType: Boolean(meetingType),
     start: Boolean(time?.hasDate),
-    score: score !== undefined && (shortAnswer || /^[1-5]$/.test(words[scoreHit!.from]!) || /\b(av|out of)\s*(5|fem|five)\b/i.test(text)),
+    score: scoreSaid && scoreShaped,
     participant: Boolean(name),
   };
 
@@ -316,7 +328,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // "flytta Annas möte den 1 december till torsdag kl 14": the new time is the one after "till".
   const startTime = top.name === 'meeting.reschedule' ? (findTime(moveParts(text).to ?? '', now) ?? (moveParts(text).to === null ? time : null)) : time;
   if (wanted.includes('start') && startTime?.hasDate && startTime.hasTime) slots.start = startTime.start;
-  if (wanted.includes('score') && found.score) slots.score = score;
+  if (wanted.includes('score') && scoreShaped) slots.score = score;
   if (wanted.includes('attended') && attended !== undefined) slots.attended = attended;
   const partialStart =
     wanted.includes('start') && startTime && !(startTime.hasDate && startTime.hasTime) ? { start: startTime.start, hasDate: startTime.hasDate, hasTime: startTime.hasTime } : undefined;

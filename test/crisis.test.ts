@@ -186,6 +186,16 @@ const positives: [string, string][] = [
   ['i cant do this anymore. im done', 'signs'],
   ['om ni hittar mig, säg till mamma att jag älskar henne', 'signs'],
   ['skriver detta innan jag går ner till sjön. det är bäst så', 'signs'],
+  // From blind set 20 (five personas): drugs by name, compounds, formal letters, research, easy Swedish.
+  ['har sparat metadon en vecka, tänker ta allt på en gång ikväll', 'signs'],
+  ['googlar hur mycket fentanyl som är dödligt', 'sv'],
+  ['Hej Lots, jag har köpt en Slang på Biltema och jag vet vad jag ska använda den till. Bengt', 'signs'],
+  ['Hej Lots, jag kör just nu ut mot Älvsborgsbron och tänker inte köra tillbaka. Hälsningar Bengt', 'signs'],
+  ['familj till min man säga de ska döda mig för jag vill skilja. de vet var jag bor', 'sv'],
+  ['jag står vid vatten nu, kallt. jag tänka gå i', 'signs'],
+  ['gänget jag är skyldig pengar stod utanför min dörr inatt med pistol, de kommer tillbaka', 'signs'],
+  ['byebye alla detta är sista sms:et från mig 👋', 'signs'],
+  ['det är snart över...', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -201,6 +211,16 @@ const negatives: string[] = [
   'har gett bort en massa kläder till röda korset idag, skönt att rensa',
   'jag har satt på gasen för att koka pasta',
   'förlåt för allt strul jag ställt till med idag, vi ses imorgon!',
+  // From blind sets 20 and 21: the same words in everyday life.
+  'köpt nya knivar på Clas Ohlson, nu går det fort att skära grönsaker 🔪🥕',
+  'sitter på balkongen och dricker kaffe i solen ☀️ skönt',
+  'en kille från NA-gruppen dog av en överdos förra månaden, vi hade minnesstund igår. det var fint ändå',
+  'Vi åker till Somalia och hälsar på familjen 3 veckor. Hejdå så länge, jag hör av mig när jag kommer hem',
+  'This is my last message before I leave. Flight to Erbil tomorrow 6am, back in January 🙂',
+  'Jag var med om våld i mitt förra förhållande för 10 år sen, det är bearbetat nu med terapeut.',
+  'det är snart över, bara en vecka kvar på kursen!',
+  'tänker på det hela tiden, hur jag ska göra det med cv:t',
+  'tack för allt, ni har varit så snälla mot mig. nu börjar jag på nya jobbet',
   'det här tar livet av mig lol',
   'det här jobbet tar livet av mig haha',
   'this traffic is killing me',

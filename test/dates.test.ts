@@ -60,6 +60,9 @@ describe('findTime: Swedish date and time', () => {
     ['om 2 dagar kl 9', '2026-11-25T09:00', true, true],
     ['kl 14 på onsdag', '2026-11-25T14:00', true, true],
     ['kan vi ta det på onsdag istället kl 14', '2026-11-25T14:00', true, true],
+    // Several times: the one with a day is meant.
+    ['måste till apoteket kl 10, kan vi ses kl 11 idag istället?', '2026-11-23T11:00', true, true],
+    ['kan vi flytta mötet idag till kl 15', '2026-11-23T15:00', true, true],
     ['14.30 på torsdag', '2026-11-26T14:30', true, true],
     ['14-tiden imorgon', '2026-11-24T14:00', true, true],
     ['torsdg kl 10', '2026-11-26T10:00', true, true],

@@ -23,6 +23,7 @@ describe('understanding', () => {
     ['vem ar min handlaggare pa forsakringskassan', 'fk'], // no å ä ö
     ['vem är min handläggre på försäkringskasan', 'fk'], // typos
     ['who is my caseworker at the employment service?', 'af'],
+    ['Hej Lots, vem är min Kontakt på Arbetsförmedlingen? Mvh Bengt', 'af'], // Lots greeted, AF asked about
   ])('%s → contact.lookup, agency %s', (text, agency) => {
     expect(p(text)).toMatchObject({ intent: 'contact.lookup', slots: { agency } });
   });
@@ -148,6 +149,8 @@ describe('slots of every kind', () => {
     ['trött som ett as men ok. 3', 3],
     ['lite yrsel men bättre humör. fyra', 4],
     ['3 dödstrött men ok', 3],
+    ['Hej Lots, jag svarar en Trea på frågan. Mvh Bengt', 3],
+    ['jag dricker inte alls längre. Svaret på checkin är 5', 5],
   ])('checkin.answer: %s → score %d', (text, score) => {
     expect(classify({ text, role: 'participant', now })).toMatchObject({ intent: 'checkin.answer', slots: { score } });
   });

@@ -64,6 +64,8 @@ const OPENING_BONUS = 1.5;
 const SCORE_FILLER = new Set(
   'typ en ett kanske nog ungefar ca cirka runt val ja jag e ar a sa tror mar kanns det de bara lite hmm eh idag i dag nu ikvall imorse tack hej today maybe like about around guess im feeling its prob probably thanks hi me ok okej'.split(' '),
 );
+/** Words that say a number is the answer ("jag svarar en trea", "svaret på checkin är 5", "säg 4"). */
+const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer', 'score', 'mood', 'betyg']);
 /** Below this score nothing is understood well enough to act on. */
 export const MIN_SCORE = 1.2;
 
@@ -193,7 +195,8 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // "buss 4 var sen" are no check-in answers.
   const saidOfMood = hits.some((h) => h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer');
   const unexplained = words.filter((w, i) => !hits.some((h) => h.from <= i && i < h.to) && !SCORE_FILLER.has(w) && /[\p{L}\p{N}]/u.test(w));
-  const scoreSaid = score !== undefined && (unexplained.length === 0 || scoreHit!.from === 0 || saidOfMood || /\b(av|out of)\s*(5|fem|five)\b/i.test(text));
+  const saidAsScore = saidOfMood || /\b(av|out of)\s*(5|fem|five)\b/i.test(text) || words.some((w) => SCORE_WORDS.has(w));
+  const scoreSaid = score !== undefined && (unexplained.length === 0 || scoreHit!.from === 0 || saidAsScore);
   // The words without their emoji: "Kommer!! 😊" answers a booking, "hej 🙂" greets (no score).
   const said = words.filter((w) => /[\p{L}\p{N}]/u.test(w)).join(' ');
 
@@ -236,13 +239,15 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score: last }, reasons: [`score last: "${lastScore.phrase.source}" → ${last}`] };
   }
 
-  const agency = longest(hits, 'agency');
+  // Lots and the coach are named in greetings ("Hej Lots, vem är min handläggare på FK?"): an
+  // agency named beside them is the one asked about.
+  const agency = longest(hits.filter((h) => h.phrase.meaning.kind !== 'agency' || h.phrase.meaning.agency !== 'coach'), 'agency') ?? longest(hits, 'agency');
   const meetingType = longest(hits, 'meetingType');
   const attendedHits = hits.filter((h) => h.phrase.meaning.kind === 'attended');
   const attended = attendedHits.length ? !attendedHits.some((h) => !(h.phrase.meaning as { attended: boolean }).attended) : undefined;
   const name = participant ? undefined : findParticipantName(text, lex);
   // A number that can be a score; it is one in the answer when the intent is a check-in answer.
-  const scoreShaped = score !== undefined && (shortAnswer || /^[1-5]$/.test(words[scoreHit!.from]!) || /\b(av|out of)\s*(5|fem|five)\b/i.test(text));
+  const scoreShaped = score !== undefined && (shortAnswer || /^[1-5]$/.test(words[scoreHit!.from]!) || saidAsScore);
   const found: Record<string, boolean> = {
     agency: Boolean(agency),
     meetingType: Boolean(meetingType),

@@ -169,7 +169,7 @@ const RE_BARE_NEXT =
   /\s*(?:$|[?!.,;:)]|[-–]\s*\d|(?:och|eller|men|pa|i|hos|med|till|da|sa|om|ok|okej|funkar|fungerar|passar|gar|blir|kan|vore|or|and|at|on|in|works|would|is|then|please|tack|thanks)\b)/y;
 
 // What may stand between two components of one date-time.
-const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after|istallet|i\s+stallet|instead|bitti|eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?)\b)*$/;
+const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after|till|istallet|i\s+stallet|instead|bitti|eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?)\b)*$/;
 // Weekday abbreviations that are also ordinary words ("man" = one, "son", "sat", "sun", "tor"):
 // a bare number after them is not read as an hour.
 const RE_WORDLIKE_ABBREV = /^(man|son|sat|sun|tor)$/;
@@ -554,9 +554,11 @@ export function findTime(text: string, now: Date): FoundTime | null {
   }
   groups.push(group);
 
-  for (const g of groups) {
-    const r = resolve(g, f, nowZ);
-    if (!r) continue;
+  // Where several times are said, a full one (a day and a time) is the one meant: "måste till
+  // apoteket kl 10, kan vi ses kl 11 idag istället?" is 11 today.
+  const resolved = groups.map((g) => ({ g, r: resolve(g, f, nowZ) })).filter((x): x is { g: Comp[]; r: NonNullable<ReturnType<typeof resolve>> } => x.r !== null);
+  const best = resolved.find((x) => x.r.hasDate && x.r.hasTime) ?? resolved[0];
+  for (const { g, r } of best ? [best] : []) {
     const from = map ? map[r.from]! : r.from;
     const to = map ? map[r.to]! : r.to;
     // A day said two ways that disagree ("tisdag 9/12", a Wednesday), or with words this grammar

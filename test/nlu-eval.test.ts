@@ -32,12 +32,13 @@ describe('understanding on the labelled set', () => {
     // 0.750 (60/80) since the lexicon learnt from sets 11–16; 0.788 (63/80) since it learnt set 17
     // and a helper's probe of 400 more crisis phrasings, and real words stopped counting as typos;
     // 0.838 (67/80) since it learnt sets 18–20 (danger from others, easy Swedish, signs together).
-    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.83);
+    // Set 22, written then and held out too, measured 0.905 (38/42): all three 0.861 (105/122).
+    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.85);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
     // Lots passes concerns, and what it does not understand from a participant, to the coach to
-    // read (src/core/understand.ts). Blind sets 9 and 10, messages without context: 80 of 80.
+    // read (src/core/understand.ts). Blind sets 9, 10 and 22, messages without context: 122 of 122.
     const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
     const reached = lines.filter((e) => {
       const u = classify({ text: e.text, role: 'participant', now: e.now ? new Date(e.now) : undefined });
@@ -66,6 +67,7 @@ describe('understanding on the labelled set', () => {
     // label life updates ("tog mina tabletter i morse som vanligt") smalltalk, and Lots keeps them
     // unknown on purpose, so the coach reads them (that is how most missed crisis lines still reach a person).
     expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.92);
-    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.91);
+    // Sets 9, 10 and 22 together: 0.926 (set 22 alone, first measured: 0.942).
+    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.92);
   });
 });

@@ -63,6 +63,8 @@ describe('findTime: Swedish date and time', () => {
     // Several times: the one with a day is meant.
     ['måste till apoteket kl 10, kan vi ses kl 11 idag istället?', '2026-11-23T11:00', true, true],
     ['kan vi flytta mötet idag till kl 15', '2026-11-23T15:00', true, true],
+    // …but not the end of a range: no day is taken from it (a booking asks).
+    ['från kl 10 till kl 12 på fredag', '2026-11-23T10:00', false, true],
     ['14.30 på torsdag', '2026-11-26T14:30', true, true],
     ['14-tiden imorgon', '2026-11-24T14:00', true, true],
     ['torsdg kl 10', '2026-11-26T10:00', true, true],

@@ -170,6 +170,8 @@ const RE_BARE_NEXT =
 
 // What may stand between two components of one date-time.
 const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after|till|istallet|i\s+stallet|instead|bitti|eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?)\b)*$/;
+/** Between the two ends of a range of times ("kl 10 till kl 12", "10–12"). */
+const RE_RANGE_GAP = /^\s*(?:till|to|[-–])\s*$/;
 // Weekday abbreviations that are also ordinary words ("man" = one, "son", "sat", "sun", "tor"):
 // a bare number after them is not read as an hour.
 const RE_WORDLIKE_ABBREV = /^(man|son|sat|sun|tor)$/;
@@ -556,8 +558,13 @@ export function findTime(text: string, now: Date): FoundTime | null {
 
   // Where several times are said, a full one (a day and a time) is the one meant: "måste till
   // apoteket kl 10, kan vi ses kl 11 idag istället?" is 11 today.
+  // But the end of a range is not the start: "från kl 10 till kl 12 på fredag" gives no day (asked).
+  const rangeEnd = (g: Comp[]) => {
+    const i = groups.indexOf(g);
+    return i > 0 && RE_RANGE_GAP.test(f.slice(groups[i - 1]!.at(-1)!.end, g[0]!.start));
+  };
   const resolved = groups.map((g) => ({ g, r: resolve(g, f, nowZ) })).filter((x): x is { g: Comp[]; r: NonNullable<ReturnType<typeof resolve>> } => x.r !== null);
-  const best = resolved.find((x) => x.r.hasDate && x.r.hasTime) ?? resolved[0];
+  const best = resolved.find((x) => x.r.hasDate && x.r.hasTime && !rangeEnd(x.g)) ?? resolved[0];
   for (const { g, r } of best ? [best] : []) {
     const from = map ? map[r.from]! : r.from;
     const to = map ? map[r.to]! : r.to;

@@ -140,9 +140,9 @@ describe.each(engines)('dialogue on %s', (engine) => {
   });
 
   it('a check-in answer with such words reaches the coach once, as a concern', async () => {
-    await app.sms(ANNA, '2 orkar inte mer');
+    await app.sms(ANNA, '2, gör så ont inuti');
     const coach = (await outboxTo(demo.eva)).map((m) => m.text);
-    expect(coach).toEqual(['Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "2 orkar inte mer" Telefon: 070-123 45 67.']);
+    expect(coach).toEqual(['Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "2, gör så ont inuti" Telefon: 070-123 45 67.']);
   });
 
   it('everyday talk reaches no one', async () => {
@@ -170,15 +170,17 @@ describe.each(engines)('dialogue on %s', (engine) => {
 
   it('an opt-out in a sentence that does not say what should stop is asked about, not done; the coach reads it', async () => {
     const optedOut = async () => (await app.db.query<{ opted: boolean }>(`select opted_out_at is not null as opted from participant where id = 'p1'`))[0]!.opted;
-    for (const message of ['jag vill att regnet ska sluta', 'jag orkar inte mer, vill sluta', 'sluta inte skicka sms, de hjälper mig']) {
+    for (const message of ['jag vill att regnet ska sluta', 'jag orkar verkligen inte, vill sluta', 'sluta inte skicka sms, de hjälper mig']) {
       expect(text(await app.sms(ANNA, message))).toBe(t('sv', 'participant:optoutAsk'));
       expect(await optedOut()).toBe(false);
     }
     const toCoach = (await outboxTo(demo.eva)).map((m) => m.text);
     expect(toCoach[0]).toContain('skrev något Lots inte förstod');
-    // The second holds words a person should read: a concern, with a number to call.
-    expect(toCoach[1]).toContain('"jag orkar inte mer, vill sluta"');
-    expect(toCoach[1]).toContain('070-123 45 67');
+    // The second too, in her words.
+    expect(toCoach[1]).toContain('"jag orkar verkligen inte, vill sluta"');
+    // "Orkar inte mer" said of everything is a crisis, never a STOP (found by a probe).
+    expect(text(await app.sms(ANNA, 'sluta. jag orkar inte mer'))).toBe(t('sv', 'participant:crisis'));
+    expect(await optedOut()).toBe(false);
     // Said about the messages, or as a command, it stops at once.
     expect(text(await app.sms(ANNA, 'sluta skicka sms till mig'))).toBe(t('sv', 'participant:optout'));
     expect(await optedOut()).toBe(true);

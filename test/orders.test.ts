@@ -35,6 +35,10 @@ describe('a coach: said as an order', () => {
     ['Anna uteblev inte', 'meeting.attendance'],
     ['Anna kom inte i tid men hon kom', 'meeting.attendance'],
     ['kom Anna på mötet idag?', 'meeting.attendance'],
+    // From a probe of 3 December: wondering, a delivery report, a third party's past act.
+    ['jag vet inte om Anna kom på mötet', 'meeting.attendance'],
+    ['påminnelsen till Anna kom inte fram', 'reminder.send'],
+    ['FK ställde in mötet med Omar', 'meeting.cancel'],
   ])('%j is no order', (text, intent) => expect(saidAsOrder(text, intent)).toBe(false));
 });
 

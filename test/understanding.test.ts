@@ -131,6 +131,8 @@ describe('slots of every kind', () => {
     ['Anna kom på mötet', true],
     ['Lina dök inte upp', false],
     ['Mikael no show', false],
+    ['Omar närvarade inte', false], // was read as present (probe, 3 December)
+    ['Anna kom inte förrän efter halva mötet', true], // late, but came
   ])('meeting.attendance: %s → attended %s', (text, attended) => {
     expect(classify({ text, role: 'staff', now })).toMatchObject({ intent: 'meeting.attendance', slots: { attended } });
   });
@@ -161,6 +163,10 @@ describe('slots of every kind', () => {
     expect(classify({ text: 'kan vi ses kl. 3', role: 'participant', now }).intent).not.toBe('checkin.answer');
     // A number in a sentence about something else is no mood; nor is a greeting's smile.
     for (const text of ['jag har 4 barn', 'buss 4 var sen', 'hej 🙂', 'good morning 🙂']) expect(classify({ text, role: 'participant', now }).intent, text).not.toBe('checkin.answer');
+    // Units, numbered things and the ends of the scale are no score; of two, today's counts (probe, 3 December).
+    for (const text of ['jag sov 3 timmar', 'rum 3?', '4 av 10', '5 min sen']) expect(classify({ text, role: 'participant', now }).slots.score, text).toBeUndefined();
+    expect(classify({ text: '1 på en skala 1-5', role: 'participant', now }).slots.score).toBe(1);
+    expect(classify({ text: 'igår var det 5 men idag bara 1', role: 'participant', now }).slots.score).toBe(1);
     // After a booking request, a meeting answer with an emoji is still that answer.
     expect(classify({ text: 'Kommer!! 😊', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.confirm');
     expect(classify({ text: 'nej 😔', role: 'participant', now, expecting: 'booking' }).intent).toBe('meeting.cancel');

@@ -64,6 +64,12 @@ const OPENING_BONUS = 1.5;
 const SCORE_FILLER = new Set(
   'typ en ett kanske nog ungefar ca cirka runt val ja jag e ar a sa tror mar kanns det de bara lite hmm eh idag i dag nu ikvall imorse tack hej today maybe like about around guess im feeling its prob probably thanks hi me ok okej'.split(' '),
 );
+/** Units after a number that is no score. */
+const NOT_SCORE_AFTER = new Set('timmar timme tim h min minuter minut dagar dag veckor vecka manader ar kr kronor st stycken personer barn ganger gang procent hours hour minutes mins days weeks years times people kids km mil'.split(' '));
+/** Things a number after them is the number of. */
+const NOT_SCORE_BEFORE = new Set('rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
+/** Words after which a second score is today's. */
+const SCORE_TURN = new Set(['men', 'but', 'idag', 'today', 'nu', 'now']);
 /** Words that say a number is the answer ("jag svarar en trea", "svaret på checkin är 5", "säg 4"). */
 const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer', 'score', 'mood', 'betyg']);
 /** Below this score nothing is understood well enough to act on. */
@@ -186,8 +192,21 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const time = findTime(text, now);
   // A number that is part of a date or time is not a score.
   const timeWords = new Set(time ? tokens(time.matched) : []);
-  const scoreHits = hits.filter((h) => h.phrase.meaning.kind === 'score' && !timeWords.has(words[h.from]!));
-  const scoreHit = scoreHits[0];
+  // Nor is a number with a unit ("sov 3 timmar", "5 min sen", "4 av 10"), after a thing it numbers
+  // ("rum 3", "buss 4") or an end of the scale ("1 på en skala 1-5").
+  const scale = new Set<number>();
+  for (let i = 0; i + 1 < words.length; i++) if (/^\d+$/.test(words[i]!) && /^\d+$/.test(words[i + 1]!) && new RegExp(`\\b${words[i]}\\s*[-–]\\s*${words[i + 1]}\\b`).test(text)) scale.add(i).add(i + 1);
+  const scoreHits = hits.filter(
+    (h) =>
+      h.phrase.meaning.kind === 'score' &&
+      !timeWords.has(words[h.from]!) &&
+      !scale.has(h.from) &&
+      !NOT_SCORE_AFTER.has(words[h.to] ?? '') &&
+      !(words[h.to] === 'av' && !/^(5|fem|five)$/.test(words[h.to + 1] ?? '')) &&
+      !NOT_SCORE_BEFORE.has(words[h.from - 1] ?? ''),
+  );
+  // Of two scores, the one after "men"/"idag" is today's ("igår 5 men idag bara 1", "inte 5 men 4").
+  const scoreHit = scoreHits.length > 1 && words.some((w) => SCORE_TURN.has(w)) ? scoreHits.at(-1) : scoreHits[0];
   const score = scoreHit && (scoreHit.phrase.meaning as { score: number }).score;
   const shortAnswer = words.length <= 4;
   // A number is a score when little else is said ("typ en 2a", "fyra idag 🙂"), when it comes
@@ -243,7 +262,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // agency named beside them is the one asked about.
   const agency = longest(hits.filter((h) => h.phrase.meaning.kind !== 'agency' || h.phrase.meaning.agency !== 'coach'), 'agency') ?? longest(hits, 'agency');
   const meetingType = longest(hits, 'meetingType');
-  const attendedHits = hits.filter((h) => h.phrase.meaning.kind === 'attended');
+  // The longest saying wins over the words inside it: "kom inte förrän efter halva mötet" came (late).
+  const attendedAll = hits.filter((h) => h.phrase.meaning.kind === 'attended');
+  const attendedHits = attendedAll.filter((h) => !attendedAll.some((o) => o !== h && o.from <= h.from && h.to <= o.to && o.to - o.from > h.to - h.from));
   const attended = attendedHits.length ? !attendedHits.some((h) => !(h.phrase.meaning as { attended: boolean }).attended) : undefined;
   const name = participant ? undefined : findParticipantName(text, lex);
   // A number that can be a score; it is one in the answer when the intent is a check-in answer.

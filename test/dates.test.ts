@@ -65,6 +65,13 @@ describe('findTime: Swedish date and time', () => {
     ['kan vi flytta mötet idag till kl 15', '2026-11-23T15:00', true, true],
     // …but not the end of a range: no day is taken from it (a booking asks).
     ['från kl 10 till kl 12 på fredag', '2026-11-23T10:00', false, true],
+    // Days not read, so a booking asks (probe, 3 December): a weekday beside "om två veckor",
+    // "veckan efter nästa", two times offered as alternatives; a corrected time is the later one.
+    ['torsdag om två veckor kl 10', '2026-12-07T10:00', false, true],
+    ['på tisdag om en vecka kl 10', '2026-11-30T10:00', false, true],
+    ['veckan efter nästa på tisdag kl 10', '2026-11-24T10:00', false, true],
+    ['torsdag kl 10 eller fredag kl 13', '2026-11-26T10:00', false, true],
+    ['torsdag kl 10, nej förresten kl 11', '2026-11-23T11:00', false, true],
     ['14.30 på torsdag', '2026-11-26T14:30', true, true],
     ['14-tiden imorgon', '2026-11-24T14:00', true, true],
     ['torsdg kl 10', '2026-11-26T10:00', true, true],
@@ -109,6 +116,7 @@ describe('findTime: English', () => {
     ['next wednesday at 2pm', '2026-12-02T14:00', true, true],
     ['this wednesday at 2pm', '2026-11-25T14:00', true, true],
     ['coming wednesday at 2pm', '2026-11-25T14:00', true, true],
+    ['a week from Friday at 10', '2026-11-27T10:00', false, true],
     ['December 3 at 1pm', '2026-12-03T13:00', true, true],
     ['Dec 3 at 1pm', '2026-12-03T13:00', true, true],
     ['3 Dec 13:00', '2026-12-03T13:00', true, true],

@@ -534,7 +534,11 @@ function foldWithMap(text: string): { f: string; map: number[] | null } {
 
 /** Finds a date and/or time in a message, relative to `now` (the message time), in Europe/Stockholm. Returns null when none. */
 /** Day words the grammar does not read; a weekday beside them is not the day meant. */
-const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta)\b|\b(?:v|v\.|vecka|veckan|week|wk)\s?\d{1,2}\b(?![.:]\d)/;
+const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta)\b|\b(?:v|v\.|vecka|veckan|week|wk)\s?\d{1,2}\b(?![.:]\d)|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
+/** Said again differently: the later time is the one meant ("torsdag kl 10, nej förresten kl 11"). */
+const RE_CORRECTION = /\b(nej forresten|forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually)\b/;
+/** Two full times offered as alternatives: neither is taken ("torsdag kl 10 eller fredag kl 13"). */
+const RE_ALTERNATIVE = /^\s*,?\s*(eller|or)\s*$/;
 const weekdayOf = (localIso: string) => weekday({ y: Number(localIso.slice(0, 4)), m: Number(localIso.slice(5, 7)), d: Number(localIso.slice(8, 10)) });
 
 export function findTime(text: string, now: Date): FoundTime | null {
@@ -564,7 +568,10 @@ export function findTime(text: string, now: Date): FoundTime | null {
     return i > 0 && RE_RANGE_GAP.test(f.slice(groups[i - 1]!.at(-1)!.end, g[0]!.start));
   };
   const resolved = groups.map((g) => ({ g, r: resolve(g, f, nowZ) })).filter((x): x is { g: Comp[]; r: NonNullable<ReturnType<typeof resolve>> } => x.r !== null);
-  const best = resolved.find((x) => x.r.hasDate && x.r.hasTime && !rangeEnd(x.g)) ?? resolved[0];
+  const full = resolved.filter((x) => x.r.hasDate && x.r.hasTime && !rangeEnd(x.g));
+  const corrected = RE_CORRECTION.test(f) && resolved.length > 1;
+  const best = corrected ? resolved.at(-1) : (full[0] ?? resolved[0]);
+  const alternatives = full.length > 1 && full.some((x, i) => i > 0 && RE_ALTERNATIVE.test(f.slice(full[i - 1]!.g.at(-1)!.end, x.g[0]!.start)));
   for (const { g, r } of best ? [best] : []) {
     const from = map ? map[r.from]! : r.from;
     const to = map ? map[r.to]! : r.to;
@@ -573,7 +580,9 @@ export function findTime(text: string, now: Date): FoundTime | null {
     // (a coach's booking asks for it), since the plain weekday would book the wrong one.
     const said = g.find((c) => c.kind === 'wd') as WeekdayComp | undefined;
     const disagree = said !== undefined && g.some((c) => c.kind === 'abs') && weekdayOf(r.start) !== said.weekday;
-    const unread = UNREAD_DAY_WORDS.test(f) || (said !== undefined && comps.some((c) => c.kind === 'in' && !g.includes(c)));
+    // A weekday beside "om två veckor" anywhere ("torsdag om två veckor kl 10"): no day is guessed.
+    const weekdayAndIn = comps.some((c) => c.kind === 'wd') && comps.some((c) => c.kind === 'in');
+    const unread = UNREAD_DAY_WORDS.test(f) || weekdayAndIn || alternatives;
     return { start: r.start, hasDate: r.hasDate && !disagree && !unread, hasTime: r.hasTime, matched: text.slice(from, to) };
   }
   return null;

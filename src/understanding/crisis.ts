@@ -156,6 +156,8 @@ const idioms = new Node<true>();
 const substrings: { text: string; source: string; lang: string }[] = [];
 /** Warning-sign concepts, each a trie of its phrases, and the pairs that together are a crisis. */
 const concepts = new Map<string, Node<true>>();
+/** The concepts a phrase of which starts with this word: a message holds only concepts whose first word it has. */
+const conceptsStartingWith = new Map<number, string[]>();
 /** Pairs of concepts, each with the concepts that stop it ('!accident'). */
 let together: { all: string[]; unless: string[] }[] = [];
 const concern = new Node<true>();
@@ -221,6 +223,7 @@ function compile(data: CrisisData): void {
     concepts.set(name, trie);
   }
   for (const ids of compileAll(data.concern.words)) concern.add(ids, true);
+  for (const [name, trie] of concepts) for (const id of trie.next.keys()) conceptsStartingWith.set(id, [...(conceptsStartingWith.get(id) ?? []), name]);
   together = data.signs.together.map((names) => ({ all: names.filter((n) => !n.startsWith('!')), unless: names.filter((n) => n.startsWith('!')).map((n) => n.slice(1)) }));
   for (const rule of together) for (const name of [...rule.all, ...rule.unless]) if (!concepts.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
   const add = (ids: Sequence, phrase: Phrase) => {
@@ -438,8 +441,10 @@ export function detectCrisis(text: string): CrisisFinding {
       if (found) return { crisis: true, matched: found.source, lang: found.lang };
     }
   // Warning signs that together are a crisis ("no point" + "living", pills + "saved up").
+  const startable = new Set<string>();
+  for (const ids of m.ids) for (const id of ids) for (const name of conceptsStartingWith.get(id) ?? []) startable.add(name);
   const present = new Map<string, boolean>();
-  const has = (name: string) => present.get(name) ?? (present.set(name, m.contains(concepts.get(name)!)), present.get(name)!);
+  const has = (name: string) => startable.has(name) && (present.get(name) ?? (present.set(name, m.contains(concepts.get(name)!)), present.get(name)!));
   for (const rule of together) if (rule.all.every(has) && !rule.unless.some(has)) return { crisis: true, matched: `signs: ${rule.all.join(' + ')}`, lang: 'signs' };
   if (NON_LATIN_SCRIPT.test(text)) {
     const normalised = normaliseScript(text);

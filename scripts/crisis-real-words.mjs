@@ -48,6 +48,10 @@ const inflectionOfCrisisWord = (w) => [...crisisWords].some((c) => w !== c && w.
 /** Real but rare words that a writer far more likely meant as the crisis word ("skädda", a fish, for "skada"). */
 const STILL_TYPOS = new Set(['skadda']);
 
+// Caution (3 December): a real word that a new phrase or sign uses ("samma" in "alla på samma gång")
+// becomes a crisis word and drops out of this list, and can then be read as a typo of another
+// ("samma" for "samla"). After regenerating, run `npm run eval:nlu` and test/crisis.test.ts, and
+// compare the list's diff before keeping it.
 const found = new Set();
 for (const word of crisisWords) {
   for (const e of edits(word)) {

@@ -183,7 +183,7 @@ const positives: [string, string][] = [
   ['min exman har hittat min adress. han står utanför dörren. jag är så rädd', 'signs'],
   ['min man slå mig igen. jag rädd. barnen är här', 'signs'],
   ['🔪😭 orkar inte', 'signs'],
-  ['i cant do this anymore. im done', 'signs'],
+  ['i cant do this anymore. im done', 'en'],
   ['om ni hittar mig, säg till mamma att jag älskar henne', 'signs'],
   ['skriver detta innan jag går ner till sjön. det är bäst så', 'signs'],
   // From blind set 20 (five personas): drugs by name, compounds, formal letters, research, easy Swedish.
@@ -212,6 +212,13 @@ const positives: [string, string][] = [
   ['om jag dog skulle ingen bry sig', 'signs'],
   ['I was raped last night', 'en'],
   ['i want to unalive', 'en'],
+  ['jag är en fara för mig själv', 'sv'],
+  ['han låser in mig', 'sv'],
+  ['ring ambulans', 'sv'],
+  ['mitt ex förföljer mig', 'sv'],
+  ['jag vill lämna världen', 'sv'],
+  ['jag ber till gud att jag får dö', 'sv'],
+  ['cant do this anymore, goodbye', 'en'],
 ];
 
 const negatives: string[] = [
@@ -249,6 +256,10 @@ const negatives: string[] = [
   'jag ska hoppa bungyjump',
   'jag orkar inte mer idag, ska sova tidigt',
   'det kommer inte att finnas tid imorgon',
+  'chefen hotar mig med uppsägning',
+  'jag vill inte vara kvar på kursen',
+  'min lilla bror spelar fortnite och skriker jag dödade dig hela kvällen',
+  'kan vi flytta mötet? har tid för blodprov samma tid, dom ska kolla dosen på mina tabletter',
   'det här tar livet av mig lol',
   'det här jobbet tar livet av mig haha',
   'this traffic is killing me',

@@ -178,7 +178,7 @@ const positives: [string, string][] = [
   ['ana ta3ban kteer w bdi mout', 'ar-latn'],
   ['sitter i bilen i garaget med motorn igång', 'signs'],
   ['förlåt för allt besvär jag ställt till med. hejdå', 'signs'],
-  ['KAN NI RINGA MIG NU JAG HAR TAGIT TABLETTER', 'signs'],
+  ['KAN NI RINGA MIG NU JAG HAR TAGIT TABLETTER', 'sv'],
   ['har satt på gasen på spisen. förlåt', 'signs'],
   ['min exman har hittat min adress. han står utanför dörren. jag är så rädd', 'signs'],
   ['min man slå mig igen. jag rädd. barnen är här', 'signs'],
@@ -219,6 +219,10 @@ const positives: [string, string][] = [
   ['jag vill lämna världen', 'sv'],
   ['jag ber till gud att jag får dö', 'sv'],
   ['cant do this anymore, goodbye', 'en'],
+  ['jag hatar att leva', 'sv'],
+  ['jag har valt en dag', 'sv'],
+  ['jag har ont efter att han slog mig', 'sv'],
+  ['flytta mötet, jag ligger på akuten efter att jag skadat mig', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -257,6 +261,12 @@ const negatives: string[] = [
   'jag orkar inte mer idag, ska sova tidigt',
   'det kommer inte att finnas tid imorgon',
   'chefen hotar mig med uppsägning',
+  'han slog mig i fotboll igen',
+  'jag har valt en dag för mötet',
+  'jag har tagit tabletter mot huvudvärk',
+  'jag blöder näsblod',
+  'jag ska hoppa från 10-metern på badhuset',
+  'jag är uppe på taket och lagar antennen',
   'jag vill inte vara kvar på kursen',
   'min lilla bror spelar fortnite och skriker jag dödade dig hela kvällen',
   'kan vi flytta mötet? har tid för blodprov samma tid, dom ska kolla dosen på mina tabletter',

@@ -67,11 +67,20 @@ describe('findTime: Swedish date and time', () => {
     ['från kl 10 till kl 12 på fredag', '2026-11-23T10:00', false, true],
     // Days not read, so a booking asks (probe, 3 December): a weekday beside "om två veckor",
     // "veckan efter nästa", two times offered as alternatives; a corrected time is the later one.
-    ['torsdag om två veckor kl 10', '2026-12-07T10:00', false, true],
-    ['på tisdag om en vecka kl 10', '2026-11-30T10:00', false, true],
+    ['torsdag om två veckor kl 10', '2026-11-26T00:00', false, false],
+    ['på tisdag om en vecka kl 10', '2026-11-24T00:00', false, false],
     ['veckan efter nästa på tisdag kl 10', '2026-11-24T10:00', false, true],
     ['torsdag kl 10 eller fredag kl 13', '2026-11-26T10:00', false, true],
     ['torsdag kl 10, nej förresten kl 11', '2026-11-23T11:00', false, true],
+    // …but only a correction between the two ("förresten" first is "by the way"), and a day said
+    // first stays the day meant (found by a review, 3 December).
+    ['Förresten, kan vi ta fredag kl 10 istället för imorgon kl 14?', '2026-11-27T10:00', true, true],
+    ['boka Amina fredag kl 13, förresten hon har tandläkare imorgon kl 9', '2026-11-27T13:00', true, true],
+    ['Boka Amina på torsdag, hon jobbar till kl 15 idag', '2026-11-26T00:00', true, false],
+    ['boka Amina torsdag eller fredag kl 13', '2026-11-26T00:00', false, false],
+    ['kl 10 eller kl 14 på fredag', '2026-11-27T14:00', false, true],
+    ['mellan kl 10 och kl 12 på fredag', '2026-11-23T10:00', false, true],
+    ['näst nästa fredag kl 10', '2026-12-04T10:00', false, true],
     ['14.30 på torsdag', '2026-11-26T14:30', true, true],
     ['14-tiden imorgon', '2026-11-24T14:00', true, true],
     ['torsdg kl 10', '2026-11-26T10:00', true, true],

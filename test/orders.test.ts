@@ -20,6 +20,7 @@ describe('a coach: said as an order', () => {
     ['Fatuma kom men var 20 min sen', 'meeting.attendance'],
     ['Emma uteblev idag, kan du notera det?', 'meeting.attendance'],
     ['Anna uteblev', 'meeting.attendance'],
+    ['Ta bort mötet som jag bokade igår med Amina', 'meeting.cancel'],
   ])('%j is an order', (text, intent) => expect(saidAsOrder(text, intent)).toBe(true));
 
   it.each([
@@ -39,6 +40,7 @@ describe('a coach: said as an order', () => {
     ['jag vet inte om Anna kom på mötet', 'meeting.attendance'],
     ['påminnelsen till Anna kom inte fram', 'reminder.send'],
     ['FK ställde in mötet med Omar', 'meeting.cancel'],
+    ['Vet inte om vi ska avboka Aminas möte', 'meeting.cancel'],
   ])('%j is no order', (text, intent) => expect(saidAsOrder(text, intent)).toBe(false));
 });
 

@@ -195,12 +195,14 @@ const POLITE_REQUEST = /\b(kan|kunde|skulle) (du|ni|vi)\b|\bgar det att\b|\b(can
 const NEGATED_ACT =
   /\b(inte|ej|int|ingen|inga|inget|aldrig)\s+([^\s,.;:!?]+\s+)?(boka|stall|avboka|flytta|skicka|paminn|ta bort)|\b(boka|bokar|stall|avboka|flytta|skicka|paminn)\S*\s+(inte|ej|int|ingen|inga|inget|aldrig)\b|\b(dont|don't|do not|never)\s+([^\s,.;:!?]+\s+)?(book|cancel|move|send|remind)/;
 /**
- * Done already, or only thought of or wondered about ("har redan bokat", "FK ställde in", "funderar
- * på att", "vet inte om Anna kom", "påminnelsen kom inte fram"), unless an order follows.
+ * Done already or only thought of ("har redan bokat", "FK ställde in" said first, "funderar på att",
+ * "påminnelsen kom inte fram"), unless an order follows.
  */
 const NOT_NOW =
-  /\b(har|hade|has|had) (redan |already )?(bokat|stallt|avbokat|flyttat|skickat|booked|cancelled|canceled|moved|sent)\b|\b(stallde|avbokade|flyttade|bokade|skickade)\b|\b(vanta med|funderar pa|tanker pa att|overvager|kanske ska|wait with|thinking of|thinking about)\b|\b(vet inte om|undrar om|osaker pa om|oklart om|not sure if|dont know if|don't know if|wonder if|wondering if)\b|\b(kom|gick) inte fram\b/;
-const IMPERATIVE = /\b(boka|stall in|avboka|flytta|skicka|paminn|book|cancel|move|send|remind)\b/;
+  /\b(har|hade|has|had) (redan |already )?(bokat|stallt|avbokat|flyttat|skickat|booked|cancelled|canceled|moved|sent)\b|^\S+( \S+)? (stallde|avbokade|flyttade|bokade|skickade)\b|\b(vanta med|funderar pa|tanker pa att|overvager|kanske ska|wait with|thinking of|thinking about)\b|\b(kom|gick) inte fram\b/;
+const IMPERATIVE = /\b(boka|stall in|avboka|flytta|skicka|paminn|ta bort|stryk|book|cancel|move|send|remind)\b/;
+/** Wondering whether, which no verb beside it makes an order ("vet inte om vi ska avboka Aminas möte"). */
+const WONDERING = /^(jag )?(vet inte om|undrar om|undrar (bara|lite) om|osaker pa om|oklart om|not sure if|dont know if|don't know if|wonder if|wondering if|i wonder if|i'm not sure if|im not sure if)\b/;
 /** A condition: "om Anna inte kommer, ställ in", "if she doesn't confirm" (not "om det nya mötet", "om möjligt"). */
 const CONDITION = /(^|[,.;]\s*)(om|ifall)\s+(?!mojligt\b|det\b|den\b)|\b(ifall|if)\b|\bom (hon|han|hen|de|dom|du|ni|vi)\s+(inte|int|ej|kommer|svarar|ar|blir|far|kan|vill)\b/;
 /** Attendance negated, or said two ways: "uteblev inte", "kom inte i tid men hon kom". */
@@ -210,6 +212,7 @@ export function saidAsOrder(text: string, intent: string): boolean {
   const folded = fold(text).trim();
   if (text.includes('?') && !POLITE_REQUEST.test(folded)) return false;
   if (NEGATED_ACT.test(folded) || CONDITION.test(folded)) return false;
+  if (WONDERING.test(folded)) return false;
   if (NOT_NOW.test(folded) && !IMPERATIVE.test(folded)) return false;
   return !(intent === 'meeting.attendance' && ATTENDANCE_UNCLEAR.test(folded));
 }

@@ -23,7 +23,7 @@ export interface Db {
   close(): Promise<void>;
   /** PGlite only: the whole database as a tarball (tests copy a template this way). */
   dump?(): Promise<Blob>;
-  /** PGlite only: vacuums and analyses the tables that grew (it runs by itself every thousand statements). */
+  /** PGlite only: vacuums and analyses the tables that grew (it runs by itself every thousand statements). Not inside a transaction: it would wait for it. */
   upkeep?(): Promise<void>;
 }
 
@@ -111,6 +111,7 @@ const STATEMENTS_BETWEEN_UPKEEP = 1_000;
 function autovacuum(pglite: PGlite) {
   let statements = 0;
   let running: Promise<void> | undefined;
+  let closing = false;
   async function upkeep() {
     const grown = await pglite.query<{ name: string }>(
       `select quote_ident(c.relname) as name from pg_class c
@@ -122,7 +123,7 @@ function autovacuum(pglite: PGlite) {
   return {
     /** Counts one statement; every thousandth starts the upkeep. */
     counted() {
-      if (++statements % STATEMENTS_BETWEEN_UPKEEP || running) return;
+      if (++statements % STATEMENTS_BETWEEN_UPKEEP || running || closing) return;
       // It queues for PGlite's lock behind the statement that called it (a timer would wait for a
       // busy loop of statements to end). Only speed depends on it: one that fails is tried again
       // after the next thousand statements.
@@ -131,8 +132,11 @@ function autovacuum(pglite: PGlite) {
         .finally(() => (running = undefined));
     },
     upkeep,
-    /** Waits for upkeep in progress, so the database is not closed under it. */
-    settled: () => running ?? Promise.resolve(),
+    /** Starts no more upkeep and waits for the one in progress, so the database is not closed under it. */
+    settled: () => {
+      closing = true;
+      return running ?? Promise.resolve();
+    },
   };
 }
 

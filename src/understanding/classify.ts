@@ -60,16 +60,23 @@ export function moveParts(text: string): { which: string; to: string | null } {
 /** A staff request's opening phrase of at least this weight gets the bonus: it is the order. */
 const OPENING_MIN = 2;
 const OPENING_BONUS = 1.5;
+/** Faces and gestures that change nothing about the words beside them. */
+const FRIENDLY = new Set(['🙂', '😊', '😀', '😃', '😄', '😁', '☺', '😉', '🙏', '👋', '❤', '💕', '🤗', '😇', '🥰', '😌']);
 /** Words that say nothing beside a score ("typ en 2a idag", "maybe a 3"). */
 const SCORE_FILLER = new Set(
   'typ en ett kanske nog ungefar ca cirka runt val ja jag e ar a sa tror mar kanns det de bara lite hmm eh idag i dag nu ikvall imorse tack hej today maybe like about around guess im feeling its prob probably thanks hi me ok okej'.split(' '),
 );
 /** Units after a number that is no score. */
-const NOT_SCORE_AFTER = new Set('timmar timme tim h min minuter minut dagar dag veckor vecka manader ar kr kronor st stycken personer barn ganger gang procent hours hour minutes mins days weeks years times people kids km mil'.split(' '));
+// Not "min" (also "my": "2, min rygg värker"), "ar" ("är", "år") or "st".
+const NOT_SCORE_AFTER = new Set('timmar timme tim h minuter minut mins dagar dag veckor vecka manader kr kronor stycken personer barn ganger gang procent hours hour minutes days weeks years times people kids km mil moten mote'.split(' '));
 /** Things a number after them is the number of. */
 const NOT_SCORE_BEFORE = new Set('rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
-/** Words after which a second score is today's. */
-const SCORE_TURN = new Set(['men', 'but', 'idag', 'today', 'nu', 'now']);
+/** A word between two scores after which the second is the answer. */
+const SCORE_TURN = new Set(['men', 'but']);
+/** A score right after these is denied. */
+const NOT_TODAY = new Set(['inte', 'not', 'ej', 'int']);
+/** A score just after or right before these is yesterday's. */
+const YESTERDAY = new Set(['igar', 'yesterday', 'forut', 'innan']);
 /** Words that say a number is the answer ("jag svarar en trea", "svaret på checkin är 5", "säg 4"). */
 const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer', 'score', 'mood', 'betyg']);
 /** Below this score nothing is understood well enough to act on. */
@@ -203,10 +210,15 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
       !scale.has(h.from) &&
       !NOT_SCORE_AFTER.has(words[h.to] ?? '') &&
       !(words[h.to] === 'av' && !/^(5|fem|five)$/.test(words[h.to + 1] ?? '')) &&
-      !NOT_SCORE_BEFORE.has(words[h.from - 1] ?? ''),
+      !NOT_SCORE_BEFORE.has(words[h.from - 1] ?? '') &&
+      // Not today's: yesterday's ("igår var det 5") or denied ("inte 5 men 4").
+      !NOT_TODAY.has(words[h.from - 1] ?? '') &&
+      !words.slice(Math.max(0, h.from - 3), h.from).some((w) => YESTERDAY.has(w)) &&
+      !YESTERDAY.has(words[h.to] ?? ''),
   );
-  // Of two scores, the one after "men"/"idag" is today's ("igår 5 men idag bara 1", "inte 5 men 4").
-  const scoreHit = scoreHits.length > 1 && words.some((w) => SCORE_TURN.has(w)) ? scoreHits.at(-1) : scoreHits[0];
+  // Of two scores left, the one after "men" is the answer ("3, nej men 2 faktiskt").
+  const turn = scoreHits.length > 1 && words.slice(scoreHits[0]!.to, scoreHits.at(-1)!.from).some((w) => SCORE_TURN.has(w));
+  const scoreHit = turn ? scoreHits.at(-1) : scoreHits[0];
   const score = scoreHit && (scoreHit.phrase.meaning as { score: number }).score;
   const shortAnswer = words.length <= 4;
   // A number is a score when little else is said ("typ en 2a", "fyra idag 🙂"), when it comes
@@ -218,6 +230,8 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const scoreSaid = score !== undefined && (unexplained.length === 0 || scoreHit!.from === 0 || saidAsScore);
   // The words without their emoji: "Kommer!! 😊" answers a booking, "hej 🙂" greets (no score).
   const said = words.filter((w) => /[\p{L}\p{N}]/u.test(w)).join(' ');
+  // …but only a friendly face leaves a command as it is ("ja 👎" is no yes, "end?" no STOP).
+  const saidPlainly = words.every((w) => /[\p{L}\p{N}]/u.test(w) || FRIENDLY.has(w)) ? said : '';
 
   if (participant && input.expecting === 'checkin' && score !== undefined && (shortAnswer || !time)) {
     return { intent: 'checkin.answer', confidence: 1, slots: { score }, reasons: [`answer to a check-in: "${scoreHit!.phrase.source}" → ${score}`] };
@@ -236,7 +250,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // A role's own command wins over a shared one: "👍" confirms for a participant, is a nod from staff.
   const ownFirst = [...candidates].sort((a, b) => a.intent.roles.length - b.intent.roles.length);
   for (const { intent } of ownFirst) {
-    if (intent.exact.has(whole) || (said && intent.exact.has(said))) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${said || whole}" → ${intent.name}`] };
+    if (intent.exact.has(whole) || (saidPlainly && intent.exact.has(saidPlainly))) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${saidPlainly || whole}" → ${intent.name}`] };
   }
   // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
   if (words.length > 1 && words.length <= 4) {
@@ -258,9 +272,10 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score: last }, reasons: [`score last: "${lastScore.phrase.source}" → ${last}`] };
   }
 
-  // Lots and the coach are named in greetings ("Hej Lots, vem är min handläggare på FK?"): an
-  // agency named beside them is the one asked about.
-  const agency = longest(hits.filter((h) => h.phrase.meaning.kind !== 'agency' || h.phrase.meaning.agency !== 'coach'), 'agency') ?? longest(hits, 'agency');
+  // Lots is greeted by name ("Hej Lots, vem är min handläggare på FK?"), and "lots" is also a
+  // word for the coach: an agency named beside it is the one asked about.
+  const greetsLots = (h: Hit) => h.phrase.meaning.kind === 'agency' && h.phrase.meaning.agency === 'coach' && /^lots(en)?$/.test(words[h.from]!) && h.to - h.from === 1;
+  const agency = longest(hits.filter((h) => !greetsLots(h)), 'agency') ?? longest(hits, 'agency');
   const meetingType = longest(hits, 'meetingType');
   // The longest saying wins over the words inside it: "kom inte förrän efter halva mötet" came (late).
   const attendedAll = hits.filter((h) => h.phrase.meaning.kind === 'attended');

@@ -171,7 +171,7 @@ const RE_BARE_NEXT =
 // What may stand between two components of one date-time.
 const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after|till|istallet|i\s+stallet|instead|bitti|eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?)\b)*$/;
 /** Between the two ends of a range of times ("kl 10 till kl 12", "10–12"). */
-const RE_RANGE_GAP = /^\s*(?:till|to|[-–])\s*$/;
+const RE_RANGE_GAP = /^\s*(?:till|to|och|and|[-–])\s*$/;
 // Weekday abbreviations that are also ordinary words ("man" = one, "son", "sat", "sun", "tor"):
 // a bare number after them is not read as an hour.
 const RE_WORDLIKE_ABBREV = /^(man|son|sat|sun|tor)$/;
@@ -534,10 +534,10 @@ function foldWithMap(text: string): { f: string; map: number[] | null } {
 
 /** Finds a date and/or time in a message, relative to `now` (the message time), in Europe/Stockholm. Returns null when none. */
 /** Day words the grammar does not read; a weekday beside them is not the day meant. */
-const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta)\b|\b(?:v|v\.|vecka|veckan|week|wk)\s?\d{1,2}\b(?![.:]\d)|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
-/** Said again differently: the later time is the one meant ("torsdag kl 10, nej förresten kl 11"). */
-const RE_CORRECTION = /\b(nej forresten|forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually)\b/;
-/** Two full times offered as alternatives: neither is taken ("torsdag kl 10 eller fredag kl 13"). */
+const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\b(?:v|v\.|vecka|veckan|week|wk)\s?\d{1,2}\b(?![.:]\d)|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
+/** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
+const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually)[\s,.!–-]*$/;
+/** Between two times, alternatives: neither is taken ("torsdag eller fredag kl 13", "kl 10 eller kl 14"). */
 const RE_ALTERNATIVE = /^\s*,?\s*(eller|or)\s*$/;
 const weekdayOf = (localIso: string) => weekday({ y: Number(localIso.slice(0, 4)), m: Number(localIso.slice(5, 7)), d: Number(localIso.slice(8, 10)) });
 
@@ -568,10 +568,17 @@ export function findTime(text: string, now: Date): FoundTime | null {
     return i > 0 && RE_RANGE_GAP.test(f.slice(groups[i - 1]!.at(-1)!.end, g[0]!.start));
   };
   const resolved = groups.map((g) => ({ g, r: resolve(g, f, nowZ) })).filter((x): x is { g: Comp[]; r: NonNullable<ReturnType<typeof resolve>> } => x.r !== null);
-  const full = resolved.filter((x) => x.r.hasDate && x.r.hasTime && !rangeEnd(x.g));
-  const corrected = RE_CORRECTION.test(f) && resolved.length > 1;
-  const best = corrected ? resolved.at(-1) : (full[0] ?? resolved[0]);
-  const alternatives = full.length > 1 && full.some((x, i) => i > 0 && RE_ALTERNATIVE.test(f.slice(full[i - 1]!.g.at(-1)!.end, x.g[0]!.start)));
+  const gapBefore = (g: Comp[]) => {
+    const i = groups.indexOf(g);
+    return i > 0 ? f.slice(groups[i - 1]!.at(-1)!.end, g[0]!.start) : '';
+  };
+  const correction = resolved.find((x) => RE_CORRECTION_GAP.test(gapBefore(x.g)));
+  // A later full time is preferred only over a time without a day ("kl 10 … kl 11 idag"); a day said
+  // first stays the day meant ("på torsdag, hon jobbar till kl 15 idag" is Thursday, time asked).
+  const first = resolved[0];
+  const laterFull = first && !first.r.hasDate ? resolved.find((x) => x.r.hasDate && x.r.hasTime && !rangeEnd(x.g)) : undefined;
+  const best = correction ?? laterFull ?? first;
+  const alternatives = groups.some((g) => RE_ALTERNATIVE.test(gapBefore(g)));
   for (const { g, r } of best ? [best] : []) {
     const from = map ? map[r.from]! : r.from;
     const to = map ? map[r.to]! : r.to;

@@ -577,7 +577,15 @@ export function findTime(text: string, now: Date): FoundTime | null {
   // first stays the day meant ("på torsdag, hon jobbar till kl 15 idag" is Thursday, time asked).
   const first = resolved[0];
   const laterFull = first && !first.r.hasDate ? resolved.find((x) => x.r.hasDate && x.r.hasTime && !rangeEnd(x.g)) : undefined;
-  const best = correction ?? laterFull ?? first;
+  // A corrected time keeps the day said before it ("torsdag kl 10, nej förresten kl 11": Thursday 11).
+  const correctedOnDay = (() => {
+    if (!correction || correction.r.hasDate) return correction;
+    const days = (groups[groups.indexOf(correction.g) - 1] ?? []).filter(isDate);
+    const g = [...days, ...correction.g];
+    const r = days.length ? resolve(g, f, nowZ) : null;
+    return r ? { g, r } : correction;
+  })();
+  const best = correctedOnDay ?? laterFull ?? first;
   const alternatives = groups.some((g) => RE_ALTERNATIVE.test(gapBefore(g)));
   for (const { g, r } of best ? [best] : []) {
     const from = map ? map[r.from]! : r.from;

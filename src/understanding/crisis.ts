@@ -223,9 +223,12 @@ function compile(data: CrisisData): void {
     concepts.set(name, trie);
   }
   for (const ids of compileAll(data.concern.words)) concern.add(ids, true);
-  for (const [name, trie] of concepts) for (const id of trie.next.keys()) conceptsStartingWith.set(id, [...(conceptsStartingWith.get(id) ?? []), name]);
+  for (const [name, trie] of concepts) for (const id of trie.next.keys()) (conceptsStartingWith.get(id) ?? conceptsStartingWith.set(id, []).get(id)!).push(name);
   together = data.signs.together.map((names) => ({ all: names.filter((n) => !n.startsWith('!')), unless: names.filter((n) => n.startsWith('!')).map((n) => n.slice(1)) }));
-  for (const rule of together) for (const name of [...rule.all, ...rule.unless]) if (!concepts.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
+  const named = new Set(together.flatMap((rule) => [...rule.all, ...rule.unless]));
+  for (const name of named) if (!concepts.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
+  // A concept in no pair is never read: a left-over from an edit, not a sign.
+  for (const name of concepts.keys()) if (!named.has(name)) throw new Error(`crisis.json: the concept "${name}" is in no signs.together pair`);
   const add = (ids: Sequence, phrase: Phrase) => {
     if (ids[0] === NUMBER) throw new Error(`crisis.json: "${phrase.source}" may not start with <number>`);
     phrases.add(ids, phrase);

@@ -532,7 +532,6 @@ function foldWithMap(text: string): { f: string; map: number[] | null } {
   return { f: out, map };
 }
 
-/** Finds a date and/or time in a message, relative to `now` (the message time), in Europe/Stockholm. Returns null when none. */
 /** Day words the grammar does not read; a weekday beside them is not the day meant. */
 const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\b(?:v|v\.|vecka|veckan|week|wk)\s?\d{1,2}\b(?![.:]\d)|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
 /** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
@@ -541,6 +540,7 @@ const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|
 const RE_ALTERNATIVE = /^\s*,?\s*(eller|or)\s*$/;
 const weekdayOf = (localIso: string) => weekday({ y: Number(localIso.slice(0, 4)), m: Number(localIso.slice(5, 7)), d: Number(localIso.slice(8, 10)) });
 
+/** Finds a date and/or time in a message, relative to `now` (the message time), in Europe/Stockholm. Returns null when none. */
 export function findTime(text: string, now: Date): FoundTime | null {
   if (!Number.isFinite(now.getTime())) return null;
   const { f, map } = foldWithMap(text);
@@ -560,45 +560,36 @@ export function findTime(text: string, now: Date): FoundTime | null {
   }
   groups.push(group);
 
-  // Where several times are said, a full one (a day and a time) is the one meant: "måste till
-  // apoteket kl 10, kan vi ses kl 11 idag istället?" is 11 today.
-  // But the end of a range is not the start: "från kl 10 till kl 12 på fredag" gives no day (asked).
-  const rangeEnd = (g: Comp[]) => {
-    const i = groups.indexOf(g);
-    return i > 0 && RE_RANGE_GAP.test(f.slice(groups[i - 1]!.at(-1)!.end, g[0]!.start));
-  };
-  const resolved = groups.map((g) => ({ g, r: resolve(g, f, nowZ) })).filter((x): x is { g: Comp[]; r: NonNullable<ReturnType<typeof resolve>> } => x.r !== null);
+  // Which of several times is meant. The first, usually: a day said first stays the day meant
+  // ("på torsdag, hon jobbar till kl 15 idag" is Thursday, its time asked). A later full time wins
+  // over a time without a day ("kl 10 … kl 11 idag istället"), unless it ends a range ("från kl 10
+  // till kl 12 på fredag": no day, asked). A correction standing between two times takes the later,
+  // on the day said before it ("torsdag kl 10, nej förresten kl 11" is Thursday 11).
   const gapBefore = (g: Comp[]) => {
     const i = groups.indexOf(g);
     return i > 0 ? f.slice(groups[i - 1]!.at(-1)!.end, g[0]!.start) : '';
   };
-  const correction = resolved.find((x) => RE_CORRECTION_GAP.test(gapBefore(x.g)));
-  // A later full time is preferred only over a time without a day ("kl 10 … kl 11 idag"); a day said
-  // first stays the day meant ("på torsdag, hon jobbar till kl 15 idag" is Thursday, time asked).
+  const resolvedOf = (g: Comp[]) => {
+    const r = resolve(g, f, nowZ);
+    return r ? { g, r } : undefined;
+  };
+  const resolved = groups.map(resolvedOf).filter((x) => x !== undefined);
   const first = resolved[0];
-  const laterFull = first && !first.r.hasDate ? resolved.find((x) => x.r.hasDate && x.r.hasTime && !rangeEnd(x.g)) : undefined;
-  // A corrected time keeps the day said before it ("torsdag kl 10, nej förresten kl 11": Thursday 11).
-  const correctedOnDay = (() => {
-    if (!correction || correction.r.hasDate) return correction;
-    const days = (groups[groups.indexOf(correction.g) - 1] ?? []).filter(isDate);
-    const g = [...days, ...correction.g];
-    const r = days.length ? resolve(g, f, nowZ) : null;
-    return r ? { g, r } : correction;
-  })();
-  const best = correctedOnDay ?? laterFull ?? first;
-  const alternatives = groups.some((g) => RE_ALTERNATIVE.test(gapBefore(g)));
-  for (const { g, r } of best ? [best] : []) {
-    const from = map ? map[r.from]! : r.from;
-    const to = map ? map[r.to]! : r.to;
-    // A day said two ways that disagree ("tisdag 9/12", a Wednesday), or with words this grammar
-    // does not read ("nästnästa tisdag", "vecka 2", "tisdag … om två veckor"): no day is guessed
-    // (a coach's booking asks for it), since the plain weekday would book the wrong one.
-    const said = g.find((c) => c.kind === 'wd') as WeekdayComp | undefined;
-    const disagree = said !== undefined && g.some((c) => c.kind === 'abs') && weekdayOf(r.start) !== said.weekday;
-    // A weekday beside "om två veckor" anywhere ("torsdag om två veckor kl 10"): no day is guessed.
-    const weekdayAndIn = comps.some((c) => c.kind === 'wd') && comps.some((c) => c.kind === 'in');
-    const unread = UNREAD_DAY_WORDS.test(f) || weekdayAndIn || alternatives;
-    return { start: r.start, hasDate: r.hasDate && !disagree && !unread, hasTime: r.hasTime, matched: text.slice(from, to) };
-  }
-  return null;
+  const correction = resolved.find((x) => RE_CORRECTION_GAP.test(gapBefore(x.g)));
+  const dayBefore = correction && !correction.r.hasDate ? (groups[groups.indexOf(correction.g) - 1] ?? []).filter(isDate) : [];
+  const laterFull = first && !first.r.hasDate ? resolved.find((x) => x.r.hasDate && x.r.hasTime && !RE_RANGE_GAP.test(gapBefore(x.g))) : undefined;
+  const best = (dayBefore.length ? resolvedOf([...dayBefore, ...correction!.g]) : undefined) ?? correction ?? laterFull ?? first;
+  if (!best) return null;
+  const { g, r } = best;
+  // A day said two ways that disagree ("tisdag 9/12", a Wednesday), or with words this grammar
+  // does not read ("nästnästa tisdag", "vecka 2", a weekday beside "om två veckor"), or times
+  // offered as alternatives ("torsdag eller fredag kl 13"): no day is guessed (a coach's booking
+  // asks for it), since the plain weekday would book the wrong one.
+  const said = g.find((c) => c.kind === 'wd') as WeekdayComp | undefined;
+  const disagree = said !== undefined && g.some((c) => c.kind === 'abs') && weekdayOf(r.start) !== said.weekday;
+  const weekdayAndIn = comps.some((c) => c.kind === 'wd') && comps.some((c) => c.kind === 'in');
+  const unread = UNREAD_DAY_WORDS.test(f) || weekdayAndIn || groups.some((x) => RE_ALTERNATIVE.test(gapBefore(x)));
+  const from = map ? map[r.from]! : r.from;
+  const to = map ? map[r.to]! : r.to;
+  return { start: r.start, hasDate: r.hasDate && !disagree && !unread, hasTime: r.hasTime, matched: text.slice(from, to) };
 }

@@ -60,6 +60,8 @@ export function moveParts(text: string): { which: string; to: string | null } {
 /** A staff request's opening phrase of at least this weight gets the bonus: it is the order. */
 const OPENING_MIN = 2;
 const OPENING_BONUS = 1.5;
+/** A token with a letter or digit in it, not an emoji or a "?". */
+const isWord = (token: string) => /[\p{L}\p{N}]/u.test(token);
 /** Faces and gestures that change nothing about the words beside them. */
 const FRIENDLY = new Set(['🙂', '😊', '😀', '😃', '😄', '😁', '☺', '😉', '🙏', '👋', '❤', '💕', '🤗', '😇', '🥰', '😌']);
 /** Words that say nothing beside a score ("typ en 2a idag", "maybe a 3"). */
@@ -224,14 +226,15 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // A number is a score when little else is said ("typ en 2a", "fyra idag 🙂"), when it comes
   // first ("3 dödstrött men ok") or is said as one ("mår 3", "4 av 5"); "jag har 4 barn" and
   // "buss 4 var sen" are no check-in answers.
-  const saidOfMood = hits.some((h) => h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer');
-  const unexplained = words.filter((w, i) => !hits.some((h) => h.from <= i && i < h.to) && !SCORE_FILLER.has(w) && /[\p{L}\p{N}]/u.test(w));
+  const ofMood = (h: Hit) => h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer';
+  const saidOfMood = hits.some(ofMood);
+  const unexplained = words.filter((w, i) => !hits.some((h) => h.from <= i && i < h.to) && !SCORE_FILLER.has(w) && isWord(w));
   const saidAsScore = saidOfMood || /\b(av|out of)\s*(5|fem|five)\b/i.test(text) || words.some((w) => SCORE_WORDS.has(w));
   const scoreSaid = score !== undefined && (unexplained.length === 0 || scoreHit!.from === 0 || saidAsScore);
   // The words without their emoji: "Kommer!! 😊" answers a booking, "hej 🙂" greets (no score).
-  const said = words.filter((w) => /[\p{L}\p{N}]/u.test(w)).join(' ');
+  const said = words.filter(isWord).join(' ');
   // …but only a friendly face leaves a command as it is ("ja 👎" is no yes, "end?" no STOP).
-  const saidPlainly = words.every((w) => /[\p{L}\p{N}]/u.test(w) || FRIENDLY.has(w)) ? said : '';
+  const saidPlainly = words.every((w) => isWord(w) || FRIENDLY.has(w)) ? said : '';
 
   if (participant && input.expecting === 'checkin' && score !== undefined && (shortAnswer || !time)) {
     return { intent: 'checkin.answer', confidence: 1, slots: { score }, reasons: [`answer to a check-in: "${scoreHit!.phrase.source}" → ${score}`] };
@@ -258,7 +261,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     if (same) return { intent: same.intent.name, confidence: 0.95, slots: {}, reasons: [`every word a command of ${same.intent.name}: "${whole}"`] };
   }
   // A bare digit, number word or face is an answer to the usual question, a check-in.
-  if (participant && scoreSaid && shortAnswer && hits.every((h) => h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer'))) {
+  if (participant && scoreSaid && shortAnswer && hits.every((h) => h.phrase.meaning.kind === 'score' || ofMood(h))) {
     return { intent: 'checkin.answer', confidence: 0.9, slots: { score }, reasons: [`bare score "${scoreHit!.phrase.source}" → ${score}`] };
   }
   // A score set off at the start, then a word on how it is ("tvåa, ont i ryggen", "2 - dying of a cold").

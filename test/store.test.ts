@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openPglite, statementName, type Db } from '../src/store/db.js';
 import { migrate } from '../src/store/migrate.js';
+import { metrics } from '../src/util/metrics.js';
 
 const MARK_SENT = `update outbox set status = 'sent' where id = $1`;
 const planOf = async (db: Db, sql: string, param: string) =>
@@ -39,6 +40,7 @@ describe('PGlite upkeep (PGlite has no autovacuum)', () => {
       expect(await db.query(pages)).toEqual([{ relname: 'outbox', relpages: 0 }, { relname: 'participant', relpages: 0 }]);
       for (let i = 0; i < 1_000; i++) await db.query('select 1');
       await db.close(); // waits for the upkeep the thousandth statement started
+      expect(metrics.render()).toContain('lots_store_upkeep_total{outcome="done"}');
       db = await openPglite(path.join(dir, 'data'));
       const [outbox, participant] = await db.query<{ relpages: number }>(pages);
       expect(outbox!.relpages).toBeGreaterThan(10);

@@ -8,6 +8,7 @@ import pg from 'pg';
 import pgUtils from 'pg/lib/utils.js';
 import { migrate } from './migrate.js';
 import { TIME_ZONE } from '../model/index.js';
+import { metrics } from '../util/metrics.js';
 
 // Every session speaks Lots' time zone: a date cast to a time ("2026-01-01"::date compared with a
 // meeting's start) is Stockholm's midnight, not UTC's, on both engines. Instants are unaffected.
@@ -126,9 +127,10 @@ function autovacuum(pglite: PGlite) {
       if (++statements % STATEMENTS_BETWEEN_UPKEEP || running || closing) return;
       // It queues for PGlite's lock behind the statement that called it (a timer would wait for a
       // busy loop of statements to end). Only speed depends on it: one that fails is tried again
-      // after the next thousand statements.
+      // after the next thousand statements, and counted at /metrics so a lasting failure shows.
       running = upkeep()
-        .catch(() => {})
+        .then(() => metrics.count('lots_store_upkeep_total', { outcome: 'done' }))
+        .catch(() => metrics.count('lots_store_upkeep_total', { outcome: 'failed' }))
         .finally(() => (running = undefined));
     },
     upkeep,

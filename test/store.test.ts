@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openPglite, statementName, type Db } from '../src/store/db.js';
+import { openPglite, statementName, TransactionRolledBack, type Db } from '../src/store/db.js';
+import { engines, testDb } from './support/db.js';
 import { migrate } from '../src/store/migrate.js';
 import { metrics } from '../src/util/metrics.js';
 
@@ -49,5 +50,50 @@ describe('PGlite upkeep (PGlite has no autovacuum)', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe.each(engines)('transactions on %s', (engine) => {
+  const table = `create table if not exists t (a int primary key)`;
+  const rows = async (db: Db) => (await db.query<{ a: number }>('select a from t order by a')).map((r) => r.a);
+
+  it('commits what the function wrote and returns its result; exec runs inside it', async () => {
+    const db = await testDb(engine, 'empty');
+    await db.exec(table);
+    const result = await db.transaction(async (tx) => {
+      await tx.exec('insert into t values (1); insert into t values (2)');
+      await tx.query('insert into t values ($1)', [3]);
+      return (await tx.query<{ n: number }>('select count(*)::int as n from t'))[0]!.n;
+    });
+    expect(result).toBe(3);
+    expect(await rows(db)).toEqual([1, 2, 3]);
+    await db.close();
+  });
+
+  it('undoes everything when the function throws, and the store goes on', async () => {
+    const db = await testDb(engine, 'empty');
+    await db.exec(table);
+    await expect(db.transaction(async (tx) => {
+      await tx.query('insert into t values ($1)', [1]);
+      throw new Error('the handler failed');
+    })).rejects.toThrow('the handler failed');
+    expect(await rows(db)).toEqual([]);
+    await db.close();
+  });
+
+  it('refuses to report a commit when a statement failed inside and its error was caught', async () => {
+    const db = await testDb(engine, 'empty');
+    await db.exec(table);
+    const failed = await db.transaction(async (tx) => {
+      await tx.query('insert into t values ($1)', [1]);
+      await tx.query('insert into t values ($1)', [1]).catch((err: { code?: string }) => expect(err.code).toBe('23505'));
+      return 'done';
+    }).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(TransactionRolledBack);
+    expect(await rows(db)).toEqual([]);
+    // Errors carry PostgreSQL's code on both engines, outside a transaction too.
+    await db.query('insert into t values ($1)', [1]);
+    await expect(db.query('insert into t values ($1)', [1])).rejects.toMatchObject({ code: '23505' });
+    await db.close();
   });
 });

@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import pgUtils from 'pg/lib/utils.js';
 import { serialize, type DatabaseError } from 'pg-protocol';
-import type { DataRowMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js';
+import type { CommandCompleteMessage, DataRowMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js';
 import { Parser } from 'pg-protocol/dist/parser.js';
 import { migrate } from './migrate.js';
 import { TIME_ZONE } from '../model/index.js';
@@ -29,6 +29,13 @@ export interface Db {
   dump?(): Promise<Blob>;
   /** PGlite only: vacuums and analyses the tables that grew (it runs by itself every thousand statements). Not inside a transaction: it would wait for it. */
   upkeep?(): Promise<void>;
+}
+
+/** A statement failed inside a transaction and its error was caught: PostgreSQL undid the whole transaction at COMMIT. */
+export class TransactionRolledBack extends Error {
+  constructor() {
+    super('a statement in the transaction failed, so COMMIT rolled it all back');
+  }
 }
 
 interface Queryable {
@@ -74,8 +81,8 @@ export function statementName(sql: string): string {
  */
 function preparedStatements(pglite: PGlite) {
   const prepared = new Set<string>();
-  /** Sends the messages, then a Sync; returns the rows of the last result, or throws its error. */
-  const send = async (messages: Buffer[]): Promise<Record<string, unknown>[]> => {
+  /** Sends the messages, then a Sync; returns the last statement's rows and command, or throws its error. */
+  const send = async (messages: Buffer[]) => {
     const answer: Buffer[] = [];
     // The chunks are views of WebAssembly memory, reused by the next call: copied at once.
     await pglite.execProtocolRawStream(Buffer.concat([...messages, serialize.sync()]), {
@@ -84,6 +91,8 @@ function preparedStatements(pglite: PGlite) {
     });
     let fields: { name: string; dataTypeID: number }[] = [];
     let rows: Record<string, unknown>[] = [];
+    let command = '';
+    let last: Record<string, unknown>[] = [];
     let error: Error | undefined;
     new Parser().parse(Buffer.concat(answer), (message) => {
       if (message.name === 'rowDescription') {
@@ -97,13 +106,18 @@ function preparedStatements(pglite: PGlite) {
           row[name] = value === null || !parser ? value : parser(value, dataTypeID);
         });
         rows.push(row);
-      } else if (message.name === 'error') error ??= message as DatabaseError;
+      } else if (message.name === 'commandComplete') {
+        command = (message as CommandCompleteMessage).text;
+        last = rows;
+        rows = [];
+      }
+      else if (message.name === 'error') error ??= message as DatabaseError;
     });
     if (error) throw error;
-    return rows;
+    return { rows: last, command };
   };
   /** Runs one statement; the caller holds PGlite's query lock. */
-  return async function run(sql: string, params: unknown[]): Promise<unknown[]> {
+  async function run(sql: string, params: unknown[]): Promise<unknown[]> {
     let name: string | undefined = statementName(sql);
     if (!prepared.has(name)) {
       if (prepared.size < MAX_PREPARED) {
@@ -113,13 +127,17 @@ function preparedStatements(pglite: PGlite) {
       } else name = undefined;
     }
     const values = params.map((p) => pgUtils.prepareValue(p) as string | null);
-    return send([
+    const { rows } = await send([
       ...(name === undefined ? [serialize.parse({ text: sql, types: [] })] : []),
       serialize.bind({ statement: name ?? '', values }),
       serialize.describe({ type: 'P' }),
       serialize.execute({}),
     ]);
-  };
+    return rows;
+  }
+  /** A script of statements without parameters (COMMIT's command is ROLLBACK if the transaction had failed). */
+  const script = (sql: string) => send([serialize.query(sql)]);
+  return { run, script };
 }
 
 /** PGlite has no autovacuum: after this many statements, the tables that grew are looked after. */
@@ -219,7 +237,7 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
     unlock();
     throw err;
   }
-  const run = preparedStatements(pglite);
+  const { run, script } = preparedStatements(pglite);
   const vacuum = autovacuum(pglite);
   // Locks as PGlite's own query() takes them: a statement outside a transaction waits for any open one.
   const query = (sql: string, params?: unknown[]) => {
@@ -235,11 +253,26 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
       }),
     exec: (sql) => pglite.exec(sql),
   };
-  const db: Db = wrap('pglite', outside, (fn) =>
-      pglite.transaction(async (tx) => {
-        const inner: Db = wrap('pglite', { query, exec: (sql) => tx.exec(sql) }, (f) => f(inner), async () => {});
-        return fn(inner);
-      }),
+  // A transaction as PGlite's own transaction() runs one, with its statements sent the same way
+  // as the others (its BEGIN and COMMIT went through PGlite's parser, 60 µs each).
+  const locked = (sql: string) => pglite._runExclusiveQuery(() => script(sql));
+  const inner: Db = wrap('pglite', { query, exec: locked }, (f) => f(inner), async () => {});
+  const transaction: Db['transaction'] = (fn) =>
+    pglite._runExclusiveTransaction(async () => {
+      await locked('BEGIN');
+      let result;
+      try {
+        result = await fn(inner);
+      } catch (err) {
+        await locked('ROLLBACK');
+        throw err;
+      }
+      // A statement that failed inside, its error caught, has already doomed the transaction.
+      if ((await locked('COMMIT')).command !== 'COMMIT') throw new TransactionRolledBack();
+      await pglite.syncToFs();
+      return result;
+    });
+  const db: Db = wrap('pglite', outside, transaction,
     async () => {
       await vacuum.settled();
       await pglite.close();
@@ -270,7 +303,7 @@ export async function openPostgres(connectionString: string): Promise<Db> {
         await client.query('BEGIN');
         const inner: Db = wrap('postgres', preparedOn(client), (f) => f(inner), async () => {});
         const result = await fn(inner);
-        await client.query('COMMIT');
+        if ((await client.query('COMMIT')).command !== 'COMMIT') throw new TransactionRolledBack();
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});

@@ -33,7 +33,7 @@ describe('understanding on the labelled set', () => {
     // and a helper's probe of 400 more crisis phrasings, and real words stopped counting as typos;
     // 0.838 (67/80) since it learnt sets 18–20 (danger from others, easy Swedish, signs together).
     // Set 22, written then and held out too, measured 0.905 (38/42): all three 0.861 (105/122).
-    // Set 23 (dev, 100 crisis lines written to be missed) was measured once at 0.75 before it was learnt.
+    // Sets 23 and 25 (dev, 100 and 90 crisis lines written to be missed) measured 0.75 and 0.767 before they were learnt.
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.85);
   });
 
@@ -67,7 +67,7 @@ describe('understanding on the labelled set', () => {
     // them. Sets 20 (five personas) and 21 (everyday hard negatives) brought it to 0.92: their writers
     // label life updates ("tog mina tabletter i morse som vanligt") smalltalk, and Lots keeps them
     // unknown on purpose, so the coach reads them (that is how most missed crisis lines still reach a person).
-    // Set 23 (240 participant lines, first measured 0.763) is why dev stays there.
+    // Sets 23 and 25 (participant lines, first measured 0.763 and 0.782) are why dev stays there.
     expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.92);
     // Sets 9, 10 and 22 together: 0.926 (set 22 alone, first measured: 0.942).
     expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.92);

@@ -209,6 +209,14 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(toCoach).toEqual(['Anna Andersson skrev något Lots inte förstod och inte kunde svara på. Läs gärna. Meddelandet: "har inte ätit något sen i förrgår"']);
   });
 
+  it('lets the coach read a long message it only greeted, unsure; a greeting stays between Lots and the participant', async () => {
+    expect(text(await app.sms(ANNA, 'hej lots'))).toBe('Hej! Svara HJÄLP om du vill se vad du kan fråga.');
+    expect(await outboxTo(demo.eva)).toEqual([]);
+    const long = 'hallå där, sitter på bussen hem nu och tänker på allt möjligt konstigt';
+    expect(text(await app.sms(ANNA, long))).toBe('Hej! Svara HJÄLP om du vill se vad du kan fråga.');
+    expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual([`Anna Andersson skrev ett längre meddelande som Lots bara svarade på med en hälsning eller hjälptexten. Läs gärna. Meddelandet: "${long}"`]);
+  });
+
   it('gives an unknown number in crisis the public numbers that help, and nothing else', async () => {
     const res = await app.sms('+46709999999', 'jag vill dö');
     expect(text(res)).toMatch(/112.*90101.*1177/s);

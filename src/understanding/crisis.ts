@@ -160,6 +160,8 @@ const concepts = new Map<string, Node<true>>();
 const conceptsStartingWith = new Map<number, string[]>();
 /** Pairs of concepts, each with the concepts that stop it ('!accident'). */
 let together: { all: string[]; unless: string[] }[] = [];
+/** The pairs by their first concept: a pair whose first concept cannot start in a message is not looked at. */
+const pairsStartingWith = new Map<string, number[]>();
 const concern = new Node<true>();
 
 function deletions(word: string): Set<string> {
@@ -225,6 +227,8 @@ function compile(data: CrisisData): void {
   for (const ids of compileAll(data.concern.words)) concern.add(ids, true);
   for (const [name, trie] of concepts) for (const id of trie.next.keys()) (conceptsStartingWith.get(id) ?? conceptsStartingWith.set(id, []).get(id)!).push(name);
   together = data.signs.together.map((names) => ({ all: names.filter((n) => !n.startsWith('!')), unless: names.filter((n) => n.startsWith('!')).map((n) => n.slice(1)) }));
+  pairsStartingWith.clear();
+  together.forEach((rule, i) => (pairsStartingWith.get(rule.all[0]!) ?? pairsStartingWith.set(rule.all[0]!, []).get(rule.all[0]!)!).push(i));
   const named = new Set(together.flatMap((rule) => [...rule.all, ...rule.unless]));
   for (const name of named) if (!concepts.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
   // A concept in no pair is never read: a left-over from an edit, not a sign.
@@ -448,7 +452,13 @@ export function detectCrisis(text: string): CrisisFinding {
   for (const ids of m.ids) for (const id of ids) for (const name of conceptsStartingWith.get(id) ?? []) startable.add(name);
   const present = new Map<string, boolean>();
   const has = (name: string) => startable.has(name) && (present.get(name) ?? (present.set(name, m.contains(concepts.get(name)!)), present.get(name)!));
-  for (const rule of together) if (rule.all.every(has) && !rule.unless.some(has)) return { crisis: true, matched: `signs: ${rule.all.join(' + ')}`, lang: 'signs' };
+  // In the pairs' written order, so the same pair is named whatever the message.
+  const candidates: number[] = [];
+  for (const name of startable) for (const i of pairsStartingWith.get(name) ?? []) candidates.push(i);
+  for (const i of candidates.sort((a, b) => a - b)) {
+    const rule = together[i]!;
+    if (rule.all.every(has) && !rule.unless.some(has)) return { crisis: true, matched: `signs: ${rule.all.join(' + ')}`, lang: 'signs' };
+  }
   if (NON_LATIN_SCRIPT.test(text)) {
     const normalised = normaliseScript(text);
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { TIME_ZONE } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import type { CoachSection, Digest } from './digest.js';
+import { remembered } from '../util/remembered.js';
 
 export interface Outline {
   title: string;
@@ -12,18 +13,12 @@ export interface Outline {
 }
 
 // Many lines share a time: each is formatted once.
-const formatted = new Map<string, string>();
-const format = (d: Date, pattern: string) => {
-  const key = `${d.getTime()}|${pattern}`;
-  let s = formatted.get(key);
-  if (s === undefined) {
-    if (formatted.size > 10_000) formatted.clear();
-    formatted.set(key, (s = DateTime.fromJSDate(d, { zone: TIME_ZONE }).setLocale('sv').toFormat(pattern)));
-  }
-  return s;
+const formatter = (pattern: string) => {
+  const format = remembered((ms: number) => DateTime.fromMillis(ms, { zone: TIME_ZONE }).setLocale('sv').toFormat(pattern), 10_000);
+  return (d: Date) => format(d.getTime());
 };
-const when = (d: Date) => format(d, "ccc d LLL 'kl' HH.mm");
-const day = (d: Date) => format(d, 'ccc d LLL');
+const when = formatter("ccc d LLL 'kl' HH.mm");
+const day = formatter('ccc d LLL');
 const k = (key: string, vars: Record<string, unknown> = {}) => t('sv', `staff:digest.${key}`, vars);
 
 /** A list in a digest shows this many items and then how many more: a digest is read, not searched. */

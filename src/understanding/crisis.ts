@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../util/paths.js';
 import { editDistance, fold, tokenMatches, tokens } from './text.js';
+import { remembered } from '../util/remembered.js';
 
 export interface CrisisFinding {
   crisis: boolean;
@@ -279,9 +280,8 @@ export const fuzzyWords = (): string[] => words.filter((w) => w.token.length >= 
 
 const NONE: readonly number[] = [];
 const NONE_LONG: { id: number; token: string; histogram: Uint8Array }[] = [];
-/** Which phrase words a written word matches, memoised (messages repeat their words), bounded. */
-const memo = new Map<string, readonly number[]>();
-const MEMO_LIMIT = 50_000;
+/** How many written words' matches are remembered (messages repeat their words). */
+const WORDS_REMEMBERED = 50_000;
 
 function pushNew(out: number[], id: number | undefined): void {
   if (id !== undefined && !out.includes(id)) out.push(id);
@@ -292,9 +292,7 @@ function pushNew(out: number[], id: number | undefined): void {
  * (longest first); with a letter doubled; as an inflection (tokenMatches: a 5+ letter word it
  * starts with); as a typo.
  */
-function idsFor(word: string): readonly number[] {
-  const cached = memo.get(word);
-  if (cached) return cached;
+const idsFor = remembered((word: string): readonly number[] => {
   const out: number[] = [];
   pushNew(out, plainIds.get(word));
   for (let len = Math.min(word.length, longestStem); len >= shortestStem; len--) pushNew(out, stemIds.get(word.slice(0, len)));
@@ -322,11 +320,8 @@ function idsFor(word: string): readonly number[] {
       }
     }
   }
-  const result = out.length === 0 ? NONE : out;
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(word, result);
-  return result;
-}
+  return out.length === 0 ? NONE : out;
+}, WORDS_REMEMBERED);
 
 class Message {
   readonly words: string[];

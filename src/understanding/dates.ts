@@ -37,6 +37,7 @@
 //   numbers, scores and ranges ("1–5") give nothing.
 import { DateTime, IANAZone } from 'luxon';
 import { fold } from './text.js';
+import { remembered } from '../util/remembered.js';
 
 export interface FoundTime {
   /** Local 'YYYY-MM-DDTHH:mm' in Europe/Stockholm. */
@@ -497,17 +498,11 @@ interface Now { day: Ymd; seconds: number }
 // Stockholm's UTC offset only changes on whole UTC hours, so it is cached per hour: asking the
 // zone (Intl underneath) costs ~6 µs, more than the whole grammar.
 const zone = IANAZone.create(ZONE);
-const offsetCache = new Map<number, number>();
+const offsetInHour = remembered((hour: number) => zone.offset(hour * 3_600_000), 10_000);
 
 function localNow(now: Date): Now {
   const ms = now.getTime();
-  const hourKey = Math.floor(ms / 3_600_000);
-  let offset = offsetCache.get(hourKey);
-  if (offset === undefined) {
-    if (offsetCache.size > 10_000) offsetCache.clear();
-    offset = zone.offset(ms);
-    offsetCache.set(hourKey, offset);
-  }
+  const offset = offsetInHour(Math.floor(ms / 3_600_000));
   const t = new Date(ms + offset * 60_000);
   return {
     day: { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() },

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { projectRoot } from '../util/paths.js';
 import { AGENCIES, type Agency, type Role } from '../model/index.js';
 import { editDistance, fold, INTENT_TOLERANCE, tokenMatches, tokens } from './text.js';
+import { remembered } from '../util/remembered.js';
 
 const INTENTS_DIR = path.join(projectRoot, 'intents');
 const read = (file: string) => JSON.parse(fs.readFileSync(path.join(INTENTS_DIR, file), 'utf8'));
@@ -98,10 +99,7 @@ export function loadLexicon(): Lexicon {
   for (const [, list] of stopwords) for (const w of list) vocabulary.add(fold(w));
   for (const w of words) vocabulary.add(w);
 
-  const cache = new Map<string, readonly number[]>();
-  const idsOf = (word: string): readonly number[] => {
-    const hit = cache.get(word);
-    if (hit) return hit;
+  const idsOf = remembered((word: string): readonly number[] => {
     // Only the closest matches count: "handlägare" is "handläggare" (one letter off), not
     // also "handledare" (two off). An inflected form ("handläggaren") counts as exact.
     let found: number[] = [];
@@ -119,10 +117,8 @@ export function loadLexicon(): Lexicon {
         } else if (distance === best) found.push(id);
       }
     }
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(word, found);
     return found;
-  };
+  }, CACHE_LIMIT);
 
   return { intents, byFirst, vocabulary, namesEndingInS: new Set((read('names-ending-in-s.json') as string[]).map(fold)), idsOf };
 }

@@ -6,8 +6,7 @@ import { evaluate } from '../src/understanding/evaluate.js';
 import { loadLabelled } from '../src/understanding/labelled.js';
 import { classify } from '../src/understanding/classify.js';
 import { tooUnsure } from '../src/core/conversation.js';
-import { clarifyOptions, putBeforeCoach } from '../src/core/understand.js';
-import { saysMore } from '../src/core/handlers.js';
+import { clarifyOptions, putBeforeCoach, saysMore } from '../src/core/understand.js';
 
 const all = loadLabelled();
 const heldOut = evaluate(all.filter((e) => e.split === 'test'));

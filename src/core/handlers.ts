@@ -12,21 +12,11 @@ import { ACTION as ESCALATION_ACTION } from '../escalations/escalations.js';
 import { checkinAnswer, checkinSend, checkinStatus } from '../checkins/handlers.js';
 import { digestRequest } from '../digests/digests.js';
 import { t } from '../i18n/index.js';
-import { fold, tokens } from '../understanding/text.js';
-import { passToCoach } from './understand.js';
-import type { Understanding } from '../understanding/classify.js';
+import { fold } from '../understanding/text.js';
+import { passToCoach, saysMore } from './understand.js';
 
 const ns = (turn: Turn) => ('participant' in turn ? 'participant' : 'staff');
-/** More words than a greeting or a plea for help takes. */
-const SAYS_MORE_WORDS = 8;
-/** Below this confidence, Lots is not sure a long message was only that. */
-const SURE = 0.7;
-/**
- * A participant who writes at length and is read, without certainty, as greeting or asking for
- * help, is also read by the coach: a hint can hide in a long message (on 3 December two blind
- * crisis lines in English were read this way and reached nobody). The answer stays the same.
- */
-export const saysMore = (u: Understanding, text: string) => (u.intent === 'smalltalk' || u.intent === 'help') && u.confidence < SURE && tokens(text).length > SAYS_MORE_WORDS;
+/** The answer stays the same; the coach reads it too (saysMore). */
 async function alsoToCoach(turn: Turn) {
   if ('participant' in turn && saysMore(turn.understanding, turn.msg.text)) await passToCoach(turn, 'staff:notify.told');
 }

@@ -25,6 +25,17 @@ export const clarifyOptions = (u: Understanding) => (u.alternatives ?? []).filte
  */
 export const putBeforeCoach = (text: string, clarifying: boolean) => !clarifying || tokens(text).length > FRAGMENT_WORDS;
 
+/** More words than a greeting or a plea for help takes. */
+const SAYS_MORE_WORDS = 8;
+/** Below this confidence, Lots is not sure a long message was only that. */
+const SURE = 0.7;
+/**
+ * Whether a participant's message, read without certainty as a greeting or as asking for help, is
+ * long enough to be put before the coach too: a hint can hide in a long message (on 3 December
+ * two blind crisis lines in English were read this way and reached nobody).
+ */
+export const saysMore = (u: Understanding, text: string) => (u.intent === 'smalltalk' || u.intent === 'help') && u.confidence < SURE && tokens(text).length > SAYS_MORE_WORDS;
+
 export interface Interpreted {
   understanding: Understanding;
   /** What Lots will wait for after this message (handlers may change it). */

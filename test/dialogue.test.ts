@@ -217,6 +217,13 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual([`Anna Andersson skrev ett längre meddelande som Lots bara svarade på med en hälsning eller hjälptexten. Läs gärna. Meddelandet: "${long}"`]);
   });
 
+  it('after STOP, a long message only greeted is passed on as written after STOP, not as answered', async () => {
+    await app.sms(ANNA, 'STOPP');
+    const long = 'hallå där, sitter på bussen hem nu och tänker på allt möjligt konstigt';
+    expect((await app.sms(ANNA, long)).body.replies).toEqual([]);
+    expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual([`Anna Andersson har stoppat sms från Lots och får inget svar, men skrev: "${long}"`]);
+  });
+
   it('gives an unknown number in crisis the public numbers that help, and nothing else', async () => {
     const res = await app.sms('+46709999999', 'jag vill dö');
     expect(text(res)).toMatch(/112.*90101.*1177/s);

@@ -16,9 +16,12 @@ import { fold } from '../understanding/text.js';
 import { passToCoach, saysMore } from './understand.js';
 
 const ns = (turn: Turn) => ('participant' in turn ? 'participant' : 'staff');
-/** The answer stays the same; the coach reads it too (saysMore). */
+/**
+ * The answer stays the same; the coach reads it too (saysMore). Not for a participant who sent
+ * STOP: Lots answered nothing, and the opted-out notice says so instead (src/core/lots.ts).
+ */
 async function alsoToCoach(turn: Turn) {
-  if ('participant' in turn && saysMore(turn.understanding, turn.msg.text)) await passToCoach(turn, 'staff:notify.told');
+  if ('participant' in turn && !(turn as ParticipantTurn).participant.optedOut && saysMore(turn.understanding, turn.msg.text)) await passToCoach(turn, 'staff:notify.told');
 }
 export const help: Handler<Turn> = async (turn) => {
   reply(turn, `${ns(turn)}:help`);

@@ -97,3 +97,29 @@ describe.each(engines)('transactions on %s', (engine) => {
     await db.close();
   });
 });
+
+describe.each(engines)('a transaction handle on %s', (engine) => {
+  it('refuses statements once its transaction has ended, so none runs in another', async () => {
+    const db = await testDb(engine, 'empty');
+    await db.exec('create table t (a int primary key)');
+    const kept = await db.transaction(async (tx) => tx);
+    await expect(kept.query('insert into t values ($1)', [1])).rejects.toThrow('the transaction has ended');
+    await expect(kept.exec('insert into t values (2)')).rejects.toThrow('the transaction has ended');
+    expect(await db.query('select a from t')).toEqual([]);
+    await db.close();
+  });
+});
+
+describe('a closed PGlite store', () => {
+  it('refuses a statement or a transaction at once, and keeps the first error when a transaction fails', async () => {
+    const db = await openPglite(undefined);
+    await db.exec('create table t (a int primary key)');
+    await expect(db.transaction(async (tx) => {
+      await tx.query('insert into t values ($1)', [1]);
+      throw new Error('the handler failed');
+    })).rejects.toThrow('the handler failed');
+    await db.close();
+    await expect(db.query('select 1')).rejects.toThrow();
+    await expect(db.transaction((tx) => tx.query('select 1'))).rejects.toThrow();
+  });
+});

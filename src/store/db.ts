@@ -43,6 +43,16 @@ interface Queryable {
   exec?(sql: string): Promise<unknown>;
 }
 
+/** A transaction's statements, refused once `end` is called: a handle kept past its transaction would run them in another, or in none. */
+function untilEnded(q: Queryable): { statements: Queryable; end: () => void } {
+  let open = true;
+  const ended = () => Promise.reject(new Error('the transaction has ended'));
+  return {
+    statements: { query: (sql, params) => (open ? q.query(sql, params) : ended()), exec: (sql) => (open ? q.exec!(sql) : ended()) },
+    end: () => (open = false),
+  };
+}
+
 function wrap(kind: Db['kind'], q: Queryable, transaction: Db['transaction'], close: () => Promise<void>): Db {
   return {
     kind,
@@ -83,6 +93,9 @@ function preparedStatements(pglite: PGlite) {
   const prepared = new Set<string>();
   /** Sends the messages, then a Sync; returns the last statement's rows and command, or throws its error. */
   const send = async (messages: Buffer[]) => {
+    // Checked under the lock, which close() takes to mark PGlite closing: a statement sent to a
+    // backend shutting down could spin for ever (PGlite's own query() checks the same).
+    if (!pglite.ready) throw new Error('the store is closed');
     const answer: Buffer[] = [];
     // The chunks are views of WebAssembly memory, reused by the next call: copied at once.
     await pglite.execProtocolRawStream(Buffer.concat([...messages, serialize.sync()]), {
@@ -256,21 +269,24 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
   // A transaction as PGlite's own transaction() runs one, with its statements sent the same way
   // as the others (its BEGIN and COMMIT went through PGlite's parser, 60 µs each).
   const locked = (sql: string) => pglite._runExclusiveQuery(() => script(sql));
-  const inner: Db = wrap('pglite', { query, exec: locked }, (f) => f(inner), async () => {});
   const transaction: Db['transaction'] = (fn) =>
     pglite._runExclusiveTransaction(async () => {
       await locked('BEGIN');
-      let result;
+      const { statements, end } = untilEnded({ query, exec: locked });
+      const inner: Db = wrap('pglite', statements, (f) => f(inner), async () => {});
       try {
-        result = await fn(inner);
+        const result = await fn(inner);
+        // A statement that failed inside, its error caught, has already doomed the transaction.
+        if ((await locked('COMMIT')).command !== 'COMMIT') throw new TransactionRolledBack();
+        await pglite.syncToFs();
+        return result;
       } catch (err) {
-        await locked('ROLLBACK');
+        // The first error is the one to report; a failed COMMIT has ended the transaction already.
+        await locked('ROLLBACK').catch(() => {});
         throw err;
+      } finally {
+        end();
       }
-      // A statement that failed inside, its error caught, has already doomed the transaction.
-      if ((await locked('COMMIT')).command !== 'COMMIT') throw new TransactionRolledBack();
-      await pglite.syncToFs();
-      return result;
     });
   const db: Db = wrap('pglite', outside, transaction,
     async () => {
@@ -299,9 +315,10 @@ export async function openPostgres(connectionString: string): Promise<Db> {
     preparedOn(pool),
     async (fn) => {
       const client = await pool.connect();
+      const { statements, end } = untilEnded(preparedOn(client));
       try {
         await client.query('BEGIN');
-        const inner: Db = wrap('postgres', preparedOn(client), (f) => f(inner), async () => {});
+        const inner: Db = wrap('postgres', statements, (f) => f(inner), async () => {});
         const result = await fn(inner);
         if ((await client.query('COMMIT')).command !== 'COMMIT') throw new TransactionRolledBack();
         return result;
@@ -309,6 +326,7 @@ export async function openPostgres(connectionString: string): Promise<Db> {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
+        end();
         client.release();
       }
     },

@@ -257,18 +257,18 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
     vacuum.counted();
     return pglite._runExclusiveQuery(async () => ({ rows: await run(sql, params ?? []) }));
   };
-  const outside: Queryable = {
-    query: (sql, params) =>
-      pglite._runExclusiveTransaction(async () => {
-        const result = await query(sql, params);
-        await pglite.syncToFs();
-        return result;
-      }),
-    exec: (sql) => pglite.exec(sql),
-  };
+  const locked = (sql: string) => pglite._runExclusiveQuery(() => script(sql));
+  // Outside a transaction, a statement or script waits for any open one, and each goes the one
+  // way above (PGlite's own exec() parsed its answer with the slow parser).
+  const alone = <T>(work: () => Promise<T>) =>
+    pglite._runExclusiveTransaction(async () => {
+      const result = await work();
+      await pglite.syncToFs();
+      return result;
+    });
+  const outside: Queryable = { query: (sql, params) => alone(() => query(sql, params)), exec: (sql) => alone(() => locked(sql)) };
   // A transaction as PGlite's own transaction() runs one, with its statements sent the same way
   // as the others (its BEGIN and COMMIT went through PGlite's parser, 60 µs each).
-  const locked = (sql: string) => pglite._runExclusiveQuery(() => script(sql));
   const transaction: Db['transaction'] = (fn) =>
     pglite._runExclusiveTransaction(async () => {
       await locked('BEGIN');

@@ -72,7 +72,7 @@ const SCORE_FILLER = new Set(
 // Not "min" (also "my": "2, min rygg värker"), "ar" ("är", "år") or "st".
 const NOT_SCORE_AFTER = new Set('tabletter tablett piller st mg ml glas koppar timmar timme tim h minuter minut mins dagar dag veckor vecka manader kr kronor stycken personer barn ganger gang procent hours hour minutes days weeks years times people kids km mil moten mote'.split(' '));
 /** Things a number after them is the number of. */
-const NOT_SCORE_BEFORE = new Set('rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
+const NOT_SCORE_BEFORE = new Set('fyller fyllde fyll turns turned aged rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
 /** A word between two scores after which the second is the answer. */
 const SCORE_TURN = new Set(['men', 'but']);
 /** A score right after these is denied. */

@@ -65,10 +65,16 @@ describe('findTime: Swedish date and time', () => {
     ['kan vi flytta mötet idag till kl 15', '2026-11-23T15:00', true, true],
     // …but not the end of a range: no day is taken from it (a booking asks).
     ['från kl 10 till kl 12 på fredag', '2026-11-23T10:00', false, true],
-    // Days not read, so a booking asks (probe, 3 December): a weekday beside "om två veckor",
-    // "veckan efter nästa", two times offered as alternatives; a corrected time is the later one.
-    ['torsdag om två veckor kl 10', '2026-11-26T00:00', false, false],
-    ['på tisdag om en vecka kl 10', '2026-11-24T00:00', false, false],
+    // A weekday beside "om två veckor": that weekday in the week two weeks on, when it is also
+    // that weekday's next date two weeks on (said on a Monday, Thursday is both).
+    ['torsdag om två veckor kl 10', '2026-12-10T10:00', true, true],
+    ['om två veckor på torsdag kl 10', '2026-12-10T10:00', true, true],
+    ['på tisdag om en vecka kl 10', '2026-12-01T10:00', true, true],
+    ['tisdag kl 10 om två veckor', '2026-12-08T10:00', true, true],
+    // …and no day when the readings differ: said on a Monday, "måndag om två veckor" is the 7th or the 14th.
+    ['måndag om två veckor kl 9', '2026-12-07T09:00', false, true],
+    // Days not read, so a booking asks (probe, 3 December): "veckan efter nästa", two times
+    // offered as alternatives; a corrected time is the later one.
     ['veckan efter nästa på tisdag kl 10', '2026-11-24T10:00', false, true],
     ['torsdag kl 10 eller fredag kl 13', '2026-11-26T10:00', false, true],
     ['torsdag kl 10, nej förresten kl 11', '2026-11-26T11:00', true, true],
@@ -168,10 +174,11 @@ describe('findTime: dates without a time, weekdays, years', () => {
 // No day is guessed when the day is said two ways that disagree, or with words the grammar does
 // not read: the plain weekday would be the wrong day (a coach's booking then asks for it).
 describe('findTime: a day it cannot be sure of', () => {
+  // Said on a Friday, Thursday "om två veckor" is the 10th (in that week) or the 17th (a fortnight after the next Thursday).
+  it('torsdag om två veckor, said on a Friday', () => check(new Date('2026-11-27T09:00:00+01:00'))('torsdag om två veckor kl 10', '2026-12-10T10:00', false, true));
   it.each<Row>([
     ['tisdag 25/11 kl 13', '2026-11-25T13:00', false, true], // 25/11 is a Wednesday
     ['nästnästa tisdag kl 10', '2026-11-24T10:00', false, true],
-    ['tisdag kl 10 om två veckor', '2026-11-24T10:00', false, true],
     ['v 2 måndag kl 10', '2026-11-30T10:00', false, true],
     ['onsdag 25/11 kl 13', '2026-11-25T13:00', true, true], // they agree
     // Coaches' shorthand: "tisd", "torsd", "imrgn", "bitti", a part of the day between day and time

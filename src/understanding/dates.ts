@@ -353,7 +353,8 @@ function canJoin(group: Comp[], c: Comp): boolean {
   if (dates.length === 0) return true;
   if (dates.length > 1) return false;
   const d = dates[0]!;
-  return (d.kind === 'wd' && c.kind === 'abs' && !has('nextweek')) || (d.kind === 'abs' && c.kind === 'wd');
+  const inWeeks = (x: Comp) => x.kind === 'in' && x.unit === 'weeks';
+  return (d.kind === 'wd' && (c.kind === 'abs' || inWeeks(c)) && !has('nextweek')) || ((d.kind === 'abs' || inWeeks(d)) && c.kind === 'wd');
 }
 
 /** Minutes after midnight of a time component, or null when impossible. */
@@ -417,7 +418,18 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
   const today = now.day;
   let day: Ymd | null = null;
   const d = (dates.find((c) => c.kind === 'abs') ?? dates[0]) as (RelComp | InComp | WeekdayComp | AbsComp) | undefined;
-  if (d) {
+  let unsure = false;
+  const inWeeks = dates.find((c) => c.kind === 'in') as InComp | undefined;
+  const wdInWeeks = inWeeks && (dates.find((c) => c.kind === 'wd') as WeekdayComp | undefined);
+  if (inWeeks && wdInWeeks) {
+    // "torsdag om två veckor": a day only when both readings give the same one — that weekday
+    // in the week N weeks on, and that weekday's next date N weeks on (said on a Monday, both are
+    // the 10th; said on a Friday, the 10th and the 17th: no day, a booking asks).
+    const wd = weekday(today);
+    day = addDays(today, 7 * inWeeks.n - wd + wdInWeeks.weekday);
+    const weeksAfterNext = addDays(today, ((wdInWeeks.weekday - wd + 7) % 7 || 7) + 7 * inWeeks.n);
+    unsure = before(day, weeksAfterNext) || before(weeksAfterNext, day);
+  } else if (d) {
     switch (d.kind) {
       case 'rel':
         day = addDays(today, d.days);
@@ -450,7 +462,7 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
   if (minutes === null) start = format(day!, 0);
   else if (day) start = format(day, minutes);
   else start = format(minutes * 60 > now.seconds ? today : addDays(today, 1), minutes);
-  return { start, hasDate: !!day, hasTime: minutes !== null, from: parts[0]!.start, to: parts[parts.length - 1]!.end };
+  return { start, hasDate: !!day && !unsure, hasTime: minutes !== null, from: parts[0]!.start, to: parts[parts.length - 1]!.end };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,7 +594,7 @@ export function findTime(text: string, now: Date): FoundTime | null {
   // asks for it), since the plain weekday would book the wrong one.
   const said = g.find((c) => c.kind === 'wd') as WeekdayComp | undefined;
   const disagree = said !== undefined && g.some((c) => c.kind === 'abs') && weekdayOf(r.start) !== said.weekday;
-  const weekdayAndIn = comps.some((c) => c.kind === 'wd') && comps.some((c) => c.kind === 'in');
+  const weekdayAndIn = comps.some((c) => c.kind === 'wd') && comps.some((c) => c.kind === 'in') && !(g.some((c) => c.kind === 'wd') && g.some((c) => c.kind === 'in'));
   const unread = UNREAD_DAY_WORDS.test(f) || weekdayAndIn || groups.some((x) => RE_ALTERNATIVE.test(gapBefore(x)));
   const from = map ? map[r.from]! : r.from;
   const to = map ? map[r.to]! : r.to;

@@ -223,6 +223,17 @@ const positives: [string, string][] = [
   ['jag har valt en dag', 'sv'],
   ['jag har ont efter att han slog mig', 'sv'],
   ['flytta mötet, jag ligger på akuten efter att jag skadat mig', 'signs'],
+  // Blind sets 28 and 29 (3 December): indirect ways the earlier lists missed
+  ['önskar att jag inte fanns', 'sv'],
+  ['tänker mkt på att inte finnas', 'sv'],
+  ['mår 1 idag. imorgon finns ja inte', 'sv'],
+  ['alla skulle ha det lättare om ja inte fanns', 'sv'],
+  ['stod vid fönstret på nionde våningen länge igår. nästa gång öppnar jag det', 'signs'],
+  ['har satt på gasen på spisen utan att tända. sitter i köket o väntar', 'signs'],
+  ['ska gå ner till järnvägen nu. hejdå', 'signs'],
+  ['he said if i tell anyone he kills me. he has knife in kitchen', 'signs'],
+  ['i think everyone would manage fine without me honestly', 'en'],
+  ['cant see the point in waking up tmrw', 'en'],
 ];
 
 const negatives: string[] = [
@@ -363,6 +374,16 @@ const negatives: string[] = [
   'jag har sparat pengar',
   'vad har Sara för kontakt på af',
   'det var ett inslag om självmordslinjen på nyheterna',
+  // …and everyday messages beside the phrases added from blind sets 28 and 29
+  'imorgon finns jag inte på kontoret',
+  'hejdå! ska till sjön och bada',
+  'ska ut på spåret och springa, hejdå',
+  'hon hoppade från en bro i en film',
+  'Läste i tidningen om en man som hoppade från en bro. Så sorgligt',
+  'jag längtar efter att sova länge i helgen',
+  'nu är allt klart med flytten, tack för allt',
+  'slängde alla gamla pipor och sprutor idag, bye bye till det livet',
+  'nästa gång tar jag bussen',
 ];
 
 describe('crisis detection', () => {

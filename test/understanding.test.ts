@@ -113,6 +113,18 @@ describe('understanding', () => {
     expect(findParticipantName('Vem är handläggare på FK?')).toBeUndefined();
     expect(findParticipantName('Visa Johan Karlssons kontakter')).toBe('Johan Karlsson');
   });
+
+  it('takes no code with a Swedish ending for a name, and a lower-case name that opens the message first', () => {
+    expect(findParticipantName('avboka SIP:en med Liban, soc kan inte')).toBe('Liban');
+    expect(findParticipantName('kan vi flytta SIPen för Elin till nästa tisdag kl 14')).toBe('Elin');
+    expect(findParticipantName('kasia kom ej till uppf, svarar inte i tel')).toBe('kasia');
+    expect(findParticipantName('omar kom idag ändå')).toBe('omar');
+  });
+
+  it('reads no check-in score in an age', () => {
+    expect(p('Min dotter fyller 5 idag').slots.score).toBeUndefined();
+    expect(p('mår typ 3 idag').slots.score).toBe(3);
+  });
 });
 
 describe('slots of every kind', () => {

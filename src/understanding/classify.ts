@@ -146,35 +146,41 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
     return !/^\p{Lu}/u.test(w) && f.length >= 7 && lex.idsOf(f).length > 0;
   };
   const AFTER = new Set(['med', 'for', 'till', 'at', 'with', 'to', 'om', 'hos', 'remind', 'paminn']);
-  const runs: { words: string[]; capitalised: boolean; afterPreposition: boolean }[] = [];
+  const runs: { words: string[]; capitalised: boolean; afterPreposition: boolean; first: boolean }[] = [];
   let run: string[] = [];
   let capitalised = false;
   let afterPreposition = false;
   let previous = '';
+  let runStart = 0;
+  let at = 0;
   const close = () => {
-    if (run.length) runs.push({ words: run, capitalised, afterPreposition });
+    if (run.length) runs.push({ words: run, capitalised, afterPreposition, first: runStart === 0 });
     run = [];
     capitalised = false;
   };
   for (const word of words) {
     const b = bare(word);
     const upper = /^\p{Lu}/u.test(b);
-    // An initial after a name ("Johan K") belongs to it; other short capitals are codes (FK, SIP).
+    // An initial after a name ("Johan K") belongs to it; other short capitals are codes (FK, SIP),
+    // also with a Swedish ending ("SIP:en", "SIPen", "AFs").
     const initial = run.length > 0 && /^\p{Lu}$/u.test(b);
-    const isName = initial || (b.length > 1 && !(upper && b === b.toUpperCase() && b.length <= 4) && !known(b) && !/\d/.test(b));
+    const code = /^\p{Lu}{2,4}(:?(en|n|et|s|ens|ets|ar|arna))?$/u.test(b);
+    const isName = initial || (b.length > 1 && !code && !known(b) && !/\d/.test(b));
     // A capitalised name goes on only with capitalised words ("Lina Berg", not "Lina about").
     if (isName && run.length && capitalised !== upper && !initial) close();
     if (isName) {
-      if (!run.length) afterPreposition = AFTER.has(fold(previous));
+      if (!run.length) (afterPreposition = AFTER.has(fold(previous))), (runStart = at);
       run.push(b);
       capitalised ||= upper;
     } else close();
     if (word !== b && /[:'’]s$/i.test(word)) close(); // a genitive ends the name
     previous = word;
+    at++;
   }
   close();
-  // Surest first: a capitalised name; then a word after "med", "till"…; then the last unknown run.
-  const found = (runs.find((r) => r.capitalised) ?? runs.find((r) => r.afterPreposition) ?? runs.at(-1))?.words;
+  // Surest first: a capitalised name; then a word after "med", "till"…; then one the message
+  // opens with ("kasia kom ej till uppf, svarar inte i tel"); then the last unknown run.
+  const found = (runs.find((r) => r.capitalised) ?? runs.find((r) => r.afterPreposition) ?? runs.find((r) => r.first) ?? runs.at(-1))?.words;
   if (!found) return undefined;
   const last = found[found.length - 1]!;
   if (/s$/i.test(last) && last.length > 3 && !lex.namesEndingInS.has(fold(last))) found[found.length - 1] = last.slice(0, -1);

@@ -234,6 +234,15 @@ const positives: [string, string][] = [
   ['he said if i tell anyone he kills me. he has knife in kitchen', 'signs'],
   ['i think everyone would manage fine without me honestly', 'en'],
   ['cant see the point in waking up tmrw', 'en'],
+  // Blind set 30: questions, slang, danger at the door
+  ['hur manga sertralin behover man ta for att det ska bli farligt. fragar for en kompis', 'sv'],
+  ['undrar hur högt det e från västerbron ner till vattnet. e det tillräckligt högt', 'signs'],
+  ['har cuttat igen lol typ 10 ggr ikväll ingen bryr sig ändå', 'sv'],
+  ['min kille hotar att hugga mig om jag ringer nån. han e i köket nu', 'sv'],
+  ['nån har stått utanför min dörr i en timme o knackar, tror det e han som har kontaktförbud', 'signs'],
+  ['tar kniven o drar på låret när det blir för mkt. gjorde det nyss', 'signs'],
+  ['kan nån ringa mig jag har tagit för mkt av mina mediciner o kan inte stå upp', 'signs'],
+  ['e bara en belastning. snart har ni ett ärende mindre', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -384,6 +393,13 @@ const negatives: string[] = [
   'nu är allt klart med flytten, tack för allt',
   'slängde alla gamla pipor och sprutor idag, bye bye till det livet',
   'nästa gång tar jag bussen',
+  'har cuttat alla gamla polare som drog ner mig, känns bra faktiskt',
+  'hoppar från bron på lördag! bungyjump med jobbet, sjukt nervös 😅',
+  'skar mig på kökskniven när ja hackade lök, inget farligt men blir 15 min sen',
+  'har en plan nu för veckan, tänker på det varje dag',
+  'jag hade kvar en del pengar så jag drack en öl',
+  'sitter på perrongen, tåget är sent',
+  'hur många möten behöver jag gå på?',
 ];
 
 describe('crisis detection', () => {

@@ -16,7 +16,7 @@ export interface BookingDetails {
   place: string | null;
   durationMinutes: number | null;
   /** Folded words of the message, for matching colleagues' first names. */
-  words: string[];
+  words: readonly string[];
 }
 
 const slots = JSON.parse(fs.readFileSync(path.join(projectRoot, 'intents', 'slots.json'), 'utf8')) as {

@@ -65,7 +65,7 @@ export function expandPattern(source: string): string[][] {
     const words = alternatives.map((alt) => {
       if (alt === '<number>') return [alt];
       const star = alt.endsWith('*');
-      const toks = tokens(alt.replace(/\*$/, '').replace(/_/g, ' '));
+      const toks = [...tokens(alt.replace(/\*$/, '').replace(/_/g, ' '))];
       if (toks.length === 0) throw new Error(`crisis.json: "${alt}" in "${source}" has no word`);
       if (star) toks[toks.length - 1] += '*';
       return toks;
@@ -324,7 +324,7 @@ const idsFor = remembered((word: string): readonly number[] => {
 }, WORDS_REMEMBERED);
 
 class Message {
-  readonly words: string[];
+  readonly words: readonly string[];
   readonly ids: (readonly number[])[];
   masked: Uint8Array | null = null;
 

@@ -19,7 +19,7 @@ export interface Comparison {
 
 export interface ExampleIndex {
   /** The message's words against the examples of its role, both ways; `exclude`: leave-one-out. */
-  compare(words: string[], role: Role, exclude?: string): Comparison;
+  compare(words: readonly string[], role: Role, exclude?: string): Comparison;
 }
 
 /** Naive Bayes: add-alpha smoothing, and a temperature that softens its overconfident odds. Chosen on train (leave-one-out) and dev. */
@@ -48,7 +48,7 @@ interface Example {
 export const NAME = '@name';
 
 /** The words with those of a participant's name replaced by NAME ("Omars" too). */
-export function withNamePlaceholder(words: string[], name: string | undefined): string[] {
+export function withNamePlaceholder(words: readonly string[], name: string | undefined): readonly string[] {
   if (!name) return words;
   const nameWords = new Set(tokens(name));
   return words.map((w) => (nameWords.has(w) || nameWords.has(w.replace(/s$/, '')) ? NAME : w));

@@ -131,7 +131,7 @@ export interface Hit {
 }
 
 /** Every phrase found in the words, wherever it starts. */
-export function findAll(lex: Lexicon, words: string[]): Hit[] {
+export function findAll(lex: Lexicon, words: readonly string[]): Hit[] {
   const wordIds = words.map((w) => lex.idsOf(w));
   const hits: Hit[] = [];
   for (let i = 0; i < words.length; i++) {

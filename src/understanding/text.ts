@@ -15,7 +15,16 @@ const EMOJI = /\p{Extended_Pictographic}/gu;
  * Folded word tokens; letters repeated three or more times are squeezed to two ("hejjjj" →
  * "hejj"); each emoji is a token of its own ("tack👍" → "tack", "👍"); a "?" is kept as a token (one, however many were written).
  */
-export function tokens(text: string): string[] {
+export function tokens(text: string): readonly string[] {
+  // Crisis detection and classification read the same message one after the other.
+  if (text === lastText) return lastTokens;
+  lastText = text;
+  return (lastTokens = tokenize(text));
+}
+let lastText = '';
+let lastTokens: readonly string[] = [];
+
+function tokenize(text: string): string[] {
   return fold(text.replace(EMOJI, ' $& '))
     .replace(/(\p{L})\1{2,}/gu, '$1$1')
     .split(/[^\p{L}\p{N}?\p{Extended_Pictographic}]+/u)

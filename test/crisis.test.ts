@@ -243,6 +243,14 @@ const positives: [string, string][] = [
   ['tar kniven o drar på låret när det blir för mkt. gjorde det nyss', 'signs'],
   ['kan nån ringa mig jag har tagit för mkt av mina mediciner o kan inte stå upp', 'signs'],
   ['e bara en belastning. snart har ni ett ärende mindre', 'signs'],
+  // Blind set 32: euphemisms, danger at home, second-language English
+  ['keep sitting in the car in the garage with the engine running and the door shut. didnt go through with it today', 'en'],
+  ['someones been following me home from the bus stop three nights in a row and he\'s outside my building right now', 'signs'],
+  ['My husband beating my daughter now, she crying, please what i do', 'en'],
+  ['i have the pills in the cupboard and tonight i think i take all of them', 'signs'],
+  ['min sambo slog mig nyss och barnen e hemma. vet inte va ja ska göra', 'sv'],
+  ['Tack för att du alltid har lyssnat. Ta hand om dig, vi hörs inte mer.', 'sv'],
+  ['I take all medicine from doctor. all box. i feel very dizzy', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -400,6 +408,15 @@ const negatives: string[] = [
   'jag hade kvar en del pengar så jag drack en öl',
   'sitter på perrongen, tåget är sent',
   'hur många möten behöver jag gå på?',
+  'finally managed to unalive the last boss in elden ring 😂 took me all weekend',
+  'gonna end things with my boyfriend tonight, been a long time coming 😅 wish me luck',
+  'I will not be around next week, I visit my family in Mogadishu. Can we cancel the Tuesday meeting?',
+  'ärren på armen e från när ja va 15, läkaren frågade om dem idag. kändes ok att prata om det nu',
+  'skar mig i fingret när ja skalade potatis haha, blod överallt på diskbänken. men allt lugnt',
+  'sluta skicka sms på nätterna snälla, ja vill inte vakna av dem',
+  'vi hörs inte mer idag, ha en bra kväll',
+  'i didnt go through with it, the application felt wrong',
+  'pappa slår honom i schack varje gång',
 ];
 
 describe('crisis detection', () => {

@@ -179,7 +179,15 @@ describe('findTime: a day it cannot be sure of', () => {
   it.each<Row>([
     ['tisdag 25/11 kl 13', '2026-11-25T13:00', false, true], // 25/11 is a Wednesday
     ['nästnästa tisdag kl 10', '2026-11-24T10:00', false, true],
-    ['v 2 måndag kl 10', '2026-11-30T10:00', false, true],
+    // A week number with a weekday is that day (this year's week, or next year's when it is over)…
+    ['v 2 måndag kl 10', '2027-01-11T10:00', true, true],
+    ['v.50 tisdag 10', '2026-12-08T10:00', true, true],
+    ['tisdag v 50 kl 10', '2026-12-08T10:00', true, true],
+    ['Ta v.49 onsdag 13.30', '2026-12-02T13:30', true, true],
+    ['week 50 tuesday 10am', '2026-12-08T10:00', true, true],
+    // …alone, or not beside the weekday, no day.
+    ['vecka 50 kl 10', '2026-12-07T10:00', false, true],
+    ['jobbar v 50, kan vi ses tisdag kl 10', '2026-11-24T10:00', false, true],
     ['onsdag 25/11 kl 13', '2026-11-25T13:00', true, true], // they agree
     // Coaches' shorthand: "tisd", "torsd", "imrgn", "bitti", a part of the day between day and time
     ['tisd kl 10', '2026-11-24T10:00', true, true],

@@ -130,6 +130,8 @@ const RE_PAST = new RegExp(
     String.raw`)\b`,
   'g',
 );
+// A week number ("v.50", "vecka 50", "week 50"): with a weekday it is a day ("v.50 tisdag").
+const RE_WEEK_NUMBER = /\b(?:v\.?\s?|vecka\s|veckonummer\s|week\s|wk\.?\s?)(\d{1,2})\b(?![.:]\d)/g;
 const RE_NEXT_WEEK = /\b(?:(?:i|pa|under)\s+)?(?:nasta|nastkommande|kommande)\s+veck(?:a|an)\b|\b(?:the\s+)?next\s+week\b/g;
 const RE_IN = new RegExp(
   String.raw`\b(?:om|in)\s+(\d{1,2}|${COUNTW})\s+(dag(?:ar)?|dygn|veck(?:a|or)|manad(?:er)?|days?|weeks?|months?)\b`,
@@ -201,12 +203,13 @@ interface RelComp { kind: 'rel'; days: number; evening: boolean }
 interface InComp { kind: 'in'; n: number; unit: 'days' | 'weeks' | 'months' }
 interface WeekdayComp { kind: 'wd'; weekday: number; abbrev: boolean; prefixed: boolean; nextWeek: boolean }
 interface NextWeekComp { kind: 'nextweek' }
+interface WeekNumberComp { kind: 'weekno'; n: number }
 interface PastComp { kind: 'past' }
 interface AbsComp { kind: 'abs'; year?: number; month?: number; day: number; needsTime: boolean; numeric: boolean }
 
-type Comp = (TimeComp | RelComp | InComp | WeekdayComp | NextWeekComp | PastComp | AbsComp) & { start: number; end: number };
+type Comp = (TimeComp | RelComp | InComp | WeekdayComp | NextWeekComp | WeekNumberComp | PastComp | AbsComp) & { start: number; end: number };
 
-const isDate = (c: Comp): boolean => c.kind === 'rel' || c.kind === 'in' || c.kind === 'wd' || c.kind === 'abs';
+const isDate = (c: Comp): boolean => c.kind === 'rel' || c.kind === 'in' || c.kind === 'wd' || c.kind === 'abs' || c.kind === 'weekno';
 
 function marker(am: string | undefined, pm: string | undefined): 'am' | 'pm' | null {
   return am ? 'am' : pm ? 'pm' : null;
@@ -247,6 +250,10 @@ function collect(f: string): Comp[] {
   });
 
   scan(RE_NEXT_WEEK, f, out, (m) => ({ kind: 'nextweek', ...span(m) }));
+  scan(RE_WEEK_NUMBER, f, out, (m) => {
+    const n = Number(m[1]);
+    return n >= 1 && n <= 53 ? { kind: 'weekno', n, ...span(m) } : null;
+  });
   scan(RE_PAST, f, out, (m) => ({ kind: 'past', ...span(m) }));
 
   scan(RE_IN, f, out, (m) => {
@@ -353,7 +360,7 @@ function canJoin(group: Comp[], c: Comp): boolean {
   if (dates.length === 0) return true;
   if (dates.length > 1) return false;
   const d = dates[0]!;
-  const inWeeks = (x: Comp) => x.kind === 'in' && x.unit === 'weeks';
+  const inWeeks = (x: Comp) => (x.kind === 'in' && x.unit === 'weeks') || x.kind === 'weekno';
   return (d.kind === 'wd' && (c.kind === 'abs' || inWeeks(c)) && !has('nextweek')) || ((d.kind === 'abs' || inWeeks(d)) && c.kind === 'wd');
 }
 
@@ -421,7 +428,20 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
   let unsure = false;
   const inWeeks = dates.find((c) => c.kind === 'in') as InComp | undefined;
   const wdInWeeks = inWeeks && (dates.find((c) => c.kind === 'wd') as WeekdayComp | undefined);
-  if (inWeeks && wdInWeeks) {
+  const weekNumber = dates.find((c) => c.kind === 'weekno') as WeekNumberComp | undefined;
+  if (weekNumber) {
+    // "v.50 tisdag": that weekday in ISO week 50, this year or, when the week is over, next year.
+    // A week number alone is no day (a booking asks which).
+    const said = dates.find((c) => c.kind === 'wd') as WeekdayComp | undefined;
+    const monday = (y: number) => {
+      const jan4 = { y, m: 1, d: 4 };
+      return addDays(jan4, 7 * (weekNumber.n - 1) - (weekday(jan4) - 1));
+    };
+    const thisYear = monday(today.y);
+    const start = before(addDays(thisYear, 6), today) ? monday(today.y + 1) : thisYear;
+    day = addDays(start, (said?.weekday ?? 1) - 1);
+    unsure = !said;
+  } else if (inWeeks && wdInWeeks) {
     // "torsdag om två veckor": a day only when both readings give the same one — that weekday
     // in the week N weeks on, and that weekday's next date N weeks on (said on a Monday, both are
     // the 10th; said on a Friday, the 10th and the 17th: no day, a booking asks).
@@ -540,7 +560,7 @@ function foldWithMap(text: string): { f: string; map: number[] | null } {
 }
 
 /** Day words the grammar does not read; a weekday beside them is not the day meant. */
-const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\b(?:v|v\.|vecka|veckan|week|wk)\s?\d{1,2}\b(?![.:]\d)|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
+const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
 /** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
 const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually)[\s,.!–-]*$/;
 /** Between two times, alternatives: neither is taken ("torsdag eller fredag kl 13", "kl 10 eller kl 14"). */
@@ -594,7 +614,8 @@ export function findTime(text: string, now: Date): FoundTime | null {
   // asks for it), since the plain weekday would book the wrong one.
   const said = g.find((c) => c.kind === 'wd') as WeekdayComp | undefined;
   const disagree = said !== undefined && g.some((c) => c.kind === 'abs') && weekdayOf(r.start) !== said.weekday;
-  const weekdayAndIn = comps.some((c) => c.kind === 'wd') && comps.some((c) => c.kind === 'in') && !(g.some((c) => c.kind === 'wd') && g.some((c) => c.kind === 'in'));
+  // A weekday beside "om två veckor" or "v.50" that is not read with it.
+  const weekdayAndIn = comps.some((c) => c.kind === 'wd') && comps.some((c) => c.kind === 'in' || c.kind === 'weekno') && !(g.some((c) => c.kind === 'wd') && g.some((c) => c.kind === 'in' || c.kind === 'weekno'));
   const unread = UNREAD_DAY_WORDS.test(f) || weekdayAndIn || groups.some((x) => RE_ALTERNATIVE.test(gapBefore(x)));
   const from = map ? map[r.from]! : r.from;
   const to = map ? map[r.to]! : r.to;

@@ -251,6 +251,16 @@ const positives: [string, string][] = [
   ['min sambo slog mig nyss och barnen e hemma. vet inte va ja ska göra', 'sv'],
   ['Tack för att du alltid har lyssnat. Ta hand om dig, vi hörs inte mer.', 'sv'],
   ['I take all medicine from doctor. all box. i feel very dizzy', 'signs'],
+  // Blind set 34: six voices, formal and slangy, easy Swedish, Somali words
+  ['Bekräftar mötet tisdag kl 10. Om jag fortfarande finns kvar då.', 'sv'],
+  ['Jag stod på bron över älven en lång stund i natt. Gick hem den här gången.', 'signs'],
+  ['Förlåt jag skriver. Ingen hjälp finns för mig. Jag vill gå till Gud nu. Ta hand om mina barn snälla.', 'sv'],
+  ['Alla i Syrien döda, min mamma, min bror. Nu jag också vill gå till dem. Jag tänker det varje natt.', 'signs'],
+  ['Pengar från soc kom inte. Jag kan inte mer. Ikväll jag gör slut, jag har bestämt.', 'sv'],
+  ['Min exman har hittat var jag bor. Han ringde och sa idag är din sista dag. Jag är rädd, han har bil utanför.', 'sv'],
+  ['Pengar slut, hyran inte betald, soc säger nej. Jag har köpt råttgift. Jag vet inte mer.', 'signs'],
+  ['förlåt, jag har googlat hur man gör så att det inte gör ont. ville bara att någon skulle veta', 'signs'],
+  ['Snälla säg till Maria tack för allt. Jag går nu. Barnen är hos grannen.', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -417,6 +427,13 @@ const negatives: string[] = [
   'vi hörs inte mer idag, ha en bra kväll',
   'i didnt go through with it, the application felt wrong',
   'pappa slår honom i schack varje gång',
+  'väntrummet på vc tar livet av mig fr 😭 suttit här sen 1h',
+  'START. I\'m back, sorry for disappearing',
+  'sista gången jag skriver innan jul, god jul!',
+  'barnen är hos mormor i helgen, tack för allt',
+  'köpt råttgift för vi har möss',
+  'idag är din sista dag på praktiken, grattis!',
+  'jag har bestämt mig, jag gör slut med honom ikväll',
 ];
 
 describe('crisis detection', () => {

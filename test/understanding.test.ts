@@ -119,6 +119,16 @@ describe('understanding', () => {
     expect(findParticipantName('kan vi flytta SIPen för Elin till nästa tisdag kl 14')).toBe('Elin');
     expect(findParticipantName('kasia kom ej till uppf, svarar inte i tel')).toBe('kasia');
     expect(findParticipantName('omar kom idag ändå')).toBe('omar');
+    expect(findParticipantName('stryk SIP-mötet med Ahmed på torsdag, FK kan inte')).toBe('Ahmed');
+    expect(findParticipantName('@Lots AF-kontakt för Mehdi Karimi')).toBe('Mehdi Karimi');
+    // A name does not run on over a sentence's end.
+    expect(findParticipantName('Kan du boka ett nätverksmöte för Hodan? Tolk somaliska behövs.')).toBe('Hodan');
+  });
+
+  it('reads a command in capitals set off at the start, whatever language follows', () => {
+    expect(p('STOP. Nie chcę więcej wiadomości').intent).toBe('optout');
+    expect(p('START. I am back').intent).toBe('optin');
+    expect(p('STOP. Nie chcę więcej wiadomości').confidence).toBeLessThan(1); // asked about, not done (dialogue.test.ts)
   });
 
   it('reads no check-in score in an age', () => {

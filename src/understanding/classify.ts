@@ -73,6 +73,8 @@ const SCORE_FILLER = new Set(
 const NOT_SCORE_AFTER = new Set('tabletter tablett piller st mg ml glas koppar timmar timme tim h minuter minut mins dagar dag veckor vecka manader kr kronor stycken personer barn ganger gang procent hours hour minutes days weeks years times people kids km mil moten mote'.split(' '));
 /** Things a number after them is the number of. */
 const NOT_SCORE_BEFORE = new Set('fyller fyllde fyll turns turned aged rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
+/** Commands that a capitalised first word gives whatever follows it. */
+const LEAD_COMMANDS = new Set(['optout', 'optin', 'meeting.confirm']);
 /** A word between two scores after which the second is the answer. */
 const SCORE_TURN = new Set(['men', 'but']);
 /** A score right after these is denied. */
@@ -136,7 +138,15 @@ function longest<T extends Hit['phrase']['meaning']['kind']>(hits: Hit[], kind: 
  * the possessive removed ("Annas" → "Anna", "Anna's" → "Anna", but "Lars" stays).
  */
 export function findParticipantName(text: string, lex: Lexicon = lexicon()): string | undefined {
-  const words = text.split(/[^\p{L}'’:-]+/u).filter(Boolean);
+  // Each word, and whether a sentence ends before it ("…för Hodan? Tolk somaliska": two names, not one).
+  const words: string[] = [];
+  const afterStop: boolean[] = [];
+  let end = 0;
+  for (const m of text.matchAll(/[\p{L}'’:-]+/gu)) {
+    words.push(m[0]);
+    afterStop.push(/[.?!]/.test(text.slice(end, m.index)));
+    end = m.index + m[0].length;
+  }
   const bare = (w: string) => w.replace(/(['’]s|:s)$/i, '').replace(/['’:-]+$/, '');
   // A capitalised word must be known exactly to be ruled out ("Anna" is not a typo of "annan");
   // a longer lower-case one may be a typo of a known word ("handlägare").
@@ -164,10 +174,10 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
     // An initial after a name ("Johan K") belongs to it; other short capitals are codes (FK, SIP),
     // also with a Swedish ending ("SIP:en", "SIPen", "AFs").
     const initial = run.length > 0 && /^\p{Lu}$/u.test(b);
-    const code = /^\p{Lu}{2,4}(:?(en|n|et|s|ens|ets|ar|arna))?$/u.test(b);
+    const code = /^\p{Lu}{2,4}(:?(en|n|et|s|ens|ets|ar|arna)|-\p{L}+)?$/u.test(b);
     const isName = initial || (b.length > 1 && !code && !known(b) && !/\d/.test(b));
     // A capitalised name goes on only with capitalised words ("Lina Berg", not "Lina about").
-    if (isName && run.length && capitalised !== upper && !initial) close();
+    if (isName && run.length && ((capitalised !== upper && !initial) || afterStop[at])) close();
     if (isName) {
       if (!run.length) (afterPreposition = AFTER.has(fold(previous))), (runStart = at);
       run.push(b);
@@ -261,6 +271,12 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   for (const { intent } of ownFirst) {
     if (intent.exact.has(whole) || (saidPlainly && intent.exact.has(saidPlainly))) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${saidPlainly || whole}" → ${intent.name}`] };
   }
+  // A command in capitals set off at the start is that command, whatever follows, in any language
+  // ("STOP. Nie chcę więcej wiadomości", "START. I'm back", "JA tack. behöver tolk som vanligt").
+  // Not certain: an opt-out that does not say what should stop is asked about (understand.ts).
+  const lead = participant ? /^\s*(\p{Lu}{2,})\s*[.!,:;–—-]/u.exec(text) : null;
+  const leadCommand = lead && ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(fold(lead[1]!)));
+  if (leadCommand) return { intent: leadCommand.intent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadCommand.intent.name}`] };
   // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
   if (words.length > 1 && words.length <= 4) {
     const same = ownFirst.find(({ intent }) => words.every((w) => intent.exact.has(w)));

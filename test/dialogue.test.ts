@@ -42,6 +42,12 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'FK'))).toContain('Karin Lund');
   });
 
+  it('a coach who writes that a participant spoke of ending their life gets the crisis routine beside the answer', async () => {
+    const said = text(await app.staff(demo.eva, 'Anna sa på mötet att hon inte vill leva längre, vad gör jag?'));
+    expect(said).toContain(t('sv', 'staff:crisisRoutine'));
+    expect(text(await app.staff(demo.eva, 'när är Annas nästa möte?'))).not.toContain('112');
+  });
+
   it('a coach: a missing participant is asked for once, and the question survives a restart', async () => {
     expect(text(await app.staff(demo.eva, 'vem är handläggaren på FK?'))).toBe('Vilken deltagare gäller det?');
     // A new core on the same database: nothing of the conversation lived in memory.

@@ -106,6 +106,9 @@ export function createLots(deps: LotsDeps) {
           const handlers = (who.participantId ? participantHandlers : staffHandlers) as Record<string, Handler<Turn>>;
           await (handlers[turn.understanding.intent] ?? unknown)(turn);
         }
+        // A coach writing that a participant spoke of ending their life, or is in danger, gets the
+        // routine beside the answer (staff lines are never a crisis of their own).
+        if (who.staffId && !understood && detectCrisis(msg.text).crisis) reply(turn, 'staff:crisisRoutine');
         if (who.participantId && turn.understanding.concern) await passConcern(turn as ParticipantTurn);
         // STOP stops Lots' SMS, not the person's need: what they write afterwards gets no reply, so
         // unless staff already hear of it (a call request, a notice), their coach reads it.

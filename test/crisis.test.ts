@@ -261,6 +261,19 @@ const positives: [string, string][] = [
   ['Pengar slut, hyran inte betald, soc säger nej. Jag har köpt råttgift. Jag vet inte mer.', 'signs'],
   ['förlåt, jag har googlat hur man gör så att det inte gör ont. ville bara att någon skulle veta', 'signs'],
   ['Snälla säg till Maria tack för allt. Jag går nu. Barnen är hos grannen.', 'signs'],
+  // Blind sets 36 and 37: risks easy to overlook
+  ['pappa har tagit mitt pass och säger att vi åker till irak i december, jag ska gifta mig med min kusin', 'signs'],
+  ['mamma sa att familjen hellre begraver mig an skams', 'sv'],
+  ['hittade en gps-grej under bilen. han skrev \'du kan inte gömma dig\' på snap igår kväll. vad gör jag', 'signs'],
+  ['han ringer från dolt nummer hela tiden och nu knackar det på dörren o jag vet att det är han. har släckt alla lampor', 'signs'],
+  ['I keep my hunting rifle in the bedroom now instead of the safe. I think you know why.', 'signs'],
+  ['Ni kan stryka mig från listan. Har sett till att allt är ordnat. Studsaren är oljad.', 'signs'],
+  ['svar på frågan: 1. har svultit mig sen förra måndagen och tänker fortsätta tills det tar slut', 'signs'],
+  ['my baby deserves better than me. ive been thinking she would be better off if i just wasnt here anymore', 'en'],
+  ['mamma valde att gå för tre månader sen. jag tänker att jag ska göra som hon, då får jag träffa henne igen', 'signs'],
+  ['jag har sparat litium i en burk i tre månader. det räcker nu tror jag', 'signs'],
+  ['Blodet slutar inte rinna, skar för djupt', 'sv'],
+  ['Har bestämt datum. Sista dagen på praktiken blir min sista dag', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -434,6 +447,16 @@ const negatives: string[] = [
   'köpt råttgift för vi har möss',
   'idag är din sista dag på praktiken, grattis!',
   'jag har bestämt mig, jag gör slut med honom ikväll',
+  'jaktsäsongen börjar, har oljat studsaren',
+  'min syster ska gifta sig i Somalia i sommar, så glad!',
+  'fastar under ramadan, äter inte förrän solen gått ner',
+  'vad heter hon på soc som jag har nu',
+  'spelade last of us hela natten, dog typ 40 ggr pa samma boss 😅',
+  'Vi har lämnat tillbaka nycklarna till gamla lägenheten, sista natten där va igår. Konstigt att säga hejdå till ett hem',
+  'Såg en film igår där huvudpersonen tog livet av sig, grät hela slutet. Bra film dock',
+  '1 sorry, tandvärken tar livet av mig, har tid hos tandläkaren i eftermiddag',
+  'tänker gå samma väg som min pappa och bli polis',
+  'fredag blir min sista dag på jobbet',
 ];
 
 describe('crisis detection', () => {

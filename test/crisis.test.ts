@@ -274,6 +274,27 @@ const positives: [string, string][] = [
   ['jag har sparat litium i en burk i tre månader. det räcker nu tror jag', 'signs'],
   ['Blodet slutar inte rinna, skar för djupt', 'sv'],
   ['Har bestämt datum. Sista dagen på praktiken blir min sista dag', 'sv'],
+  // Blind set 38: the first languages of participants (phrases for native review)
+  ['nie chce mi sie juz zyc, serio', 'pl'],
+  ['en jaksa enää elää', 'fi'],
+  ['kocam su an beni dovuyor, yardim edin', 'tr'],
+  ['todos estarian mejor sin mi', 'es'],
+  ['razmisljam da se ubijem', 'bs'],
+  ['waan ka daalay nolosha, waxaan rabaa inaan meeshan ka lumo oo qofna i arkin', 'so'],
+  ['ana ta3bana kteer w sar bfaker eni e2tol 7ali', 'ar-latn'],
+  ['مش عايزة أعيش تاني، تعبت من كل حاجة', 'ar'],
+  ['یه بسته قرص خوردم، حالم خیلی بده', 'fa'],
+  ['ደጊም ክነብር ኣይደልን እየ', 'ti'],
+  ['ئیتر نامەوێت بژیم', 'ku'],
+  ['dixwazim winda bibim, kes li min negere', 'ku-latn'],
+  // Blind set 39: risks seldom written about
+  ['someone did something to me at the party last night i didnt say yes. im still at his place and he wont let me leave', 'signs'],
+  ['i cant leave the house they took my passport and phone. they say i have to work till i pay 80 000', 'signs'],
+  ['blev utslängd igår. det e -12 ute. ja orkar inte leta mer, lägger mig nånstans o låter det bli som det blir', 'signs'],
+  ['ja e skyldig fel personer pengar från poker. ja tänker inte vänta på dom, lättare att avsluta det själv ikväll', 'sv'],
+  ['jag tappar kontrollen, jag skakade min son förut. jag är så rädd att jag skadar honom på riktigt', 'signs'],
+  ['shit ja tror ja tog för mkt. tog samma som förr. allt snurrar o ja ser knappt skärmen', 'signs'],
+  ['Hej det är Jonas mamma. Han skrev till mig i natt att han tackar för allt och nu svarar han inte.', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -457,6 +478,10 @@ const negatives: string[] = [
   '1 sorry, tandvärken tar livet av mig, har tid hos tandläkaren i eftermiddag',
   'tänker gå samma väg som min pappa och bli polis',
   'fredag blir min sista dag på jobbet',
+  'ta kolejka w urzedzie mnie zabije',
+  'typ orkar inte med mattelärarn alls, han tar livet av mig',
+  'ikväll gör jag slut med honom',
+  'idag gör jag slut på godiset haha',
 ];
 
 describe('crisis detection', () => {

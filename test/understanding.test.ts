@@ -129,6 +129,12 @@ describe('understanding', () => {
     expect(p('STOP. Nie chcę więcej wiadomości').intent).toBe('optout');
     expect(p('START. I am back').intent).toBe('optin');
     expect(p('STOP. Nie chcę więcej wiadomości').confidence).toBeLessThan(1); // asked about, not done (dialogue.test.ts)
+    // …and without punctuation when nothing after it is Swedish or English (blind set 38).
+    expect(p('JA geliyorum').intent).toBe('meeting.confirm');
+    expect(p('NEJ bugun gelemem hastayim').intent).toBe('meeting.cancel');
+    expect(p('STOP nie chce wiecej smsow').intent).toBe('optout');
+    expect(p('👍 shukran').intent).toBe('meeting.confirm');
+    expect(p('JA har en fråga om mötet').intent).not.toBe('meeting.confirm');
   });
 
   it('reads no check-in score in an age', () => {

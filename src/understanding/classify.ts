@@ -74,7 +74,7 @@ const NOT_SCORE_AFTER = new Set('tabletter tablett piller st mg ml glas koppar t
 /** Things a number after them is the number of. */
 const NOT_SCORE_BEFORE = new Set('fyller fyllde fyll turns turned aged rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
 /** Commands that a capitalised first word gives whatever follows it. */
-const LEAD_COMMANDS = new Set(['optout', 'optin', 'meeting.confirm']);
+const LEAD_COMMANDS = new Set(['optout', 'optin', 'meeting.confirm', 'meeting.cancel']);
 /** A word between two scores after which the second is the answer. */
 const SCORE_TURN = new Set(['men', 'but']);
 /** A score right after these is denied. */
@@ -271,11 +271,13 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   for (const { intent } of ownFirst) {
     if (intent.exact.has(whole) || (saidPlainly && intent.exact.has(saidPlainly))) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${saidPlainly || whole}" → ${intent.name}`] };
   }
-  // A command in capitals set off at the start is that command, whatever follows, in any language
-  // ("STOP. Nie chcę więcej wiadomości", "START. I'm back", "JA tack. behöver tolk som vanligt").
-  // Not certain: an opt-out that does not say what should stop is asked about (understand.ts).
-  const lead = participant ? /^\s*(\p{Lu}{2,})\s*[.!,:;–—-]/u.exec(text) : null;
-  const leadCommand = lead && ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(fold(lead[1]!)));
+  // A command in capitals (or 👍) at the start is that command, whatever follows, when it is set
+  // off ("STOP. Nie chcę więcej wiadomości", "JA tack. behöver tolk") or nothing after it is
+  // Swedish or English ("JA geliyorum", "NEJ bugun gelemem", "👍 shukran"): other languages keep
+  // the keywords. Not certain: an opt-out that does not say what should stop is asked about.
+  const lead = participant ? /^\s*(\p{Lu}{2,}|👍)(\s*[.!,:;–—-])?/u.exec(text) : null;
+  const restUnread = Boolean(lead) && hits.every((h) => h.from === 0) && !time;
+  const leadCommand = lead && (lead[2] || restUnread) && words.length > 1 && ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(fold(lead[1]!)));
   if (leadCommand) return { intent: leadCommand.intent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadCommand.intent.name}`] };
   // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
   if (words.length > 1 && words.length <= 4) {

@@ -163,6 +163,8 @@ const conceptsStartingWith = new Map<number, string[]>();
 let together: { all: string[]; unless: string[] }[] = [];
 /** The pairs by their first concept: a pair whose first concept cannot start in a message is not looked at. */
 const pairsStartingWith = new Map<string, number[]>();
+/** The pairs a message may hold, by index (reused from message to message). */
+let marked = new Uint8Array(0);
 const concern = new Node<true>();
 
 function deletions(word: string): Set<string> {
@@ -229,6 +231,7 @@ function compile(data: CrisisData): void {
   for (const [name, trie] of concepts) for (const id of trie.next.keys()) (conceptsStartingWith.get(id) ?? conceptsStartingWith.set(id, []).get(id)!).push(name);
   together = data.signs.together.map((names) => ({ all: names.filter((n) => !n.startsWith('!')), unless: names.filter((n) => n.startsWith('!')).map((n) => n.slice(1)) }));
   pairsStartingWith.clear();
+  marked = new Uint8Array(data.signs.together.length);
   together.forEach((rule, i) => (pairsStartingWith.get(rule.all[0]!) ?? pairsStartingWith.set(rule.all[0]!, []).get(rule.all[0]!)!).push(i));
   const named = new Set(together.flatMap((rule) => [...rule.all, ...rule.unless]));
   for (const name of named) if (!concepts.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
@@ -447,13 +450,19 @@ export function detectCrisis(text: string): CrisisFinding {
   for (const ids of m.ids) for (const id of ids) for (const name of conceptsStartingWith.get(id) ?? []) startable.add(name);
   const present = new Map<string, boolean>();
   const has = (name: string) => startable.has(name) && (present.get(name) ?? (present.set(name, m.contains(concepts.get(name)!)), present.get(name)!));
-  // In the pairs' written order, so the same pair is named whatever the message.
-  const candidates: number[] = [];
-  for (const name of startable) for (const i of pairsStartingWith.get(name) ?? []) candidates.push(i);
-  for (const i of candidates.sort((a, b) => a - b)) {
+  // In the pairs' written order, so the same pair is named whatever the message: candidates are
+  // marked, then read in order (and unmarked for the next message).
+  let candidates = 0;
+  for (const name of startable) for (const i of pairsStartingWith.get(name) ?? []) candidates += marked[i] ? 0 : (marked[i] = 1);
+  let signs: CrisisFinding | undefined;
+  for (let i = 0; candidates > 0 && i < marked.length; i++) {
+    if (!marked[i]) continue;
+    marked[i] = 0;
+    candidates--;
     const rule = together[i]!;
-    if (rule.all.every(has) && !rule.unless.some(has)) return { crisis: true, matched: `signs: ${rule.all.join(' + ')}`, lang: 'signs' };
+    if (!signs && rule.all.every(has) && !rule.unless.some(has)) signs = { crisis: true, matched: `signs: ${rule.all.join(' + ')}`, lang: 'signs' };
   }
+  if (signs) return signs;
   if (NON_LATIN_SCRIPT.test(text)) {
     const normalised = normaliseScript(text);
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };

@@ -2,6 +2,15 @@
 
 /** Lower case without diacritics: "Försäkringskassan" → "forsakringskassan". */
 export function fold(text: string): string {
+  // Crisis detection and the date grammar fold the same message one after the other.
+  if (text === lastFolded) return lastFold;
+  lastFolded = text;
+  return (lastFold = foldText(text));
+}
+let lastFolded = '';
+let lastFold = '';
+
+function foldText(text: string): string {
   return text
     .toLowerCase()
     .normalize('NFKD')

@@ -295,6 +295,16 @@ const positives: [string, string][] = [
   ['jag tappar kontrollen, jag skakade min son förut. jag är så rädd att jag skadar honom på riktigt', 'signs'],
   ['shit ja tror ja tog för mkt. tog samma som förr. allt snurrar o ja ser knappt skärmen', 'signs'],
   ['Hej det är Jonas mamma. Han skrev till mig i natt att han tackar för allt och nu svarar han inte.', 'signs'],
+  // Blind set 40: answers to a check-in or a reminder
+  ['1 familjen får klara sig utan mig', 'sv'],
+  ['1 ⚰️⚰️', 'sv'],
+  ['1 kan inte lova att jag finns kvar imorgon', 'sv'],
+  ['JA om jag lever då', 'sv'],
+  ['0 om det gick', 'sv'],
+  ['YES but i might not be alive by then', 'en'],
+  ['1 my partner is hitting me right now', 'en'],
+  ['1 jag har en plan', 'sv'],
+  ['1 kan inte sluta tänka på att hoppa', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -482,6 +492,10 @@ const negatives: string[] = [
   'typ orkar inte med mattelärarn alls, han tar livet av mig',
   'ikväll gör jag slut med honom',
   'idag gör jag slut på godiset haha',
+  'jag har ätit för mycket godis, mår illa',
+  'jag har en plan för veckan',
+  'tänker på att hoppa av kursen',
+  'jag kommer inte vara här på fredag, åker till mormor',
 ];
 
 describe('crisis detection', () => {

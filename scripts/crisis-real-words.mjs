@@ -44,7 +44,7 @@ function isWord(folded) {
 
 /** A crisis word it starts with, three letters or fewer shorter: matching takes it for that word's inflection. */
 const inflectionOfCrisisWord = (w) => [...crisisWords].some((c) => w !== c && w.startsWith(c) && w.length - c.length <= 3);
-/** A crisis word without its last letter or two: another form of it ("hota" for "hotar", "drunkna" for "drunknar"). */
+/** A crisis word without its last letter or two: another form of it ("hota" for "hotar"). Only words not yet listed are affected (a listed word stays listed). */
 const shorterFormOfCrisisWord = (w) => [...crisisWords].some((c) => c !== w && c.startsWith(w) && c.length - w.length <= 2);
 
 /** Real but rare words that a writer far more likely meant as the crisis word ("skädda", a fish, for "skada"). */

@@ -175,6 +175,8 @@ describe('findTime: dates without a time, weekdays, years', () => {
 // not read: the plain weekday would be the wrong day (a coach's booking then asks for it).
 describe('findTime: a day it cannot be sure of', () => {
   // Said on a Friday, Thursday "om två veckor" is the 10th (in that week) or the 17th (a fortnight after the next Thursday).
+  // Week 53 in a year without one (2027) would be 2028's week 1: no day.
+  it('v 53 in a year that has no week 53', () => check(new Date('2027-03-01T09:00:00+01:00'))('v 53 måndag kl 10', '2028-01-03T10:00', false, true));
   it('torsdag om två veckor, said on a Friday', () => check(new Date('2026-11-27T09:00:00+01:00'))('torsdag om två veckor kl 10', '2026-12-10T10:00', false, true));
   it.each<Row>([
     ['tisdag 25/11 kl 13', '2026-11-25T13:00', false, true], // 25/11 is a Wednesday
@@ -185,6 +187,8 @@ describe('findTime: a day it cannot be sure of', () => {
     ['tisdag v 50 kl 10', '2026-12-08T10:00', true, true],
     ['Ta v.49 onsdag 13.30', '2026-12-02T13:30', true, true],
     ['week 50 tuesday 10am', '2026-12-08T10:00', true, true],
+    ['boka uppf med Anna vecka50 tisdag kl 10', '2026-12-08T10:00', true, true],
+    ['veckan 50 tisdag kl 10', '2026-11-24T10:00', false, true],
     // …alone, or not beside the weekday, no day.
     ['vecka 50 kl 10', '2026-12-07T10:00', false, true],
     ['jobbar v 50, kan vi ses tisdag kl 10', '2026-11-24T10:00', false, true],

@@ -29,6 +29,13 @@ describe('what a booking says besides the time', () => {
   ])('%s → place "%s"', (text, place) => {
     expect(bookingDetails(text).place).toBe(place);
   });
+  // Found in review: the interpreter's language was lost when "tolk" opened the message.
+  it.each([
+    ['tolk arabiska behövs för mötet med Anna på tisdag kl 10', 'ar'],
+    ['arabisk tolk behövs för mötet med Anna', 'ar'],
+  ])('%s → interpreter %s', (text, language) => {
+    expect(bookingDetails(text).interpreter).toBe(language);
+  });
 });
 
 describe.each(engines)('meetings on %s', (engine) => {

@@ -135,6 +135,18 @@ describe('understanding', () => {
     expect(p('STOP nie chce wiecej smsow').intent).toBe('optout');
     expect(p('👍 shukran').intent).toBe('meeting.confirm');
     expect(p('JA har en fråga om mötet').intent).not.toBe('meeting.confirm');
+    // Found in review: what follows asks for something else, or is a question or an unfriendly face.
+    expect(p('JA, men kan vi flytta till kl 14?').intent).toBe('meeting.reschedule');
+    expect(p('JA! vem är min handläggare på FK?').intent).toBe('contact.lookup');
+    expect(p('NEJ. Jag mår 2 idag').slots.score).toBe(2);
+    expect(p('JA?').confidence).toBeLessThan(0.95);
+    expect(p('JA 👎').intent).not.toBe('meeting.confirm');
+    expect(p('STOPP. Hejdå och tack').intent).toBe('optout');
+  });
+
+  it('keeps a name with an initial and a stop together, and takes no greeting for a name', () => {
+    expect(findParticipantName('Anna K. Berg kom inte idag')).toBe('Anna K Berg');
+    expect(findParticipantName('tjena boka nytt möte kasia imorgon')).toBe('kasia');
   });
 
   it('reads no check-in score in an age', () => {

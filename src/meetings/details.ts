@@ -44,7 +44,7 @@ export function bookingDetails(text: string): BookingDetails {
   ];
   let interpreter: string | null = null;
   const at = words.findIndex((w) => interpreterWords.has(w));
-  if (at >= 0) interpreter = words.slice(at - 2, at + 3).map((w) => languageOf.get(w)).find(Boolean) ?? 'participant';
+  if (at >= 0) interpreter = words.slice(Math.max(0, at - 2), at + 3).map((w) => languageOf.get(w)).find(Boolean) ?? 'participant';
   const link = URL_RE.exec(text)?.[0].replace(/[.,)]+$/, '') ?? null;
   const place = PLACE_RE.exec(text.replace(URL_RE, ''))?.[1]?.trim() ?? null;
   const minutes = MINUTES_RE.exec(text);

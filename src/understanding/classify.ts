@@ -177,7 +177,9 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
     const code = /^\p{Lu}{2,4}(:?(en|n|et|s|ens|ets|ar|arna)|-\p{L}+)?$/u.test(b);
     const isName = initial || (b.length > 1 && !code && !known(b) && !/\d/.test(b));
     // A capitalised name goes on only with capitalised words ("Lina Berg", not "Lina about").
-    if (isName && run.length && ((capitalised !== upper && !initial) || afterStop[at])) close();
+    // …nor over a sentence's end, unless the stop follows an initial ("Anna K. Berg").
+    const stopEnds = afterStop[at] && !/^\p{Lu}$/u.test(bare(words[at - 1] ?? ''));
+    if (isName && run.length && ((capitalised !== upper && !initial) || stopEnds)) close();
     if (isName) {
       if (!run.length) (afterPreposition = AFTER.has(fold(previous))), (runStart = at);
       run.push(b);
@@ -271,13 +273,18 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   for (const { intent } of ownFirst) {
     if (intent.exact.has(whole) || (saidPlainly && intent.exact.has(saidPlainly))) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${saidPlainly || whole}" → ${intent.name}`] };
   }
-  // A command in capitals (or 👍) at the start is that command, whatever follows, when it is set
-  // off ("STOP. Nie chcę więcej wiadomości", "JA tack. behöver tolk") or nothing after it is
-  // Swedish or English ("JA geliyorum", "NEJ bugun gelemem", "👍 shukran"): other languages keep
-  // the keywords. Not certain: an opt-out that does not say what should stop is asked about.
+  // A command in capitals (or 👍) at the start is that command when nothing after it is Swedish or
+  // English ("JA geliyorum", "NEJ bugun gelemem", "👍 shukran", "STOP nie chce…"): other languages
+  // keep the keywords. Set off by punctuation, it is also the command when the rest asks for
+  // nothing else ("STOP. Nie chcę więcej wiadomości", "STOPP. Hejdå och tack"), but not "JA, men
+  // kan vi ta kl 14?" or "NEJ. Jag mår 2 idag". Never with a question or an unfriendly face after
+  // it ("JA?", "JA 👎"). Not certain: an opt-out that does not say what should stop is asked about.
   const lead = participant ? /^\s*(\p{Lu}{2,}|👍)(\s*[.!,:;–—-])?/u.exec(text) : null;
-  const restUnread = Boolean(lead) && hits.every((h) => h.from === 0) && !time;
-  const leadCommand = lead && (lead[2] || restUnread) && words.length > 1 && ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(fold(lead[1]!)));
+  const leadIntent = lead && ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(fold(lead[1]!)));
+  const restPlain = words.slice(1).every((w) => isWord(w) || FRIENDLY.has(w));
+  const asksElse = hits.some((h) => h.from > 0 && (h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && !['smalltalk', leadIntent?.intent.name].includes(lex.intents[h.phrase.meaning.intent]!.name))));
+  const restUnread = hits.every((h) => h.from === 0);
+  const leadCommand = leadIntent && words.length > 1 && restPlain && !time && (restUnread || (lead![2] && !asksElse)) ? leadIntent : undefined;
   if (leadCommand) return { intent: leadCommand.intent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadCommand.intent.name}`] };
   // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
   if (words.length > 1 && words.length <= 4) {

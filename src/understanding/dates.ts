@@ -131,7 +131,7 @@ const RE_PAST = new RegExp(
   'g',
 );
 // A week number ("v.50", "vecka 50", "week 50"): with a weekday it is a day ("v.50 tisdag").
-const RE_WEEK_NUMBER = /\b(?:v\.?\s?|vecka\s|veckonummer\s|week\s|wk\.?\s?)(\d{1,2})\b(?![.:]\d)/g;
+const RE_WEEK_NUMBER = /\b(?:v\.?\s?|vecka\s?|veckonummer\s?|week\s?|wk\.?\s?)(\d{1,2})\b(?![.:]\d)/g;
 const RE_NEXT_WEEK = /\b(?:(?:i|pa|under)\s+)?(?:nasta|nastkommande|kommande)\s+veck(?:a|an)\b|\b(?:the\s+)?next\s+week\b/g;
 const RE_IN = new RegExp(
   String.raw`\b(?:om|in)\s+(\d{1,2}|${COUNTW})\s+(dag(?:ar)?|dygn|veck(?:a|or)|manad(?:er)?|days?|weeks?|months?)\b`,
@@ -440,7 +440,9 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
     const thisYear = monday(today.y);
     const start = before(addDays(thisYear, 6), today) ? monday(today.y + 1) : thisYear;
     day = addDays(start, (said?.weekday ?? 1) - 1);
-    unsure = !said;
+    // Week 53 in a year that has none would be next year's week 1: no day, a booking asks.
+    const realWeek = addDays(start, 3).y === (start === thisYear ? today.y : today.y + 1);
+    unsure = !said || !realWeek;
   } else if (inWeeks && wdInWeeks) {
     // "torsdag om två veckor": a day only when both readings give the same one — that weekday
     // in the week N weeks on, and that weekday's next date N weeks on (said on a Monday, both are
@@ -560,7 +562,7 @@ function foldWithMap(text: string): { f: string; map: number[] | null } {
 }
 
 /** Day words the grammar does not read; a weekday beside them is not the day meant. */
-const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
+const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\bveckan\s?\d{1,2}\b(?![.:]\d)|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
 /** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
 const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually)[\s,.!–-]*$/;
 /** Between two times, alternatives: neither is taken ("torsdag eller fredag kl 13", "kl 10 eller kl 14"). */
@@ -609,7 +611,7 @@ export function findTime(text: string, now: Date): FoundTime | null {
   if (!best) return null;
   const { g, r } = best;
   // A day said two ways that disagree ("tisdag 9/12", a Wednesday), or with words this grammar
-  // does not read ("nästnästa tisdag", "vecka 2", a weekday beside "om två veckor"), or times
+  // does not read ("nästnästa tisdag", "veckan 2", a weekday beside "v.50" it is not said with), or times
   // offered as alternatives ("torsdag eller fredag kl 13"): no day is guessed (a coach's booking
   // asks for it), since the plain weekday would book the wrong one.
   const said = g.find((c) => c.kind === 'wd') as WeekdayComp | undefined;

@@ -4,8 +4,9 @@
 export function fold(text: string): string {
   // Crisis detection and the date grammar fold the same message one after the other.
   if (text === lastFolded) return lastFold;
+  const folded = foldText(text); // computed before it is kept: a throw keeps nothing
   lastFolded = text;
-  return (lastFold = foldText(text));
+  return (lastFold = folded);
 }
 let lastFolded = '';
 let lastFold = '';
@@ -27,8 +28,9 @@ const EMOJI = /\p{Extended_Pictographic}/gu;
 export function tokens(text: string): readonly string[] {
   // Crisis detection and classification read the same message one after the other.
   if (text === lastText) return lastTokens;
+  const found = tokenize(text);
   lastText = text;
-  return (lastTokens = tokenize(text));
+  return (lastTokens = found);
 }
 let lastText = '';
 let lastTokens: readonly string[] = [];

@@ -305,6 +305,12 @@ const positives: [string, string][] = [
   ['1 my partner is hitting me right now', 'en'],
   ['1 jag har en plan', 'sv'],
   ['1 kan inte sluta tänka på att hoppa', 'sv'],
+  // Blind set 41: one sentence hidden in a long ordinary message
+  ['Har legat och tänkt hela helgen att det inte spelar nån roll ändå eftersom jag inte tänker finnas kvar till jul. Kan du kolla vad det är för papper dom vill ha?', 'sv'],
+  ['Jag har ett sånt konstigt lugn nu för jag vet hur jag ska göra för att slippa allt, det är bestämt. Ska jag meddela AF själv?', 'sv'],
+  ['Hi, my husband hit me again this weekend and took my phone, he says next time he\'ll finish me off. I wanted to ask if the meeting is still on.', 'en'],
+  ['hej. har skrivit klart vad jag vill ska handa med mina saker efter mig, det ligger pa koksbordet. kan du maila hyresvarden om musiken', 'signs'],
+  ['Morning. I\'ve been collecting my pills for a few weeks now and I think I have enough. Anyway can the meeting be on the phone today?', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -496,6 +502,12 @@ const negatives: string[] = [
   'jag har en plan för veckan',
   'tänker på att hoppa av kursen',
   'jag kommer inte vara här på fredag, åker till mormor',
+  'det vore skönt att somna in tidigt ikväll',
+  'för att slippa allt tjat om pengar',
+  'slutar inte blöda näsan',
+  'jag vet hur jag ska göra nu, tack för hjälpen',
+  'Hi, I had a panic attack on the bus on Friday. I took my prescribed medicine afterwards and it helped. I\'m at about a 3 today.',
+  'Hej! Min dotter har gjort ett skolarbete om självskadebeteende hos tonåringar och fick A',
 ];
 
 describe('crisis detection', () => {

@@ -78,6 +78,10 @@ describe('findTime: Swedish date and time', () => {
     ['veckan efter nästa på tisdag kl 10', '2026-11-24T10:00', false, true],
     ['torsdag kl 10 eller fredag kl 13', '2026-11-26T10:00', false, true],
     ['torsdag kl 10, nej förresten kl 11', '2026-11-26T11:00', true, true],
+    // A later time said "instead" is the one meant, on the day said before it (blind set 42).
+    ['kan inte på tisdag, går det på torsdag kl 10 istället?', '2026-11-26T10:00', true, true],
+    ['mötet på onsdag, kan vi ta det kl 15 istället?', '2026-11-25T15:00', true, true],
+    ["I can't make it on Tuesday, can we do Wednesday 3pm instead?", '2026-11-25T15:00', true, true],
     // …but only a correction between the two ("förresten" first is "by the way"), and a day said
     // first stays the day meant (found by a review, 3 December).
     ['Förresten, kan vi ta fredag kl 10 istället för imorgon kl 14?', '2026-11-27T10:00', true, true],

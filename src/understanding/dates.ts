@@ -564,6 +564,7 @@ function foldWithMap(text: string): { f: string; map: number[] | null } {
 /** Day words the grammar does not read; a weekday beside them is not the day meant. */
 const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\bveckan\s?\d{1,2}\b(?![.:]\d)|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
 /** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
+const RE_INSTEAD_AFTER = /^[\s,.!?]*(istallet|i stallet|instead)\b/;
 const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually)[\s,.!–-]*$/;
 /** Between two times, alternatives: neither is taken ("torsdag eller fredag kl 13", "kl 10 eller kl 14"). */
 const RE_ALTERNATIVE = /^\s*,?\s*(eller|or)\s*$/;
@@ -604,7 +605,10 @@ export function findTime(text: string, now: Date): FoundTime | null {
   };
   const resolved = groups.map(resolvedOf).filter((x) => x !== undefined);
   const first = resolved[0];
-  const correction = resolved.find((x) => RE_CORRECTION_GAP.test(gapBefore(x.g)));
+  // A later time said "instead" is a correction too ("kan inte på tisdag, går det på torsdag kl 10
+  // istället?", "mötet på onsdag, kan vi ta det kl 15 istället?"), on the day said before it.
+  const saidInstead = (g: Comp[]) => RE_INSTEAD_AFTER.test(f.slice(g.at(-1)!.end, g.at(-1)!.end + 12));
+  const correction = resolved.find((x) => RE_CORRECTION_GAP.test(gapBefore(x.g)) || (x !== resolved[0] && saidInstead(x.g)));
   const dayBefore = correction && !correction.r.hasDate ? (groups[groups.indexOf(correction.g) - 1] ?? []).filter(isDate) : [];
   const laterFull = first && !first.r.hasDate ? resolved.find((x) => x.r.hasDate && x.r.hasTime && !RE_RANGE_GAP.test(gapBefore(x.g))) : undefined;
   const best = (dayBefore.length ? resolvedOf([...dayBefore, ...correction!.g]) : undefined) ?? correction ?? laterFull ?? first;

@@ -1,15 +1,11 @@
 // Text folding and fuzzy token matching shared by every part of understanding.
+import { rememberedLast } from '../util/remembered.js';
 
-/** Lower case without diacritics: "Försäkringskassan" → "forsakringskassan". */
-export function fold(text: string): string {
-  // Crisis detection and the date grammar fold the same message one after the other.
-  if (text === lastFolded) return lastFold;
-  const folded = foldText(text); // computed before it is kept: a throw keeps nothing
-  lastFolded = text;
-  return (lastFold = folded);
-}
-let lastFolded = '';
-let lastFold = '';
+/**
+ * Lower case without diacritics: "Försäkringskassan" → "forsakringskassan". The last answer is
+ * remembered: crisis detection and the date grammar fold the same message one after the other.
+ */
+export const fold = rememberedLast(foldText);
 
 function foldText(text: string): string {
   return text
@@ -24,16 +20,9 @@ const EMOJI = /\p{Extended_Pictographic}/gu;
 /**
  * Folded word tokens; letters repeated three or more times are squeezed to two ("hejjjj" →
  * "hejj"); each emoji is a token of its own ("tack👍" → "tack", "👍"); a "?" is kept as a token (one, however many were written).
+ * The last answer is remembered: crisis detection and classification read the same message in turn.
  */
-export function tokens(text: string): readonly string[] {
-  // Crisis detection and classification read the same message one after the other.
-  if (text === lastText) return lastTokens;
-  const found = tokenize(text);
-  lastText = text;
-  return (lastTokens = found);
-}
-let lastText = '';
-let lastTokens: readonly string[] = [];
+export const tokens: (text: string) => readonly string[] = rememberedLast(tokenize);
 
 function tokenize(text: string): string[] {
   return fold(text.replace(EMOJI, ' $& '))

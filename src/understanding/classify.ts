@@ -181,7 +181,10 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
     const stopEnds = afterStop[at] && !/^\p{Lu}$/u.test(bare(words[at - 1] ?? ''));
     if (isName && run.length && ((capitalised !== upper && !initial) || stopEnds)) close();
     if (isName) {
-      if (!run.length) (afterPreposition = AFTER.has(fold(previous))), (runStart = at);
+      if (!run.length) {
+        afterPreposition = AFTER.has(fold(previous));
+        runStart = at;
+      }
       run.push(b);
       capitalised ||= upper;
     } else close();
@@ -280,12 +283,15 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // kan vi ta kl 14?" or "NEJ. Jag mår 2 idag". Never with a question or an unfriendly face after
   // it ("JA?", "JA 👎"). Not certain: an opt-out that does not say what should stop is asked about.
   const lead = participant ? /^\s*(\p{Lu}{2,}|👍)(\s*[.!,:;–—-])?/u.exec(text) : null;
-  const leadIntent = lead && ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(fold(lead[1]!)));
-  const restPlain = words.slice(1).every((w) => isWord(w) || FRIENDLY.has(w));
-  const asksElse = hits.some((h) => h.from > 0 && (h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && !['smalltalk', leadIntent?.intent.name].includes(lex.intents[h.phrase.meaning.intent]!.name))));
-  const restUnread = hits.every((h) => h.from === 0);
-  const leadCommand = leadIntent && words.length > 1 && restPlain && !time && (restUnread || (lead![2] && !asksElse)) ? leadIntent : undefined;
-  if (leadCommand) return { intent: leadCommand.intent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadCommand.intent.name}`] };
+  const leadIntent = lead && words.length > 1 && !time ? ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(fold(lead[1]!)))?.intent : undefined;
+  if (leadIntent && words.slice(1).every((w) => isWord(w) || FRIENDLY.has(w))) {
+    const asksElse = (h: Hit) =>
+      h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && !['smalltalk', leadIntent.name].includes(lex.intents[h.phrase.meaning.intent]!.name));
+    const restUnread = hits.every((h) => h.from === 0);
+    if (restUnread || (lead![2] && !hits.some((h) => h.from > 0 && asksElse(h)))) {
+      return { intent: leadIntent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadIntent.name}`] };
+    }
+  }
   // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
   if (words.length > 1 && words.length <= 4) {
     const same = ownFirst.find(({ intent }) => words.every((w) => intent.exact.has(w)));

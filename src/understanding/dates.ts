@@ -437,12 +437,11 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
       const jan4 = { y, m: 1, d: 4 };
       return addDays(jan4, 7 * (weekNumber.n - 1) - (weekday(jan4) - 1));
     };
-    const thisYear = monday(today.y);
-    const start = before(addDays(thisYear, 6), today) ? monday(today.y + 1) : thisYear;
-    day = addDays(start, (said?.weekday ?? 1) - 1);
-    // Week 53 in a year that has none would be next year's week 1: no day, a booking asks.
-    const realWeek = addDays(start, 3).y === (start === thisYear ? today.y : today.y + 1);
-    unsure = !said || !realWeek;
+    const year = before(addDays(monday(today.y), 6), today) ? today.y + 1 : today.y;
+    day = addDays(monday(year), (said?.weekday ?? 1) - 1);
+    // Week 53 in a year that has none would be next year's week 1 (an ISO week's Thursday is in
+    // its own year): no day, a booking asks.
+    unsure = !said || addDays(monday(year), 3).y !== year;
   } else if (inWeeks && wdInWeeks) {
     // "torsdag om två veckor": a day only when both readings give the same one — that weekday
     // in the week N weeks on, and that weekday's next date N weeks on (said on a Monday, both are
@@ -563,8 +562,9 @@ function foldWithMap(text: string): { f: string; map: number[] | null } {
 
 /** Day words the grammar does not read; a weekday beside them is not the day meant. */
 const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\bveckan\s?\d{1,2}\b(?![.:]\d)|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;
-/** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
+/** Right after a later time, "instead": it is the one meant ("…går det på torsdag kl 10 istället?"). */
 const RE_INSTEAD_AFTER = /^[\s,.!?]*(istallet|i stallet|instead)\b/;
+/** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
 const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually)[\s,.!–-]*$/;
 /** Between two times, alternatives: neither is taken ("torsdag eller fredag kl 13", "kl 10 eller kl 14"). */
 const RE_ALTERNATIVE = /^\s*,?\s*(eller|or)\s*$/;
@@ -621,7 +621,8 @@ export function findTime(text: string, now: Date): FoundTime | null {
   const said = g.find((c) => c.kind === 'wd') as WeekdayComp | undefined;
   const disagree = said !== undefined && g.some((c) => c.kind === 'abs') && weekdayOf(r.start) !== said.weekday;
   // A weekday beside "om två veckor" or "v.50" that is not read with it.
-  const weekdayAndIn = comps.some((c) => c.kind === 'wd') && comps.some((c) => c.kind === 'in' || c.kind === 'weekno') && !(g.some((c) => c.kind === 'wd') && g.some((c) => c.kind === 'in' || c.kind === 'weekno'));
+  const weekWords = (c: Comp) => c.kind === 'in' || c.kind === 'weekno';
+  const weekdayAndIn = comps.some((c) => c.kind === 'wd') && comps.some(weekWords) && !(g.some((c) => c.kind === 'wd') && g.some(weekWords));
   const unread = UNREAD_DAY_WORDS.test(f) || weekdayAndIn || groups.some((x) => RE_ALTERNATIVE.test(gapBefore(x)));
   const from = map ? map[r.from]! : r.from;
   const to = map ? map[r.to]! : r.to;

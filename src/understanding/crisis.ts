@@ -54,27 +54,39 @@ interface CrisisData {
 }
 
 /**
- * The word sequences a pattern stands for, each word a folded token, `stem*` or `<number>`.
- * Slots are separated by spaces: `a|b` alternatives, `(a|b)` optional, `a_b` several words.
+ * A pattern's slots, separated by spaces: `a|b` alternatives, `(a|b)` optional, `a_b` several
+ * words. Each alternative is a sequence of folded tokens, `stem*` or `<number>`.
  */
+function slotsOf(source: string): { optional: boolean; alternatives: string[][] }[] {
+  return source
+    .trim()
+    .split(/\s+/)
+    .map((slot) => {
+      const optional = slot.startsWith('(') && slot.endsWith(')');
+      const alternatives = (optional ? slot.slice(1, -1) : slot)
+        .split('|')
+        .filter(Boolean)
+        .map((alt) => {
+          if (alt === '<number>') return [alt];
+          const star = alt.endsWith('*');
+          const toks = [...tokens(alt.replace(/\*$/, '').replace(/_/g, ' '))];
+          if (toks.length === 0) throw new Error(`crisis.json: "${alt}" in "${source}" has no word`);
+          if (star) toks[toks.length - 1] += '*';
+          return toks;
+        });
+      if (alternatives.length === 0) throw new Error(`crisis.json: an empty slot in "${source}"`);
+      return { optional, alternatives };
+    });
+}
+
+/** The word sequences a pattern stands for (the guards' short lists; the tries add slot by slot). */
 export function expandPattern(source: string): string[][] {
   let sequences: string[][] = [[]];
-  for (const slot of source.trim().split(/\s+/)) {
-    const optional = slot.startsWith('(') && slot.endsWith(')');
-    const alternatives = (optional ? slot.slice(1, -1) : slot).split('|').filter(Boolean);
-    const words = alternatives.map((alt) => {
-      if (alt === '<number>') return [alt];
-      const star = alt.endsWith('*');
-      const toks = [...tokens(alt.replace(/\*$/, '').replace(/_/g, ' '))];
-      if (toks.length === 0) throw new Error(`crisis.json: "${alt}" in "${source}" has no word`);
-      if (star) toks[toks.length - 1] += '*';
-      return toks;
-    });
-    if (words.length === 0) throw new Error(`crisis.json: an empty slot in "${source}"`);
+  for (const { optional, alternatives } of slotsOf(source)) {
     const next: string[][] = [];
     for (const seq of sequences) {
       if (optional) next.push(seq);
-      for (const w of words) next.push([...seq, ...w]);
+      for (const w of alternatives) next.push([...seq, ...w]);
     }
     sequences = next;
   }
@@ -123,14 +135,32 @@ class Node<T> {
   readonly next = new Map<number, Node<T>>();
   readonly ends: T[] = [];
 
-  add(ids: Sequence, end: T): void {
+  /** The node the words lead to, made where missing. */
+  path(ids: Sequence): Node<T> {
     let node: Node<T> = this;
     for (const id of ids) {
       let child = node.next.get(id);
       if (!child) node.next.set(id, (child = new Node<T>()));
       node = child;
     }
-    if (!node.ends.includes(end)) node.ends.push(end);
+    return node;
+  }
+
+  /**
+   * Every word sequence a pattern stands for, added slot by slot: a pattern's alternatives multiply
+   * (one stands for 65,000 sequences), and listing them first was most of loading the data.
+   */
+  addPattern(source: string, end: T): void {
+    let at = new Set<Node<T>>([this]);
+    for (const { optional, alternatives } of slotsOf(source)) {
+      const ids = alternatives.map((seq) => seq.map(wordId));
+      const next = new Set<Node<T>>(optional ? at : []);
+      for (const node of at) for (const seq of ids) next.add(node.path(seq));
+      at = next;
+    }
+    at.delete(this);
+    if (at.size === 0) throw new Error(`crisis.json: "${source}" matches nothing`);
+    for (const node of at) if (!node.ends.includes(end)) node.ends.push(end);
   }
 }
 
@@ -211,6 +241,7 @@ function wordId(word: string): number {
   return id;
 }
 
+/** Short word lists (a guard's words before and after): each sequence, as word ids. */
 const compileAll = (patterns: string[]) => patterns.flatMap(expandPattern).map((seq) => seq.map(wordId));
 const list = (v: string[] | string | undefined): string[] => (Array.isArray(v) ? v : []);
 
@@ -221,13 +252,13 @@ function compile(data: CrisisData): void {
   if (data.humour.emoji.length > 0) humourEmoji = new RegExp(data.humour.emoji.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
   for (const w of data.negators) negators.add(fold(w));
   for (const [key, ws] of Object.entries(data.neverTypoOf)) if (!key.startsWith('_')) for (const w of list(ws)) neverTypo.add(fold(w));
-  for (const [key, patterns] of Object.entries(data.idioms)) if (!key.startsWith('_')) for (const ids of compileAll(list(patterns))) idioms.add(ids, true);
+  for (const [key, patterns] of Object.entries(data.idioms)) if (!key.startsWith('_')) for (const p of list(patterns)) idioms.addPattern(p, true);
   for (const [name, patterns] of Object.entries(data.signs.concepts)) {
     const trie = new Node<true>();
-    for (const ids of compileAll(patterns)) trie.add(ids, true);
+    for (const p of patterns) trie.addPattern(p, true);
     concepts.set(name, trie);
   }
-  for (const ids of compileAll(data.concern.words)) concern.add(ids, true);
+  for (const p of data.concern.words) concern.addPattern(p, true);
   for (const [name, trie] of concepts) for (const id of trie.next.keys()) (conceptsStartingWith.get(id) ?? conceptsStartingWith.set(id, []).get(id)!).push(name);
   together = data.signs.together.map((names) => ({ all: names.filter((n) => !n.startsWith('!')), unless: names.filter((n) => n.startsWith('!')).map((n) => n.slice(1)) }));
   pairsStartingWith.clear();
@@ -237,9 +268,9 @@ function compile(data: CrisisData): void {
   for (const name of named) if (!concepts.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
   // A concept in no pair is never read: a left-over from an edit, not a sign.
   for (const name of concepts.keys()) if (!named.has(name)) throw new Error(`crisis.json: the concept "${name}" is in no signs.together pair`);
-  const add = (ids: Sequence, phrase: Phrase) => {
-    if (ids[0] === NUMBER) throw new Error(`crisis.json: "${phrase.source}" may not start with <number>`);
-    phrases.add(ids, phrase);
+  const add = (source: string, phrase: Phrase) => {
+    phrases.addPattern(source, phrase);
+    if (phrases.next.has(NUMBER)) throw new Error(`crisis.json: "${source}" may not start with <number>`);
   };
   for (const [lang, language] of Object.entries(data.languages)) {
     if (language.match === 'substring') {
@@ -253,7 +284,7 @@ function compile(data: CrisisData): void {
     if (language.match !== 'tokens') throw new Error(`crisis.json: language ${lang} has an unknown match "${String(language.match)}"`);
     for (const source of language.phrases) {
       const phrase: Phrase = { source, lang };
-      for (const ids of compileAll([source])) add(ids, phrase);
+      add(source, phrase);
     }
     for (const g of language.guarded ?? []) {
       const guard: Guard = {
@@ -266,7 +297,7 @@ function compile(data: CrisisData): void {
         fireWhen: compileAll(g.fireWhenPrecededBy ?? []),
       };
       const phrase: Phrase = { source: g.id, lang, guard };
-      for (const ids of compileAll(g.phrases)) add(ids, phrase);
+      for (const source of g.phrases) add(source, phrase);
     }
   }
 }

@@ -311,6 +311,17 @@ const positives: [string, string][] = [
   ['Hi, my husband hit me again this weekend and took my phone, he says next time he\'ll finish me off. I wanted to ask if the meeting is still on.', 'en'],
   ['hej. har skrivit klart vad jag vill ska handa med mina saker efter mig, det ligger pa koksbordet. kan du maila hyresvarden om musiken', 'signs'],
   ['Morning. I\'ve been collecting my pills for a few weeks now and I think I have enough. Anyway can the meeting be on the phone today?', 'signs'],
+  // Blind set 45: the boundary, as a clinician would judge it
+  ['jag har bestämt mig. söndag.', 'sv'],
+  ['kan inte lova att jag e säker i natt', 'sv'],
+  ['I don\'t think I can keep myself safe tonight', 'en'],
+  ['vill inte va med längre', 'sv'],
+  ['ser ingen framtid alls. tänker att det här blir min sista jul', 'sv'],
+  ['e det ngn som märker om ja inte svarar mer', 'sv'],
+  ['köpte en massa panodil på tre olika apotek idag', 'signs'],
+  ['can someone take my dog if something happens to me? she\'s a good girl and deserves a home', 'signs'],
+  ['om jag dör ikväll vill jag att ni vet att det inte e ert fel', 'signs'],
+  ['min ex hittade min adress han skriver han kommer ikväll och döda mig', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -508,6 +519,16 @@ const negatives: string[] = [
   'jag vet hur jag ska göra nu, tack för hjälpen',
   'Hi, I had a panic attack on the bus on Friday. I took my prescribed medicine afterwards and it helped. I\'m at about a 3 today.',
   'Hej! Min dotter har gjort ett skolarbete om självskadebeteende hos tonåringar och fick A',
+  // Blind set 45: words of crisis talk with no risk in them
+  'träningsvärk från helvetet efter promenadgruppen, benen vill inte leva längre haha',
+  'har Håkan på repeat idag, Det kommer aldrig va över för mig 🎶',
+  'grannen hotade att ringa polisen för att min hund skäller 🙄',
+  'bodde på skyddat boende för flera år sen men det e över, han sitter inne sen länge. vill ändra min adress hos er',
+  'vill boka ett möte med coachen, har bestämt mig för att börja plugga till våren',
+  'jag vill inte vara med i projektet längre',
+  'min sista jul i Sverige innan vi flyttar hem',
+  'jag vill dö... av pinsamhet, somnade på praktiken haha',
+  'ja hatar blanketter från fk, dom dödar mig 😤',
 ];
 
 describe('crisis detection', () => {

@@ -204,6 +204,18 @@ describe('findTime: a day it cannot be sure of', () => {
     ['i morgon bitti kl 9', '2026-11-24T09:00', true, true],
     ['tisdag eftermiddag kl 2', '2026-11-24T14:00', true, true],
     ['fredag nästa vecka 13.30', '2026-12-04T13:30', true, true], // "vecka 13" is no week number
+    // A bare hour beside its day, as coaches write it: after a part of the day, before "istället",
+    // after a week number and a weekday that is also a word, and hours and minutes run together.
+    ['imorgon eftermiddag 15', '2026-11-24T15:00', true, true],
+    ['flytta Saras uppf till tis 11 istället', '2026-11-24T11:00', true, true],
+    ['Ta fredag 10 istället', '2026-11-27T10:00', true, true],
+    ['nätverksmöte v.49 mån 10', '2026-11-30T10:00', true, true],
+    ['boka in Yonas imorgon 930', '2026-11-24T09:30', true, true],
+    ['fre 1415', '2026-11-27T14:15', true, true],
+    ['på fredag efter lunch, säg kl 13', '2026-11-27T13:00', true, true],
+    // …but not a year or an amount, and not a "man" that is a noun.
+    ['imorgon 2025', '2026-11-24T00:00', true, false],
+    ['imorgon 1500 kr', '2026-11-24T00:00', true, false],
   ])('%s → %s', check(MONDAY));
 });
 

@@ -25,9 +25,10 @@ describe('understanding on the labelled set', () => {
   });
 
   it('misses no crisis phrasing Lots was built on (train, dev), and keeps its blind recall', () => {
-    expect(train.crisis.recall).toBe(1);
+    // Counted, not the rounded recall: one miss in thousands rounds to 1.000.
+    expect(train.crisis.detected).toBe(train.crisis.positives);
     // Blind sets 1–8 were each tuned on after being measured once (5: 0.82, 6: 0.73, 7: 0.63, 8: 0.70).
-    expect(dev.crisis.recall).toBe(1);
+    expect(dev.crisis.detected).toBe(dev.crisis.positives);
     // Blind sets 9 and 10 (split "test"), never tuned on: 0.713 (57/80) when first measured,
     // 0.750 (60/80) since the lexicon learnt from sets 11–16; 0.788 (63/80) since it learnt set 17
     // and a helper's probe of 400 more crisis phrasings, and real words stopped counting as typos;

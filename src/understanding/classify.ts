@@ -83,6 +83,11 @@ const NOT_TODAY = new Set(['inte', 'not', 'ej', 'int']);
 const YESTERDAY = new Set(['igar', 'yesterday', 'forut', 'innan']);
 /** Words that say a number is the answer ("jag svarar en trea", "svaret på checkin är 5", "säg 4"). */
 const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer', 'score', 'mood', 'betyg']);
+/** Score hits without those inside a longer one: "⭐⭐⭐" is three stars, not its first. */
+const outermostScores = (hits: Hit[]) => {
+  const scores = hits.filter((h) => h.phrase.meaning.kind === 'score');
+  return scores.filter((h) => !scores.some((o) => o.from <= h.from && o.to >= h.to && o.to - o.from > h.to - h.from));
+};
 /** Below this score nothing is understood well enough to act on. */
 export const MIN_SCORE = 1.2;
 
@@ -226,7 +231,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // ("rum 3", "buss 4") or an end of the scale ("1 på en skala 1-5").
   const scale = new Set<number>();
   for (let i = 0; i + 1 < words.length; i++) if (/^\d+$/.test(words[i]!) && /^\d+$/.test(words[i + 1]!) && new RegExp(`\\b${words[i]}\\s*[-–]\\s*${words[i + 1]}\\b`).test(text)) scale.add(i).add(i + 1);
-  const scoreHits = hits.filter(
+  const scoreHits = outermostScores(hits).filter(
     (h) =>
       h.phrase.meaning.kind === 'score' &&
       !timeWords.has(words[h.from]!) &&

@@ -152,6 +152,9 @@ const RE_ISO = /(?<![\d:./–-])(20\d{2})-(\d{1,2})-(\d{1,2})(?:t(\d{2}):(\d{2})
 const RE_KL = new RegExp(String.raw`\b(?:kl|klockan|klocka|klo)\.?\s*(\d{1,2})(?:[:.](\d{2}))?${END}` + MARK, 'g');
 const RE_AT = new RegExp(String.raw`(?:\bat\s*|@\s*)(\d{1,2})(?:[:.](\d{2}))?${END}` + MARK, 'g');
 const RE_NUM = new RegExp(String.raw`(?<![\d:.,/–-])(\d{1,2})(?:([:.])(\d{2}))?${END}(-?tiden\b)?` + MARK, 'g');
+// "imorgon 930", "fre 1415": hours and minutes written together, as bare as a bare hour. Only
+// daytime hours and minutes in fives, so a year ("2025") or an amount is not read as a time.
+const RE_COMPACT = /(?<![\d:.,/–-])([6-9]|1\d)([0-5][05])(?!\d|[:.,/]\d)/g;
 const RE_PHRASE = new RegExp(
   String.raw`\b(?:(kl|klockan)\.?\s*)?(?:(${alt(Object.keys(OFFSET_WORDS))})\s+(over|i|past|to)\s+)?(halv\s+)?(${HOURW}|\d{1,2})\b` + MARK,
   'g',
@@ -169,19 +172,19 @@ const RE_OWNER = /\b(?:min|din|sin|hans|hennes|var|er|deras|en|my|your|his|her|o
 // word ("imorgon 14 funkar det?"); not a noun ("imorgon 2 barn"). Missing a time costs a
 // question; a wrong time costs a wrong booking.
 const RE_BARE_NEXT =
-  /\s*(?:$|[?!.,;:)]|[-–]\s*\d|(?:och|eller|men|pa|i|hos|med|till|da|sa|om|ok|okej|funkar|fungerar|passar|gar|blir|kan|vore|or|and|at|on|in|works|would|is|then|please|tack|thanks)\b)/y;
+  /\s*(?:$|[?!.,;:)]|[-–]\s*\d|(?:och|eller|men|pa|i|hos|med|till|da|sa|om|ok|okej|funkar|fungerar|passar|gar|blir|kan|vore|istallet|instead|or|and|at|on|in|works|would|is|then|please|tack|thanks)\b)/y;
 
 // What may stand between two components of one date-time.
-const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|from|fran|efter|after|till|istallet|i\s+stallet|instead|bitti|eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?)\b)*$/;
+const RE_GAP = /^(?:[\s,–-]|\b(?:pa|on|at|och|and|runt|kring|ca|cirka|vid|around|about|typ|sag|say|from|fran|efter|after|till|istallet|i\s+stallet|instead|bitti|lunch(?:en)?|eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?)\b)*$/;
 /** Between the two ends of a range of times ("kl 10 till kl 12", "10–12"). */
 const RE_RANGE_GAP = /^\s*(?:till|to|och|and|[-–])\s*$/;
 // Weekday abbreviations that are also ordinary words ("man" = one, "son", "sat", "sun", "tor"):
 // a bare number after them is not read as an hour.
 const RE_WORDLIKE_ABBREV = /^(man|son|sat|sun|tor)$/;
 
-// What may stand between a date and a bare number read as its hour. Not a comma: "bra idag, 4"
-// is a check-in score, not 16:00.
-const RE_BARE_GAP = /^\s*(?:(?:vid|runt|kring|ca|cirka|typ|around|about)\s*)?$/;
+// What may stand between a date and a bare number read as its hour: a part of the day ("imorgon
+// eftermiddag 15") and "vid"/"runt". Not a comma: "bra idag, 4" is a check-in score, not 16:00.
+const RE_BARE_GAP = /^\s*(?:(?:eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?|morgon(?:en)?|bitti)\s+)?(?:(?:vid|runt|kring|ca|cirka|typ|around|about)\s*)?$/;
 
 // ---------------------------------------------------------------------------------------------
 // Components
@@ -317,6 +320,12 @@ function collect(f: string): Comp[] {
     RE_BARE_NEXT.lastIndex = end;
     return RE_BARE_NEXT.test(f) ? { ...t, quality: 'bare', ...span(m) } : null;
   });
+  scan(RE_COMPACT, f, out, (m) => {
+    if (Number(m[1]) > 19) return null;
+    const end = m.index + m[0].length;
+    RE_BARE_NEXT.lastIndex = end;
+    return RE_BARE_NEXT.test(f) && !unitFollows(f, end) ? { ...digitsTime(m[1]!, m[2]), quality: 'bare', ...span(m) } : null;
+  });
   scan(RE_PHRASE, f, out, (m) => {
     const [, kl, offWord, dir, halv, hourText, am, pm] = m;
     const word = !/\d/.test(hourText!);
@@ -398,7 +407,9 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
       // "imorgon 14" and "tis 14", but not "man 14" or "son 14": an abbreviation that is also a
       // word needs a firm time (see the header).
       const prev = parts[ti - 1];
-      const wordLike = prev?.kind === 'wd' && prev.abbrev && !prev.prefixed && RE_WORDLIKE_ABBREV.test(f.slice(prev.start, prev.end));
+      // After a week number ("v.49 mån 10") the abbreviation can only be the weekday.
+      const afterWeekNumber = parts[ti - 2]?.kind === 'weekno';
+      const wordLike = prev?.kind === 'wd' && prev.abbrev && !prev.prefixed && !afterWeekNumber && RE_WORDLIKE_ABBREV.test(f.slice(prev.start, prev.end));
       ok = dateLike(prev) && !wordLike && RE_BARE_GAP.test(gapBefore(ti));
       if (ok && prev?.kind === 'wd') supported = prev;
     } else if (t.quality === 'dot') ok = dateLike(parts[ti - 1]) || dateLike(parts[ti + 1]);

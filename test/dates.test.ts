@@ -212,6 +212,8 @@ describe('findTime: a day it cannot be sure of', () => {
     ['nätverksmöte v.49 mån 10', '2026-11-30T10:00', true, true],
     ['boka in Yonas imorgon 930', '2026-11-24T09:30', true, true],
     ['fre 1415', '2026-11-27T14:15', true, true],
+    ['torsdag klockan tretton', '2026-11-26T13:00', true, true],
+    ['måndag nesta vecka kl 13', '2026-11-30T13:00', true, true], // "nesta" as it is said
     ['på fredag efter lunch, säg kl 13', '2026-11-27T13:00', true, true],
     // …but not a year or an amount, and not a "man" that is a noun.
     ['imorgon 2025', '2026-11-24T00:00', true, false],

@@ -28,6 +28,25 @@ describe('understanding', () => {
     expect(p(text)).toMatchObject({ intent: 'contact.lookup', slots: { agency } });
   });
 
+  // A role said with its place: the place is the agency ("läkare" alone is primary care).
+  it.each([
+    ['vem e min läkare på psyk?', 'psyk'],
+    ['numret till min kontaktperson på psykiatrin', 'psyk'],
+    ['phone nr for my case manager at psychiatry pls', 'psyk'],
+    ['vem är min läkare', 'vc'],
+  ])('"%s" asks for %s', (text, agency) => {
+    expect(p(text).slots.agency).toBe(agency);
+  });
+
+  // Stars are a score; between two neighbouring scores the lower is read ("typ 2-3"), the scale is none.
+  it.each([
+    ['⭐⭐⭐', 3],
+    ['⭐⭐⭐⭐⭐ idag', 5],
+    ['typ 2-3', 2],
+  ])('"%s" answers a check-in with %i', (text, score) => {
+    expect(p(text)).toMatchObject({ intent: 'checkin.answer', slots: { score } });
+  });
+
   it('contact.lookup without an agency has agency null', () => {
     expect(p('vem är min kontakt?')).toMatchObject({ intent: 'contact.lookup', slots: { agency: null } });
   });

@@ -83,6 +83,8 @@ const NOT_TODAY = new Set(['inte', 'not', 'ej', 'int']);
 const YESTERDAY = new Set(['igar', 'yesterday', 'forut', 'innan']);
 /** Words that say a number is the answer ("jag svarar en trea", "svaret på checkin är 5", "säg 4"). */
 const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer', 'score', 'mood', 'betyg']);
+/** Words that name the place of a role: "på", "hos", "vid", "at". */
+const PLACE_BEFORE = new Set(['pa', 'hos', 'vid', 'inom', 'at', 'from', 'fran']);
 /** Score hits without those inside a longer one: "⭐⭐⭐" is three stars, not its first. */
 const outermostScores = (hits: Hit[]) => {
   const scores = hits.filter((h) => h.phrase.meaning.kind === 'score');
@@ -230,7 +232,14 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // Nor is a number with a unit ("sov 3 timmar", "5 min sen", "4 av 10"), after a thing it numbers
   // ("rum 3", "buss 4") or an end of the scale ("1 på en skala 1-5").
   const scale = new Set<number>();
-  for (let i = 0; i + 1 < words.length; i++) if (/^\d+$/.test(words[i]!) && /^\d+$/.test(words[i + 1]!) && new RegExp(`\\b${words[i]}\\s*[-–]\\s*${words[i + 1]}\\b`).test(text)) scale.add(i).add(i + 1);
+  for (let i = 0; i + 1 < words.length; i++)
+    if (/^\d+$/.test(words[i]!) && /^\d+$/.test(words[i + 1]!) && new RegExp(`\\b${words[i]}\\s*[-–]\\s*${words[i + 1]}\\b`).test(text)) {
+      // Between two neighbouring scores ("typ 2-3") the answer is the lower, read with care; any
+      // other pair is the scale itself.
+      const [a, b] = [Number(words[i]), Number(words[i + 1])];
+      if (b === a + 1 && a >= 1 && b <= 5) scale.add(i + 1);
+      else scale.add(i).add(i + 1);
+    }
   const scoreHits = outermostScores(hits).filter(
     (h) =>
       h.phrase.meaning.kind === 'score' &&
@@ -320,7 +329,10 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // Lots is greeted by name ("Hej Lots, vem är min handläggare på FK?"), and "lots" is also a
   // word for the coach: an agency named beside it is the one asked about.
   const greetsLots = (h: Hit) => h.phrase.meaning.kind === 'agency' && h.phrase.meaning.agency === 'coach' && /^lots(en)?$/.test(words[h.from]!) && h.to - h.from === 1;
-  const agency = longest(hits.filter((h) => !greetsLots(h)), 'agency') ?? longest(hits, 'agency');
+  // A role said with its place ("min läkare på psyk", "kontaktperson på psykiatrin"): the place
+  // is the agency asked about, whatever the role alone would mean.
+  const placed = hits.find((h) => h.phrase.meaning.kind === 'agency' && !greetsLots(h) && PLACE_BEFORE.has(words[h.from - 1] ?? ''));
+  const agency = placed ?? longest(hits.filter((h) => !greetsLots(h)), 'agency') ?? longest(hits, 'agency');
   const meetingType = longest(hits, 'meetingType');
   // The longest saying wins over the words inside it: "kom inte förrän efter halva mötet" came (late).
   const attendedAll = hits.filter((h) => h.phrase.meaning.kind === 'attended');

@@ -55,6 +55,7 @@ const ZONE = 'Europe/Stockholm';
 
 const HOUR_WORDS: Record<string, number> = {
   ett: 1, tva: 2, tre: 3, fyra: 4, fem: 5, sex: 6, sju: 7, atta: 8, nio: 9, tio: 10, elva: 11, tolv: 12,
+  tretton: 13, fjorton: 14, femton: 15, sexton: 16, sjutton: 17, arton: 18, nitton: 19, tjugo: 20,
   one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11,
   twelve: 12,
 };
@@ -556,7 +557,7 @@ function localNow(now: Date): Now {
 
 /** Folded text with, when folding changed lengths, a map from folded to original indices. */
 function foldWithMap(text: string): { f: string; map: number[] | null } {
-  const f = fold(text);
+  const f = spelledAsSaid(fold(text));
   if (f.length === text.length && !/[\u0300-\u036f]/.test(text)) return { f, map: null };
   let out = '';
   const map: number[] = [];
@@ -568,8 +569,11 @@ function foldWithMap(text: string): { f: string; map: number[] | null } {
     i += ch.length;
   }
   map.push(i);
-  return { f: out, map };
+  return { f: spelledAsSaid(out), map };
 }
+
+/** "nesta" as it is said for "nästa" ("måndag nesta vecka"); the same length, so positions hold. */
+const spelledAsSaid = (f: string) => f.replace(/\bnesta\b/g, 'nasta');
 
 /** Day words the grammar does not read; a weekday beside them is not the day meant. */
 const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\bveckan\s?\d{1,2}\b(?![.:]\d)|\bveckan efter nasta\b|\befter nasta vecka\b|\ba week from\b|\bweek after next\b/;

@@ -322,6 +322,14 @@ const positives: [string, string][] = [
   ['can someone take my dog if something happens to me? she\'s a good girl and deserves a home', 'signs'],
   ['om jag dör ikväll vill jag att ni vet att det inte e ert fel', 'signs'],
   ['min ex hittade min adress han skriver han kommer ikväll och döda mig', 'sv'],
+  // Blind sets 47 and 48: half-hidden on a bad week, and in the Englishes people write
+  ['om jag bara kunde somna ikväll och slippa vakna. e så trött på att va till besvär för alla', 'sv'],
+  ['Hej. Jag kommer inte på SIP-mötet. Det spelar ingen roll längre. Jag har fattat mitt beslut. Tack för att du försökte.', 'signs'],
+  ['e det sant att det räcker med 40 sertralin? frågar för mig själv', 'signs'],
+  ['Dear Sara, I will not need any more appointments. I have put my affairs in order. Thank you for your kindness over the past year.', 'signs'],
+  ['drank a full bottle of vodka and took my lithium. dont call anyone', 'signs'],
+  ['I no fit cope again o. I just wan die make everything stop', 'en'],
+  ['cant stop thinking about jumping in front of the tunnelbana', 'en'],
 ];
 
 const negatives: string[] = [
@@ -529,6 +537,9 @@ const negatives: string[] = [
   'min sista jul i Sverige innan vi flyttar hem',
   'jag vill dö... av pinsamhet, somnade på praktiken haha',
   'ja hatar blanketter från fk, dom dödar mig 😤',
+  'Around 3 I\'d say. I had dark thoughts years ago back in Eritrea but that\'s over, I\'m fine now',
+  '3. hade en jättejobbig period för några år sen med mörka tankar, men det är över sen länge. idag mest trött',
+  'just finished the last of us, i\'m emotionally destroyed 😭 anyway hope ur good',
 ];
 
 describe('crisis detection', () => {

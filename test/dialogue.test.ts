@@ -206,7 +206,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
     // What Lots did not understand goes to the coach to read, in the participant's words; nothing else does.
     const toCoach = await outboxTo(demo.eva);
     expect(toCoach.length).toBeGreaterThan(0);
-    for (const m of toCoach) expect(m.text).toMatch(/^Anna Andersson skrev något Lots inte förstod och inte kunde svara på\. Läs gärna\. Meddelandet: "[^"]+"$/);
+    for (const m of toCoach) expect(m.text).toMatch(/^Anna Andersson skrev något (Lots inte förstod och inte kunde svara på|som Lots bara kunde tacka för, hälsa på eller svara med hjälptexten)\. Läs gärna\. Meddelandet: "[^"]+"$/);
   });
 
   it('passes a message it did not understand to the coach to read, once, and answers as before', async () => {
@@ -220,7 +220,15 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(await outboxTo(demo.eva)).toEqual([]);
     const long = 'hallå där, sitter på bussen hem nu och tänker på allt möjligt konstigt';
     expect(text(await app.sms(ANNA, long))).toBe('Hej! Svara HJÄLP om du vill se vad du kan fråga.');
-    expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual([`Anna Andersson skrev ett längre meddelande som Lots bara svarade på med en hälsning eller hjälptexten. Läs gärna. Meddelandet: "${long}"`]);
+    expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual([`Anna Andersson skrev något som Lots bara kunde tacka för, hälsa på eller svara med hjälptexten. Läs gärna. Meddelandet: "${long}"`]);
+  });
+
+  it('thanks a participant who tells something and asks nothing, and lets the coach read it', async () => {
+    const news = 'fick besked att jag får stanna i Sverige!! 🇸🇪';
+    expect(text(await app.sms(ANNA, news))).toBe('Tack för att du berättar! Din coach får läsa det.');
+    expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual([`Anna Andersson skrev något som Lots bara kunde tacka för, hälsa på eller svara med hjälptexten. Läs gärna. Meddelandet: "${news}"`]);
+    // A question Lots cannot answer, even without a question mark, is no news to thank for.
+    expect(text(await app.sms(ANNA, 'mobilen laddar inte, vad gör jag'))).not.toContain('Tack för att du berättar');
   });
 
   it('after STOP, a long message only greeted is passed on as written after STOP, not as answered', async () => {

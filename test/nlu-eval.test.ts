@@ -72,8 +72,9 @@ describe('understanding on the labelled set', () => {
   it('keeps intent accuracy on dev and on the blind set at or above their floors', () => {
     // Dev grew with blind sets 13–19, measured once at 0.82–0.95 before they became dev; 0.955 with
     // them. Sets 20 (five personas) and 21 (everyday hard negatives) brought it to 0.92: their writers
-    // label life updates ("tog mina tabletter i morse som vanligt") smalltalk, and Lots keeps them
-    // unknown on purpose, so the coach reads them (that is how most missed crisis lines still reach a person).
+    // label life updates ("tog mina tabletter i morse som vanligt") smalltalk, which Lots then kept
+    // unknown so the coach would read them. Since sets 43–49 Lots reads a statement that asks nothing
+    // as told (smalltalk, thanked) and the coach still reads it: dev 0.921 → 0.934.
     // Sets 23 and 25 (participant lines, first measured 0.763 and 0.782) are why dev stays there.
     expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.92);
     // Sets 9, 10 and 22 together: 0.929 (set 22 alone, first measured: 0.942); with set 24 (first

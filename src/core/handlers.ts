@@ -30,7 +30,7 @@ export const help: Handler<Turn> = async (turn) => {
 export const unknown: Handler<Turn> = async (turn) => reply(turn, `${ns(turn)}:unknown`);
 const smalltalk: Handler<Turn> = async (turn) => {
   const thanks = /\b(tack|tackar|thanks|thank)\b/.test(fold(turn.msg.text));
-  reply(turn, `${ns(turn)}:${thanks ? 'thanks' : 'smalltalk'}`);
+  reply(turn, `${ns(turn)}:${turn.understanding.told ? 'told' : thanks ? 'thanks' : 'smalltalk'}`);
   await alsoToCoach(turn);
 };
 

@@ -32,9 +32,10 @@ const SURE = 0.7;
 /**
  * Whether a participant's message, read without certainty as a greeting or as asking for help, is
  * long enough to be put before the coach too: a hint can hide in a long message (on 3 December
- * two blind crisis lines in English were read this way and reached nobody).
+ * two blind crisis lines in English were read this way and reached nobody). Something told
+ * (`told`: a life update) always is.
  */
-export const saysMore = (u: Understanding, text: string) => (u.intent === 'smalltalk' || u.intent === 'help') && u.confidence < SURE && tokens(text).length > SAYS_MORE_WORDS;
+export const saysMore = (u: Understanding, text: string) => Boolean(u.told) || ((u.intent === 'smalltalk' || u.intent === 'help') && u.confidence < SURE && tokens(text).length > SAYS_MORE_WORDS);
 
 export interface Interpreted {
   understanding: Understanding;

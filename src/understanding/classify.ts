@@ -37,6 +37,8 @@ export interface Understanding {
   concern?: boolean;
   /** When a request was completed over several messages: the words it was first made in. */
   request?: string;
+  /** A participant told something and asked nothing Lots does ("vi flyttar till Malmö i december"): thanked, and the coach reads it. */
+  told?: boolean;
 }
 
 export interface ClassifyInput {
@@ -83,6 +85,24 @@ const NOT_TODAY = new Set(['inte', 'not', 'ej', 'int']);
 const YESTERDAY = new Set(['igar', 'yesterday', 'forut', 'innan']);
 /** Words that say a number is the answer ("jag svarar en trea", "svaret på checkin är 5", "säg 4"). */
 const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer', 'score', 'mood', 'betyg']);
+/**
+ * A statement, not a question or a request: at least three words, no question mark, no question
+ * word first, and half its words known to Lots (a message in Polish is mostly no statement to thank
+ * for; one that passes is still read by the coach).
+ * Blind writers label such life updates small talk ("fick besked att jag får stanna i Sverige!!");
+ * Lots thanks for them rather than saying it did not understand, and the coach reads them.
+ */
+const QUESTION_FIRST = new Set(['vad', 'vem', 'vems', 'var', 'vart', 'nar', 'hur', 'varfor', 'vilken', 'vilket', 'vilka', 'kan', 'kunde', 'far', 'ska', 'skulle', 'maste', 'finns', 'ar', 'har', 'what', 'who', 'where', 'when', 'how', 'why', 'which', 'can', 'could', 'may', 'should', 'is', 'are', 'do', 'does', 'did', 'will', 'would', 'have', 'has']);
+/** A question asked without a question mark, anywhere ("mobilen laddar inte, vad gör jag"). */
+const ASKS = /\b(?:(?:vad|hur|var|vart|nar|vem|varfor) (?:gor|ska|kan|ar|e|blir|gar)|vet du|kan du|kan ni|whats|what's|what is|do you know|can you|could you|how do)\b/;
+const TOLD_MIN_WORDS = 3;
+/** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
+const TOLD_CONFIDENCE = 0.5;
+function tells(text: string, words: readonly string[], lex: Lexicon): boolean {
+  if (words.length < TOLD_MIN_WORDS || text.includes('?') || QUESTION_FIRST.has(words[0]!) || ASKS.test(words.join(' '))) return false;
+  const known = words.filter((w) => lex.vocabulary.has(w) || /^\d+$/.test(w)).length;
+  return known * 2 >= words.length;
+}
 /** Words that name the place of a role: "på", "hos", "vid", "at". */
 const PLACE_BEFORE = new Set(['pa', 'hos', 'vid', 'inom', 'at', 'from', 'fran']);
 /** Score hits without those inside a longer one: "⭐⭐⭐" is three stars, not its first. */
@@ -411,6 +431,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
 
   if (!top || top.score < MIN_SCORE || top.name === 'unknown') {
     const foreign = participant && (NON_LATIN.test(text) || SOMALI.test(text));
+    if (participant && !foreign && tells(text, words, lex)) {
+      return { intent: 'smalltalk', confidence: TOLD_CONFIDENCE, slots: {}, reasons: ['tells something and asks nothing Lots does: thanked, and the coach reads it'], told: true };
+    }
     const why = foreign ? ['written in a language Lots does not read'] : top?.name === 'unknown' ? top.reasons : [`best score ${Math.round((top?.score ?? 0) * 100) / 100} below ${MIN_SCORE}`];
     return { intent: 'unknown', confidence: 0, slots: {}, reasons: why, alternatives, ...(foreign ? { foreign } : {}) };
   }

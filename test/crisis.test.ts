@@ -330,6 +330,15 @@ const positives: [string, string][] = [
   ['drank a full bottle of vodka and took my lithium. dont call anyone', 'signs'],
   ['I no fit cope again o. I just wan die make everything stop', 'en'],
   ['cant stop thinking about jumping in front of the tunnelbana', 'en'],
+  // Blind sets 50 and 51: the programme's lives, and young people's slang
+  ['Jag har fått avslag på sjukpenningen och har inga pengar till hyran. Ibland tänker jag att det vore enklast om jag bara inte fanns längre', 'sv'],
+  ['kan inte sluta tänka på att svänga in framför en lastbil när jag kör till jobbtorg. idag va det nära', 'sv'],
+  ['han har sagt att om jag lämnar honom så dödar han mig. jag har packat väskan. han kommer hem kl 17', 'sv'],
+  ['har stått på perrongen i en timme o tänkt hoppa', 'signs'],
+  ['relapsed hard. used way more than usual on purpose. dont really care if i wake up', 'en'],
+  ['igen 🩸🩸 kan inte sluta', 'signs'],
+  ['köpte typ 3 paket panodil idag, du vet varför', 'signs'],
+  ['orkar inte ens ta livet av mig haha typ så ja mår', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -540,6 +549,14 @@ const negatives: string[] = [
   'Around 3 I\'d say. I had dark thoughts years ago back in Eritrea but that\'s over, I\'m fine now',
   '3. hade en jättejobbig period för några år sen med mörka tankar, men det är över sen länge. idag mest trött',
   'just finished the last of us, i\'m emotionally destroyed 😭 anyway hope ur good',
+  'af tar livet av mig ngl, vem e min handläggare där nu',
+  'vill inte dö i kön till af igen, har dom nån direktlinje?',
+  'orkar inte leva utan kaffe haha, 4 idag',
+  'Näsblod igen 🩸 torr luft på vintern, köper saltlösning',
+  'snart slipper ni mig haha, sista veckan i programmet sen börjar jobbet 💪',
+  'Ja, jag kommer. Tack och förlåt att jag svarar sent.',
+  'dark humour incoming: if fk takes any longer to decide ill be collecting my pension first 💀',
+  'jag väntar på spåret 3',
 ];
 
 describe('crisis detection', () => {

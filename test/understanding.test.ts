@@ -43,6 +43,7 @@ describe('understanding', () => {
     ['⭐⭐⭐', 3],
     ['⭐⭐⭐⭐⭐ idag', 5],
     ['typ 2-3', 2],
+    ['fett bra idag 5', 5], // "idag 5" is no five o'clock here
   ])('"%s" answers a check-in with %i', (text, score) => {
     expect(p(text)).toMatchObject({ intent: 'checkin.answer', slots: { score } });
   });

@@ -100,9 +100,13 @@ const TOLD_MIN_WORDS = 3;
 const TOLD_CONFIDENCE = 0.5;
 function tells(text: string, words: readonly string[], lex: Lexicon): boolean {
   if (words.length < TOLD_MIN_WORDS || text.includes('?') || QUESTION_FIRST.has(words[0]!) || ASKS.test(words.join(' '))) return false;
-  const known = words.filter((w) => lex.vocabulary.has(w) || /^\d+$/.test(w)).length;
-  return known * 2 >= words.length;
+  // Emoji and digits say nothing of the language.
+  const lettered = words.filter((w) => /\p{L}/u.test(w));
+  const known = lettered.filter((w) => lex.vocabulary.has(w)).length;
+  return lettered.length >= TOLD_MIN_WORDS && known * 2 >= lettered.length;
 }
+/** "idag 4": today's score, not a time (see timeWords). */
+const TODAYS_SCORE = /^(?:idag|i dag|today)\s+[1-5]$/;
 /** Words that name the place of a role: "på", "hos", "vid", "at". */
 const PLACE_BEFORE = new Set(['pa', 'hos', 'vid', 'inom', 'at', 'from', 'fran']);
 /** Score hits without those inside a longer one: "⭐⭐⭐" is three stars, not its first. */
@@ -248,7 +252,8 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const hits = findAll(lex, words);
   const time = findTime(text, now);
   // A number that is part of a date or time is not a score.
-  const timeWords = new Set(time ? tokens(time.matched) : []);
+  // But "bra idag 5" is a score: a bare 1–5 right after "idag" reads as five o'clock only to the grammar.
+  const timeWords = new Set(time && !TODAYS_SCORE.test(fold(time.matched)) ? tokens(time.matched) : []);
   // Nor is a number with a unit ("sov 3 timmar", "5 min sen", "4 av 10"), after a thing it numbers
   // ("rum 3", "buss 4") or an end of the scale ("1 på en skala 1-5").
   const scale = new Set<number>();

@@ -339,6 +339,14 @@ const positives: [string, string][] = [
   ['igen 🩸🩸 kan inte sluta', 'signs'],
   ['köpte typ 3 paket panodil idag, du vet varför', 'signs'],
   ['orkar inte ens ta livet av mig haha typ så ja mår', 'sv'],
+  // Blind sets 52 and 53: Norrland, and people aged 45–65
+  ['Hej! Jag har funderat. När pengarna tar slut i december tar jag mitt liv. Det är lika bra att ni vet. Hälsningar Per-Olof', 'sv'],
+  ['Ärligt talat vore det en lättnad att inte vakna imorgon.', 'sv'],
+  ['Ibland när jag kör på E4an tänker jag att det vore enklast att bara styra rakt in i en långtradare.', 'sv'],
+  ['Om jag dör i natt så är det ingen olycka. Bara så ni vet.', 'signs'],
+  ['tänker köra ut på älven där isen e tunn o bara gå igenom', 'signs'],
+  ['har hagelbössan framme på köksbordet. vet int om ja vågar', 'signs'],
+  ['Please tell Sara thank you from me. This is goodbye. The house keys are with the neighbour.', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -557,6 +565,9 @@ const negatives: string[] = [
   'Ja, jag kommer. Tack och förlåt att jag svarar sent.',
   'dark humour incoming: if fk takes any longer to decide ill be collecting my pension first 💀',
   'jag väntar på spåret 3',
+  'Hela veckan är vi på älgjakt uppe i Jämtland. Geväret är inskjutet och hundarna är ivriga. Hörs när jag är hemma! /Lasse',
+  'Vad kan jag skriva här? Jag är inte så van vid sådana här tjänster. Mvh Gun',
+  'tack för all hjälp, du bra. hej då 🌹',
 ];
 
 describe('crisis detection', () => {

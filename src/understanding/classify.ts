@@ -229,7 +229,9 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   const found = (runs.find((r) => r.capitalised) ?? runs.find((r) => r.afterPreposition) ?? runs.find((r) => r.first) ?? runs.at(-1))?.words;
   if (!found) return undefined;
   const last = found[found.length - 1]!;
-  if (/s$/i.test(last) && last.length > 3 && !lex.namesEndingInS.has(fold(last))) found[found.length - 1] = last.slice(0, -1);
+  // "Nils-Anders" is a name ending in s as "Anders" is: the last part of a double name decides.
+  const lastPart = last.split('-').at(-1)!;
+  if (/s$/i.test(last) && last.length > 3 && !lex.namesEndingInS.has(fold(last)) && !lex.namesEndingInS.has(fold(lastPart))) found[found.length - 1] = last.slice(0, -1);
   return found.join(' ');
 }
 

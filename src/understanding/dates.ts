@@ -582,6 +582,8 @@ const RE_INSTEAD_AFTER = /^[\s,.!?]*(istallet|i stallet|instead)\b/;
 /** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
 const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually)[\s,.!–-]*$/;
 /** Between two times, alternatives: neither is taken ("torsdag eller fredag kl 13", "kl 10 eller kl 14"). */
+/** Right before a day, words that refuse it (folded): "kan inte (på)", "funkar inte", "can't (on)". */
+const RE_REFUSED_BEFORE = /(?:kan (?:inte|int|ej)|funkar (?:inte|int)|gar (?:inte|int)|can'?t|cannot|can not)\s+(?:(?:pa|on)\s+)?$/;
 const RE_ALTERNATIVE = /^\s*,?\s*(eller|or)\s*$/;
 const weekdayOf = (localIso: string) => weekday({ y: Number(localIso.slice(0, 4)), m: Number(localIso.slice(5, 7)), d: Number(localIso.slice(8, 10)) });
 
@@ -626,7 +628,11 @@ export function findTime(text: string, now: Date): FoundTime | null {
   const correction = resolved.find((x) => RE_CORRECTION_GAP.test(gapBefore(x.g)) || (x !== resolved[0] && saidInstead(x.g)));
   const dayBefore = correction && !correction.r.hasDate ? (groups[groups.indexOf(correction.g) - 1] ?? []).filter(isDate) : [];
   const laterFull = first && !first.r.hasDate ? resolved.find((x) => x.r.hasDate && x.r.hasTime && !RE_RANGE_GAP.test(gapBefore(x.g))) : undefined;
-  const best = (dayBefore.length ? resolvedOf([...dayBefore, ...correction!.g]) : undefined) ?? correction ?? laterFull ?? first;
+  // A day refused first ("kan inte på tisdag. Går det nästa tisdag kl 9.30?") is not the one meant:
+  // a later full time is.
+  const refused = first && RE_REFUSED_BEFORE.test(f.slice(Math.max(0, first.g[0]!.start - 24), first.g[0]!.start));
+  const afterRefusal = refused ? resolved.find((x) => x !== first && x.r.hasDate && x.r.hasTime) : undefined;
+  const best = (dayBefore.length ? resolvedOf([...dayBefore, ...correction!.g]) : undefined) ?? correction ?? laterFull ?? afterRefusal ?? first;
   if (!best) return null;
   const { g, r } = best;
   // A day said two ways that disagree ("tisdag 9/12", a Wednesday), or with words this grammar

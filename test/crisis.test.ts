@@ -347,6 +347,13 @@ const positives: [string, string][] = [
   ['tänker köra ut på älven där isen e tunn o bara gå igenom', 'signs'],
   ['har hagelbössan framme på köksbordet. vet int om ja vågar', 'signs'],
   ['Please tell Sara thank you from me. This is goodbye. The house keys are with the neighbour.', 'signs'],
+  // Blind set 54: one clause of risk in an ordinary request
+  ['mötet på tisdag funkar inte. han har tagit mina nycklar o telefon, lånar grannens, han säger att jag inte kommer överleva natten', 'sv'],
+  ['jag har fått nytt nummer kan ni ändra? spelar kanske ingen roll, tänker inte leva till jul', 'sv'],
+  ['Can you cancel everything. I\'m done with all of it, I have a plan for tonight', 'en'],
+  ['I want to reschedule to next week if I\'m still here by then', 'en'],
+  ['Jag har inte sovit på tre nätter och står vid fönstret på åttonde våningen. Vilken tid är mötet?', 'signs'],
+  ['Can the coach call me? I\'ve written a note for my family and I don\'t know what else to do', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -568,6 +575,8 @@ const negatives: string[] = [
   'Hela veckan är vi på älgjakt uppe i Jämtland. Geväret är inskjutet och hundarna är ivriga. Hörs när jag är hemma! /Lasse',
   'Vad kan jag skriva här? Jag är inte så van vid sådana här tjänster. Mvh Gun',
   'tack för all hjälp, du bra. hej då 🌹',
+  'Can I book a meeting with my coach on Tuesday Dec 1 at 10? I\'m drowning in bills',
+  'Ring mig tack. Mitt ex hotade mig för flera år sen, han sitter inne nu och jag är trygg, men jag vill prata om skyddad adress inför att han släpps i vår',
 ];
 
 describe('crisis detection', () => {

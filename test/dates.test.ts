@@ -216,6 +216,7 @@ describe('findTime: a day it cannot be sure of', () => {
     // A day refused first is not the one meant; the later full time is.
     ['Hej, jag kan inte på tisdag. Går det nästa tisdag kl 9.30?', '2026-12-01T09:30', true, true],
     ['jag kan inte på onsdag, kan vi ta torsdag 14.30?', '2026-11-26T14:30', true, true],
+    ['Friday 11, no wait make it 11:30', '2026-11-27T11:30', true, true],
     ['måndag nesta vecka kl 13', '2026-11-30T13:00', true, true], // "nesta" as it is said
     ['på fredag efter lunch, säg kl 13', '2026-11-27T13:00', true, true],
     // …but not a year or an amount, and not a "man" that is a noun.

@@ -44,6 +44,7 @@ describe('understanding', () => {
     ['⭐⭐⭐⭐⭐ idag', 5],
     ['typ 2-3', 2],
     ['fett bra idag 5', 5], // "idag 5" is no five o'clock here
+    ['😊 5!', 5], // the digit is the answer, the face how it feels
   ])('"%s" answers a check-in with %i', (text, score) => {
     expect(p(text)).toMatchObject({ intent: 'checkin.answer', slots: { score } });
   });

@@ -55,7 +55,7 @@ export interface ClassifyInput {
  * ("till torsdag kl 14"), split at the last "till" / "to"; `to` is null when there is none.
  */
 export function moveParts(text: string): { which: string; to: string | null } {
-  const m = /^(.*)\b(?:till|to|mot)\b(.*)$/is.exec(text);
+  const m = /^(.*)(?:\b(?:till|to|mot)\b|->|→)(.*)$/is.exec(text);
   return m ? { which: m[1]!, to: m[2]! } : { which: text, to: null };
 }
 
@@ -282,7 +282,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   );
   // Of two scores left, the one after "men" is the answer ("3, nej men 2 faktiskt").
   const turn = scoreHits.length > 1 && words.slice(scoreHits[0]!.to, scoreHits.at(-1)!.from).some((w) => SCORE_TURN.has(w));
-  const scoreHit = turn ? scoreHits.at(-1) : scoreHits[0];
+  // A digit beside a face is the answer ("😊 5!"): the face only says how it feels.
+  const digitHit = scoreHits.find((h) => /^\d$/.test(words[h.from]!));
+  const scoreHit = turn ? scoreHits.at(-1) : (digitHit ?? scoreHits[0]);
   const score = scoreHit && (scoreHit.phrase.meaning as { score: number }).score;
   const shortAnswer = words.length <= 4;
   // A number is a score when little else is said ("typ en 2a", "fyra idag 🙂"), when it comes

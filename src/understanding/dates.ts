@@ -580,7 +580,7 @@ const UNREAD_DAY_WORDS = /\b(?:nastnasta|overnasta|nast nasta)\b|\bveckan\s?\d{1
 /** Right after a later time, "instead": it is the one meant ("…går det på torsdag kl 10 istället?"). */
 const RE_INSTEAD_AFTER = /^[\s,.!?]*(istallet|i stallet|instead)\b/;
 /** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
-const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually)[\s,.!–-]*$/;
+const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually|no wait make it|no wait|make it)[\s,.!–-]*$/;
 /** Between two times, alternatives: neither is taken ("torsdag eller fredag kl 13", "kl 10 eller kl 14"). */
 /** Right before a day, words that refuse it (folded): "kan inte (på)", "funkar inte", "can't (on)". */
 const RE_REFUSED_BEFORE = /(?:kan (?:inte|int|ej)|funkar (?:inte|int)|gar (?:inte|int)|can'?t|cannot|can not)\s+(?:(?:pa|on)\s+)?$/;

@@ -354,6 +354,10 @@ const positives: [string, string][] = [
   ['I want to reschedule to next week if I\'m still here by then', 'en'],
   ['Jag har inte sovit på tre nätter och står vid fönstret på åttonde våningen. Vilken tid är mötet?', 'signs'],
   ['Can the coach call me? I\'ve written a note for my family and I don\'t know what else to do', 'signs'],
+  // Blind set 56: answers to the check-in
+  ['har åkt till bron vid ån flera gånger i veckan och bara stått där. vet inte vad ja gör', 'signs'],
+  ['hade en plan i helgen men vågade inte. idag e det samma tankar igen', 'signs'],
+  ['Kommer inte på mötet. Kommer inte på nånting mer. Förlåt alla', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -577,6 +581,8 @@ const negatives: string[] = [
   'tack för all hjälp, du bra. hej då 🌹',
   'Can I book a meeting with my coach on Tuesday Dec 1 at 10? I\'m drowning in bills',
   'Ring mig tack. Mitt ex hotade mig för flera år sen, han sitter inne nu och jag är trygg, men jag vill prata om skyddad adress inför att han släpps i vår',
+  '1. mitt ex har fått kontaktförbud nu så ja e säker, men helt slut',
+  'tandläkarn sa att ja kommer dö av karies om ja inte slutar med godis haha. 4',
 ];
 
 describe('crisis detection', () => {

@@ -45,6 +45,9 @@ describe('understanding', () => {
     ['typ 2-3', 2],
     ['fett bra idag 5', 5], // "idag 5" is no five o'clock here
     ['😊 5!', 5], // the digit is the answer, the face how it feels
+    ['skulle kunna döda för en kaffe just nu 😅 annars 3', 3],
+    ['Den här kön till FK tar livet av mig haha. men en 3a', 3],
+    ['En etta. Migrän sen igår.', 1],
   ])('"%s" answers a check-in with %i', (text, score) => {
     expect(p(text)).toMatchObject({ intent: 'checkin.answer', slots: { score } });
   });

@@ -105,6 +105,8 @@ function tells(text: string, words: readonly string[], lex: Lexicon): boolean {
   const known = lettered.filter((w) => lex.vocabulary.has(w)).length;
   return lettered.length >= TOLD_MIN_WORDS && known * 2 >= lettered.length;
 }
+/** Words right before a score at the end that turn to the answer ("annars 3", "själv en 3a", "solid 4"). */
+const SCORE_LEAD = new Set(['annars', 'sjalv', 'men', 'anda', 'kanske', 'typ', 'nog', 'solid', 'otherwise', 'anyway', 'overall', 'but', 'maybe', 'so']);
 /** "idag 4": today's score, not a time (see timeWords). */
 const TODAYS_SCORE = /^(?:idag|i dag|today)\s+[1-5]$/;
 /** Words that name the place of a role: "på", "hos", "vid", "at". */
@@ -345,12 +347,14 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     return { intent: 'checkin.answer', confidence: 0.9, slots: { score }, reasons: [`bare score "${scoreHit!.phrase.source}" → ${score}`] };
   }
   // A score set off at the start, then a word on how it is ("tvåa, ont i ryggen", "2 - dying of a cold").
-  if (participant && score !== undefined && scoreHit!.from === 0 && !time && /^\s*\S+\s*[.,:;!–—-]/u.test(text)) {
+  if (participant && score !== undefined && scoreHit!.from <= 1 && !time && /^\s*(?:en\s+|a\s+)?\S+\s*[.,:;!–—-]/iu.test(text) && (scoreHit!.from === 0 || /^(en|a)$/.test(words[0]!))) {
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score }, reasons: [`score first: "${scoreHit!.phrase.source}" → ${score}`] };
   }
-  // …or at the end, after a sentence on how it is ("trött men ok. 3", "bättre humör. fyra").
+  // …or at the end, after a sentence on how it is ("trött men ok. 3", "bättre humör. fyra"), an
+  // emoji or a word that turns to the answer ("kön tar livet av mig haha. men en 3a", "annars 4").
   const lastScore = scoreHits.at(-1);
-  if (participant && lastScore && lastScore.to === words.length && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && !time && /[.,:;!–—-]\s*\S+\s*[.!]?\s*$/u.test(text)) {
+  const leadIn = lastScore && (lastScore.from > 0 && (SCORE_LEAD.has(words[lastScore.from - 1]!) || !isWord(words[lastScore.from - 1]!) || (words[lastScore.from - 1] === 'en' && SCORE_LEAD.has(words[lastScore.from - 2] ?? ''))));
+  if (participant && lastScore && lastScore.to === words.length && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && !time && (leadIn || /[.,:;!–—-]\s*\S+\s*[.!]?\s*$/u.test(text))) {
     const last = (lastScore.phrase.meaning as { score: number }).score;
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score: last }, reasons: [`score last: "${lastScore.phrase.source}" → ${last}`] };
   }

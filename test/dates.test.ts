@@ -212,6 +212,11 @@ describe('findTime: a day it cannot be sure of', () => {
     ['nätverksmöte v.49 mån 10', '2026-11-30T10:00', true, true],
     ['boka in Yonas imorgon 930', '2026-11-24T09:30', true, true],
     ['fre 1415', '2026-11-27T14:15', true, true],
+    ['boka Yonas imorgon 730', '2026-11-24T07:30', true, true], // written so, never moved to the evening
+    // A part of the day must fit the bare hour after it: otherwise the time is asked for.
+    ['imorgon eftermiddag 3', '2026-11-24T15:00', true, true],
+    ['imorgon eftermiddag 8', '2026-11-24T00:00', true, false],
+    ['tisdag kväll 9', '2026-11-24T00:00', true, false],
     ['torsdag klockan tretton', '2026-11-26T13:00', true, true],
     // A day refused first is not the one meant; the later full time is.
     ['Hej, jag kan inte på tisdag. Går det nästa tisdag kl 9.30?', '2026-12-01T09:30', true, true],

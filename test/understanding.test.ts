@@ -48,8 +48,20 @@ describe('understanding', () => {
     ['skulle kunna döda för en kaffe just nu 😅 annars 3', 3],
     ['Den här kön till FK tar livet av mig haha. men en 3a', 3],
     ['En etta. Migrän sen igår.', 1],
+    ['tvåa, har 4 räkningar jag inte kan betala', 2], // the word said first, not any digit after
   ])('"%s" answers a check-in with %i', (text, score) => {
     expect(p(text)).toMatchObject({ intent: 'checkin.answer', slots: { score } });
+  });
+
+  it('reads no score in a range of days, and no place in a letter "från" an agency', () => {
+    expect(p('har inte ätit på 3-4 dagar').slots.score).toBeUndefined();
+    expect(p('ringde från soc idag, vad har min coach för nummer').slots.agency).toBe('coach');
+  });
+
+  it('thanks for no statement of wanting out; one with words a person should read is thanked and flagged', () => {
+    expect(p('jag har bestämt mig, ikväll blir det sista gången')).toMatchObject({ told: true, concern: true });
+    expect(p('ni kan ta bort mig från listan').told).toBeUndefined();
+    expect(p('fick besked att jag får stanna i Sverige!!').told).toBe(true);
   });
 
   it('contact.lookup without an agency has agency null', () => {

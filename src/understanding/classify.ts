@@ -95,22 +95,26 @@ const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer',
 const QUESTION_FIRST = new Set(['vad', 'vem', 'vems', 'var', 'vart', 'nar', 'hur', 'varfor', 'vilken', 'vilket', 'vilka', 'kan', 'kunde', 'far', 'ska', 'skulle', 'maste', 'finns', 'ar', 'har', 'what', 'who', 'where', 'when', 'how', 'why', 'which', 'can', 'could', 'may', 'should', 'is', 'are', 'do', 'does', 'did', 'will', 'would', 'have', 'has']);
 /** A question asked without a question mark, anywhere ("mobilen laddar inte, vad gör jag"). */
 const ASKS = /\b(?:(?:vad|hur|var|vart|nar|vem|varfor) (?:gor|ska|kan|ar|e|blir|gar)|vet du|kan du|kan ni|whats|what's|what is|do you know|can you|could you|how do)\b/;
+/** Wanting out of the programme or the texts is not news to thank for ("ni kan ta bort mig från listan"). */
+const WANTS_OUT = /\b(?:ta bort mig|hoppat av|hoppa av|avsluta|avslutat|sluta skicka|vill inte vara med|remove me|unsubscribe|opt out)\b/;
 const TOLD_MIN_WORDS = 3;
 /** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
 const TOLD_CONFIDENCE = 0.5;
 function tells(text: string, words: readonly string[], lex: Lexicon): boolean {
-  if (words.length < TOLD_MIN_WORDS || text.includes('?') || QUESTION_FIRST.has(words[0]!) || ASKS.test(words.join(' '))) return false;
+  if (words.length < TOLD_MIN_WORDS || text.includes('?') || QUESTION_FIRST.has(words[0]!) || ASKS.test(words.join(' ')) || WANTS_OUT.test(words.join(' '))) return false;
   // Emoji and digits say nothing of the language.
   const lettered = words.filter((w) => /\p{L}/u.test(w));
   const known = lettered.filter((w) => lex.vocabulary.has(w)).length;
   return lettered.length >= TOLD_MIN_WORDS && known * 2 >= lettered.length;
 }
 /** Words right before a score at the end that turn to the answer ("annars 3", "själv en 3a", "solid 4"). */
-const SCORE_LEAD = new Set(['annars', 'sjalv', 'men', 'anda', 'kanske', 'typ', 'nog', 'solid', 'otherwise', 'anyway', 'overall', 'but', 'maybe', 'so']);
+// Not "typ", "kanske", "nog": they go before a time as often ("jag kommer typ 5").
+const SCORE_LEAD = new Set(['annars', 'sjalv', 'men', 'anda', 'solid', 'otherwise', 'anyway', 'overall', 'but']);
 /** "idag 4": today's score, not a time (see timeWords). */
 const TODAYS_SCORE = /^(?:idag|i dag|today)\s+[1-5]$/;
-/** Words that name the place of a role: "på", "hos", "vid", "at". */
-const PLACE_BEFORE = new Set(['pa', 'hos', 'vid', 'inom', 'at', 'from', 'fran']);
+/** Words that name the place of a role: "på", "hos", "vid", "inom", "at". */
+// Not "från": a letter from FK says nothing about whose contact is asked for.
+const PLACE_BEFORE = new Set(['pa', 'hos', 'vid', 'inom', 'at']);
 /** Score hits without those inside a longer one: "⭐⭐⭐" is three stars, not its first. */
 const outermostScores = (hits: Hit[]) => {
   const scores = hits.filter((h) => h.phrase.meaning.kind === 'score');
@@ -242,6 +246,8 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
   const crisis = detectCrisis(input.text.trim());
   if (crisis.crisis) return { intent: 'crisis', confidence: 1, slots: {}, reasons: [`crisis: ${crisis.matched ?? 'matched'}`] };
   const understood = classifyRequest(input, lex);
+  // A statement with words a person should read ("min hund dog igår", "ingen bryr sig om mig") is
+  // still thanked, with "your coach will read it", which is true: it goes to the coach as a concern.
   return crisis.concern ? { ...understood, concern: true, reasons: [...understood.reasons, 'concern: words a person should read'] } : understood;
 }
 
@@ -264,9 +270,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   for (let i = 0; i + 1 < words.length; i++)
     if (/^\d+$/.test(words[i]!) && /^\d+$/.test(words[i + 1]!) && new RegExp(`\\b${words[i]}\\s*[-–]\\s*${words[i + 1]}\\b`).test(text)) {
       // Between two neighbouring scores ("typ 2-3") the answer is the lower, read with care; any
-      // other pair is the scale itself.
+      // other pair is the scale itself, or a range of something ("3-4 dagar").
       const [a, b] = [Number(words[i]), Number(words[i + 1])];
-      if (b === a + 1 && a >= 1 && b <= 5) scale.add(i + 1);
+      if (b === a + 1 && a >= 1 && b <= 5 && !NOT_SCORE_AFTER.has(words[i + 2] ?? '')) scale.add(i + 1);
       else scale.add(i).add(i + 1);
     }
   const scoreHits = outermostScores(hits).filter(
@@ -284,8 +290,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   );
   // Of two scores left, the one after "men" is the answer ("3, nej men 2 faktiskt").
   const turn = scoreHits.length > 1 && words.slice(scoreHits[0]!.to, scoreHits.at(-1)!.from).some((w) => SCORE_TURN.has(w));
-  // A digit beside a face is the answer ("😊 5!"): the face only says how it feels.
-  const digitHit = scoreHits.find((h) => /^\d$/.test(words[h.from]!));
+  // A digit after a face is the answer ("😊 5!"): the face only says how it feels.
+  const faceFirst = scoreHits[0] && !isWord(words[scoreHits[0].from]!);
+  const digitHit = faceFirst ? scoreHits.find((h) => /^\d$/.test(words[h.from]!)) : undefined;
   const scoreHit = turn ? scoreHits.at(-1) : (digitHit ?? scoreHits[0]);
   const score = scoreHit && (scoreHit.phrase.meaning as { score: number }).score;
   const shortAnswer = words.length <= 4;

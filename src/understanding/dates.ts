@@ -183,9 +183,13 @@ const RE_RANGE_GAP = /^\s*(?:till|to|och|and|[-–])\s*$/;
 // a bare number after them is not read as an hour.
 const RE_WORDLIKE_ABBREV = /^(man|son|sat|sun|tor)$/;
 
-// What may stand between a date and a bare number read as its hour: a part of the day ("imorgon
-// eftermiddag 15") and "vid"/"runt". Not a comma: "bra idag, 4" is a check-in score, not 16:00.
-const RE_BARE_GAP = /^\s*(?:(?:eftermiddag(?:en)?|formiddag(?:en)?|kvall(?:en)?|morgon(?:en)?|bitti)\s+)?(?:(?:vid|runt|kring|ca|cirka|typ|around|about)\s*)?$/;
+// What may stand between a date and a bare number read as its hour: the afternoon or the morning
+// ("imorgon eftermiddag 15", an hour that fits it) and "vid"/"runt". Not a comma: "bra idag, 4" is
+// a check-in score, not 16:00. Not "kväll": "tisdag kväll 9" is asked about.
+const RE_BARE_GAP = /^\s*(?:(?:eftermiddag(?:en)?|formiddag(?:en)?|bitti)\s+)?(?:(?:vid|runt|kring|ca|cirka|typ|around|about)\s*)?$/;
+/** A bare hour after a part of the day must fit it ("imorgon eftermiddag 15", not "… eftermiddag 9"). */
+const partOfDayFits = (gap: string, hour: number) =>
+  /eftermiddag/.test(gap) ? (hour >= 12 && hour <= 18) || (hour >= 1 && hour <= 6) : /formiddag|bitti/.test(gap) ? hour >= 6 && hour <= 11 : true;
 
 // ---------------------------------------------------------------------------------------------
 // Components
@@ -322,10 +326,10 @@ function collect(f: string): Comp[] {
     return RE_BARE_NEXT.test(f) ? { ...t, quality: 'bare', ...span(m) } : null;
   });
   scan(RE_COMPACT, f, out, (m) => {
-    if (Number(m[1]) > 19) return null;
     const end = m.index + m[0].length;
     RE_BARE_NEXT.lastIndex = end;
-    return RE_BARE_NEXT.test(f) && !unitFollows(f, end) ? { ...digitsTime(m[1]!, m[2]), quality: 'bare', ...span(m) } : null;
+    // "730" is half past seven in the morning: a time written so is not moved to the afternoon.
+    return RE_BARE_NEXT.test(f) && !unitFollows(f, end) ? { ...digitsTime(m[1]!, m[2]), shiftable: false, quality: 'bare', ...span(m) } : null;
   });
   scan(RE_PHRASE, f, out, (m) => {
     const [, kl, offWord, dir, halv, hourText, am, pm] = m;
@@ -411,7 +415,7 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
       // After a week number ("v.49 mån 10") the abbreviation can only be the weekday.
       const afterWeekNumber = parts[ti - 2]?.kind === 'weekno';
       const wordLike = prev?.kind === 'wd' && prev.abbrev && !prev.prefixed && !afterWeekNumber && RE_WORDLIKE_ABBREV.test(f.slice(prev.start, prev.end));
-      ok = dateLike(prev) && !wordLike && RE_BARE_GAP.test(gapBefore(ti));
+      ok = dateLike(prev) && !wordLike && RE_BARE_GAP.test(gapBefore(ti)) && partOfDayFits(gapBefore(ti), t.hour);
       if (ok && prev?.kind === 'wd') supported = prev;
     } else if (t.quality === 'dot') ok = dateLike(parts[ti - 1]) || dateLike(parts[ti + 1]);
     if (!ok) parts = parts.filter((c) => c !== t);
@@ -582,9 +586,9 @@ const RE_INSTEAD_AFTER = /^[\s,.!?]*(istallet|i stallet|instead)\b/;
 /** Between two times, a correction: the later is the one meant ("torsdag kl 10, nej förresten kl 11"). */
 const RE_CORRECTION_GAP = /^[\s,.!–-]*(nej\s+)?(forresten|jag menar|menar jag|eller nej|nej vanta|i mean|sorry i meant|actually|no wait make it|no wait|make it)[\s,.!–-]*$/;
 /** Between two times, alternatives: neither is taken ("torsdag eller fredag kl 13", "kl 10 eller kl 14"). */
+const RE_ALTERNATIVE = /^\s*,?\s*(eller|or)\s*$/;
 /** Right before a day, words that refuse it (folded): "kan inte (på)", "funkar inte", "can't (on)". */
 const RE_REFUSED_BEFORE = /(?:kan (?:inte|int|ej)|funkar (?:inte|int)|gar (?:inte|int)|can'?t|cannot|can not)\s+(?:(?:pa|on)\s+)?$/;
-const RE_ALTERNATIVE = /^\s*,?\s*(eller|or)\s*$/;
 const weekdayOf = (localIso: string) => weekday({ y: Number(localIso.slice(0, 4)), m: Number(localIso.slice(5, 7)), d: Number(localIso.slice(8, 10)) });
 
 /** Finds a date and/or time in a message, relative to `now` (the message time), in Europe/Stockholm. Returns null when none. */

@@ -101,19 +101,30 @@ const TOLD_MIN_WORDS = 3;
 /** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
 const TOLD_CONFIDENCE = 0.5;
 function tells(text: string, words: readonly string[], lex: Lexicon): boolean {
-  if (words.length < TOLD_MIN_WORDS || text.includes('?') || QUESTION_FIRST.has(words[0]!) || ASKS.test(words.join(' ')) || WANTS_OUT.test(words.join(' '))) return false;
+  if (words.length < TOLD_MIN_WORDS || text.includes('?') || QUESTION_FIRST.has(words[0]!)) return false;
+  const said = words.join(' ');
+  if (ASKS.test(said) || WANTS_OUT.test(said)) return false;
   // Emoji and digits say nothing of the language.
   const lettered = words.filter((w) => /\p{L}/u.test(w));
   const known = lettered.filter((w) => lex.vocabulary.has(w)).length;
   return lettered.length >= TOLD_MIN_WORDS && known * 2 >= lettered.length;
 }
-/** Words right before a score at the end that turn to the answer ("annars 3", "själv en 3a", "solid 4"). */
-// Not "typ", "kanske", "nog": they go before a time as often ("jag kommer typ 5").
+/**
+ * Words right before a score at the end that turn to the answer ("annars 3", "själv en 3a", "solid
+ * 4"). Not "typ", "kanske", "nog": they go before a time as often ("jag kommer typ 5").
+ */
 const SCORE_LEAD = new Set(['annars', 'sjalv', 'men', 'anda', 'solid', 'otherwise', 'anyway', 'overall', 'but']);
+/** The words before a score at the end turn to it: a SCORE_LEAD, with or without "en", or an emoji ("😂 2"). */
+function turnsToAnswer(words: readonly string[], at: number): boolean {
+  const before = words[at - 1];
+  if (before === undefined) return false;
+  return SCORE_LEAD.has(before) || !isWord(before) || (before === 'en' && SCORE_LEAD.has(words[at - 2] ?? ''));
+}
+/** A score opens the message, or follows only "en"/"a" ("En etta. Migrän sen igår."). */
+const opensWith = (words: readonly string[], at: number) => at === 0 || (at === 1 && /^(en|a)$/.test(words[0]!));
 /** "idag 4": today's score, not a time (see timeWords). */
 const TODAYS_SCORE = /^(?:idag|i dag|today)\s+[1-5]$/;
-/** Words that name the place of a role: "på", "hos", "vid", "inom", "at". */
-// Not "från": a letter from FK says nothing about whose contact is asked for.
+/** Words that name the place of a role. Not "från": a letter from FK says nothing about whose contact is asked for. */
 const PLACE_BEFORE = new Set(['pa', 'hos', 'vid', 'inom', 'at']);
 /** Score hits without those inside a longer one: "⭐⭐⭐" is three stars, not its first. */
 const outermostScores = (hits: Hit[]) => {
@@ -277,7 +288,6 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     }
   const scoreHits = outermostScores(hits).filter(
     (h) =>
-      h.phrase.meaning.kind === 'score' &&
       !timeWords.has(words[h.from]!) &&
       !scale.has(h.from) &&
       !NOT_SCORE_AFTER.has(words[h.to] ?? '') &&
@@ -354,14 +364,13 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     return { intent: 'checkin.answer', confidence: 0.9, slots: { score }, reasons: [`bare score "${scoreHit!.phrase.source}" → ${score}`] };
   }
   // A score set off at the start, then a word on how it is ("tvåa, ont i ryggen", "2 - dying of a cold").
-  if (participant && score !== undefined && scoreHit!.from <= 1 && !time && /^\s*(?:en\s+|a\s+)?\S+\s*[.,:;!–—-]/iu.test(text) && (scoreHit!.from === 0 || /^(en|a)$/.test(words[0]!))) {
+  if (participant && score !== undefined && opensWith(words, scoreHit!.from) && !time && /^\s*(?:en\s+|a\s+)?\S+\s*[.,:;!–—-]/iu.test(text)) {
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score }, reasons: [`score first: "${scoreHit!.phrase.source}" → ${score}`] };
   }
   // …or at the end, after a sentence on how it is ("trött men ok. 3", "bättre humör. fyra"), an
   // emoji or a word that turns to the answer ("kön tar livet av mig haha. men en 3a", "annars 4").
   const lastScore = scoreHits.at(-1);
-  const leadIn = lastScore && (lastScore.from > 0 && (SCORE_LEAD.has(words[lastScore.from - 1]!) || !isWord(words[lastScore.from - 1]!) || (words[lastScore.from - 1] === 'en' && SCORE_LEAD.has(words[lastScore.from - 2] ?? ''))));
-  if (participant && lastScore && lastScore.to === words.length && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && !time && (leadIn || /[.,:;!–—-]\s*\S+\s*[.!]?\s*$/u.test(text))) {
+  if (participant && lastScore && lastScore.to === words.length && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && !time && (turnsToAnswer(words, lastScore.from) || /[.,:;!–—-]\s*\S+\s*[.!]?\s*$/u.test(text))) {
     const last = (lastScore.phrase.meaning as { score: number }).score;
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score: last }, reasons: [`score last: "${lastScore.phrase.source}" → ${last}`] };
   }

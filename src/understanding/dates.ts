@@ -415,7 +415,8 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
       // After a week number ("v.49 mån 10") the abbreviation can only be the weekday.
       const afterWeekNumber = parts[ti - 2]?.kind === 'weekno';
       const wordLike = prev?.kind === 'wd' && prev.abbrev && !prev.prefixed && !afterWeekNumber && RE_WORDLIKE_ABBREV.test(f.slice(prev.start, prev.end));
-      ok = dateLike(prev) && !wordLike && RE_BARE_GAP.test(gapBefore(ti)) && partOfDayFits(gapBefore(ti), t.hour);
+      const gap = prev ? gapBefore(ti) : '';
+      ok = dateLike(prev) && !wordLike && RE_BARE_GAP.test(gap) && partOfDayFits(gap, t.hour);
       if (ok && prev?.kind === 'wd') supported = prev;
     } else if (t.quality === 'dot') ok = dateLike(parts[ti - 1]) || dateLike(parts[ti + 1]);
     if (!ok) parts = parts.filter((c) => c !== t);

@@ -1,7 +1,8 @@
 // The first understanding: contact.lookup with its slots, help, STOP/START, unknown.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { classify, findParticipantName } from '../src/understanding/classify.js';
-import { editDistance, tokenMatches, tokens } from '../src/understanding/text.js';
+import { editDistance, fold, tokenMatches, tokens } from '../src/understanding/text.js';
 import { tooUnsure } from '../src/core/conversation.js';
 
 const p = (text: string) => classify({ text, role: 'participant' });
@@ -143,6 +144,20 @@ describe('understanding', () => {
     expect(editDistance('handlaggare', 'handlagrae')).toBe(2);
     expect(tokenMatches('handlaggaren', 'handlaggare')).toBe(true);
     expect(tokenMatches('fk', 'af')).toBe(false);
+  });
+
+  it('folds ASCII and Latin text on its fast path exactly as Unicode normalisation does', () => {
+    const slowly = (text: string) =>
+      text
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/\p{M}/gu, '')
+        .replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String((d.charCodeAt(0) - 0x0660) % 0x90));
+    // Latin letters (with Å, İ and ǅ, whose lower case or decomposition grow), then any text.
+    const latin = fc.string({ unit: fc.integer({ min: 0, max: 0x24f }).map((c) => String.fromCharCode(c)) });
+    fc.assert(fc.property(latin, (text) => fold(text) === slowly(text)), { numRuns: 2000 });
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => fold(text) === slowly(text)), { numRuns: 2000 });
+    expect(fold('FÖRSÄKRINGSKASSAN İ ǅ ½ ٣')).toBe(slowly('FÖRSÄKRINGSKASSAN İ ǅ ½ ٣'));
   });
 
   it('does not take capitalised words it knows for names', () => {

@@ -4,7 +4,7 @@
 import type { Agency, Role } from '../model/index.js';
 import { detectCrisis } from './crisis.js';
 import { findTime } from './dates.js';
-import { findAll, loadLexicon, type Hit, type Lexicon } from './lexicon.js';
+import { findAll, loadLexicon, type Hit, type IntentEntry, type Lexicon } from './lexicon.js';
 import { loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
 import { fold, tokens } from './text.js';
 
@@ -252,6 +252,25 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   return found.join(' ');
 }
 
+interface Candidate {
+  intent: IntentEntry;
+  index: number;
+}
+const roleIntents = new WeakMap<Lexicon, Map<Role, { candidates: Candidate[]; ownFirst: Candidate[] }>>();
+/** The intents of a role, in catalog order and with the role's own first; worked out once per lexicon. */
+function intentsOf(lex: Lexicon, role: Role): { candidates: Candidate[]; ownFirst: Candidate[] } {
+  const byRole = roleIntents.get(lex) ?? new Map<Role, { candidates: Candidate[]; ownFirst: Candidate[] }>();
+  roleIntents.set(lex, byRole);
+  let mine = byRole.get(role);
+  if (!mine) {
+    const candidates = lex.intents.map((intent, index) => ({ intent, index })).filter(({ intent }) => intent.roles.includes(role));
+    // A role's own command wins over a shared one: "👍" confirms for a participant, is a nod from staff.
+    mine = { candidates, ownFirst: [...candidates].sort((a, b) => a.intent.roles.length - b.intent.roles.length) };
+    byRole.set(role, mine);
+  }
+  return mine;
+}
+
 export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Understanding {
   if (input.role !== 'participant') return classifyRequest(input, lex);
   const crisis = detectCrisis(input.text.trim());
@@ -332,9 +351,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     }
   }
 
-  const candidates = lex.intents.map((intent, index) => ({ intent, index })).filter(({ intent }) => intent.roles.includes(input.role));
-  // A role's own command wins over a shared one: "👍" confirms for a participant, is a nod from staff.
-  const ownFirst = [...candidates].sort((a, b) => a.intent.roles.length - b.intent.roles.length);
+  const { candidates, ownFirst } = intentsOf(lex, input.role);
   for (const { intent } of ownFirst) {
     if (intent.exact.has(whole) || (saidPlainly && intent.exact.has(saidPlainly))) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${saidPlainly || whole}" → ${intent.name}`] };
   }
@@ -419,41 +436,38 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   }
   // A participant's name says nothing about the intent: examples compare it as a placeholder.
   const exampleWords = withNamePlaceholder(words, name);
-  const { nearest: near, likely: probable } = examples().compare(exampleWords, input.role, input.leaveOut);
+  const { nearest: near, likely: probable, evidence } = examples().compare(exampleWords, input.role, input.leaveOut);
   // What the labelled examples say for an intent: the nearest one, and all of them together.
-  const fromExamples = (name: string, nearestFloor: number) => {
-    let points = 0;
-    const reasons: string[] = [];
-    const likely = probable.get(name);
-    const likelyGives = likelyPoints(likely?.probability);
-    if (likely && likelyGives > 0) {
-      points += likelyGives;
-      reasons.push(`words like its examples (${likely.evidence.slice(0, 3).join(', ')}) ${Math.round(likely.probability * 100)} % +${likelyGives}`);
-    }
+  // Points for every intent; the reasons only for the one that wins (building them was a tenth of the time).
+  const nearestPoints = (name: string, floor: number) => {
     const example = near.get(name);
-    if (example && example.similarity > nearestFloor) {
-      const nearestGives = Math.round(EXAMPLE_WEIGHT * example.similarity * 100) / 100;
-      points += nearestGives;
-      reasons.push(`like "${example.example}" (${Math.round(example.similarity * 100)} %) +${nearestGives}`);
-    }
-    return { points, reasons };
+    return example && example.similarity > floor ? Math.round(EXAMPLE_WEIGHT * example.similarity * 100) / 100 : 0;
+  };
+  const examplePoints = (name: string, floor: number) => likelyPoints(probable.get(name)) + nearestPoints(name, floor);
+  const exampleReasons = (name: string, floor: number) => {
+    const reasons: string[] = [];
+    const probability = probable.get(name) ?? 0;
+    const likelyGives = likelyPoints(probability);
+    if (likelyGives > 0) reasons.push(`words like its examples (${evidence(name).slice(0, 3).join(', ')}) ${Math.round(probability * 100)} % +${likelyGives}`);
+    const example = near.get(name);
+    const nearestGives = nearestPoints(name, floor);
+    if (example && nearestGives > 0) reasons.push(`like "${example.example}" (${Math.round(example.similarity * 100)} %) +${nearestGives}`);
+    return reasons;
   };
   const ranked = candidates.map(({ intent, index }) => {
-    const phrases = scores.get(index) ?? { score: 0, reasons: [] };
-    const examples = fromExamples(intent.name, EXAMPLE_FLOOR);
-    let score = phrases.score + examples.points;
-    const reasons = [...phrases.reasons, ...examples.reasons];
-    for (const [slot, boost] of Object.entries(intent.slotBoost)) {
-      if (found[slot]) {
-        score += boost;
-        reasons.push(`${slot} found +${boost}`);
-      }
-    }
-    return { name: intent.name, score, reasons };
+    let score = (scores.get(index)?.score ?? 0) + examplePoints(intent.name, EXAMPLE_FLOOR);
+    for (const [slot, boost] of intent.slotBoosts) if (found[slot]) score += boost;
+    return { name: intent.name, score, index };
   });
   // Examples of what Lots does not handle ("har du sett min katt") argue for unknown, on closer likeness.
-  const unknown = fromExamples('unknown', UNKNOWN_EXAMPLE_FLOOR);
-  if (unknown.points > 0) ranked.push({ name: 'unknown', score: unknown.points, reasons: [...unknown.reasons, 'which Lots does not handle'] });
+  const unknownPoints = examplePoints('unknown', UNKNOWN_EXAMPLE_FLOOR);
+  if (unknownPoints > 0) ranked.push({ name: 'unknown', score: unknownPoints, index: -1 });
+  const reasonsOf = (r: (typeof ranked)[number]): string[] => {
+    if (r.index < 0) return [...exampleReasons('unknown', UNKNOWN_EXAMPLE_FLOOR), 'which Lots does not handle'];
+    const intent = lex.intents[r.index]!;
+    const slotReasons = intent.slotBoosts.filter(([slot]) => found[slot]).map(([slot, boost]) => `${slot} found +${boost}`);
+    return [...(scores.get(r.index)?.reasons ?? []), ...exampleReasons(r.name, EXAMPLE_FLOOR), ...slotReasons];
+  };
   ranked.sort((a, b) => b.score - a.score);
   const [top, second] = ranked;
   const alternatives = ranked.slice(0, 3).filter((r) => r.score > 0).map((r) => ({ intent: r.name, score: Math.round(r.score * 100) / 100 }));
@@ -463,7 +477,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     if (participant && !foreign && tells(text, words, lex)) {
       return { intent: 'smalltalk', confidence: TOLD_CONFIDENCE, slots: {}, reasons: ['tells something and asks nothing Lots does: thanked, and the coach reads it'], told: true };
     }
-    const why = foreign ? ['written in a language Lots does not read'] : top?.name === 'unknown' ? top.reasons : [`best score ${Math.round((top?.score ?? 0) * 100) / 100} below ${MIN_SCORE}`];
+    const why = foreign ? ['written in a language Lots does not read'] : top?.name === 'unknown' ? reasonsOf(top) : [`best score ${Math.round((top?.score ?? 0) * 100) / 100} below ${MIN_SCORE}`];
     return { intent: 'unknown', confidence: 0, slots: {}, reasons: why, alternatives, ...(foreign ? { foreign } : {}) };
   }
   // Confidence grows with the winning score and with its margin over the runner-up.
@@ -482,5 +496,5 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   if (wanted.includes('attended') && attended !== undefined) slots.attended = attended;
   const partialStart =
     wanted.includes('start') && startTime && !(startTime.hasDate && startTime.hasTime) ? { start: startTime.start, hasDate: startTime.hasDate, hasTime: startTime.hasTime } : undefined;
-  return { intent: top.name, confidence, slots, reasons: top.reasons, alternatives, ...(partialStart ? { partialStart } : {}) };
+  return { intent: top.name, confidence, slots, reasons: reasonsOf(top), alternatives, ...(partialStart ? { partialStart } : {}) };
 }

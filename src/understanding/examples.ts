@@ -14,7 +14,9 @@ export interface Comparison {
   /** For each intent, the similarity (0–1) of the nearest example of that role. */
   nearest: Map<string, { similarity: number; example: string }>;
   /** For each intent, how likely (0–1, summing to 1) the words are to come from it, by naive Bayes. */
-  likely: Map<string, { probability: number; evidence: string[] }>;
+  likely: Map<string, number>;
+  /** The written words an intent's examples share with the message: asked for the winner only. */
+  evidence(intent: string): string[];
 }
 
 export interface ExampleIndex {
@@ -124,29 +126,24 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     tables.set(role, { intents, totals, rows });
   }
 
-  function likely(clean: string[], terms: string[], role: Role, exclude?: string): Comparison['likely'] {
-    const query = features(terms);
-    // Evidence is shown as the words written, not their canonical ids.
-    const written = new Map(terms.map((t, i) => [t, clean[i]!]));
-    const left = exclude === undefined ? -1 : docs.findIndex((d) => d.text === exclude && d.role === role);
+  /** Leave-one-out (evaluation only): the index of the left-out example of this role, else -1. */
+  const leftOut = (role: Role, exclude?: string) => (exclude === undefined ? -1 : docs.findIndex((d) => d.text === exclude && d.role === role));
+
+  /** A feature's count in an intent's examples, without the left-out example's own. */
+  const countIn = (row: { counts: Float64Array }, at: number, intent: string, k: string, left: number) =>
+    left >= 0 && docs[left]!.intent === intent ? row.counts[at]! - (exampleFeatures[left]!.get(k) ?? 0) : row.counts[at]!;
+
+  function likely(query: Map<string, number>, role: Role, left: number): Comparison['likely'] {
     const t = tables.get(role);
     if (!t) return new Map();
     const logs = new Float64Array(t.intents.length);
     let known = 0; // the denominator counts once per occurrence of a known feature
-    const evidence: string[][] = t.intents.map(() => []);
     for (const [k, n] of query) {
       const row = t.rows.get(k);
       if (!row) continue; // a feature no example has says nothing
       known += n;
-      const word = written.get(k);
       for (let i = 0; i < logs.length; i++) {
-        let count = row.counts[i]!;
-        // Leave-one-out (evaluation only): the example's own features do not count.
-        if (left >= 0 && docs[left]!.intent === t.intents[i]) {
-          count -= exampleFeatures[left]!.get(k) ?? 0;
-          logs[i]! += n * Math.log(count + NB.alpha);
-        } else logs[i]! += n * row.logs[i]!;
-        if (count > 0 && word !== undefined) evidence[i]!.push(word);
+        logs[i]! += left >= 0 && docs[left]!.intent === t.intents[i] ? n * Math.log(countIn(row, i, t.intents[i]!, k, left) + NB.alpha) : n * row.logs[i]!;
       }
     }
     let max = -Infinity;
@@ -158,7 +155,21 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     }
     let sum = 0;
     for (let i = 0; i < logs.length; i++) sum += Math.exp((logs[i]! - max) / NB.temperature);
-    return new Map(t.intents.map((intent, i) => [intent, { probability: Math.exp((logs[i]! - max) / NB.temperature) / sum, evidence: evidence[i]! }]));
+    return new Map(t.intents.map((intent, i) => [intent, Math.exp((logs[i]! - max) / NB.temperature) / sum]));
+  }
+
+  /** The written words (features that are single words) an intent's examples have too. */
+  function evidence(query: Map<string, number>, written: Map<string, string>, role: Role, left: number, intent: string): string[] {
+    const t = tables.get(role);
+    const at = t ? t.intents.indexOf(intent) : -1;
+    if (at < 0) return [];
+    const words: string[] = [];
+    for (const k of query.keys()) {
+      const row = t!.rows.get(k);
+      const word = written.get(k);
+      if (row && word !== undefined && countIn(row, at, intent, k, left) > 0) words.push(word);
+    }
+    return words;
   }
 
   function nearest(terms: string[], role: Role, exclude?: string): Comparison['nearest'] {
@@ -199,7 +210,14 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
       // A lone "?" says nothing about what is asked; each word is made canonical once, for both.
       const clean = words.filter((w) => w !== '?');
       const terms = clean.map((w) => canonical(lex, w));
-      return { nearest: nearest(terms, role, exclude), likely: likely(clean, terms, role, exclude) };
+      const query = features(terms);
+      const left = leftOut(role, exclude);
+      return {
+        nearest: nearest(terms, role, exclude),
+        likely: likely(query, role, left),
+        // Evidence is shown as the words written, not their canonical ids.
+        evidence: (intent) => evidence(query, new Map(terms.map((t, i) => [t, clean[i]!])), role, left, intent),
+      };
     },
   };
 }

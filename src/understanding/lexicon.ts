@@ -30,7 +30,8 @@ export interface IntentEntry {
   name: string;
   roles: Role[];
   exact: Set<string>;
-  slotBoost: Record<string, number>;
+  /** Points for each slot found in the message, as [slot, points]. */
+  slotBoosts: [string, number][];
 }
 
 export interface Lexicon {
@@ -87,7 +88,7 @@ export function loadLexicon(): Lexicon {
 
   const intents: IntentEntry[] = intentData.map(([name, d], index) => {
     for (const byPhrase of Object.values(d.phrases ?? {})) for (const [source, weight] of Object.entries(byPhrase)) add(source, { kind: 'intent', intent: index, weight });
-    return { name, roles: d.roles, exact: new Set((d.exact ?? []).map((e) => tokens(e).join(' ') || e)), slotBoost: d.slotBoost ?? {} };
+    return { name, roles: d.roles, exact: new Set((d.exact ?? []).map((e) => tokens(e).join(' ') || e)), slotBoosts: Object.entries(d.slotBoost ?? {}) };
   });
   for (const agency of AGENCIES) for (const source of agencyData[agency] ?? []) add(source, { kind: 'agency', agency });
   for (const [meetingType, list] of Object.entries(slots.meetingType)) for (const source of list) add(source, { kind: 'meetingType', meetingType });

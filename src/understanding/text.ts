@@ -8,12 +8,25 @@ import { rememberedLast } from '../util/remembered.js';
 export const fold = rememberedLast(foldText);
 
 function foldText(text: string): string {
-  return text
-    .toLowerCase()
+  const lower = text.toLowerCase();
+  // Most messages are ASCII, or Latin with å, ä, ö, é: folded without Unicode normalisation.
+  if (!NON_ASCII.test(lower)) return lower;
+  if (!BEYOND_LATIN.test(lower)) return lower.replace(LATIN_LETTER, (c) => LATIN_FOLDED.get(c)!);
+  return foldFully(lower);
+}
+
+function foldFully(lower: string): string {
+  return lower
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String((d.charCodeAt(0) - 0x0660) % 0x90));
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const BEYOND_LATIN = /[^\x00-\u024f]/;
+const LATIN_LETTER = /[\u0080-\u024f]/g;
+/** Each Latin character folded as foldFully folds it: a character's decomposition does not depend on its neighbours. */
+const LATIN_FOLDED = new Map(Array.from({ length: 0x250 - 0x80 }, (_, i) => String.fromCharCode(0x80 + i)).map((c) => [c, foldFully(c)]));
 
 const EMOJI = /\p{Extended_Pictographic}/gu;
 
@@ -25,16 +38,18 @@ const EMOJI = /\p{Extended_Pictographic}/gu;
 export const tokens: (text: string) => readonly string[] = rememberedLast(tokenize);
 
 function tokenize(text: string): string[] {
-  return fold(text.replace(EMOJI, ' $& '))
-    .replace(/(\p{L})\1{2,}/gu, '$1$1')
-    .split(/[^\p{L}\p{N}?\p{Extended_Pictographic}]+/u)
+  const folded = fold(NON_ASCII.test(text) ? text.replace(EMOJI, ' $& ') : text).replace(/(\p{L})\1{2,}/gu, '$1$1');
+  const out: string[] = [];
+  for (const t of folded.split(/[^\p{L}\p{N}?\p{Extended_Pictographic}]+/u)) {
     // "fk??" and "fk?" are both "fk" and one "?"; "???" is one "?".
-    .flatMap((t) => {
-      const word = t.replace(/\?+$/, '');
-      return word === t ? [t] : word ? [word, '?'] : ['?'];
-    })
-    .filter(Boolean);
+    let end = t.length;
+    while (end > 0 && t.charCodeAt(end - 1) === QUESTION_MARK) end--;
+    if (end > 0) out.push(end === t.length ? t : t.slice(0, end));
+    if (end < t.length) out.push('?');
+  }
+  return out;
 }
+const QUESTION_MARK = 63;
 
 /** Damerau–Levenshtein distance (optimal string alignment), stopping early above `max`. */
 export function editDistance(a: string, b: string, max = 2): number {

@@ -436,22 +436,21 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   }
   // A participant's name says nothing about the intent: examples compare it as a placeholder.
   const exampleWords = withNamePlaceholder(words, name);
-  const { nearest: near, likely: probable, evidence } = examples().compare(exampleWords, input.role, input.leaveOut);
+  const compared = examples().compare(exampleWords, input.role, input.leaveOut);
   // What the labelled examples say for an intent: the nearest one, and all of them together.
   // Points for every intent; the reasons only for the one that wins (building them was a tenth of the time).
   const nearestPoints = (name: string, floor: number) => {
-    const example = near.get(name);
-    return example && example.similarity > floor ? Math.round(EXAMPLE_WEIGHT * example.similarity * 100) / 100 : 0;
+    const similarity = compared.similarity(name);
+    return similarity > floor ? Math.round(EXAMPLE_WEIGHT * similarity * 100) / 100 : 0;
   };
-  const examplePoints = (name: string, floor: number) => likelyPoints(probable.get(name)) + nearestPoints(name, floor);
+  const examplePoints = (name: string, floor: number) => likelyPoints(compared.likely(name)) + nearestPoints(name, floor);
   const exampleReasons = (name: string, floor: number) => {
     const reasons: string[] = [];
-    const probability = probable.get(name) ?? 0;
+    const probability = compared.likely(name);
     const likelyGives = likelyPoints(probability);
-    if (likelyGives > 0) reasons.push(`words like its examples (${evidence(name).slice(0, 3).join(', ')}) ${Math.round(probability * 100)} % +${likelyGives}`);
-    const example = near.get(name);
+    if (likelyGives > 0) reasons.push(`words like its examples (${compared.evidence(name).slice(0, 3).join(', ')}) ${Math.round(probability * 100)} % +${likelyGives}`);
     const nearestGives = nearestPoints(name, floor);
-    if (example && nearestGives > 0) reasons.push(`like "${example.example}" (${Math.round(example.similarity * 100)} %) +${nearestGives}`);
+    if (nearestGives > 0) reasons.push(`like "${compared.nearestExample(name)}" (${Math.round(compared.similarity(name) * 100)} %) +${nearestGives}`);
     return reasons;
   };
   const ranked = candidates.map(({ intent, index }) => {

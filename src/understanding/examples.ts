@@ -10,12 +10,15 @@ import type { Lexicon } from './lexicon.js';
 import { tokens } from './text.js';
 import { loadLabelled } from './labelled.js';
 
+/** What the examples of the message's role say about each intent; asked by intent name. */
 export interface Comparison {
-  /** For each intent, the similarity (0–1) of the nearest example of that role. */
-  nearest: Map<string, { similarity: number; example: string }>;
-  /** For each intent, how likely (0–1, summing to 1) the words are to come from it, by naive Bayes. */
-  likely: Map<string, number>;
-  /** The written words an intent's examples share with the message: asked for the winner only. */
+  /** The similarity (0–1) of the intent's nearest example; 0 when none shares a word. */
+  similarity(intent: string): number;
+  /** The text of that nearest example. */
+  nearestExample(intent: string): string | undefined;
+  /** How likely (0–1, summing to 1 over the role's intents) the words are to come from the intent, by naive Bayes. */
+  likely(intent: string): number;
+  /** The written words the intent's examples share with the message: asked for the winner only. */
   evidence(intent: string): string[];
 }
 
@@ -30,11 +33,13 @@ const NB = { alpha: 0.3, temperature: 3 };
 /** Features of a message: canonical words and pairs of them (letter n-grams were measured: no gain, 30 % slower). */
 function features(terms: string[]): Map<string, number> {
   const f = new Map<string, number>();
-  const add = (k: string, w: number) => f.set(k, (f.get(k) ?? 0) + w);
-  terms.forEach((t, i) => {
-    add(t, 1);
-    if (i > 0) add(`${terms[i - 1]} ${t}`, 0.5);
-  });
+  for (let i = 0; i < terms.length; i++) {
+    f.set(terms[i]!, (f.get(terms[i]!) ?? 0) + 1);
+    if (i > 0) {
+      const pair = `${terms[i - 1]} ${terms[i]}`;
+      f.set(pair, (f.get(pair) ?? 0) + 0.5);
+    }
+  }
   return f;
 }
 
@@ -70,7 +75,10 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
   const docs = raw.map((ex) => ({ ...ex, terms: words(ex).map((w) => canonical(lex, w)) }));
   const df = new Map<string, number>();
   for (const d of docs) for (const term of new Set(d.terms)) df.set(term, (df.get(term) ?? 0) + 1);
-  const idf = (term: string) => Math.log((docs.length + 1) / ((df.get(term) ?? 0) + 1)) + 1;
+  const idfOf = (count: number) => Math.log((docs.length + 1) / (count + 1)) + 1;
+  const idfs = new Map([...df].map(([term, count]) => [term, idfOf(count)]));
+  const unseenIdf = idfOf(0);
+  const idf = (term: string) => idfs.get(term) ?? unseenIdf;
   const vector = (terms: string[]) => {
     const w = new Map<string, number>();
     for (const term of terms) w.set(term, (w.get(term) ?? 0) + 1);
@@ -98,16 +106,16 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     [...lists].map(([role, byTerm]) => [role, new Map([...byTerm].map(([term, l]) => [term, { i: Int32Array.from(l.i), w: Float64Array.from(l.w) }]))]),
   );
   const intentNames = [...new Set(examples.map((ex) => ex.intent))];
-  const intentOf = Int32Array.from(examples.map((ex) => intentNames.indexOf(ex.intent)));
+  const intentIndex = new Map(intentNames.map((name, at) => [name, at]));
+  const intentOf = Int32Array.from(examples.map((ex) => intentIndex.get(ex.intent)!));
+  const norms = Float64Array.from(examples.map((ex) => ex.norm));
   const dots = new Float64Array(examples.length);
   const touched = new Int32Array(examples.length);
-  const bestSimilarity = new Float64Array(intentNames.length);
-  const bestExample = new Int32Array(intentNames.length);
 
   // Naive Bayes, per role: each feature's count in every intent, so a message is one pass over its features.
   const exampleFeatures = docs.map((d) => features(d.terms));
   const exampleTotals = exampleFeatures.map((f) => [...f.values()].reduce((a, b) => a + b, 0));
-  const tables = new Map<Role, { intents: string[]; totals: Float64Array; rows: Map<string, { counts: Float64Array; logs: Float64Array }> }>();
+  const tables = new Map<Role, { intents: string[]; at: Map<string, number>; totals: Float64Array; rows: Map<string, { counts: Float64Array; logs: Float64Array }> }>();
   for (const role of new Set(docs.map((d) => d.role))) {
     const mine = docs.map((d, i) => ({ d, i })).filter(({ d }) => d.role === role);
     const intents = [...new Set(mine.map(({ d }) => d.intent))];
@@ -123,7 +131,7 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
       }
     }
     for (const row of rows.values()) row.logs = row.counts.map((c) => Math.log(c + NB.alpha));
-    tables.set(role, { intents, totals, rows });
+    tables.set(role, { intents, at: new Map(intents.map((name, i) => [name, i])), totals, rows });
   }
 
   /** Leave-one-out (evaluation only): the index of the left-out example of this role, else -1. */
@@ -133,10 +141,11 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
   const countIn = (row: { counts: Float64Array }, at: number, intent: string, k: string, left: number) =>
     left >= 0 && docs[left]!.intent === intent ? row.counts[at]! - (exampleFeatures[left]!.get(k) ?? 0) : row.counts[at]!;
 
-  function likely(query: Map<string, number>, role: Role, left: number): Comparison['likely'] {
+  /** The probability of each of the role's intents (in `tables`' order), by naive Bayes. Plain arrays: a typed one costs more to make than to fill. */
+  function likely(query: Map<string, number>, role: Role, left: number): number[] {
     const t = tables.get(role);
-    if (!t) return new Map();
-    const logs = new Float64Array(t.intents.length);
+    if (!t) return [];
+    const logs: number[] = new Array<number>(t.intents.length).fill(0);
     let known = 0; // the denominator counts once per occurrence of a known feature
     for (const [k, n] of query) {
       const row = t.rows.get(k);
@@ -155,7 +164,8 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     }
     let sum = 0;
     for (let i = 0; i < logs.length; i++) sum += Math.exp((logs[i]! - max) / NB.temperature);
-    return new Map(t.intents.map((intent, i) => [intent, Math.exp((logs[i]! - max) / NB.temperature) / sum]));
+    for (let i = 0; i < logs.length; i++) logs[i] = Math.exp((logs[i]! - max) / NB.temperature) / sum;
+    return logs;
   }
 
   /** The written words (features that are single words) an intent's examples have too. */
@@ -172,9 +182,12 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     return words;
   }
 
-  function nearest(terms: string[], role: Role, exclude?: string): Comparison['nearest'] {
+  /** For each intent (in `intentNames`' order) the similarity of its nearest example and which example that is. */
+  function nearest(terms: string[], role: Role, exclude?: string): { similarity: number[]; example: number[] } {
     const query = vector(terms);
-    const qnorm = Math.hypot(...query.values());
+    const weights: number[] = [];
+    for (const w of query.values()) weights.push(w);
+    const qnorm = Math.hypot(...weights);
     const byTerm = postings.get(role);
     let reached = 0;
     for (const [term, qw] of query) {
@@ -186,21 +199,17 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
         dots[i]! += qw * list.w[k]!;
       }
     }
-    bestSimilarity.fill(0);
+    const best = { similarity: new Array<number>(intentNames.length).fill(0), example: new Array<number>(intentNames.length).fill(-1) };
     for (let k = 0; k < reached; k++) {
       const i = touched[k]!;
-      const similarity = dots[i]! / (qnorm * examples[i]!.norm || 1);
+      const similarity = dots[i]! / (qnorm * norms[i]! || 1);
       dots[i] = 0; // ready for the next message
       if (exclude !== undefined && examples[i]!.text === exclude) continue;
       const at = intentOf[i]!;
-      if (similarity > bestSimilarity[at]!) {
-        bestSimilarity[at] = similarity;
-        bestExample[at] = i;
+      if (similarity > best.similarity[at]!) {
+        best.similarity[at] = similarity;
+        best.example[at] = i;
       }
-    }
-    const best = new Map<string, { similarity: number; example: string }>();
-    for (let at = 0; at < intentNames.length; at++) {
-      if (bestSimilarity[at]! > 0) best.set(intentNames[at]!, { similarity: bestSimilarity[at]!, example: examples[bestExample[at]!]!.text });
     }
     return best;
   }
@@ -212,9 +221,13 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
       const terms = clean.map((w) => canonical(lex, w));
       const query = features(terms);
       const left = leftOut(role, exclude);
+      const near = nearest(terms, role, exclude);
+      const probabilities = likely(query, role, left);
+      const t = tables.get(role);
       return {
-        nearest: nearest(terms, role, exclude),
-        likely: likely(query, role, left),
+        similarity: (intent) => near.similarity[intentIndex.get(intent) ?? -1] ?? 0,
+        nearestExample: (intent) => examples[near.example[intentIndex.get(intent) ?? -1] ?? -1]?.text,
+        likely: (intent) => probabilities[t?.at.get(intent) ?? -1] ?? 0,
         // Evidence is shown as the words written, not their canonical ids.
         evidence: (intent) => evidence(query, new Map(terms.map((t, i) => [t, clean[i]!])), role, left, intent),
       };

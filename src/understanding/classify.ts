@@ -415,13 +415,14 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     participant: Boolean(name),
   };
 
-  const scores = new Map<number, { score: number; reasons: string[] }>();
+  // Each intent's points from its phrases, with the phrases that gave them (said in reasons for the winner only).
+  const scores = new Map<number, { score: number; phrases: Hit[]; opening?: Hit }>();
   for (const h of hits) {
     const m = h.phrase.meaning;
     if (m.kind !== 'intent') continue;
-    const s = scores.get(m.intent) ?? { score: 0, reasons: [] };
+    const s = scores.get(m.intent) ?? { score: 0, phrases: [] };
     s.score += m.weight;
-    s.reasons.push(`phrase "${h.phrase.source}" ${m.weight > 0 ? '+' : ''}${m.weight}`);
+    s.phrases.push(h);
     scores.set(m.intent, s);
   }
   // Staff give orders verb first: the strong phrase a request opens with is what is asked for
@@ -431,9 +432,19 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     if (opening?.phrase.meaning.kind === 'intent') {
       const s = scores.get(opening.phrase.meaning.intent)!;
       s.score += OPENING_BONUS;
-      s.reasons.push(`said first "${opening.phrase.source}" +${OPENING_BONUS}`);
+      s.opening = opening;
     }
   }
+  const phraseReasons = (index: number): string[] => {
+    const s = scores.get(index);
+    if (!s) return [];
+    const reasons = s.phrases.map((h) => {
+      const weight = (h.phrase.meaning as { weight: number }).weight;
+      return `phrase "${h.phrase.source}" ${weight > 0 ? '+' : ''}${weight}`;
+    });
+    if (s.opening) reasons.push(`said first "${s.opening.phrase.source}" +${OPENING_BONUS}`);
+    return reasons;
+  };
   // A participant's name says nothing about the intent: examples compare it as a placeholder.
   const exampleWords = withNamePlaceholder(words, name);
   const compared = examples().compare(exampleWords, input.role, input.leaveOut);
@@ -465,7 +476,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     if (r.index < 0) return [...exampleReasons('unknown', UNKNOWN_EXAMPLE_FLOOR), 'which Lots does not handle'];
     const intent = lex.intents[r.index]!;
     const slotReasons = intent.slotBoosts.filter(([slot]) => found[slot]).map(([slot, boost]) => `${slot} found +${boost}`);
-    return [...(scores.get(r.index)?.reasons ?? []), ...exampleReasons(r.name, EXAMPLE_FLOOR), ...slotReasons];
+    return [...phraseReasons(r.index), ...exampleReasons(r.name, EXAMPLE_FLOOR), ...slotReasons];
   };
   ranked.sort((a, b) => b.score - a.score);
   const [top, second] = ranked;

@@ -241,6 +241,8 @@ function scan(re: RegExp, f: string, out: Comp[], make: (m: RegExpExecArray) => 
 function collect(f: string): Comp[] {
   const out: Comp[] = [];
   const span = (m: RegExpExecArray) => ({ start: m.index, end: m.index + m[0].length });
+  // Most messages hold no digit, and the patterns that need one are the slowest to run.
+  const scanDigits: typeof scan = /\d/.test(f) ? scan : () => {};
 
   scan(RE_REL, f, out, (m) => ({ kind: 'rel', days: m[2] ? 1 : m[3] ? 2 : 0, evening: !!m[4], ...span(m) }));
 
@@ -258,7 +260,7 @@ function collect(f: string): Comp[] {
   });
 
   scan(RE_NEXT_WEEK, f, out, (m) => ({ kind: 'nextweek', ...span(m) }));
-  scan(RE_WEEK_NUMBER, f, out, (m) => {
+  scanDigits(RE_WEEK_NUMBER, f, out, (m) => {
     const n = Number(m[1]);
     return n >= 1 && n <= 53 ? { kind: 'weekno', n, ...span(m) } : null;
   });
@@ -271,11 +273,11 @@ function collect(f: string): Comp[] {
     return n > 0 ? { kind: 'in', n, unit, ...span(m) } : null;
   });
 
-  scan(RE_DAY_MONTH, f, out, (m) => ({
+  scanDigits(RE_DAY_MONTH, f, out, (m) => ({
     kind: 'abs', day: Number(m[2]), month: MONTHS[m[3]!]!, year: m[4] ? Number(m[4]) : undefined,
     needsTime: false, numeric: false, ...span(m),
   }));
-  scan(RE_MONTH_DAY, f, out, (m) => {
+  scanDigits(RE_MONTH_DAY, f, out, (m) => {
     if (!m[3] && unitFollows(f, m.index + m[0].length)) return null;
     return {
       kind: 'abs', day: Number(m[2]), month: MONTHS[m[1]!]!, year: m[3] ? Number(m[3]) : undefined,
@@ -283,15 +285,15 @@ function collect(f: string): Comp[] {
       needsTime: m[1]!.length <= 4, numeric: false, ...span(m),
     };
   });
-  scan(RE_NUMERIC, f, out, (m) => ({
+  scanDigits(RE_NUMERIC, f, out, (m) => ({
     kind: 'abs', day: Number(m[2]), month: Number(m[3]), year: m[4] ? Number(m[4]) : undefined,
     needsTime: !m[1], numeric: true, ...span(m),
   }));
-  scan(RE_DEN, f, out, (m) => {
+  scanDigits(RE_DEN, f, out, (m) => {
     if (!m[3] && unitFollows(f, m.index + m[0].length)) return null;
     return { kind: 'abs', day: Number(m[2]), needsTime: !m[3], numeric: false, ...span(m) };
   });
-  scan(RE_ISO, f, out, (m) => {
+  scanDigits(RE_ISO, f, out, (m) => {
     const abs: Comp = { kind: 'abs', year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), needsTime: false, numeric: false, ...span(m) };
     if (!m[4]) return abs;
     // "2026-12-03T13:00": the date and an explicit time in one token.
@@ -312,12 +314,12 @@ function collect(f: string): Comp[] {
     quality: 'explicit',
   });
 
-  scan(RE_KL, f, out, (m) => ({ ...digitsTime(m[1]!, m[2], m[3], m[4]), ...span(m) }));
-  scan(RE_AT, f, out, (m) => {
+  scanDigits(RE_KL, f, out, (m) => ({ ...digitsTime(m[1]!, m[2], m[3], m[4]), ...span(m) }));
+  scanDigits(RE_AT, f, out, (m) => {
     if (!m[2] && !m[3] && !m[4] && unitFollows(f, m.index + m[0].length)) return null;
     return { ...digitsTime(m[1]!, m[2], m[3], m[4]), ...span(m) };
   });
-  scan(RE_NUM, f, out, (m) => {
+  scanDigits(RE_NUM, f, out, (m) => {
     const t = digitsTime(m[1]!, m[3], m[5], m[6]);
     if (m[2] === ':' || m[4] || m[5] || m[6]) return { ...t, ...span(m) };
     const end = m.index + m[0].length;
@@ -325,7 +327,7 @@ function collect(f: string): Comp[] {
     RE_BARE_NEXT.lastIndex = end;
     return RE_BARE_NEXT.test(f) ? { ...t, quality: 'bare', ...span(m) } : null;
   });
-  scan(RE_COMPACT, f, out, (m) => {
+  scanDigits(RE_COMPACT, f, out, (m) => {
     const end = m.index + m[0].length;
     RE_BARE_NEXT.lastIndex = end;
     // "730" is half past seven in the morning: a time written so is not moved to the afternoon.

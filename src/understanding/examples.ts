@@ -25,6 +25,8 @@ export interface Comparison {
 export interface ExampleIndex {
   /** The message's words against the examples of its role, both ways; `exclude`: leave-one-out. */
   compare(words: readonly string[], role: Role, exclude?: string): Comparison;
+  /** Whether a folded word is Swedish or English Lots has met: in its lexicon or in an example (not one in another language). */
+  familiar(word: string): boolean;
 }
 
 /** Naive Bayes: add-alpha smoothing, and a temperature that softens its overconfident odds. Chosen on train (leave-one-out) and dev. */
@@ -73,6 +75,8 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
   // A lone "?" says nothing about what is asked.
   const words = (ex: { role: Role; text: string }) => withNamePlaceholder(tokens(ex.text).filter((w) => w !== '?'), ex.role === 'staff' ? nameIn(ex.text) : undefined);
   const docs = raw.map((ex) => ({ ...ex, terms: words(ex).map((w) => canonical(lex, w)) }));
+  const familiar = new Set(lex.vocabulary);
+  for (const ex of raw) if (ex.lang !== 'other') for (const w of tokens(ex.text)) familiar.add(w);
   const df = new Map<string, number>();
   for (const d of docs) for (const term of new Set(d.terms)) df.set(term, (df.get(term) ?? 0) + 1);
   const idfOf = (count: number) => Math.log((docs.length + 1) / (count + 1)) + 1;
@@ -215,6 +219,7 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
   }
 
   return {
+    familiar: (word) => familiar.has(word),
     compare(words, role, exclude) {
       // A lone "?" says nothing about what is asked; each word is made canonical once, for both.
       const clean = words.filter((w) => w !== '?');

@@ -99,14 +99,18 @@ const QUESTION_FIRST = new Set(['vad', 'vem', 'vems', 'var', 'vart', 'nar', 'hur
 const ASKS = /\b(?:(?:vad|hur|var|vart|nar|vem|varfor) (?:gor|ska|kan|ar|e|blir|gar)|vet du|kan du|kan ni|whats|what's|what is|do you know|can you|could you|how do)\b/;
 /** Wanting out of the programme or the texts is not news to thank for ("ni kan ta bort mig från listan"). */
 const WANTS_OUT = /\b(?:ta bort mig|hoppat av|hoppa av|avsluta|avslutat|sluta skicka|vill inte vara med|remove me|unsubscribe|opt out)\b/;
+/** A question word opening a later clause asks, mark or not ("slut på tabletterna, vilken vårdcentral hör jag till"). */
+const ASKS_AFTER_CLAUSE = /[,.;:!]\s*(?:och\s+|men\s+|but\s+|and\s+)?(?:vem|vems|vilken|vilket|vilka|varfor|hur|who|which|why|how)\b/;
 const TOLD_MIN_WORDS = 3;
 const TOLD_FAMILIAR_SHARE = 0.4;
+/** From this many words, a participant's statement naming an agency tells of it (dev: 45 lines right, 21 wrong). */
+const AGENCY_TOLD_FROM_WORDS = 5;
 /** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
 const TOLD_CONFIDENCE = 0.5;
 function tells(text: string, words: readonly string[], familiar: (word: string) => boolean): boolean {
   if (words.length < TOLD_MIN_WORDS || text.includes('?') || QUESTION_FIRST.has(words[0]!)) return false;
   const said = words.join(' ');
-  if (ASKS.test(said) || WANTS_OUT.test(said)) return false;
+  if (ASKS.test(said) || WANTS_OUT.test(said) || ASKS_AFTER_CLAUSE.test(fold(text))) return false;
   // Emoji and digits say nothing of the language.
   const lettered = words.filter((w) => /\p{L}/u.test(w));
   const known = lettered.filter(familiar).length;
@@ -411,7 +415,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // A number that can be a score; it is one in the answer when the intent is a check-in answer.
   const scoreShaped = score !== undefined && (shortAnswer || /^[1-5]$/.test(words[scoreHit!.from]!) || saidAsScore);
   const found: Record<string, boolean> = {
-    agency: Boolean(agency),
+    // An agency named in a participant's statement is told of, not asked for ("ja hatar blanketter
+    // från fk", "tack för hjälpen med soc"); a short message naming one asks for it ("fk nummer tack").
+    agency: Boolean(agency) && !(participant && words.length >= AGENCY_TOLD_FROM_WORDS && tells(text, words, examples().familiar)),
     meetingType: Boolean(meetingType),
     start: Boolean(time?.hasDate),
     score: scoreSaid && scoreShaped,

@@ -65,6 +65,18 @@ describe('understanding', () => {
     expect(p('fick besked att jag får stanna i Sverige!!').told).toBe(true);
   });
 
+  it('thanks for news in everyday words, and reads an agency named in a statement as told of, not asked for', () => {
+    expect(p('köpt nya knivar på Clas Ohlson, nu går det fort att skära grönsaker 🔪🥕')).toMatchObject({ intent: 'smalltalk', told: true });
+    // "Har" or "ska" first asks only with a subject after it.
+    expect(p('Har skänkt alla gamla kläder till Myrorna, känns skönt med mindre grejer')).toMatchObject({ intent: 'smalltalk', told: true });
+    expect(p('ska grilla ikväll, hoppas ja inte bränner allt').told).toBe(true);
+    expect(p('har ni öppet på lördag').told).toBeUndefined();
+    expect(p('ja hatar blanketter från fk, dom dödar mig 😤')).toMatchObject({ intent: 'smalltalk', told: true });
+    // Short, or a question after a comma, is still asking.
+    expect(p('fk nummer tack')).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'fk' } });
+    expect(p('receptet har gått ut, vem på vårdcentralen ska jag ringa')).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'vc' } });
+  });
+
   it('contact.lookup without an agency has agency null', () => {
     expect(p('vem är min kontakt?')).toMatchObject({ intent: 'contact.lookup', slots: { agency: null } });
   });

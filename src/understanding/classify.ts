@@ -101,6 +101,11 @@ const ASKS = /\b(?:(?:vad|hur|var|vart|nar|vem|varfor) (?:gor|ska|kan|ar|e|blir|
 const WANTS_OUT = /\b(?:ta bort mig|hoppat av|hoppa av|avsluta|avslutat|sluta skicka|vill inte vara med|remove me|unsubscribe|opt out)\b/;
 /** A question word opening a later clause asks, mark or not ("slut på tabletterna, vilken vårdcentral hör jag till"). */
 const ASKS_AFTER_CLAUSE = /[,.;:!]\s*(?:och\s+|men\s+|but\s+|and\s+)?(?:vem|vems|vilken|vilket|vilka|varfor|hur|who|which|why|how)\b/;
+/** Verbs that ask when a subject follows ("har du", "kan ni", "can you") and tell when a verb does ("har köpt", "kan inte komma"). */
+const ASKING_VERB = new Set(['har', 'kan', 'kunde', 'far', 'ska', 'skulle', 'maste', 'finns', 'can', 'could', 'may', 'should', 'will', 'would', 'have', 'has']);
+const SUBJECT = new Set(['du', 'ni', 'jag', 'ja', 'vi', 'man', 'han', 'hon', 'de', 'dom', 'den', 'det', 'nan', 'nagon', 'nagot', 'lots', 'min', 'mitt', 'mina', 'coachen', 'you', 'i', 'we', 'he', 'she', 'they', 'it', 'there', 'my', 'someone', 'anyone', 'u', 'ya']);
+const asksFirst = (words: readonly string[]) =>
+  QUESTION_FIRST.has(words[0]!) && (!ASKING_VERB.has(words[0]!) || SUBJECT.has(words[1] ?? ''));
 const TOLD_MIN_WORDS = 3;
 const TOLD_FAMILIAR_SHARE = 0.4;
 /** From this many words, a participant's statement naming an agency tells of it (dev: 45 lines right, 21 wrong). */
@@ -108,7 +113,7 @@ const AGENCY_TOLD_FROM_WORDS = 5;
 /** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
 const TOLD_CONFIDENCE = 0.5;
 function tells(text: string, words: readonly string[], familiar: (word: string) => boolean): boolean {
-  if (words.length < TOLD_MIN_WORDS || text.includes('?') || QUESTION_FIRST.has(words[0]!)) return false;
+  if (words.length < TOLD_MIN_WORDS || text.includes('?') || asksFirst(words)) return false;
   const said = words.join(' ');
   if (ASKS.test(said) || WANTS_OUT.test(said) || ASKS_AFTER_CLAUSE.test(fold(text))) return false;
   // Emoji and digits say nothing of the language.

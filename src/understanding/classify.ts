@@ -96,7 +96,7 @@ const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer',
  */
 const QUESTION_FIRST = new Set(['vad', 'vem', 'vems', 'var', 'vart', 'nar', 'hur', 'varfor', 'vilken', 'vilket', 'vilka', 'kan', 'kunde', 'far', 'ska', 'skulle', 'maste', 'finns', 'ar', 'har', 'what', 'who', 'where', 'when', 'how', 'why', 'which', 'can', 'could', 'may', 'should', 'is', 'are', 'do', 'does', 'did', 'will', 'would', 'have', 'has']);
 /** A question asked without a question mark, anywhere ("mobilen laddar inte, vad gör jag"). */
-const ASKS = /\b(?:(?:vad|hur|var|vart|nar|vem|varfor) (?:gor|ska|kan|ar|e|blir|gar)|vet du|kan du|kan ni|whats|what's|what is|do you know|can you|could you|how do)\b/;
+const ASKS = /\b(?:(?:vad|hur|var|vart|nar|vem|varfor) (?:gor|gora|ska|kan|ar|e|blir|gar)|hur (?:mycket|manga|lange|ofta)|stammer det|vet du|vet ni|kan du|kan ni|whats|what's|what is|do you know|can you|could you|how do|how much|how many|can i|should i|is it true)\b/;
 /** Wanting out of the programme or the texts is not news to thank for ("ni kan ta bort mig från listan"). */
 const WANTS_OUT = /\b(?:ta bort mig|hoppat av|hoppa av|avsluta|avslutat|sluta skicka|vill inte vara med|remove me|unsubscribe|opt out)\b/;
 /** A question word opening a later clause asks, mark or not ("slut på tabletterna, vilken vårdcentral hör jag till"). */

@@ -125,7 +125,7 @@ function tells(text: string, words: readonly string[], familiar: (word: string) 
  * Words right before a score at the end that turn to the answer ("annars 3", "själv en 3a", "solid
  * 4"). Not "typ", "kanske", "nog": they go before a time as often ("jag kommer typ 5").
  */
-/** A mood phrase this strong says a number anywhere in the message is a score (dev: 10 more right than any mood word). */
+/** A mood phrase this strong says a face anywhere in the message is a score. */
 const STRONG_MOOD = 2;
 const SCORE_LEAD = new Set(['annars', 'sjalv', 'men', 'anda', 'solid', 'otherwise', 'anyway', 'overall', 'but']);
 /** The words before a score at the end turn to it: a SCORE_LEAD, with or without "en", or an emoji ("😂 2"). */
@@ -343,10 +343,11 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // first ("3 dödstrött men ok") or is said as one ("mår 3", "4 av 5"); "jag har 4 barn" and
   // "buss 4 var sen" are no check-in answers.
   const ofMood = (h: Hit) => h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer';
-  // A mood word says a number is a score ("mår 3"); a weak one ("idag") only right beside it ("3 idag"),
-  // not across a message ("betalat alla räkningar idag 💪 äntligen ordning på ekonomin").
+  // A mood word says a number is a score ("mår 3", "idag e det en tvåa"); for a face, a weak one
+  // ("idag") only right beside it ("💪 idag"), not across a message ("betalat alla räkningar idag 💪 …").
+  const faceScore = scoreHit !== undefined && !isWord(words[scoreHit.from]!);
   const beside = (h: Hit) => scoreHit !== undefined && (h.from === scoreHit.to || h.to === scoreHit.from);
-  const saidOfMood = hits.some((h) => ofMood(h) && ((h.phrase.meaning as { weight: number }).weight >= STRONG_MOOD || beside(h)));
+  const saidOfMood = hits.some((h) => ofMood(h) && (!faceScore || (h.phrase.meaning as { weight: number }).weight >= STRONG_MOOD || beside(h)));
   const unexplained = words.filter((w, i) => !hits.some((h) => h.from <= i && i < h.to) && !SCORE_FILLER.has(w) && isWord(w));
   const saidAsScore = saidOfMood || /\b(av|out of)\s*(5|fem|five)\b/i.test(text) || words.some((w) => SCORE_WORDS.has(w));
   const scoreSaid = score !== undefined && (unexplained.length === 0 || scoreHit!.from === 0 || saidAsScore);

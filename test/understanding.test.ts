@@ -60,7 +60,10 @@ describe('understanding', () => {
   });
 
   it('thanks for no statement of wanting out; one with words a person should read is thanked and flagged', () => {
-    expect(p('jag har bestämt mig, ikväll blir det sista gången')).toMatchObject({ told: true, concern: true });
+    expect(p('vi gick på begravning idag, känns tomt att han är borta')).toMatchObject({ told: true, concern: true });
+    // A decision with a last time tonight is no news to thank for: it is a crisis.
+    expect(p('jag har bestämt mig, ikväll blir det sista gången').intent).toBe('crisis');
+    expect(p('jag har bestämt mig, ikväll blir det sista gången jag dricker').intent).not.toBe('crisis');
     expect(p('ni kan ta bort mig från listan').told).toBeUndefined();
     expect(p('fick besked att jag får stanna i Sverige!!').told).toBe(true);
   });

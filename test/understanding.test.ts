@@ -50,6 +50,9 @@ describe('understanding', () => {
     ['Den här kön till FK tar livet av mig haha. men en 3a', 3],
     ['En etta. Migrän sen igår.', 1],
     ['tvåa, har 4 räkningar jag inte kan betala', 2], // the word said first, not any digit after
+    ['Idag 3, igår hade jag svarat 1', 3], // yesterday's answer after a comma is not today's
+    ['5 igår men idag 2', 2],
+    ['idag en 3a, igår var det 1', 3],
   ])('"%s" answers a check-in with %i', (text, score) => {
     expect(p(text)).toMatchObject({ intent: 'checkin.answer', slots: { score } });
   });

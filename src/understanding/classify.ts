@@ -295,6 +295,20 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
   return crisis.concern ? { ...understood, concern: true, reasons: [...understood.reasons, 'concern: words a person should read'] } : understood;
 }
 
+/** Whether the words before a score give it to yesterday: "igår var det 5", not "igår 5 men idag 2". */
+function saidOfYesterday(before: readonly string[]): boolean {
+  let at = before.length - 1;
+  while (at >= 0 && !YESTERDAY.has(before[at]!)) at--;
+  return at >= 0 && !before.slice(at + 1).some((w) => SCORE_TURN.has(w) || TODAY.has(w));
+}
+const TODAY = new Set(['idag', 'today', 'nu', 'now']);
+
+/** Whether a stop or comma stands between two neighbouring words: "Idag 3, igår hade jag svarat 1" keeps today's 3. */
+function clauseEndsAfter(text: string, word: string, next: string): boolean {
+  const escaped = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped(word)}\\s*[,.;:!–-]\\s*${escaped(next)}(?:$|[^\\p{L}\\p{N}])`, 'u').test(fold(text));
+}
+
 /** What is asked, crisis aside. */
 function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const now = input.now ?? new Date();
@@ -328,8 +342,8 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
       !NOT_SCORE_BEFORE.has(words[h.from - 1] ?? '') &&
       // Not today's: yesterday's ("igår var det 5") or denied ("inte 5 men 4").
       !NOT_TODAY.has(words[h.from - 1] ?? '') &&
-      !words.slice(Math.max(0, h.from - 3), h.from).some((w) => YESTERDAY.has(w)) &&
-      !YESTERDAY.has(words[h.to] ?? ''),
+      !saidOfYesterday(words.slice(Math.max(0, h.from - 3), h.from)) &&
+      !(YESTERDAY.has(words[h.to] ?? '') && !clauseEndsAfter(text, words[h.to - 1]!, words[h.to]!)),
   );
   // Of two scores left, the one after "men" is the answer ("3, nej men 2 faktiskt").
   const turn = scoreHits.length > 1 && words.slice(scoreHits[0]!.to, scoreHits.at(-1)!.from).some((w) => SCORE_TURN.has(w));

@@ -83,6 +83,11 @@ describe('understanding', () => {
     expect(p('receptet har gått ut, vem på vårdcentralen ska jag ringa')).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'vc' } });
   });
 
+  it('reads STOP in capitals at the end, set off, as the opt-out; not with a question', () => {
+    expect(p('Det här blir mitt sista sms till Lots, jag har bytt nummer. STOPP').intent).toBe('optout');
+    expect(p('vad betyder STOPP?').intent).not.toBe('optout');
+  });
+
   it('contact.lookup without an agency has agency null', () => {
     expect(p('vem är min kontakt?')).toMatchObject({ intent: 'contact.lookup', slots: { agency: null } });
   });

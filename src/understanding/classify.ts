@@ -76,6 +76,8 @@ const NOT_SCORE_AFTER = new Set('tabletter tablett piller st mg ml glas koppar t
 /** Things a number after them is the number of. */
 const NOT_SCORE_BEFORE = new Set('fyller fyllde fyll turns turned aged rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
 /** Commands that a capitalised first word gives whatever follows it. */
+/** STOP or STOPP in capitals ending a message, set off from what came before. */
+const TRAILING_STOP = /[.!,;:–—-]\s*(?:STOPP?|STOP)\s*[.!]*\s*$/u;
 const LEAD_COMMANDS = new Set(['optout', 'optin', 'meeting.confirm', 'meeting.cancel']);
 /** A word between two scores after which the second is the answer. */
 const SCORE_TURN = new Set(['men', 'but']);
@@ -402,6 +404,11 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     if (restUnread || (lead![2] && !hits.some((h) => h.from > 0 && asksElse(h)))) {
       return { intent: leadIntent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadIntent.name}`] };
     }
+  }
+  // STOP in capitals set off at the end, after what the message says, is the command too ("Det här blir
+  // mitt sista sms till Lots, jag har bytt nummer. STOPP"); never with a question in the message.
+  if (participant && words.length > 1 && !text.includes('?') && TRAILING_STOP.test(text)) {
+    return { intent: 'optout', confidence: 0.9, slots: {}, reasons: ['STOP in capitals at the end'] };
   }
   // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
   if (words.length > 1 && words.length <= 4) {

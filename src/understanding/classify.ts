@@ -75,9 +75,9 @@ const SCORE_FILLER = new Set(
 const NOT_SCORE_AFTER = new Set('tabletter tablett piller st mg ml glas koppar timmar timme tim h minuter minut mins dagar dag veckor vecka manader kr kronor stycken personer barn ganger gang procent hours hour minutes days weeks years times people kids km mil moten mote'.split(' '));
 /** Things a number after them is the number of. */
 const NOT_SCORE_BEFORE = new Set('fyller fyllde fyll turns turned aged rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
-/** Commands that a capitalised first word gives whatever follows it. */
 /** STOP or STOPP in capitals ending a message, set off from what came before. */
 const TRAILING_STOP = /[.!,;:–—-]\s*(?:STOPP?|STOP)\s*[.!]*\s*$/u;
+/** Commands that a capitalised first word gives whatever follows it. */
 const LEAD_COMMANDS = new Set(['optout', 'optin', 'meeting.confirm', 'meeting.cancel']);
 /** A word between two scores after which the second is the answer. */
 const SCORE_TURN = new Set(['men', 'but']);
@@ -123,12 +123,12 @@ function tells(text: string, words: readonly string[], familiar: (word: string) 
   const known = lettered.filter(familiar).length;
   return lettered.length >= TOLD_MIN_WORDS && known >= TOLD_FAMILIAR_SHARE * lettered.length;
 }
+/** A mood phrase this strong says a face anywhere in the message is a score. */
+const STRONG_MOOD = 2;
 /**
  * Words right before a score at the end that turn to the answer ("annars 3", "själv en 3a", "solid
  * 4"). Not "typ", "kanske", "nog": they go before a time as often ("jag kommer typ 5").
  */
-/** A mood phrase this strong says a face anywhere in the message is a score. */
-const STRONG_MOOD = 2;
 const SCORE_LEAD = new Set(['annars', 'sjalv', 'men', 'anda', 'solid', 'otherwise', 'anyway', 'overall', 'but']);
 /** The words before a score at the end turn to it: a SCORE_LEAD, with or without "en", or an emoji ("😂 2"). */
 function turnsToAnswer(words: readonly string[], at: number): boolean {

@@ -81,6 +81,11 @@ describe('understanding', () => {
     // Short, or a question after a comma, is still asking.
     expect(p('fk nummer tack')).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'fk' } });
     expect(p('receptet har gått ut, vem på vårdcentralen ska jag ringa')).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'vc' } });
+    // A request for a way to reach an agency keeps its agency, however long ("jag behöver …").
+    expect(p('jag behöver adressen till fk')).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'fk' } });
+    expect(p('Skicka mejladressen till soc tack')).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'soc' } });
+    // An exclamation is no question: the news is thanked for.
+    expect(p('Fick jobbet idag. Vilken lättnad!').told).toBe(true);
   });
 
   it('reads STOP in capitals at the end, set off, as the opt-out; not with a question', () => {

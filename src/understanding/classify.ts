@@ -76,7 +76,7 @@ const NOT_SCORE_AFTER = new Set('tabletter tablett piller st mg ml glas koppar t
 /** Things a number after them is the number of. */
 const NOT_SCORE_BEFORE = new Set('fyller fyllde fyll turns turned aged rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
 /** STOP or STOPP in capitals ending a message, set off from what came before. */
-const TRAILING_STOP = /[.!,;:–—-]\s*(?:STOPP?|STOP)\s*[.!]*\s*$/u;
+const TRAILING_STOP = /[.!,;:–—-]\s*STOPP?\s*[.!]*\s*$/u;
 /** Commands that a capitalised first word gives whatever follows it. */
 const LEAD_COMMANDS = new Set(['optout', 'optin', 'meeting.confirm', 'meeting.cancel']);
 /** A word between two scores after which the second is the answer. */
@@ -85,6 +85,8 @@ const SCORE_TURN = new Set(['men', 'but']);
 const NOT_TODAY = new Set(['inte', 'not', 'ej', 'int']);
 /** A score just after or right before these is yesterday's. */
 const YESTERDAY = new Set(['igar', 'yesterday', 'forut', 'innan']);
+/** Words that give a score after yesterday's back to today ("5 igår men idag 2"). */
+const TODAY = new Set(['idag', 'today', 'nu', 'now']);
 /** Words that say a number is the answer ("jag svarar en trea", "svaret på checkin är 5", "säg 4"). */
 const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer', 'score', 'mood', 'betyg']);
 /**
@@ -101,8 +103,12 @@ const QUESTION_FIRST = new Set(['vad', 'vem', 'vems', 'var', 'vart', 'nar', 'hur
 const ASKS = /\b(?:(?:vad|hur|var|vart|nar|vem|varfor) (?:gor|gora|ska|kan|ar|e|blir|gar)|hur (?:mycket|manga|lange|ofta)|stammer det|vet du|vet ni|kan du|kan ni|whats|what's|what is|do you know|can you|could you|how do|how much|how many|can i|should i|is it true)\b/;
 /** Wanting out of the programme or the texts is not news to thank for ("ni kan ta bort mig från listan"). */
 const WANTS_OUT = /\b(?:ta bort mig|hoppat av|hoppa av|avsluta|avslutat|sluta skicka|vill inte vara med|remove me|unsubscribe|opt out)\b/;
-/** A question word opening a later clause asks, mark or not ("slut på tabletterna, vilken vårdcentral hör jag till"). */
-const ASKS_AFTER_CLAUSE = /[,.;:!]\s*(?:och\s+|men\s+|but\s+|and\s+)?(?:vem|vems|vilken|vilket|vilka|varfor|hur|who|which|why|how)\b/;
+/**
+ * A question word opening a later clause asks, mark or not ("slut på tabletterna, vilken vårdcentral
+ * hör jag till"); not a clause that ends in "!" or says "som helst" ("Vilken lättnad!", "hur skönt
+ * som helst"): those exclaim.
+ */
+const ASKS_AFTER_CLAUSE = /[,.;:!]\s*(?:och\s+|men\s+|but\s+|and\s+)?(?:vem|vems|vilken|vilket|vilka|varfor|hur|who|which|why|how)\b(?![^.!?]*(?:!|som helst))/;
 /** Verbs that ask when a subject follows ("har du", "kan ni", "can you") and tell when a verb does ("har köpt", "kan inte komma"). */
 const ASKING_VERB = new Set(['har', 'kan', 'kunde', 'far', 'ska', 'skulle', 'maste', 'finns', 'can', 'could', 'may', 'should', 'will', 'would', 'have', 'has']);
 const SUBJECT = new Set(['du', 'ni', 'jag', 'ja', 'vi', 'man', 'han', 'hon', 'de', 'dom', 'den', 'det', 'nan', 'nagon', 'nagot', 'lots', 'min', 'mitt', 'mina', 'coachen', 'you', 'i', 'we', 'he', 'she', 'they', 'it', 'there', 'my', 'someone', 'anyone', 'u', 'ya']);
@@ -297,18 +303,26 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
   return crisis.concern ? { ...understood, concern: true, reasons: [...understood.reasons, 'concern: words a person should read'] } : understood;
 }
 
+/** Whether the message asks for a way to reach someone: a contact lookup's own phrase, or a need or an address ("jag behöver adressen till fk"). */
+function asksForContact(hits: readonly Hit[], said: string, lex: Lexicon): boolean {
+  return CONTACT_REQUEST.test(said) || hits.some((h) => h.phrase.meaning.kind === 'intent' && h.phrase.meaning.weight > 0 && lex.intents[h.phrase.meaning.intent]!.name === 'contact.lookup');
+}
+const CONTACT_REQUEST = /\b(?:behover|maste|vill ha|kontakta|kontakt|ringa|skicka|ge mig|adress\w*|mejl\w*|mail\w*|nummer|numret|telefon\w*|need|send|give me|number|address|email|phone)\b/;
+
 /** Whether the words before a score give it to yesterday: "igår var det 5", not "igår 5 men idag 2". */
 function saidOfYesterday(before: readonly string[]): boolean {
   let at = before.length - 1;
   while (at >= 0 && !YESTERDAY.has(before[at]!)) at--;
   return at >= 0 && !before.slice(at + 1).some((w) => SCORE_TURN.has(w) || TODAY.has(w));
 }
-const TODAY = new Set(['idag', 'today', 'nu', 'now']);
 
 /** Whether a stop or comma stands between two neighbouring words: "Idag 3, igår hade jag svarat 1" keeps today's 3. */
 function clauseEndsAfter(text: string, word: string, next: string): boolean {
   const escaped = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped(word)}\\s*[,.;:!–-]\\s*${escaped(next)}(?:$|[^\\p{L}\\p{N}])`, 'u').test(fold(text));
+  // Matched against the text as tokens see it: letters run three or more times squeezed to two, and
+  // marks or skin-tone modifiers allowed after the word ("treaaa, igår", "👍🏻, igår").
+  const seen = fold(text).replace(/(\p{L})\1{2,}/gu, '$1$1');
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped(word)}[\\p{M}\\u{1F3FB}-\\u{1F3FF}\\uFE0F]*\\s*[,.;:!–-]\\s*${escaped(next)}(?:$|[^\\p{L}\\p{N}])`, 'u').test(seen);
 }
 
 /** What is asked, crisis aside. */
@@ -448,8 +462,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const scoreShaped = score !== undefined && (shortAnswer || /^[1-5]$/.test(words[scoreHit!.from]!) || saidAsScore);
   const found: Record<string, boolean> = {
     // An agency named in a participant's statement is told of, not asked for ("ja hatar blanketter
-    // från fk", "tack för hjälpen med soc"); a short message naming one asks for it ("fk nummer tack").
-    agency: Boolean(agency) && !(participant && words.length >= AGENCY_TOLD_FROM_WORDS && tells(text, words, examples().familiar)),
+    // från fk", "tack för hjälpen med soc"); a short message naming one, or one with a contact
+    // lookup's own words ("jag behöver numret till fk"), asks for it.
+    agency: Boolean(agency) && !(participant && words.length >= AGENCY_TOLD_FROM_WORDS && !asksForContact(hits, words.join(' '), lex) && tells(text, words, examples().familiar)),
     meetingType: Boolean(meetingType),
     start: Boolean(time?.hasDate),
     score: scoreSaid && scoreShaped,

@@ -238,11 +238,13 @@ function scan(re: RegExp, f: string, out: Comp[], make: (m: RegExpExecArray) => 
   }
 }
 
+const skipScan: typeof scan = () => {};
+
 function collect(f: string): Comp[] {
   const out: Comp[] = [];
   const span = (m: RegExpExecArray) => ({ start: m.index, end: m.index + m[0].length });
   // Most messages hold no digit, and the patterns that need one are the slowest to run.
-  const scanDigits: typeof scan = /\d/.test(f) ? scan : () => {};
+  const scanDigits: typeof scan = /\d/.test(f) ? scan : skipScan;
 
   scan(RE_REL, f, out, (m) => ({ kind: 'rel', days: m[2] ? 1 : m[3] ? 2 : 0, evening: !!m[4], ...span(m) }));
 

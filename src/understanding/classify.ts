@@ -6,7 +6,7 @@ import { detectCrisis } from './crisis.js';
 import { findTime } from './dates.js';
 import { findAll, loadLexicon, type Hit, type IntentEntry, type Lexicon } from './lexicon.js';
 import { loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
-import { fold, tokens } from './text.js';
+import { fold, squeezeRepeats, tokens } from './text.js';
 
 export interface Slots {
   agency?: Agency | null;
@@ -120,9 +120,8 @@ const TOLD_FAMILIAR_SHARE = 0.4;
 const AGENCY_TOLD_FROM_WORDS = 5;
 /** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
 const TOLD_CONFIDENCE = 0.5;
-function tells(text: string, words: readonly string[], familiar: (word: string) => boolean): boolean {
+function tells(text: string, words: readonly string[], said: string, familiar: (word: string) => boolean): boolean {
   if (words.length < TOLD_MIN_WORDS || text.includes('?') || asksFirst(words)) return false;
-  const said = words.join(' ');
   if (ASKS.test(said) || WANTS_OUT.test(said) || ASKS_AFTER_CLAUSE.test(fold(text))) return false;
   // Emoji and digits say nothing of the language.
   const lettered = words.filter((w) => /\p{L}/u.test(w));
@@ -303,9 +302,12 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
   return crisis.concern ? { ...understood, concern: true, reasons: [...understood.reasons, 'concern: words a person should read'] } : understood;
 }
 
+/** Whether a hit is a phrase that argues for the intent `name`. */
+const phraseFor = (h: Hit, name: string, lex: Lexicon) => h.phrase.meaning.kind === 'intent' && h.phrase.meaning.weight > 0 && lex.intents[h.phrase.meaning.intent]!.name === name;
+
 /** Whether the message asks for a way to reach someone: a contact lookup's own phrase, or a need or an address ("jag behöver adressen till fk"). */
 function asksForContact(hits: readonly Hit[], said: string, lex: Lexicon): boolean {
-  return CONTACT_REQUEST.test(said) || hits.some((h) => h.phrase.meaning.kind === 'intent' && h.phrase.meaning.weight > 0 && lex.intents[h.phrase.meaning.intent]!.name === 'contact.lookup');
+  return CONTACT_REQUEST.test(said) || hits.some((h) => phraseFor(h, 'contact.lookup', lex));
 }
 const CONTACT_REQUEST = /\b(?:behover|maste|vill ha|kontakta|kontakt|ringa|skicka|ge mig|adress\w*|mejl\w*|mail\w*|nummer|numret|telefon\w*|need|send|give me|number|address|email|phone)\b/;
 
@@ -321,7 +323,7 @@ function clauseEndsAfter(text: string, word: string, next: string): boolean {
   const escaped = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Matched against the text as tokens see it: letters run three or more times squeezed to two, and
   // marks or skin-tone modifiers allowed after the word ("treaaa, igår", "👍🏻, igår").
-  const seen = fold(text).replace(/(\p{L})\1{2,}/gu, '$1$1');
+  const seen = squeezeRepeats(fold(text));
   return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped(word)}[\\p{M}\\u{1F3FB}-\\u{1F3FF}\\uFE0F]*\\s*[,.;:!–-]\\s*${escaped(next)}(?:$|[^\\p{L}\\p{N}])`, 'u').test(seen);
 }
 
@@ -333,6 +335,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
 
   const words = tokens(text);
   const whole = words.join(' ') || text;
+  // Whether the message tells rather than asks (see tells): worked out once, when first needed.
+  let statement: boolean | undefined;
+  const isStatement = () => (statement ??= tells(text, words, whole, examples().familiar));
   const hits = findAll(lex, words);
   const time = findTime(text, now);
   // A number that is part of a date or time is not a score.
@@ -372,7 +377,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // A number is a score when little else is said ("typ en 2a", "fyra idag 🙂"), when it comes
   // first ("3 dödstrött men ok") or is said as one ("mår 3", "4 av 5"); "jag har 4 barn" and
   // "buss 4 var sen" are no check-in answers.
-  const ofMood = (h: Hit) => h.phrase.meaning.kind === 'intent' && lex.intents[h.phrase.meaning.intent]!.name === 'checkin.answer';
+  const ofMood = (h: Hit) => phraseFor(h, 'checkin.answer', lex);
   // A mood word says a number is a score ("mår 3", "idag e det en tvåa"); for a face, a weak one
   // ("idag") only right beside it ("💪 idag"), not across a message ("betalat alla räkningar idag 💪 …").
   const faceScore = scoreHit !== undefined && !isWord(words[scoreHit.from]!);
@@ -464,7 +469,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     // An agency named in a participant's statement is told of, not asked for ("ja hatar blanketter
     // från fk", "tack för hjälpen med soc"); a short message naming one, or one with a contact
     // lookup's own words ("jag behöver numret till fk"), asks for it.
-    agency: Boolean(agency) && !(participant && words.length >= AGENCY_TOLD_FROM_WORDS && !asksForContact(hits, words.join(' '), lex) && tells(text, words, examples().familiar)),
+    agency: Boolean(agency) && !(participant && words.length >= AGENCY_TOLD_FROM_WORDS && !asksForContact(hits, whole, lex) && isStatement()),
     meetingType: Boolean(meetingType),
     start: Boolean(time?.hasDate),
     score: scoreSaid && scoreShaped,
@@ -540,7 +545,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
 
   if (!top || top.score < MIN_SCORE || top.name === 'unknown') {
     const foreign = participant && (NON_LATIN.test(text) || SOMALI.test(text));
-    if (participant && !foreign && tells(text, words, examples().familiar)) {
+    if (participant && !foreign && isStatement()) {
       return { intent: 'smalltalk', confidence: TOLD_CONFIDENCE, slots: {}, reasons: ['tells something and asks nothing Lots does: thanked, and the coach reads it'], told: true };
     }
     const why = foreign ? ['written in a language Lots does not read'] : top?.name === 'unknown' ? reasonsOf(top) : [`best score ${Math.round((top?.score ?? 0) * 100) / 100} below ${MIN_SCORE}`];

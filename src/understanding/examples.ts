@@ -138,15 +138,26 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     tables.set(role, { intents, at: new Map(intents.map((name, i) => [name, i])), totals, rows });
   }
 
-  /** Leave-one-out (evaluation only): the index of the left-out example of this role, else -1. */
-  const leftOut = (role: Role, exclude?: string) => (exclude === undefined ? -1 : docs.findIndex((d) => d.text === exclude && d.role === role));
+  /**
+   * Leave-one-out (evaluation only): the left-out example of this role, and the index of its intent
+   * in the role's table; -1 for both when nothing is left out.
+   */
+  interface LeftOut {
+    example: number;
+    at: number;
+  }
+  const NOTHING_LEFT_OUT: LeftOut = { example: -1, at: -1 };
+  const leftOut = (role: Role, exclude?: string): LeftOut => {
+    const example = exclude === undefined ? -1 : docs.findIndex((d) => d.text === exclude && d.role === role);
+    return example < 0 ? NOTHING_LEFT_OUT : { example, at: tables.get(role)?.at.get(docs[example]!.intent) ?? -1 };
+  };
 
-  /** A feature's count in an intent's examples, without the left-out example's own. */
-  const countIn = (row: { counts: Float64Array }, at: number, intent: string, k: string, left: number) =>
-    left >= 0 && docs[left]!.intent === intent ? row.counts[at]! - (exampleFeatures[left]!.get(k) ?? 0) : row.counts[at]!;
+  /** A feature's count in the examples of the intent at `at`, without the left-out example's own. */
+  const countIn = (row: { counts: Float64Array }, at: number, k: string, left: LeftOut) =>
+    at === left.at ? row.counts[at]! - (exampleFeatures[left.example]!.get(k) ?? 0) : row.counts[at]!;
 
   /** The probability of each of the role's intents (in `tables`' order), by naive Bayes. Plain arrays: a typed one costs more to make than to fill. */
-  function likely(query: Map<string, number>, role: Role, left: number): number[] {
+  function likely(query: Map<string, number>, role: Role, left: LeftOut): number[] {
     const t = tables.get(role);
     if (!t) return [];
     const logs: number[] = new Array<number>(t.intents.length).fill(0);
@@ -156,13 +167,13 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
       if (!row) continue; // a feature no example has says nothing
       known += n;
       for (let i = 0; i < logs.length; i++) {
-        logs[i]! += left >= 0 && docs[left]!.intent === t.intents[i] ? n * Math.log(countIn(row, i, t.intents[i]!, k, left) + NB.alpha) : n * row.logs[i]!;
+        logs[i]! += i === left.at ? n * Math.log(countIn(row, i, k, left) + NB.alpha) : n * row.logs[i]!;
       }
     }
     let max = -Infinity;
     for (let i = 0; i < logs.length; i++) {
       let total = t.totals[i]!;
-      if (left >= 0 && docs[left]!.intent === t.intents[i]) total -= exampleTotals[left]!;
+      if (i === left.at) total -= exampleTotals[left.example]!;
       logs[i]! -= known * Math.log(total + NB.alpha * t.rows.size);
       max = Math.max(max, logs[i]!);
     }
@@ -173,15 +184,15 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
   }
 
   /** The written words (features that are single words) an intent's examples have too. */
-  function evidence(query: Map<string, number>, written: Map<string, string>, role: Role, left: number, intent: string): string[] {
+  function evidence(query: Map<string, number>, written: Map<string, string>, role: Role, left: LeftOut, intent: string): string[] {
     const t = tables.get(role);
-    const at = t ? t.intents.indexOf(intent) : -1;
-    if (at < 0) return [];
+    const at = t?.at.get(intent);
+    if (t === undefined || at === undefined) return [];
     const words: string[] = [];
     for (const k of query.keys()) {
-      const row = t!.rows.get(k);
+      const row = t.rows.get(k);
       const word = written.get(k);
-      if (row && word !== undefined && countIn(row, at, intent, k, left) > 0) words.push(word);
+      if (row && word !== undefined && countIn(row, at, k, left) > 0) words.push(word);
     }
     return words;
   }
@@ -228,13 +239,13 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
       const left = leftOut(role, exclude);
       const near = nearest(terms, role, exclude);
       const probabilities = likely(query, role, left);
-      const t = tables.get(role);
+      const table = tables.get(role);
       return {
         similarity: (intent) => near.similarity[intentIndex.get(intent) ?? -1] ?? 0,
         nearestExample: (intent) => examples[near.example[intentIndex.get(intent) ?? -1] ?? -1]?.text,
-        likely: (intent) => probabilities[t?.at.get(intent) ?? -1] ?? 0,
+        likely: (intent) => probabilities[table?.at.get(intent) ?? -1] ?? 0,
         // Evidence is shown as the words written, not their canonical ids.
-        evidence: (intent) => evidence(query, new Map(terms.map((t, i) => [t, clean[i]!])), role, left, intent),
+        evidence: (intent) => evidence(query, new Map(terms.map((term, i) => [term, clean[i]!])), role, left, intent),
       };
     },
   };

@@ -38,7 +38,7 @@ const EMOJI = /\p{Extended_Pictographic}/gu;
 export const tokens: (text: string) => readonly string[] = rememberedLast(tokenize);
 
 function tokenize(text: string): string[] {
-  const folded = fold(NON_ASCII.test(text) ? text.replace(EMOJI, ' $& ') : text).replace(/(\p{L})\1{2,}/gu, '$1$1');
+  const folded = squeezeRepeats(fold(NON_ASCII.test(text) ? text.replace(EMOJI, ' $& ') : text));
   const out: string[] = [];
   for (const t of folded.split(/[^\p{L}\p{N}?\p{Extended_Pictographic}]+/u)) {
     // "fk??" and "fk?" are both "fk" and one "?"; "???" is one "?".
@@ -50,6 +50,9 @@ function tokenize(text: string): string[] {
   return out;
 }
 const QUESTION_MARK = 63;
+
+/** A letter written three or more times in a row, as two ("hejjjj" → "hejj"): how tokens see it. */
+export const squeezeRepeats = (text: string) => text.replace(/(\p{L})\1{2,}/gu, '$1$1');
 
 /** Damerau–Levenshtein distance (optimal string alignment), stopping early above `max`. */
 export function editDistance(a: string, b: string, max = 2): number {

@@ -96,7 +96,7 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
     if (m.channel === 'sms' && m.participantId) await dispatch(db, deliver, clock, { ids: await escalateFailedSms(db, m.participantId, clock.now()) });
   };
   const deliver = toChannel;
-  const send = (ids?: string[]) => dispatch(db, deliver, clock, { ids, onFailed: escalateFailure, leaseSeconds: config.claimLeaseSeconds });
+  const send = (claimed?: OutboxRow[]) => dispatch(db, deliver, clock, { claimed, onFailed: escalateFailure, leaseSeconds: config.claimLeaseSeconds });
   const scheduler = await createScheduler({
     db,
     clock,

@@ -51,7 +51,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
   it('a coach: a missing participant is asked for once, and the question survives a restart', async () => {
     expect(text(await app.staff(demo.eva, 'vem är handläggaren på FK?'))).toBe('Vilken deltagare gäller det?');
     // A new core on the same database: nothing of the conversation lived in memory.
-    const restarted = createLots({ db: app.db, clock: app.clock, log: createLogger({ level: 'silent' }), send: (ids) => dispatch(app.db, async () => {}, app.clock, { ids }) });
+    const restarted = createLots({ db: app.db, clock: app.clock, log: createLogger({ level: 'silent' }), send: (claimed) => dispatch(app.db, async () => {}, app.clock, { claimed }) });
     const answer = await restarted.receive({ channel: 'staff', from: demo.eva, text: 'Anna' });
     expect(answer.replies[0]!.text).toContain('Karin Lund');
   });

@@ -1,26 +1,52 @@
-// The one way out: the loop guard and opt-out suppression are decided when a message is claimed.
+// The one way out: the loop guard and opt-out suppression are decided when a message is claimed,
+// by the tick's dispatch or as a turn writes its replies already claimed.
 import { describe, expect, it } from 'vitest';
 import { engines, testDb } from './support/db.js';
-import { dispatch, enqueue } from '../src/outbox/outbox.js';
-import { SettableClock } from '../src/model/index.js';
+import { dispatch, enqueue, enqueueClaimed, type OutboxRow } from '../src/outbox/outbox.js';
+import type { Db } from '../src/store/db.js';
+import { SettableClock, type OutboundMessage } from '../src/model/index.js';
 import { TEST_NOW } from './support/time.js';
 
+/** The two ways a message is written and sent: pending for a dispatch to claim, or claimed as it is written. */
+const ways: [string, (db: Db, messages: OutboundMessage[], clock: SettableClock) => Promise<OutboxRow[]>][] = [
+  ['written pending, then claimed', async (db, messages, clock) => (await enqueue(db, messages, clock.now()), dispatch(db, async () => {}, clock))],
+  ['written claimed', async (db, messages, clock) => dispatch(db, async () => {}, clock, { claimed: await enqueueClaimed(db, messages, clock.now()) })],
+];
+
 describe.each(engines)('outbox on %s', (engine) => {
-  it('stops the eleventh identical message to one number in ten minutes, within a batch and across them', async () => {
+  it.each(ways)('stops the eleventh identical message to one number in ten minutes, within a batch and across them (%s)', async (_way, send) => {
     const db = await testDb(engine);
     const clock = new SettableClock(TEST_NOW);
     try {
       const same = { channel: 'sms' as const, to: '+46701234567', text: 'Samma text igen', purpose: 'notification' as const };
-      await enqueue(db, Array.from({ length: 12 }, () => same), clock.now());
-      const first = await dispatch(db, async () => {}, clock);
+      const first = await send(db, Array.from({ length: 12 }, () => same), clock);
       expect(first.filter((m) => m.status === 'sent')).toHaveLength(10);
       expect(first.filter((m) => m.status === 'suppressed').map((m) => m.reason)).toEqual(['loop-guard', 'loop-guard']);
-      await enqueue(db, [same, { ...same, text: 'En annan text' }], clock.now());
-      expect((await dispatch(db, async () => {}, clock)).map((m) => m.reason ?? m.status)).toEqual(['loop-guard', 'sent']);
+      expect((await send(db, [same, { ...same, text: 'En annan text' }], clock)).map((m) => m.reason ?? m.status)).toEqual(['loop-guard', 'sent']);
       // Ten minutes on, it may go again.
       clock.advance(11 * 60_000);
-      await enqueue(db, [same], clock.now());
-      expect((await dispatch(db, async () => {}, clock)).map((m) => m.status)).toEqual(['sent']);
+      expect((await send(db, [same], clock)).map((m) => m.status)).toEqual(['sent']);
+      // What was sent is recorded once each, with the time it went.
+      const [counts] = await db.query<{ sent: number; once: number }>(`select count(*) filter (where status = 'sent')::int as sent, count(*) filter (where status = 'sent' and attempts = 1 and sent_at is not null)::int as once from outbox`);
+      expect(counts).toEqual({ sent: 12, once: 12 });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it.each(ways)('sends an opted-out participant only the confirmation and crisis replies (%s)', async (_way, send) => {
+    const db = await testDb(engine);
+    const clock = new SettableClock(TEST_NOW);
+    try {
+      const [p] = await db.query<{ phone: string }>(`update participant set opted_out_at = $1 where id = 'p1' returning phone`, [clock.now()]);
+      const to = p!.phone;
+      const out = await send(db, [
+        { channel: 'sms', to, text: 'Svar', purpose: 'reply' },
+        { channel: 'sms', to, text: 'Du får inga fler sms', purpose: 'optout-confirmation' },
+        { channel: 'sms', to, text: 'Ring 112', purpose: 'crisis' },
+        { channel: 'staff', to: 'coach@example.se', text: 'Till coachen', purpose: 'notification' },
+      ], clock);
+      expect(out.map((m) => m.reason ?? m.status)).toEqual(['opted-out', 'sent', 'sent', 'sent']);
     } finally {
       await db.close();
     }

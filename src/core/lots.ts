@@ -7,7 +7,7 @@ import { participantByPhone, staffByEmail, visibleParticipants } from '../direct
 import { participantHandlers, staffActions, staffHandlers, unknown } from './handlers.js';
 import { passToCoach, understandInContext, type Interpreted } from './understand.js';
 import type { Understanding } from '../understanding/classify.js';
-import { enqueue, type OutboxRow } from '../outbox/outbox.js';
+import { enqueueClaimed, type OutboxRow } from '../outbox/outbox.js';
 import { reply, SAY_ACTION, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
 import { saveConversation } from './conversation.js';
 import { metrics } from '../util/metrics.js';
@@ -22,8 +22,8 @@ export interface LotsDeps {
   db: Db;
   clock: Clock;
   log: Logger;
-  /** Sends what a turn wrote to the outbox (the app's one way out: channels, retries, failure alarms). */
-  send: (ids: string[]) => Promise<OutboxRow[]>;
+  /** Sends what a turn wrote to the outbox, claimed as it was written (the app's one way out: channels, retries, failure alarms). */
+  send: (claimed: OutboxRow[]) => Promise<OutboxRow[]>;
   /** Runs planned sends that are due now (the scheduler's tick); called when a turn planned one. */
   runDue?: () => Promise<unknown>;
 }
@@ -117,16 +117,16 @@ export function createLots(deps: LotsDeps) {
         }
         await saveConversation(tx, msg.channel, msg.from, turn.conversation, now, interpreted.before);
       }
-      const ids = await enqueue(tx, turn.out, now, logged!.id);
+      const claimed = await enqueueClaimed(tx, turn.out, now, logged!.id);
       log.info(
-        { channel: msg.channel, known: Boolean(who.participantId ?? who.staffId), intent: turn.understanding.intent, confidence: turn.understanding.confidence, outbound: ids.length },
+        { channel: msg.channel, known: Boolean(who.participantId ?? who.staffId), intent: turn.understanding.intent, confidence: turn.understanding.confidence, outbound: claimed.length },
         'inbound handled',
       );
-      return { ids, runDue: turn.runDue };
+      return { claimed, runDue: turn.runDue };
     });
     metrics.count('lots_inbound_total', { channel: msg.channel, duplicate: String(outcome === null) });
     if (!outcome) return { duplicate: true, replies: [], sent: [] };
-    const sent = await deps.send(outcome.ids);
+    const sent = await deps.send(outcome.claimed);
     if (outcome.runDue) await deps.runDue?.();
     return { duplicate: false, sent, replies: sent.filter((m) => m.status === 'sent' && m.recipient === msg.from && m.channel === msg.channel) };
   }
@@ -156,15 +156,15 @@ export function createLots(deps: LotsDeps) {
     const now = clock.now();
     const outcome = await db.transaction(async (tx) => {
       // A retried press is answered as done: the first delivery did it.
-      if (action.externalId && !(await firstDelivery(tx, `${action.via ?? action.channel}:action`, action.externalId.replace(NUL, ''), now))) return { ids: [] };
+      if (action.externalId && !(await firstDelivery(tx, `${action.via ?? action.channel}:action`, action.externalId.replace(NUL, ''), now))) return { claimed: [] };
       const staff = await staffByEmail(tx, action.from);
       if (!staff) return { error: 'unknown staff member' };
       const turn = staffTurn(tx, staff, now, `action:${action.actionId}`, 'button', action.via);
       await handler(turn, action.value);
-      return { ids: await enqueue(tx, turn.out, now) };
+      return { claimed: await enqueueClaimed(tx, turn.out, now) };
     });
     if ('error' in outcome) return { ok: false, error: outcome.error ?? 'refused' };
-    const sent = await deps.send(outcome.ids);
+    const sent = await deps.send(outcome.claimed);
     return { ok: true, replies: sent.filter((m) => m.status === 'sent' && m.recipient === action.from.toLowerCase()) };
   }
 

@@ -33,10 +33,25 @@ const LOOP_WINDOW = `interval '10 minutes'`;
 const COLUMNS = `id, channel, recipient, participant_id as "participantId", purpose, text, buttons, attachments, rich, status, reason,
   sent_at as "sentAt", in_reply_to as "inReplyTo"`;
 
-/** Writes messages to the outbox in one statement, in order; returns their ids in that order. */
-export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, inReplyTo?: string): Promise<string[]> {
-  if (!messages.length) return [];
-  const rows = messages.map((m) => ({
+/**
+ * Why a message may not go, or null: an opt-out stops every SMS but its own confirmation and a
+ * crisis reply (that answers a message the person just sent); the loop guard stops the eleventh
+ * identical message to one recipient in ten minutes (two systems answering each other, a stuck
+ * job), counting those sent and those before it among the messages decided together. Read over
+ * `q`, whose rows carry what `whyNotInputs` gives; `order` ranks them.
+ */
+const whyNot = (order: string) =>
+  `case when q.opted_out then 'opted-out'
+        when q.sent_before + row_number() over (partition by q.recipient, q.text order by ${order}) > ${LOOP_LIMIT} then 'loop-guard' end`;
+/** What `whyNot` reads of message `m` (its channel, purpose, recipient and text), at time `now`. */
+const whyNotInputs = (m: string, now: string) =>
+  `${m}.channel = 'sms' and ${m}.purpose not in ('optout-confirmation', 'crisis')
+     and exists (select 1 from participant p where p.phone = ${m}.recipient and p.opted_out_at is not null) as opted_out,
+   (select count(*) from outbox x where x.recipient = ${m}.recipient and x.text = ${m}.text and x.status = 'sent'
+      and x.created_at > ${now}::timestamptz - ${LOOP_WINDOW}) as sent_before`;
+
+function outboxRows(messages: OutboundMessage[], now: Date) {
+  return messages.map((m) => ({
     channel: m.channel,
     recipient: m.to,
     participant_id: m.participantId ?? null,
@@ -47,6 +62,13 @@ export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, in
     hold_until: holdUntil(m.purpose, m.channel, now),
     rich: m.rich ?? null,
   }));
+}
+
+const bySeq = <T extends { seq: string | number | bigint }>(rows: T[]) => rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+
+/** Writes messages to the outbox in one statement, in order, to be sent by the next dispatch; returns their ids in that order. */
+export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, inReplyTo?: string): Promise<string[]> {
+  if (!messages.length) return [];
   const inserted = await tx.query<{ id: string; seq: string | number | bigint }>(
     `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, rich, hold_until, in_reply_to)
      select $1, r.v->>'channel', r.v->>'recipient', r.v->>'participant_id', r.v->>'purpose', r.v->>'text',
@@ -54,9 +76,37 @@ export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, in
      from jsonb_array_elements($2::jsonb) with ordinality as r(v, n)
      order by r.n
      returning id, seq`,
-    [now, JSON.stringify(rows), inReplyTo ?? null],
+    [now, JSON.stringify(outboxRows(messages, now)), inReplyTo ?? null],
   );
-  return inserted.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => r.id);
+  return bySeq(inserted).map((r) => r.id);
+}
+
+/**
+ * Writes messages to the outbox already claimed for sending by this process, deciding there what
+ * may not go (as a claim does): the messages a turn sends at once, which `dispatch({ claimed })`
+ * then delivers without claiming them again (a claim was a third of a reply's database time).
+ * Messages held for quiet hours stay pending for the tick. Returns the rows in order.
+ */
+export async function enqueueClaimed(tx: Db, messages: OutboundMessage[], now: Date, inReplyTo?: string): Promise<OutboxRow[]> {
+  if (!messages.length) return [];
+  const inserted = await tx.query<OutboxRow & { seq: string | number | bigint }>(
+    `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, rich, hold_until, in_reply_to, status, reason, claimed_at)
+     select $1, m.channel, m.recipient, m.participant_id, m.purpose, m.text, m.buttons, m.attachments, m.rich, m.hold_until, $3,
+            case when m.held then 'pending' when m.reason is null then 'sending' else 'suppressed' end,
+            case when m.held then null else m.reason end,
+            case when m.held then null else now() end
+     from (select q.*, ${whyNot('q.n')} as reason
+           from (select c.*, ${whyNotInputs('c', '$1')}
+                 from (select r.n, r.v->>'channel' as channel, r.v->>'recipient' as recipient, r.v->>'participant_id' as participant_id,
+                              r.v->>'purpose' as purpose, r.v->>'text' as text, nullif(r.v->'buttons', 'null'::jsonb) as buttons,
+                              nullif(r.v->'attachments', 'null'::jsonb) as attachments, nullif(r.v->'rich', 'null'::jsonb) as rich,
+                              (r.v->>'hold_until')::timestamptz as hold_until, coalesce((r.v->>'hold_until')::timestamptz > $1, false) as held
+                       from jsonb_array_elements($2::jsonb) with ordinality as r(v, n)) c) q) m
+     order by m.n
+     returning ${COLUMNS}, seq`,
+    [now, JSON.stringify(outboxRows(messages, now)), inReplyTo ?? null],
+  );
+  return bySeq(inserted).map(({ seq: _seq, ...row }) => row);
 }
 
 /** A claimed message not marked sent after this long belongs to a process that died while sending it. */
@@ -64,8 +114,10 @@ export const DEFAULT_CLAIM_LEASE_SECONDS = 120;
 const DISPATCH_BATCH = 200;
 
 export interface DispatchOptions {
-  /** Only these messages (a turn's replies); all that are due when not given. */
+  /** Only these pending messages; all that are due when neither these nor `claimed` are given. */
   ids?: string[];
+  /** Messages this process claimed as it wrote them (`enqueueClaimed`): delivered without a claim. */
+  claimed?: OutboxRow[];
   /** Called for a message that has failed for good (after its retries). */
   onFailed?: (m: OutboxRow) => Promise<void>;
   /** When a claim left by a process that died is taken back (LOTS_CLAIM_LEASE_SECONDS). */
@@ -78,8 +130,8 @@ export interface DispatchOptions {
  * dies between the two leaves the claim, and after the lease the message is sent again: at least
  * once at the provider's edge, never twice otherwise. Returns the rows as they ended.
  */
-export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { ids, onFailed, leaseSeconds = DEFAULT_CLAIM_LEASE_SECONDS }: DispatchOptions = {}): Promise<OutboxRow[]> {
-  if (!ids) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - make_interval(secs => $1)`, [leaseSeconds]);
+export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { ids, claimed, onFailed, leaseSeconds = DEFAULT_CLAIM_LEASE_SECONDS }: DispatchOptions = {}): Promise<OutboxRow[]> {
+  if (!ids && !claimed) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - make_interval(secs => $1)`, [leaseSeconds]);
   const done: OutboxRow[] = [];
   // Claims this process still holds are renewed while it works through them (a slow provider, a
   // long batch), so only the claims of a process that died run out.
@@ -89,78 +141,74 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { ids, on
   }, Math.max(200, (leaseSeconds * 1000) / 3));
   renew.unref();
   try {
-    return await dispatchClaimed(db, deliver, clock, ids, onFailed, inHand, done);
+    if (claimed) await deliverClaimed(db, deliver, clock, claimed, onFailed, inHand, done);
+    else
+      for (;;) {
+        const batch = await claim(db, clock, ids);
+        await deliverClaimed(db, deliver, clock, batch, onFailed, inHand, done);
+        if (batch.length < DISPATCH_BATCH) break;
+      }
+    return done;
   } finally {
     clearInterval(renew);
   }
 }
 
-async function dispatchClaimed(db: Db, deliver: Deliver, clock: Clock, ids: string[] | undefined, onFailed: DispatchOptions['onFailed'], inHand: Set<string>, done: OutboxRow[]): Promise<OutboxRow[]> {
-  for (;;) {
-    // Claim a batch in one statement, deciding there what may not go: an opt-out stops every SMS
-    // but its own confirmation and a crisis reply (that answers a message the person just sent);
-    // the loop guard stops the eleventh identical message to one recipient in ten minutes (two
-    // systems answering each other, a stuck job), counting those sent and those earlier in the batch.
-    // Two texts, not "$1 is null or …": PostgreSQL can then keep one plan for each (planning this
-    // statement costs more than running it).
-    const claimed = await db.query<OutboxRow>(
-      `update outbox o set claimed_at = now(),
-         status = case when s.reason is null then 'sending' else 'suppressed' end,
-         reason = s.reason
-       from (select q.id,
-                    case when q.opted_out then 'opted-out'
-                         when q.sent_before + row_number() over (partition by q.recipient, q.text order by q.seq) > ${LOOP_LIMIT} then 'loop-guard' end as reason
-             from (select o2.id, o2.seq, o2.recipient, o2.text,
-                          o2.channel = 'sms' and o2.purpose not in ('optout-confirmation', 'crisis')
-                            and exists (select 1 from participant p where p.phone = o2.recipient and p.opted_out_at is not null) as opted_out,
-                          (select count(*) from outbox x where x.recipient = o2.recipient and x.text = o2.text and x.status = 'sent'
-                             and x.created_at > $3::timestamptz - ${LOOP_WINDOW}) as sent_before
-                   from outbox o2
-                   where o2.status = 'pending' and ${ids ? 'o2.id = any($1::uuid[])' : '$1::uuid[] is null'} and (o2.hold_until is null or o2.hold_until <= $3)
-                   order by o2.seq limit $2 for update of o2 skip locked) q) s
-       where o.id = s.id
-       returning ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}, o.seq`,
-      [ids ?? null, DISPATCH_BATCH, clock.now()],
-    );
-    claimed.sort((a, b) => Number((a as OutboxRow & { seq: number }).seq) - Number((b as OutboxRow & { seq: number }).seq));
-    for (const m of claimed) if (m.status === 'sending') inHand.add(m.id);
-    for (const m of claimed) {
-      delete (m as Partial<OutboxRow & { seq: number }>).seq;
-      if (m.status === 'suppressed') {
-        done.push(m);
-        continue;
-      }
-      // Each is marked the moment its channel took it: a crash repeats at most the one in hand.
-      let handed: void | { provider: string; providerId: string };
-      try {
-        handed = await deliver(m);
-      } catch (err) {
-        inHand.delete(m.id);
-        const reason = String((err as Error).message).slice(0, 200);
-        const [row] = await db.query<{ attempts: number }>(`update outbox set attempts = attempts + 1 where id = $1 returning attempts`, [m.id]);
-        const wait = RETRY_AFTER_MS[row!.attempts - 1];
-        if (wait !== undefined) {
-          // Tried again later by the tick; the reason is kept for whoever looks.
-          await db.query(`update outbox set status = 'pending', reason = $2, hold_until = $3 where id = $1`, [m.id, reason, new Date(clock.now().getTime() + wait)]);
-          done.push({ ...m, status: 'pending', reason });
-        } else {
-          await db.query(`update outbox set status = 'failed', reason = $2 where id = $1`, [m.id, reason]);
-          done.push({ ...m, status: 'failed', reason });
-          await onFailed?.(m);
-        }
-        continue;
-      }
-      const sentAt = clock.now();
+/** Claims a batch of pending messages that are due (the given ones, or any) in one statement, in order. */
+async function claim(db: Db, clock: Clock, ids: string[] | undefined): Promise<OutboxRow[]> {
+  // What may not go is decided here (whyNot). Two texts, not "$1 is null or …": PostgreSQL can
+  // then keep one plan for each (planning this statement costs more than running it).
+  const claimed = await db.query<OutboxRow & { seq: string | number | bigint }>(
+    `update outbox o set claimed_at = now(),
+       status = case when s.reason is null then 'sending' else 'suppressed' end,
+       reason = s.reason
+     from (select q.id, ${whyNot('q.seq')} as reason
+           from (select o2.id, o2.seq, o2.recipient, o2.text, ${whyNotInputs('o2', '$3')}
+                 from outbox o2
+                 where o2.status = 'pending' and ${ids ? 'o2.id = any($1::uuid[])' : '$1::uuid[] is null'} and (o2.hold_until is null or o2.hold_until <= $3)
+                 order by o2.seq limit $2 for update of o2 skip locked) q) s
+     where o.id = s.id
+     returning ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}, o.seq`,
+    [ids ?? null, DISPATCH_BATCH, clock.now()],
+  );
+  return bySeq(claimed).map(({ seq: _seq, ...row }) => row);
+}
+
+/** Hands claimed messages to their channels, one after another, and records how each ended in `done`. */
+async function deliverClaimed(db: Db, deliver: Deliver, clock: Clock, claimed: OutboxRow[], onFailed: DispatchOptions['onFailed'], inHand: Set<string>, done: OutboxRow[]): Promise<void> {
+  const sending = claimed.filter((m) => m.status === 'sending');
+  for (const m of sending) inHand.add(m.id);
+  done.push(...claimed.filter((m) => m.status === 'suppressed'));
+  for (const m of sending) {
+    // Each is marked the moment its channel took it: a crash repeats at most the one in hand.
+    let handed: void | { provider: string; providerId: string };
+    try {
+      handed = await deliver(m);
+    } catch (err) {
       inHand.delete(m.id);
-      await db.query(`update outbox set status = 'sent', sent_at = $2, attempts = attempts + 1, provider = $3, provider_id = $4, delivery = case when $3::text is null then null else 'sent' end where id = $1`, [
-        m.id,
-        sentAt,
-        handed?.provider ?? null,
-        handed?.providerId ?? null,
-      ]);
-      done.push({ ...m, status: 'sent', sentAt });
+      const reason = String((err as Error).message).slice(0, 200);
+      const [row] = await db.query<{ attempts: number }>(`update outbox set attempts = attempts + 1 where id = $1 returning attempts`, [m.id]);
+      const wait = RETRY_AFTER_MS[row!.attempts - 1];
+      if (wait !== undefined) {
+        // Tried again later by the tick; the reason is kept for whoever looks.
+        await db.query(`update outbox set status = 'pending', reason = $2, hold_until = $3 where id = $1`, [m.id, reason, new Date(clock.now().getTime() + wait)]);
+        done.push({ ...m, status: 'pending', reason });
+      } else {
+        await db.query(`update outbox set status = 'failed', reason = $2 where id = $1`, [m.id, reason]);
+        done.push({ ...m, status: 'failed', reason });
+        await onFailed?.(m);
+      }
+      continue;
     }
-    if (claimed.length < DISPATCH_BATCH) return done;
+    const sentAt = clock.now();
+    inHand.delete(m.id);
+    await db.query(`update outbox set status = 'sent', sent_at = $2, attempts = attempts + 1, provider = $3, provider_id = $4, delivery = case when $3::text is null then null else 'sent' end where id = $1`, [
+      m.id,
+      sentAt,
+      handed?.provider ?? null,
+      handed?.providerId ?? null,
+    ]);
+    done.push({ ...m, status: 'sent', sentAt });
   }
 }
 

@@ -267,6 +267,9 @@ describe('slots of every kind', () => {
     ['jag mår typ 4 av 5', 4],
     // set off at the start or the end, after a word on how it is
     ['tvåa, ont i ryggen', 2],
+    // A stop between the score and what it counts: a score, then news (set 62).
+    ['two. kids are sick again and i havent slept', 2],
+    ['2. barnen är sjuka igen', 2],
     ['trött som ett as men ok. 3', 3],
     ['lite yrsel men bättre humör. fyra', 4],
     ['3 dödstrött men ok', 3],

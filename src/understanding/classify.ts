@@ -309,7 +309,7 @@ const phraseFor = (h: Hit, name: string, lex: Lexicon) => h.phrase.meaning.kind 
 function asksForContact(hits: readonly Hit[], said: string, lex: Lexicon): boolean {
   return CONTACT_REQUEST.test(said) || hits.some((h) => phraseFor(h, 'contact.lookup', lex));
 }
-const CONTACT_REQUEST = /\b(?:behover|maste|vill ha|kontakta|kontakt|ringa|skicka|ge mig|adress\w*|mejl\w*|mail\w*|nummer|numret|telefon\w*|need|send|give me|number|address|email|phone)\b/;
+const CONTACT_REQUEST = /\b(?:vem pa|vem kan|who at|who can|behover|maste|vill ha|kontakta|kontakt|ringa|skicka|ge mig|adress\w*|mejl\w*|mail\w*|nummer|numret|telefon\w*|need|send|give me|number|address|email|phone)\b/;
 
 /** Whether the words before a score give it to yesterday: "igår var det 5", not "igår 5 men idag 2". */
 function saidOfYesterday(before: readonly string[]): boolean {
@@ -358,7 +358,8 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     (h) =>
       !timeWords.has(words[h.from]!) &&
       !scale.has(h.from) &&
-      !NOT_SCORE_AFTER.has(words[h.to] ?? '') &&
+      // …unless a stop stands between them: "2. kids are sick again" is a score, then news.
+      !(NOT_SCORE_AFTER.has(words[h.to] ?? '') && !clauseEndsAfter(text, words[h.to - 1]!, words[h.to]!)) &&
       !(words[h.to] === 'av' && !/^(5|fem|five)$/.test(words[h.to + 1] ?? '')) &&
       !NOT_SCORE_BEFORE.has(words[h.from - 1] ?? '') &&
       // Not today's: yesterday's ("igår var det 5") or denied ("inte 5 men 4").

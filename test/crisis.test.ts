@@ -132,6 +132,7 @@ const positives: [string, string][] = [
   ['ميخواهم بميرم', 'fa'],
   ['ክሞት እደሊ', 'ti'],
   ['haluan kuolla', 'fi'],
+  ['Jeg orker ikke leve lenger', 'no'],
   ['chcę umrzeć', 'pl'],
   ['quiero morir', 'es'],
   ['ölmek istiyorum', 'tr'],

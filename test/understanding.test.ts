@@ -93,6 +93,13 @@ describe('understanding', () => {
     expect(p('vad betyder STOPP?').intent).not.toBe('optout');
   });
 
+  it('reads an opt-out inside a sentence, and a request not to stop as none (set 66)', () => {
+    // Someone whose partner reads their phone must be able to stop the SMS in their own words.
+    expect(p('stopp på alla sms nu, min man läser min telefon').intent).toBe('optout');
+    expect(p('kan ni sluta skicka påminnelser, jag har slutat i projektet').intent).toBe('optout');
+    expect(p('sluta inte skicka påminnelserna, dom hjälper mig verkligen att komma ihåg').intent).not.toBe('optout');
+  });
+
   it('contact.lookup without an agency has agency null', () => {
     expect(p('vem är min kontakt?')).toMatchObject({ intent: 'contact.lookup', slots: { agency: null } });
   });

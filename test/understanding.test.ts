@@ -93,11 +93,17 @@ describe('understanding', () => {
     expect(p('vad betyder STOPP?').intent).not.toBe('optout');
   });
 
-  it('reads an opt-out inside a sentence, and a request not to stop as none (set 66)', () => {
+  it('reads an opt-out inside a sentence that says what should stop (set 66)', () => {
     // Someone whose partner reads their phone must be able to stop the SMS in their own words.
     expect(p('stopp på alla sms nu, min man läser min telefon').intent).toBe('optout');
     expect(p('kan ni sluta skicka påminnelser, jag har slutat i projektet').intent).toBe('optout');
-    expect(p('sluta inte skicka påminnelserna, dom hjälper mig verkligen att komma ihåg').intent).not.toBe('optout');
+  });
+
+  it('a question about what an agency does is no contact lookup, unless it asks how to reach them (set 66)', () => {
+    for (const text of ['när betalar fk ut sjukpenningen i december?', 'varför har AF dragit in min ersättning??', 'hur lång tid tar det innan soc svarar på en ansökan'])
+      expect(p(text).intent, text).not.toBe('contact.lookup');
+    for (const text of ['när kan man ringa handläggaren på fk', 'när har fk telefontid', 'hur når jag AF'])
+      expect(p(text).intent, text).toBe('contact.lookup');
   });
 
   it('contact.lookup without an agency has agency null', () => {

@@ -118,6 +118,8 @@ const TOLD_MIN_WORDS = 3;
 const TOLD_FAMILIAR_SHARE = 0.4;
 /** From this many words, a participant's statement naming an agency tells of it (dev: 45 lines right, 21 wrong). */
 const AGENCY_TOLD_FROM_WORDS = 5;
+/** A question about what an agency does, not who to reach there (folded; "nar" is both när and når, so "hur" alone is not here). */
+const ASKS_ABOUT = /^(?:nar (?:betalar|kommer|far|ar|oppnar|stanger)|varfor|hur (?:lang|lange|mycket|mkt)|maste man|kan man fa|far man|why|when (?:will|does|do|is)|will|is|does|how (?:long|much))\b/;
 /** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
 const TOLD_CONFIDENCE = 0.5;
 function tells(text: string, words: readonly string[], said: string, familiar: (word: string) => boolean): boolean {
@@ -470,7 +472,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     // An agency named in a participant's statement is told of, not asked for ("ja hatar blanketter
     // från fk", "tack för hjälpen med soc"); a short message naming one, or one with a contact
     // lookup's own words ("jag behöver numret till fk"), asks for it.
-    agency: Boolean(agency) && !(participant && words.length >= AGENCY_TOLD_FROM_WORDS && !asksForContact(hits, whole, lex) && isStatement()),
+    // Nor is one that a question is about ("när betalar fk ut?", "varför har AF dragit in min ersättning?"):
+    // the coach reads those, unless they ask for a way to reach someone ("när kan man ringa fk").
+    agency: Boolean(agency) && !(participant && !asksForContact(hits, whole, lex) && (ASKS_ABOUT.test(whole) || (words.length >= AGENCY_TOLD_FROM_WORDS && isStatement()))),
     meetingType: Boolean(meetingType),
     start: Boolean(time?.hasDate),
     score: scoreSaid && scoreShaped,

@@ -133,6 +133,8 @@ const positives: [string, string][] = [
   ['ክሞት እደሊ', 'ti'],
   ['haluan kuolla', 'fi'],
   ['Jeg orker ikke leve lenger', 'no'],
+  ['Jeg har skåret i mig selv igen', 'da'],
+  ['ไม่อยากอยู่แล้ว', 'th'],
   ['chcę umrzeć', 'pl'],
   ['quiero morir', 'es'],
   ['ölmek istiyorum', 'tr'],

@@ -194,7 +194,7 @@ const SLOTS: Record<string, (keyof Slots)[]> = {
 const YES_IN_CONTEXT = new Set(['ok', 'okej', 'okey', 'okay', 'bra', 'toppen', 'perfekt', 'absolut', 'gärna', 'garna', 'sure', 'fine', 'yes', 'ja']);
 /** A no to a meeting question, as people write it ("nej tyvärr", "kan ej", "nä"). */
 const NO_IN_CONTEXT = new Set(['nej tyvarr', 'tyvarr nej', 'nej sorry', 'sorry nej', 'kan ej', 'kan tyvarr inte', 'kan inte tyvarr', 'tyvarr inte', 'na', 'naa', 'nae', 'nope']);
-const NON_LATIN = /[\u0590-\u08FF\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F\u0400-\u04FF]/u;
+const NON_LATIN = /[\u0E00-\u0E7F\u0590-\u08FF\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F\u0400-\u04FF]/u;
 const SOMALI = /\b(waan|waxaan|maxaa|iga|aniga|fadlan|mahadsanid|waa|maya|haa|ma|sidee|xaalad|caawin|baan)\b/iu;
 
 function longest<T extends Hit['phrase']['meaning']['kind']>(hits: Hit[], kind: T): Hit | undefined {

@@ -1,7 +1,7 @@
 // Crisis detection (suicide, self-harm) in the languages participants write. The data, its phrase
 // syntax and the decisions on idioms and negation are in intents/crisis.json; it is compiled once,
 // at module load, into a trie of folded word sequences (Latin scripts) and into normalised
-// substrings (Arabic, Persian, Kurdish Sorani, Ethiopic and Cyrillic scripts).
+// substrings (Arabic, Persian, Kurdish Sorani, Ethiopic, Cyrillic and Thai scripts).
 //
 // Recall first: a missed crisis can cost a life. Only an idiom mask or a phrase's own guard can
 // stop a phrase from firing, and a negation never does ("jag vill inte dö" is a crisis).
@@ -95,7 +95,7 @@ export function expandPattern(source: string): string[][] {
   return result;
 }
 
-/** Arabic, Persian, Ethiopic and Cyrillic text folded for substring matching; see crisis.json _syntax. */
+/** Arabic, Persian, Ethiopic, Cyrillic and Thai text folded for substring matching; see crisis.json _syntax. */
 export function normaliseScript(text: string): string {
   return fold(text)
     .replace(/[\u064B-\u065F\u0670\u0640]/g, '') // harakat, hamza and madda left by NFKD, tatweel
@@ -106,7 +106,7 @@ export function normaliseScript(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, ''); // spaces, ZWNJ/ZWJ, punctuation, Ethiopic word space
 }
 
-const NON_LATIN_SCRIPT = /[\u0400-\u04FF\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F]/;
+const NON_LATIN_SCRIPT = /[\u0400-\u04FF\u0E00-\u0E7F\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F]/;
 
 // ---- compiled form --------------------------------------------------------------------------
 

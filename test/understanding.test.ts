@@ -88,9 +88,14 @@ describe('understanding', () => {
     expect(p('Fick jobbet idag. Vilken lättnad!').told).toBe(true);
   });
 
-  it('reads STOP in capitals at the end, set off, as the opt-out; not with a question', () => {
+  it('reads STOP in capitals at the end, set off, or among lower-case words as the opt-out; not with a question or a START', () => {
     expect(p('Det här blir mitt sista sms till Lots, jag har bytt nummer. STOPP').intent).toBe('optout');
     expect(p('vad betyder STOPP?').intent).not.toBe('optout');
+    // Set 68: said in the middle, in the person's own words.
+    expect(p("I'd like to STOP the weekly messages please, they're a bit much at the moment.").intent).toBe('optout');
+    expect(p('Jag vill att ni slutar skicka sms tills vidare, alltså STOP, så hör jag av mig när jag orkar igen.').intent).toBe('optout');
+    expect(p('Hej, jag skrev STOP förra månaden men nu vill jag ha påminnelserna igen. START').intent).not.toBe('optout');
+    expect(p('vi körde förbi en STOPP-skylt').intent).not.toBe('optout');
   });
 
   it('reads an opt-out inside a sentence that says what should stop (set 66)', () => {

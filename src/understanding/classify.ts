@@ -77,6 +77,10 @@ const NOT_SCORE_AFTER = new Set('tabletter tablett piller st mg ml glas koppar t
 const NOT_SCORE_BEFORE = new Set('fyller fyllde fyll turns turned aged rum buss bussen linje nummer nr spar sparet vaning plan sal port gate room bus line floor kapitel sida page'.split(' '));
 /** STOP or STOPP in capitals ending a message, set off from what came before. */
 const TRAILING_STOP = /[.!,;:–—-]\s*STOPP?\s*[.!]*\s*$/u;
+/** STOP or STOPP in capitals as a word of its own ("STOPP-skylten" is none). */
+const STOP_IN_CAPITALS = /(?<![\p{L}\p{N}-])STOPP?(?![\p{L}\p{N}-])/u;
+/** START in capitals: "jag skrev STOP förra månaden … START" is back in. */
+const START_IN_CAPITALS = /(?<![\p{L}\p{N}-])STARTA?(?![\p{L}\p{N}-])/u;
 /** Commands that a capitalised first word gives whatever follows it. */
 const LEAD_COMMANDS = new Set(['optout', 'optin', 'meeting.confirm', 'meeting.cancel']);
 /** A word between two scores after which the second is the answer. */
@@ -427,10 +431,12 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
       return { intent: leadIntent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadIntent.name}`] };
     }
   }
-  // STOP in capitals set off at the end, after what the message says, is the command too ("Det här blir
-  // mitt sista sms till Lots, jag har bytt nummer. STOPP"); never with a question in the message.
-  if (participant && words.length > 1 && !text.includes('?') && TRAILING_STOP.test(text)) {
-    return { intent: 'optout', confidence: 0.9, slots: {}, reasons: ['STOP in capitals at the end'] };
+  // STOP in capitals after the first word is the command too when it stands out: set off at the end
+  // ("Det här blir mitt sista sms till Lots, jag har bytt nummer. STOPP") or among words in lower
+  // case ("I'd like to STOP the weekly messages", "alltså STOP, så hör jag av mig"); never with a
+  // question in the message. Unless the message says what should stop, it is asked about (core/understand.ts).
+  if (participant && words.length > 1 && !text.includes('?') && (TRAILING_STOP.test(text) || (/\p{Ll}/u.test(text) && STOP_IN_CAPITALS.test(text) && !START_IN_CAPITALS.test(text)))) {
+    return { intent: 'optout', confidence: 0.9, slots: {}, reasons: ['STOP in capitals in the message'] };
   }
   // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
   if (words.length > 1 && words.length <= 4) {

@@ -96,7 +96,11 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
     if (m.channel === 'sms' && m.participantId) await dispatch(db, deliver, clock, { ids: await escalateFailedSms(db, m.participantId, clock.now()) });
   };
   const deliver = toChannel;
-  const send = (claimed?: OutboxRow[]) => dispatch(db, deliver, clock, { claimed, onFailed: escalateFailure, leaseSeconds: config.claimLeaseSeconds });
+  const sending = { onFailed: escalateFailure, leaseSeconds: config.claimLeaseSeconds };
+  /** What a turn wrote, claimed as it was written. */
+  const send = (claimed: OutboxRow[]) => dispatch(db, deliver, clock, { claimed, ...sending });
+  /** Every pending message that is due. */
+  const sendDue = () => dispatch(db, deliver, clock, sending);
   const scheduler = await createScheduler({
     db,
     clock,
@@ -108,7 +112,7 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
   const tick = () =>
     (running = running.then(async () => {
       await scheduler.tick();
-      await send();
+      await sendDue();
     }));
   const lots = createLots({ db, clock, log, send, runDue: tick });
   const slackChannel = slack(config.slack, { lots, log });

@@ -51,4 +51,25 @@ describe.each(engines)('outbox on %s', (engine) => {
       await db.close();
     }
   });
+
+  it('leaves a message written at night pending for the tick after quiet hours; claims of a process that died are taken back after the lease', async () => {
+    const db = await testDb(engine);
+    const clock = new SettableClock(new Date('2026-11-23T22:00:00Z')); // 23:00 in Stockholm
+    try {
+      const sent: string[] = [];
+      const deliver = async (m: OutboxRow) => void sent.push(m.text);
+      const night = await enqueueClaimed(db, [{ channel: 'sms', to: '+46701234567', text: 'Påminnelse', purpose: 'notification' }], clock.now());
+      expect(night.map((m) => m.status)).toEqual(['pending']);
+      expect(await dispatch(db, deliver, clock, { claimed: night })).toEqual([]);
+      clock.set(new Date('2026-11-24T07:01:00Z')); // 08:01
+      expect((await dispatch(db, deliver, clock)).map((m) => m.status)).toEqual(['sent']);
+      // Written claimed by a process that then died, never handed over: sent once each by another after the lease.
+      await enqueueClaimed(db, [{ channel: 'sms', to: '+46701234568', text: 'Svar A', purpose: 'reply' }, { channel: 'sms', to: '+46701234569', text: 'Svar B', purpose: 'reply' }], clock.now());
+      expect(await dispatch(db, deliver, clock)).toEqual([]);
+      expect((await dispatch(db, deliver, clock, { leaseSeconds: 0 })).map((m) => m.text)).toEqual(['Svar A', 'Svar B']);
+      expect(sent).toEqual(['Påminnelse', 'Svar A', 'Svar B']);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -64,18 +64,22 @@ function outboxRows(messages: OutboundMessage[], now: Date) {
   }));
 }
 
+/** The messages of `outboxRows`, passed as $2, as rows `m` with their columns and their place `n`; `held` when they wait for quiet hours to end ($1 is now). */
+const MESSAGES = `(select r.n, r.v->>'channel' as channel, r.v->>'recipient' as recipient, r.v->>'participant_id' as participant_id,
+          r.v->>'purpose' as purpose, r.v->>'text' as text, nullif(r.v->'buttons', 'null'::jsonb) as buttons,
+          nullif(r.v->'attachments', 'null'::jsonb) as attachments, nullif(r.v->'rich', 'null'::jsonb) as rich,
+          (r.v->>'hold_until')::timestamptz as hold_until, coalesce((r.v->>'hold_until')::timestamptz > $1, false) as held
+   from jsonb_array_elements($2::jsonb) with ordinality as r(v, n)) m`;
+const INSERTED = `created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, rich, hold_until, in_reply_to`;
+const INSERTED_FROM_M = `$1, m.channel, m.recipient, m.participant_id, m.purpose, m.text, m.buttons, m.attachments, m.rich, m.hold_until, $3`;
+
 const bySeq = <T extends { seq: string | number | bigint }>(rows: T[]) => rows.sort((a, b) => Number(a.seq) - Number(b.seq));
 
 /** Writes messages to the outbox in one statement, in order, to be sent by the next dispatch; returns their ids in that order. */
 export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, inReplyTo?: string): Promise<string[]> {
   if (!messages.length) return [];
   const inserted = await tx.query<{ id: string; seq: string | number | bigint }>(
-    `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, rich, hold_until, in_reply_to)
-     select $1, r.v->>'channel', r.v->>'recipient', r.v->>'participant_id', r.v->>'purpose', r.v->>'text',
-            nullif(r.v->'buttons', 'null'::jsonb), nullif(r.v->'attachments', 'null'::jsonb), nullif(r.v->'rich', 'null'::jsonb), (r.v->>'hold_until')::timestamptz, $3
-     from jsonb_array_elements($2::jsonb) with ordinality as r(v, n)
-     order by r.n
-     returning id, seq`,
+    `insert into outbox (${INSERTED}) select ${INSERTED_FROM_M} from ${MESSAGES} order by m.n returning id, seq`,
     [now, JSON.stringify(outboxRows(messages, now)), inReplyTo ?? null],
   );
   return bySeq(inserted).map((r) => r.id);
@@ -85,23 +89,19 @@ export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, in
  * Writes messages to the outbox already claimed for sending by this process, deciding there what
  * may not go (as a claim does): the messages a turn sends at once, which `dispatch({ claimed })`
  * then delivers without claiming them again (a claim was a third of a reply's database time).
- * Messages held for quiet hours stay pending for the tick. Returns the rows in order.
+ * Messages held for quiet hours stay pending for the tick. Crash safety is a claim's: rows of a
+ * process that dies before sending them go again after the lease.
  */
 export async function enqueueClaimed(tx: Db, messages: OutboundMessage[], now: Date, inReplyTo?: string): Promise<OutboxRow[]> {
   if (!messages.length) return [];
+  // The claim's time is the statement's, not the transaction's start (now()): a lease counts from here.
   const inserted = await tx.query<OutboxRow & { seq: string | number | bigint }>(
-    `insert into outbox (created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, rich, hold_until, in_reply_to, status, reason, claimed_at)
-     select $1, m.channel, m.recipient, m.participant_id, m.purpose, m.text, m.buttons, m.attachments, m.rich, m.hold_until, $3,
+    `insert into outbox (${INSERTED}, status, reason, claimed_at)
+     select ${INSERTED_FROM_M},
             case when m.held then 'pending' when m.reason is null then 'sending' else 'suppressed' end,
             case when m.held then null else m.reason end,
-            case when m.held then null else now() end
-     from (select q.*, ${whyNot('q.n')} as reason
-           from (select c.*, ${whyNotInputs('c', '$1')}
-                 from (select r.n, r.v->>'channel' as channel, r.v->>'recipient' as recipient, r.v->>'participant_id' as participant_id,
-                              r.v->>'purpose' as purpose, r.v->>'text' as text, nullif(r.v->'buttons', 'null'::jsonb) as buttons,
-                              nullif(r.v->'attachments', 'null'::jsonb) as attachments, nullif(r.v->'rich', 'null'::jsonb) as rich,
-                              (r.v->>'hold_until')::timestamptz as hold_until, coalesce((r.v->>'hold_until')::timestamptz > $1, false) as held
-                       from jsonb_array_elements($2::jsonb) with ordinality as r(v, n)) c) q) m
+            case when m.held then null else statement_timestamp() end
+     from (select q.*, ${whyNot('q.n')} as reason from (select m.*, ${whyNotInputs('m', '$1')} from ${MESSAGES}) q) m
      order by m.n
      returning ${COLUMNS}, seq`,
     [now, JSON.stringify(outboxRows(messages, now)), inReplyTo ?? null],
@@ -113,22 +113,23 @@ export async function enqueueClaimed(tx: Db, messages: OutboundMessage[], now: D
 export const DEFAULT_CLAIM_LEASE_SECONDS = 120;
 const DISPATCH_BATCH = 200;
 
-export interface DispatchOptions {
-  /** Only these pending messages; all that are due when neither these nor `claimed` are given. */
-  ids?: string[];
-  /** Messages this process claimed as it wrote them (`enqueueClaimed`): delivered without a claim. */
-  claimed?: OutboxRow[];
+export type DispatchOptions = {
   /** Called for a message that has failed for good (after its retries). */
   onFailed?: (m: OutboxRow) => Promise<void>;
   /** When a claim left by a process that died is taken back (LOTS_CLAIM_LEASE_SECONDS). */
   leaseSeconds?: number;
-}
+} & (
+  // All pending messages that are due; only these pending ones (ids); or those this process
+  // claimed as it wrote them (enqueueClaimed), delivered without a claim.
+  { ids?: undefined; claimed?: undefined } | { ids: string[]; claimed?: undefined } | { claimed: OutboxRow[]; ids?: undefined }
+);
 
 /**
- * Delivers pending messages (the given ones, or all). Each is claimed by one statement, so two
- * processes never send the same message, then handed to its channel and marked. A process that
- * dies between the two leaves the claim, and after the lease the message is sent again: at least
- * once at the provider's edge, never twice otherwise. Returns the rows as they ended.
+ * Delivers messages: those claimed as they were written (`claimed`), or the pending ones (the given
+ * ids, or all that are due), each claimed here by one statement, so two processes never send the
+ * same message. Each is handed to its channel and marked. A process that dies between the two
+ * leaves the claim, and after the lease the message is sent again: at least once at the
+ * provider's edge, never twice otherwise. Returns the rows as they ended.
  */
 export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { ids, claimed, onFailed, leaseSeconds = DEFAULT_CLAIM_LEASE_SECONDS }: DispatchOptions = {}): Promise<OutboxRow[]> {
   if (!ids && !claimed) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - make_interval(secs => $1)`, [leaseSeconds]);

@@ -320,8 +320,9 @@ create index outbox_created on outbox (created_at) where text <> '';
   {
     id: '009-opted-out',
     sql: `
--- Every SMS is checked against the opted-out numbers as it is claimed: without this PostgreSQL
--- read the whole participant table for each (0.2 ms of a reply's 0.5 ms claim at 2,000 people).
+-- Every SMS is checked against the opted-out numbers as it is claimed. PostgreSQL plans that check
+-- as a hashed subplan, which read the whole participant table once per statement (0.2 ms of a
+-- reply's 0.5 ms claim at 2,000 people); with this index it reads only the opted-out rows.
 create index participant_opted_out on participant (phone) where opted_out_at is not null;
 `,
   },

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../util/paths.js';
-import { editDistance, fold, tokenMatches, tokens } from './text.js';
+import { editDistance, fold, NON_LATIN_SCRIPT, tokenMatches, tokens } from './text.js';
 import { remembered } from '../util/remembered.js';
 
 export interface CrisisFinding {
@@ -106,7 +106,6 @@ export function normaliseScript(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, ''); // spaces, ZWNJ/ZWJ, punctuation, Ethiopic word space
 }
 
-const NON_LATIN_SCRIPT = /[\u0400-\u04FF\u0E00-\u0E7F\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F]/;
 
 // ---- compiled form --------------------------------------------------------------------------
 

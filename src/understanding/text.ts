@@ -31,6 +31,13 @@ const LATIN_FOLDED = new Map(Array.from({ length: 0x250 - 0x80 }, (_, i) => Stri
 const EMOJI = /\p{Extended_Pictographic}/gu;
 
 /**
+ * A script other than Latin: Cyrillic, Hebrew, Arabic (with its presentation forms), Thai and
+ * Ethiopic. Crisis phrases in these are matched as substrings, and a participant writing in one is
+ * read as writing in another language.
+ */
+export const NON_LATIN_SCRIPT = /[\u0400-\u04FF\u0590-\u08FF\u0E00-\u0E7F\u1200-\u139F\u2D80-\u2DDF\uAB00-\uAB2F\uFB50-\uFDFF\uFE70-\uFEFF]/u;
+
+/**
  * Folded word tokens; letters repeated three or more times are squeezed to two ("hejjjj" →
  * "hejj"); each emoji is a token of its own ("tack👍" → "tack", "👍"); a "?" is kept as a token (one, however many were written).
  * The last answer is remembered: crisis detection and classification read the same message in turn.

@@ -126,11 +126,6 @@ const TOLD_MIN_WORDS = 3;
 const TOLD_FAMILIAR_SHARE = 0.4;
 /** From this many words, a participant's statement naming an agency tells of it (dev: 45 lines right, 21 wrong). */
 const AGENCY_TOLD_FROM_WORDS = 5;
-/**
- * A question about what an agency does, not how to reach it ("när betalar fk ut", "varför har AF …").
- * Not "hur" alone ("hur når jag psyk" asks for a way), nor opening hours, which the contact card gives.
- */
-const ASKS_ABOUT = /^(?:nar (?:betalar|kommer|far)|varfor|hur (?:lang|lange|mycket|mkt)|maste man|kan man fa|far man|why|how (?:long|much))\b/;
 /** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
 const TOLD_CONFIDENCE = 0.5;
 function tells(text: string, words: readonly string[], said: string, familiar: (word: string) => boolean): boolean {
@@ -485,9 +480,10 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     // An agency named in a participant's statement is told of, not asked for ("ja hatar blanketter
     // från fk", "tack för hjälpen med soc"); a short message naming one, or one with a contact
     // lookup's own words ("jag behöver numret till fk"), asks for it.
-    // Nor is one that a question is about ("när betalar fk ut?", "varför har AF dragit in min ersättning?"):
-    // the coach reads those, unless they ask for a way to reach someone ("när kan man ringa fk").
-    agency: Boolean(agency) && !(participant && !asksForContact(hits, whole, lex) && (ASKS_ABOUT.test(whole) || (words.length >= AGENCY_TOLD_FROM_WORDS && isStatement()))),
+    // A question about what an agency does ("när betalar fk ut?", "varför har AF dragit in …") is
+    // answered with the contact there who can answer it, with their phone hours: more use to the
+    // person than "I did not understand" (the labels of some sets call these unknown).
+    agency: Boolean(agency) && !(participant && words.length >= AGENCY_TOLD_FROM_WORDS && !asksForContact(hits, whole, lex) && isStatement()),
     meetingType: Boolean(meetingType),
     start: Boolean(time?.hasDate),
     score: scoreSaid && scoreShaped,

@@ -93,7 +93,7 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
         });
   // An SMS that could not be delivered to a participant (after its retries) is an escalation: a coach must know.
   const escalateFailure = async (m: OutboxRow) => {
-    if (m.channel === 'sms' && m.participantId) await dispatch(db, deliver, clock, { ids: await escalateFailedSms(db, m.participantId, clock.now()) });
+    if (m.channel === 'sms' && m.participantId) await dispatch(db, deliver, clock, { claimed: await escalateFailedSms(db, m.participantId, clock.now()) });
   };
   const deliver = toChannel;
   const sending = { onFailed: escalateFailure, leaseSeconds: config.claimLeaseSeconds };

@@ -10,7 +10,7 @@ import { formatWhen, inOfficeHours, nextOfficeOpening } from '../i18n/format.js'
 import { participantById, staffByIds, visibleParticipant, VISIBLE_TO, type Participant, type Staff } from '../directory/people.js';
 import { formatPhone } from '../util/phone.js';
 import { planSend, retireSends, type DueHandler } from '../scheduler/scheduler.js';
-import { enqueue } from '../outbox/outbox.js';
+import { enqueueClaimed, type OutboxRow } from '../outbox/outbox.js';
 
 export type Reason = 'crisis' | 'call-request' | 'low-scores' | 'no-reply' | 'sms-failed' | 'no-show';
 
@@ -283,14 +283,14 @@ export async function openEscalations(tx: Db, staff: Staff): Promise<(Escalation
 
 /**
  * An SMS to a participant that could not be delivered: the coach must know (the person may not
- * get their reminders or answers). Opens a 'sms-failed' escalation; returns the outbox ids to send.
+ * get their reminders or answers). Opens a 'sms-failed' escalation; returns its messages, written claimed, to send.
  */
-export async function escalateFailedSms(db: Db, participantId: string, now: Date): Promise<string[]> {
+export async function escalateFailedSms(db: Db, participantId: string, now: Date): Promise<OutboxRow[]> {
   return db.transaction(async (tx) => {
     const p = await participantById(tx, participantId);
     if (!p) return [];
     const what = t('sv', 'staff:escalation.reason.sms-failed', { name: p.name, phone: formatPhone(p.phone) });
     const opened = await openEscalation(tx, p, 'sms-failed', what, now, 'system');
-    return enqueue(tx, opened.messages, now);
+    return enqueueClaimed(tx, opened.messages, now);
   });
 }

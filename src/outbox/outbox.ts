@@ -113,26 +113,27 @@ export async function enqueueClaimed(tx: Db, messages: OutboundMessage[], now: D
 export const DEFAULT_CLAIM_LEASE_SECONDS = 120;
 const DISPATCH_BATCH = 200;
 
-export type DispatchOptions = {
+export interface DispatchOptions {
+  /** Messages this process claimed as it wrote them (`enqueueClaimed`): delivered without a claim. Else all pending ones that are due. */
+  claimed?: OutboxRow[];
   /** Called for a message that has failed for good (after its retries). */
   onFailed?: (m: OutboxRow) => Promise<void>;
   /** When a claim left by a process that died is taken back (LOTS_CLAIM_LEASE_SECONDS). */
   leaseSeconds?: number;
-} & (
-  // All pending messages that are due; only these pending ones (ids); or those this process
-  // claimed as it wrote them (enqueueClaimed), delivered without a claim.
-  { ids?: undefined; claimed?: undefined } | { ids: string[]; claimed?: undefined } | { claimed: OutboxRow[]; ids?: undefined }
-);
+}
+
+/** The outbox's columns as `claim` returns them, from the updated row `o`. */
+const CLAIMED_COLUMNS = COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2');
 
 /**
- * Delivers messages: those claimed as they were written (`claimed`), or the pending ones (the given
- * ids, or all that are due), each claimed here by one statement, so two processes never send the
- * same message. Each is handed to its channel and marked. A process that dies between the two
- * leaves the claim, and after the lease the message is sent again: at least once at the
- * provider's edge, never twice otherwise. Returns the rows as they ended.
+ * Delivers messages: those claimed as they were written (`claimed`), or all pending ones that are
+ * due, claimed here in batches by one statement each, so two processes never send the same
+ * message. Each is handed to its channel and marked. A process that dies between the two leaves
+ * the claim, and after the lease the message is sent again: at least once at the provider's edge,
+ * never twice otherwise. Returns the rows as they ended.
  */
-export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { ids, claimed, onFailed, leaseSeconds = DEFAULT_CLAIM_LEASE_SECONDS }: DispatchOptions = {}): Promise<OutboxRow[]> {
-  if (!ids && !claimed) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - make_interval(secs => $1)`, [leaseSeconds]);
+export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { claimed, onFailed, leaseSeconds = DEFAULT_CLAIM_LEASE_SECONDS }: DispatchOptions = {}): Promise<OutboxRow[]> {
+  if (!claimed) await db.query(`update outbox set status = 'pending' where status = 'sending' and claimed_at < now() - make_interval(secs => $1)`, [leaseSeconds]);
   const done: OutboxRow[] = [];
   // Claims this process still holds are renewed while it works through them (a slow provider, a
   // long batch), so only the claims of a process that died run out.
@@ -141,12 +142,51 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { ids, cl
     if (inHand.size) db.query(`update outbox set claimed_at = now() where id = any($1::uuid[]) and status = 'sending'`, [[...inHand]]).catch(() => {});
   }, Math.max(200, (leaseSeconds * 1000) / 3));
   renew.unref();
+
+  /** Hands claimed messages to their channels, one after another, and records how each ended. */
+  async function deliverAll(rows: OutboxRow[]): Promise<void> {
+    const sending = rows.filter((m) => m.status === 'sending');
+    for (const m of sending) inHand.add(m.id);
+    done.push(...rows.filter((m) => m.status === 'suppressed'));
+    for (const m of sending) {
+      // Each is marked the moment its channel took it: a crash repeats at most the one in hand.
+      let handed: void | { provider: string; providerId: string };
+      try {
+        handed = await deliver(m);
+      } catch (err) {
+        inHand.delete(m.id);
+        const reason = String((err as Error).message).slice(0, 200);
+        const [row] = await db.query<{ attempts: number }>(`update outbox set attempts = attempts + 1 where id = $1 returning attempts`, [m.id]);
+        const wait = RETRY_AFTER_MS[row!.attempts - 1];
+        if (wait !== undefined) {
+          // Tried again later by the tick; the reason is kept for whoever looks.
+          await db.query(`update outbox set status = 'pending', reason = $2, hold_until = $3 where id = $1`, [m.id, reason, new Date(clock.now().getTime() + wait)]);
+          done.push({ ...m, status: 'pending', reason });
+        } else {
+          await db.query(`update outbox set status = 'failed', reason = $2 where id = $1`, [m.id, reason]);
+          done.push({ ...m, status: 'failed', reason });
+          await onFailed?.(m);
+        }
+        continue;
+      }
+      const sentAt = clock.now();
+      inHand.delete(m.id);
+      await db.query(`update outbox set status = 'sent', sent_at = $2, attempts = attempts + 1, provider = $3, provider_id = $4, delivery = case when $3::text is null then null else 'sent' end where id = $1`, [
+        m.id,
+        sentAt,
+        handed?.provider ?? null,
+        handed?.providerId ?? null,
+      ]);
+      done.push({ ...m, status: 'sent', sentAt });
+    }
+  }
+
   try {
-    if (claimed) await deliverClaimed(db, deliver, clock, claimed, onFailed, inHand, done);
+    if (claimed) await deliverAll(claimed);
     else
       for (;;) {
-        const batch = await claim(db, clock, ids);
-        await deliverClaimed(db, deliver, clock, batch, onFailed, inHand, done);
+        const batch = await claimDue(db, clock);
+        await deliverAll(batch);
         if (batch.length < DISPATCH_BATCH) break;
       }
     return done;
@@ -155,62 +195,22 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { ids, cl
   }
 }
 
-/** Claims a batch of pending messages that are due (the given ones, or any) in one statement, in order. */
-async function claim(db: Db, clock: Clock, ids: string[] | undefined): Promise<OutboxRow[]> {
-  // What may not go is decided here (whyNot). Two texts, not "$1 is null or …": PostgreSQL can
-  // then keep one plan for each (planning this statement costs more than running it).
+/** Claims a batch of the pending messages that are due, in one statement, deciding there what may not go (whyNot); in order. */
+async function claimDue(db: Db, clock: Clock): Promise<OutboxRow[]> {
   const claimed = await db.query<OutboxRow & { seq: string | number | bigint }>(
     `update outbox o set claimed_at = now(),
        status = case when s.reason is null then 'sending' else 'suppressed' end,
        reason = s.reason
      from (select q.id, ${whyNot('q.seq')} as reason
-           from (select o2.id, o2.seq, o2.recipient, o2.text, ${whyNotInputs('o2', '$3')}
+           from (select o2.id, o2.seq, o2.recipient, o2.text, ${whyNotInputs('o2', '$2')}
                  from outbox o2
-                 where o2.status = 'pending' and ${ids ? 'o2.id = any($1::uuid[])' : '$1::uuid[] is null'} and (o2.hold_until is null or o2.hold_until <= $3)
-                 order by o2.seq limit $2 for update of o2 skip locked) q) s
+                 where o2.status = 'pending' and (o2.hold_until is null or o2.hold_until <= $2)
+                 order by o2.seq limit $1 for update of o2 skip locked) q) s
      where o.id = s.id
-     returning ${COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1o.$2')}, o.seq`,
-    [ids ?? null, DISPATCH_BATCH, clock.now()],
+     returning ${CLAIMED_COLUMNS}, o.seq`,
+    [DISPATCH_BATCH, clock.now()],
   );
   return bySeq(claimed).map(({ seq: _seq, ...row }) => row);
-}
-
-/** Hands claimed messages to their channels, one after another, and records how each ended in `done`. */
-async function deliverClaimed(db: Db, deliver: Deliver, clock: Clock, claimed: OutboxRow[], onFailed: DispatchOptions['onFailed'], inHand: Set<string>, done: OutboxRow[]): Promise<void> {
-  const sending = claimed.filter((m) => m.status === 'sending');
-  for (const m of sending) inHand.add(m.id);
-  done.push(...claimed.filter((m) => m.status === 'suppressed'));
-  for (const m of sending) {
-    // Each is marked the moment its channel took it: a crash repeats at most the one in hand.
-    let handed: void | { provider: string; providerId: string };
-    try {
-      handed = await deliver(m);
-    } catch (err) {
-      inHand.delete(m.id);
-      const reason = String((err as Error).message).slice(0, 200);
-      const [row] = await db.query<{ attempts: number }>(`update outbox set attempts = attempts + 1 where id = $1 returning attempts`, [m.id]);
-      const wait = RETRY_AFTER_MS[row!.attempts - 1];
-      if (wait !== undefined) {
-        // Tried again later by the tick; the reason is kept for whoever looks.
-        await db.query(`update outbox set status = 'pending', reason = $2, hold_until = $3 where id = $1`, [m.id, reason, new Date(clock.now().getTime() + wait)]);
-        done.push({ ...m, status: 'pending', reason });
-      } else {
-        await db.query(`update outbox set status = 'failed', reason = $2 where id = $1`, [m.id, reason]);
-        done.push({ ...m, status: 'failed', reason });
-        await onFailed?.(m);
-      }
-      continue;
-    }
-    const sentAt = clock.now();
-    inHand.delete(m.id);
-    await db.query(`update outbox set status = 'sent', sent_at = $2, attempts = attempts + 1, provider = $3, provider_id = $4, delivery = case when $3::text is null then null else 'sent' end where id = $1`, [
-      m.id,
-      sentAt,
-      handed?.provider ?? null,
-      handed?.providerId ?? null,
-    ]);
-    done.push({ ...m, status: 'sent', sentAt });
-  }
 }
 
 /** Everything sent, oldest first; to one recipient when given. */

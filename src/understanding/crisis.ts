@@ -106,7 +106,6 @@ export function normaliseScript(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, ''); // spaces, ZWNJ/ZWJ, punctuation, Ethiopic word space
 }
 
-
 // ---- compiled form --------------------------------------------------------------------------
 
 /** The id of the `<number>` word (guards only). */

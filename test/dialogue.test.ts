@@ -218,7 +218,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
   it('lets the coach read a long message it only greeted, unsure; a greeting stays between Lots and the participant', async () => {
     expect(text(await app.sms(ANNA, 'hej lots'))).toBe('Hej! Svara HJÄLP om du vill se vad du kan fråga.');
     expect(await outboxTo(demo.eva)).toEqual([]);
-    const long = 'hallå där, sitter på bussen hem nu och tänker på allt möjligt konstigt';
+    const long = 'hej, sitter på bussen hem nu och undrar om allt möjligt konstigt, vad gör du?';
     expect(text(await app.sms(ANNA, long))).toBe('Hej! Svara HJÄLP om du vill se vad du kan fråga.');
     expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual([`Anna Andersson skrev något som Lots bara kunde tacka för, hälsa på eller svara med hjälptexten. Läs gärna. Meddelandet: "${long}"`]);
   });

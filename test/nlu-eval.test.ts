@@ -1,6 +1,7 @@
-// The labelled set of intents/eval/ as a regression guard. Only "train" lines are the
-// classifier's examples (blind sets 6 and 7 joined them after being measured and tuned on, 11 and 12 as ordered);
-// "dev" lines were tuned on; "test" lines (blind sets 9 and 10) were written blind and never tuned on.
+// The labelled set of intents/eval/ as a regression guard. "Train" lines are the classifier's
+// examples (blind sets 6 and 7 joined them after being measured and tuned on, 11 and 12 as ordered);
+// "dev" lines were tuned on, and since 3 December (evening) are examples for naive Bayes too (both
+// scored leave-one-out); "test" lines were written blind and are never tuned on nor examples.
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../src/understanding/evaluate.js';
 import { loadLabelled } from '../src/understanding/labelled.js';
@@ -87,11 +88,12 @@ describe('understanding on the labelled set', () => {
     // as told (smalltalk, thanked) and the coach still reads it: dev 0.921 → 0.934.
     // Sets 23 and 25 (participant lines, first measured 0.763 and 0.782) are why dev stays there.
     // With sets 43–55 learnt: 0.932. With the Told rules of the next session and sets 57 and 60: 0.94.
-    expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.935);
+    // Dev lines as examples too (leave-one-out; five folds of whole sets left out: 0.939 → 0.947): 0.949.
+    expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.945);
     // Sets 9, 10 and 22 together: 0.929 (set 22 alone, first measured: 0.942); with set 24 (first
     // measured 0.908), 0.924; with sets 31 and 46, 0.930; with set 58 (first measured 0.888), 0.924;
     // 0.929 after the next session's Told rules; with set 59 (first measured 0.917), 0.927; with
-    // sets 63 and 64 (first measured 0.935 and 0.925), 0.930.
-    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.92);
+    // sets 63 and 64 (first measured 0.935 and 0.925), 0.930; with dev lines as examples, 0.940.
+    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.935);
   });
 });

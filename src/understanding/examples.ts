@@ -1,10 +1,15 @@
-// The second signal beside phrases: labelled example messages (the "train" lines of
-// intents/eval/*.jsonl; "dev" and "test" lines are never read here). A message is compared
-// with every example by TF-IDF cosine over canonical words — a written word is mapped to the
+// The second signal beside phrases: labelled example messages (intents/eval/*.jsonl; the "test"
+// lines, written blind and held out, are never read here). A message is compared with every
+// "train" example by TF-IDF cosine over canonical words — a written word is mapped to the
 // lexicon word it matches, typos included, else to its first five letters — and each intent
-// gets the similarity of its nearest example. A second view over the same examples: naive Bayes
-// over canonical words and word pairs, which weighs all examples of an intent at
+// gets the similarity of its nearest example. A second view, over the "train" and "dev" lines:
+// naive Bayes over canonical words and word pairs, which weighs all examples of an intent at
 // once (one near example can be a fluke; many similar ones are not). Staff names become NAME.
+//
+// Dev lines joined naive Bayes on 3 December (evening). Leaving whole dev sets out in turn (five
+// folds) and classifying them with the rest, intent accuracy rose from 0.939 to 0.947, on every
+// fold, no crisis missed and no false alarm (crisis is never learnt from examples). The nearest
+// example stays a train line: over dev lines too it added 0.0005 and cost 40 % of the speed.
 import type { Role } from '../model/index.js';
 import type { Lexicon } from './lexicon.js';
 import { tokens } from './text.js';
@@ -71,7 +76,7 @@ export function canonical(lex: Lexicon, word: string): string {
 }
 
 export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | undefined): ExampleIndex {
-  const raw = loadLabelled().filter((ex) => ex.split === 'train' && ex.intent !== 'crisis');
+  const raw = loadLabelled().filter((ex) => ex.split !== 'test' && ex.intent !== 'crisis');
   // A lone "?" says nothing about what is asked.
   const words = (ex: { role: Role; text: string }) => withNamePlaceholder(tokens(ex.text).filter((w) => w !== '?'), ex.role === 'staff' ? nameIn(ex.text) : undefined);
   const docs = raw.map((ex) => ({ ...ex, terms: words(ex).map((w) => canonical(lex, w)) }));
@@ -89,7 +94,8 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     for (const [term, tf] of w) w.set(term, tf * idf(term));
     return w;
   };
-  const examples: Example[] = docs.map((d) => {
+  // The nearest example is a train line; every line's words count for how rare a word is.
+  const examples: Example[] = docs.filter((d) => d.split === 'train').map((d) => {
     const weights = vector(d.terms);
     return { intent: d.intent, role: d.role, text: d.text, weights, norm: Math.hypot(...weights.values()) };
   });
@@ -119,61 +125,70 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
   // Naive Bayes, per role: each feature's count in every intent, so a message is one pass over its features.
   const exampleFeatures = docs.map((d) => features(d.terms));
   const exampleTotals = exampleFeatures.map((f) => [...f.values()].reduce((a, b) => a + b, 0));
-  const tables = new Map<Role, { intents: string[]; at: Map<string, number>; totals: Float64Array; rows: Map<string, { counts: Float64Array; logs: Float64Array }> }>();
+  // A feature's counts are its row of one array per role (features × intents), and so are their
+  // logarithms: tens of thousands of small arrays cost more to make than all the counting.
+  interface Table {
+    intents: string[];
+    at: Map<string, number>;
+    totals: Float64Array;
+    /** A feature's row. */
+    rows: Map<string, number>;
+    counts: Float64Array;
+    logs: Float64Array;
+  }
+  const tables = new Map<Role, Table>();
   for (const role of new Set(docs.map((d) => d.role))) {
     const mine = docs.map((d, i) => ({ d, i })).filter(({ d }) => d.role === role);
     const intents = [...new Set(mine.map(({ d }) => d.intent))];
     const totals = new Float64Array(intents.length);
-    const rows = new Map<string, { counts: Float64Array; logs: Float64Array }>();
+    const rows = new Map<string, number>();
+    for (const { i } of mine) for (const k of exampleFeatures[i]!.keys()) if (!rows.has(k)) rows.set(k, rows.size);
+    const counts = new Float64Array(rows.size * intents.length);
     for (const { d, i } of mine) {
       const at = intents.indexOf(d.intent);
       totals[at]! += exampleTotals[i]!;
-      for (const [k, n] of exampleFeatures[i]!) {
-        const row = rows.get(k) ?? { counts: new Float64Array(intents.length), logs: new Float64Array(0) };
-        row.counts[at]! += n;
-        rows.set(k, row);
-      }
+      for (const [k, n] of exampleFeatures[i]!) counts[rows.get(k)! * intents.length + at]! += n;
     }
-    for (const row of rows.values()) row.logs = row.counts.map((c) => Math.log(c + NB.alpha));
-    tables.set(role, { intents, at: new Map(intents.map((name, i) => [name, i])), totals, rows });
+    const logs = counts.map((c) => Math.log(c + NB.alpha));
+    tables.set(role, { intents, at: new Map(intents.map((name, i) => [name, i])), totals, rows, counts, logs });
   }
 
   /**
-   * Leave-one-out (evaluation only): the left-out example of this role, and the index of its intent
-   * in the role's table; -1 for both when nothing is left out.
+   * Leave-one-out (evaluation only): every example of this role with the left-out text (a text can
+   * stand in several sets), each with the index of its intent in the role's table. Usually none.
    */
-  interface LeftOut {
-    example: number;
-    at: number;
-  }
-  const NOTHING_LEFT_OUT: LeftOut = { example: -1, at: -1 };
-  const leftOut = (role: Role, exclude?: string): LeftOut => {
-    const example = exclude === undefined ? -1 : docs.findIndex((d) => d.text === exclude && d.role === role);
-    return example < 0 ? NOTHING_LEFT_OUT : { example, at: tables.get(role)?.at.get(docs[example]!.intent) ?? -1 };
-  };
+  type LeftOut = { example: number; at: number }[];
+  const copies = new Map<string, number[]>();
+  docs.forEach((d, i) => copies.set(`${d.role}\n${d.text}`, [...(copies.get(`${d.role}\n${d.text}`) ?? []), i]));
+  const leftOut = (role: Role, exclude?: string): LeftOut =>
+    exclude === undefined ? [] : (copies.get(`${role}\n${exclude}`) ?? []).map((example) => ({ example, at: tables.get(role)?.at.get(docs[example]!.intent) ?? -1 }));
 
-  /** A feature's count in the examples of the intent at `at`, without the left-out example's own. */
-  const countIn = (row: { counts: Float64Array }, at: number, k: string, left: LeftOut) =>
-    at === left.at ? row.counts[at]! - (exampleFeatures[left.example]!.get(k) ?? 0) : row.counts[at]!;
+  /** A feature's count in the examples of the intent at `at`, without the left-out examples' own. */
+  const countIn = (t: Table, row: number, at: number, k: string, left: LeftOut) => {
+    let count = t.counts[row * t.intents.length + at]!;
+    for (const l of left) if (l.at === at) count -= exampleFeatures[l.example]!.get(k) ?? 0;
+    return count;
+  };
 
   /** The probability of each of the role's intents (in `tables`' order), by naive Bayes. Plain arrays: a typed one costs more to make than to fill. */
   function likely(query: Map<string, number>, role: Role, left: LeftOut): number[] {
     const t = tables.get(role);
     if (!t) return [];
     const logs: number[] = new Array<number>(t.intents.length).fill(0);
+    const leftFrom = left.map((l) => l.at); // the intents whose counts lose the left-out examples
     let known = 0; // the denominator counts once per occurrence of a known feature
     for (const [k, n] of query) {
       const row = t.rows.get(k);
-      if (!row) continue; // a feature no example has says nothing
+      if (row === undefined) continue; // a feature no example has says nothing
       known += n;
       for (let i = 0; i < logs.length; i++) {
-        logs[i]! += i === left.at ? n * Math.log(countIn(row, i, k, left) + NB.alpha) : n * row.logs[i]!;
+        logs[i]! += leftFrom.length && leftFrom.includes(i) ? n * Math.log(countIn(t, row, i, k, left) + NB.alpha) : n * t.logs[row * logs.length + i]!;
       }
     }
     let max = -Infinity;
     for (let i = 0; i < logs.length; i++) {
       let total = t.totals[i]!;
-      if (i === left.at) total -= exampleTotals[left.example]!;
+      for (const l of left) if (l.at === i) total -= exampleTotals[l.example]!;
       logs[i]! -= known * Math.log(total + NB.alpha * t.rows.size);
       max = Math.max(max, logs[i]!);
     }
@@ -192,7 +207,7 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
     for (const k of query.keys()) {
       const row = t.rows.get(k);
       const word = written.get(k);
-      if (row && word !== undefined && countIn(row, at, k, left) > 0) words.push(word);
+      if (row !== undefined && word !== undefined && countIn(t, row, at, k, left) > 0) words.push(word);
     }
     return words;
   }

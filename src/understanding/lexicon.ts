@@ -100,6 +100,12 @@ export function loadLexicon(): Lexicon {
   for (const [, list] of stopwords) for (const w of list) vocabulary.add(fold(w));
   for (const w of words) vocabulary.add(w);
 
+  // The known words a written one can match otherwise than exactly, by length: five letters or
+  // more, up to three fewer (an inflection) or two more (typos) than the written word.
+  const byLength: number[][] = [];
+  words.forEach((w, id) => {
+    if (w.length >= 5) (byLength[w.length] ??= []).push(id);
+  });
   const idsOf = remembered((word: string): readonly number[] => {
     // Only the closest matches count: "handlägare" is "handläggare" (one letter off), not
     // also "handledare" (two off). An inflected form ("handläggaren") counts as exact.
@@ -108,15 +114,18 @@ export function loadLexicon(): Lexicon {
     if (exact !== undefined) found.push(exact);
     else if (word.length >= 4) {
       let best = Infinity;
-      for (let id = 0; id < words.length; id++) {
-        const known = words[id]!;
-        if (!tokenMatches(word, known, INTENT_TOLERANCE)) continue;
-        const distance = word.startsWith(known) ? 0 : editDistance(word, known, 2);
-        if (distance < best) {
-          best = distance;
-          found = [id];
-        } else if (distance === best) found.push(id);
+      for (let length = word.length - 3; length <= word.length + 2; length++) {
+        for (const id of byLength[length] ?? []) {
+          const known = words[id]!;
+          if (!tokenMatches(word, known, INTENT_TOLERANCE)) continue;
+          const distance = word.startsWith(known) ? 0 : editDistance(word, known, 2);
+          if (distance < best) {
+            best = distance;
+            found = [id];
+          } else if (distance === best) found.push(id);
+        }
       }
+      found.sort((a, b) => a - b); // in the lexicon's order, as the first of several is the one shown
     }
     return found;
   }, CACHE_LIMIT);

@@ -61,24 +61,49 @@ const QUESTION_MARK = 63;
 /** A letter written three or more times in a row, as two ("hejjjj" → "hejj"): how tokens see it. */
 export const squeezeRepeats = (text: string) => text.replace(/(\p{L})\1{2,}/gu, '$1$1');
 
-/** Damerau–Levenshtein distance (optimal string alignment), stopping early above `max`. */
+/** Letters counted by their code's last six bits (collisions only make the bound lower). */
+const bag = new Int32Array(64);
+/** Three rows of the distance table, reused: a word is compared with every known word of its length. */
+let rows = [new Int32Array(32), new Int32Array(32), new Int32Array(32)];
+
+/**
+ * Damerau–Levenshtein distance (optimal string alignment), stopping early above `max`. Each edit
+ * changes the letters' counts by at most one, so counts that differ by more than `max` say "too
+ * far" before any table is filled (most known words of a written word's length are).
+ */
 export function editDistance(a: string, b: string, max = 2): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  const prev2 = new Array<number>(b.length + 1).fill(0);
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 0; i < a.length; i++) bag[a.charCodeAt(i) & 63]!++;
+  for (let j = 0; j < b.length; j++) bag[b.charCodeAt(j) & 63]!--;
+  // Read back through the two words' own letters (each bucket once, then cleared for the next call).
+  let more = 0;
+  let fewer = 0;
+  for (let i = 0; i < a.length; i++) {
+    const k = a.charCodeAt(i) & 63;
+    if (bag[k]! > 0) more += bag[k]!;
+    if (bag[k]! >= 0) bag[k] = 0;
+  }
+  for (let j = 0; j < b.length; j++) {
+    const k = b.charCodeAt(j) & 63;
+    if (bag[k]! < 0) fewer -= bag[k]!;
+    bag[k] = 0;
+  }
+  if (Math.max(more, fewer) > max) return max + 1;
+  if (rows[0]!.length <= b.length) rows = [0, 1, 2].map(() => new Int32Array(b.length + 1));
+  let [prev2, prev, cur] = rows as [Int32Array, Int32Array, Int32Array];
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) v = Math.min(v, prev2[j - 2]! + 1);
       cur[j] = v;
       rowMin = Math.min(rowMin, v);
     }
     if (rowMin > max) return max + 1;
-    for (let j = 0; j <= b.length; j++) prev2[j] = prev[j]!;
-    prev = cur;
+    [prev2, prev, cur] = [prev, cur, prev2];
   }
   return prev[b.length]!;
 }

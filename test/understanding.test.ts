@@ -107,9 +107,10 @@ describe('understanding', () => {
     expect(p('kan ni sluta skicka påminnelser, jag har slutat i projektet').intent).toBe('optout');
   });
 
-  it('a question about an agency is answered with the contact there, who can answer it, with phone hours', () => {
+  it('a question about reaching an agency is answered with the contact there; one about what it does goes to the coach', () => {
+    // Not sure enough to answer with the contact card: not understood, and the coach reads it.
     for (const text of ['när betalar fk ut sjukpenningen i december?', 'varför har AF dragit in min ersättning??'])
-      expect(p(text).intent, text).toBe('contact.lookup');
+      expect(p(text).intent, text).toBe('unknown');
     for (const text of ['när kan man ringa handläggaren på fk', 'när har fk telefontid', 'hur når jag AF', 'när stänger af idag', 'is fk open today', 'när är soc öppet'])
       expect(p(text).intent, text).toBe('contact.lookup');
   });

@@ -75,8 +75,9 @@ export function canonical(lex: Lexicon, word: string): string {
   return word.length > 5 ? word.slice(0, 5) : word;
 }
 
-export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | undefined): ExampleIndex {
-  const raw = loadLabelled().filter((ex) => ex.split !== 'test' && ex.intent !== 'crisis');
+/** `filesLeftOut`: files whose dev lines are no examples (cross-validation over whole dev sets, `npm run eval:nlu -- --folds 5`). */
+export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | undefined, filesLeftOut: ReadonlySet<string> = new Set()): ExampleIndex {
+  const raw = loadLabelled().filter((ex) => ex.split !== 'test' && ex.intent !== 'crisis' && !(ex.split === 'dev' && filesLeftOut.has(ex.file)));
   // A lone "?" says nothing about what is asked.
   const words = (ex: { role: Role; text: string }) => withNamePlaceholder(tokens(ex.text).filter((w) => w !== '?'), ex.role === 'staff' ? nameIn(ex.text) : undefined);
   const docs = raw.map((ex) => ({ ...ex, terms: words(ex).map((w) => canonical(lex, w)) }));

@@ -104,7 +104,8 @@ describe('understanding on the labelled set', () => {
     // Sets 9, 10 and 22 together: 0.929 (set 22 alone, first measured: 0.942); with set 24 (first
     // measured 0.908), 0.924; with sets 31 and 46, 0.930; with set 58 (first measured 0.888), 0.924;
     // 0.929 after the next session's Told rules; with set 59 (first measured 0.917), 0.927; with
-    // sets 63 and 64 (first measured 0.935 and 0.925), 0.930; with dev lines as examples, 0.940.
+    // sets 63 and 64 (first measured 0.935 and 0.925), 0.930; with dev lines as examples, 0.940; with
+    // set 70 (first measured 0.939) and the choices made on the dev folds, 0.942 (each line's own text left out).
     expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.935);
   });
 });

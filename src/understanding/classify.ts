@@ -46,7 +46,7 @@ export interface ClassifyInput {
   role: Role;
   now?: Date;
   expecting?: Expecting;
-  /** Evaluation only: leave this labelled example out of the comparison (leave-one-out). */
+  /** Evaluation only: leave every example with this text out of the comparison (leave-one-out). */
   leaveOut?: string;
 }
 
@@ -84,8 +84,9 @@ const STOP_IN_CAPITALS = /(?<![\p{L}\p{N}-])STOPP?(?![\p{L}\p{N}-])/u;
  * condition ("om jag skriver STOPP slutar ni då …", "vad händer om jag svarar STOP"), or with a
  * wish to go on ("… men nu vill jag ha påminnelserna igen", START).
  */
-const STOP_SAID = /\b(?:skrev|skriver|skriva|skrivit|skickade|skickat|svarade|svarar|svara|svarat|om|wrote|write|written|texted|text|typed|type|sent|send|replied|reply|if)\s+(?:\S+\s+)?stopp?\b/;
-const STOP_MENTIONED = new RegExp(`${STOP_SAID.source}|\\b(?:av misstag|by mistake|fortsatt\\w*|keep|igen|again|starta?)\\b`);
+const STOP_MENTIONED = /\b(?:skrev|skriver|skriva|skrivit|skickade|skickat|svarade|svarar|svara|svarat|om|wrote|write|written|texted|text|typed|type|sent|send|replied|reply|if)\s+(?:\S+\s+)?stopp?\b|\b(?:av misstag|by mistake|fortsatt\w*|keep|igen|again|starta?)\b/;
+/** STOP in a condition ("om jag skriver STOPP, slutar ni då?"): asked about, not said. */
+const STOP_IN_CONDITION = /\b(?:om|if)\s+(?:\S+\s+){0,2}stopp?\b/;
 /** Commands that a capitalised first word gives whatever follows it. */
 const LEAD_COMMANDS = new Set(['optout', 'optin', 'meeting.confirm', 'meeting.cancel']);
 /** A word between two scores after which the second is the answer. */
@@ -552,14 +553,16 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     if (nearestGives > 0) reasons.push(`like "${compared.nearestExample(name)}" (${Math.round(compared.similarity(name) * 100)} %) +${nearestGives}`);
     return reasons;
   };
+  // The examples cannot make a check-in answer of a number the score rules set aside as a count,
+  // a time or the scale ("jag har 4 barn"): many examples are a number and a few words. Nor an
+  // opt-out that its own phrases argue against ("sluta skicka sms på helgen") or of a STOP in a
+  // condition ("om jag skriver STOPP, slutar ni då?"): many examples are a STOP and a few words.
   const numberSetAside = scoreHits.length === 0 && hits.some((h) => h.phrase.meaning.kind === 'score');
+  const examplesHeard = (name: string, phrases: number) =>
+    !(name === 'checkin.answer' && numberSetAside) && !(name === 'optout' && (phrases < 0 || STOP_IN_CONDITION.test(whole)));
   const ranked = candidates.map(({ intent, index }) => {
     const phrases = scores.get(index)?.score ?? 0;
-    // The examples cannot make a check-in answer of a number the score rules set aside as a count,
-    // a time or the scale ("jag har 4 barn"): many examples are a number and a few words. Nor an
-    // opt-out that its own phrases argue against ("sluta skicka sms på helgen") or of a STOP only
-    // spoken of ("om jag skriver STOPP, slutar ni då?"): many examples are a STOP and a few words.
-    const heard = (intent.name === 'checkin.answer' && numberSetAside) || (intent.name === 'optout' && (phrases < 0 || STOP_SAID.test(whole))) ? 0 : examplePoints(intent.name, EXAMPLE_FLOOR);
+    const heard = examplesHeard(intent.name, phrases) ? examplePoints(intent.name, EXAMPLE_FLOOR) : 0;
     let points = phrases + heard;
     for (const [slot, boost] of intent.slotBoosts) if (found[slot]) points += boost;
     return { name: intent.name, score: points, index };
@@ -571,7 +574,8 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     if (r.index < 0) return [...exampleReasons('unknown', UNKNOWN_EXAMPLE_FLOOR), 'which Lots does not handle'];
     const intent = lex.intents[r.index]!;
     const slotReasons = intent.slotBoosts.filter(([slot]) => found[slot]).map(([slot, boost]) => `${slot} found +${boost}`);
-    return [...phraseReasons(r.index), ...exampleReasons(r.name, EXAMPLE_FLOOR), ...slotReasons];
+    const heard = examplesHeard(r.name, scores.get(r.index)?.score ?? 0) ? exampleReasons(r.name, EXAMPLE_FLOOR) : [];
+    return [...phraseReasons(r.index), ...heard, ...slotReasons];
   };
   ranked.sort((a, b) => b.score - a.score);
   const [top, second] = ranked;

@@ -1,9 +1,10 @@
 // `npm run eval:nlu`: how well Lots understands, measured on the labelled set in intents/eval/,
 // as Rasa reports it: per-intent precision, recall and F1, a confusion matrix, slot accuracy,
-// and the crisis detector's recall and false alarms on their own. Three splits: "train" and
-// "dev" lines are the classifier's examples (scored leave-one-out); dev lines are also what the
-// rules were tuned on; "test" lines were written blind, by someone who had not seen the lexicon,
-// and are never tuned on nor examples — they are the figure that counts.
+// and the crisis detector's recall and false alarms on their own. Three splits: "train" lines
+// are the classifier's examples; "dev" lines were tuned on, and are examples for naive Bayes (the
+// nearest example is a train line); "test" lines were written blind, by someone who had not seen
+// the lexicon, and are never tuned on nor examples — they are the figure that counts. Every line
+// is scored with its own text left out of the examples, in whichever set a copy of it stands.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classify, leaveOutExampleFiles, type Slots } from './classify.js';
@@ -33,8 +34,9 @@ export function evaluate(examples: Labelled[]): Report {
   let slotCorrect = 0;
   const crisis = { positives: 0, detected: 0, recall: 1, falseAlarms: 0, hardNegatives: 0, hardNegativeFalseAlarms: 0 };
   for (const ex of examples) {
-    // A train or dev line is its own nearest example: leave it out (every copy of its text), so their figures say how well Lots generalises.
-    const got = classify({ text: ex.text, role: ex.role, now: ex.now ? new Date(ex.now) : new Date('2026-11-23T09:00:00+01:00'), leaveOut: ex.split === 'test' ? undefined : ex.text });
+    // A line would be its own example (a held-out one too, where its text also stands in a dev
+    // set): every copy of its text is left out, so the figures say how well Lots generalises.
+    const got = classify({ text: ex.text, role: ex.role, now: ex.now ? new Date(ex.now) : new Date('2026-11-23T09:00:00+01:00'), leaveOut: ex.text });
     (confusion[ex.intent] ??= {})[got.intent] = (confusion[ex.intent]![got.intent] ?? 0) + 1;
     if (got.intent === ex.intent) correct++;
     let slotsOk = true;
@@ -94,24 +96,29 @@ function print(name: string, r: Report): string {
  * held-out lines stay unread, so a choice made on this leaves them an honest measure.
  */
 export function crossValidate(all: Labelled[], k: number) {
+  if (!Number.isInteger(k) || k < 2) throw new Error(`folds must be a whole number of 2 or more, not ${k}`);
   const devFiles = [...new Set(all.filter((e) => e.split === 'dev').map((e) => e.file))].sort();
-  const folds = Array.from({ length: k }, (_, fold) => {
-    const files = new Set(devFiles.filter((_, i) => i % k === fold));
-    leaveOutExampleFiles(files);
-    const r = evaluate(all.filter((e) => e.split === 'dev' && files.has(e.file)));
-    const correct = Object.entries(r.confusion).reduce((n, [intent, row]) => n + (row[intent] ?? 0), 0);
-    return { files: files.size, lines: r.examples, correct, accuracy: r.intentAccuracy, crisisMissed: r.crisis.positives - r.crisis.detected, falseAlarms: r.crisis.falseAlarms };
-  });
-  leaveOutExampleFiles(new Set());
+  let folds;
+  try {
+    folds = Array.from({ length: k }, (_, fold) => {
+      const files = new Set(devFiles.filter((_, i) => i % k === fold));
+      leaveOutExampleFiles(files);
+      const r = evaluate(all.filter((e) => e.split === 'dev' && files.has(e.file)));
+      const correct = Object.entries(r.confusion).reduce((n, [intent, row]) => n + (row[intent] ?? 0), 0);
+      return { files: files.size, lines: r.examples, correct, accuracy: r.intentAccuracy, crisisMissed: r.crisis.positives - r.crisis.detected, falseAlarms: r.crisis.falseAlarms };
+    });
+  } finally {
+    leaveOutExampleFiles(new Set());
+  }
   const lines = folds.reduce((n, f) => n + f.lines, 0);
   return { folds, accuracy: Math.round((folds.reduce((n, f) => n + f.correct, 0) / lines) * 1000) / 1000 };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const all = loadLabelled();
-  const k = process.argv.indexOf('--folds');
-  if (k > 0) {
-    process.stdout.write(`${JSON.stringify(crossValidate(all, Number(process.argv[k + 1] ?? 5)))}\n`);
+  const foldsAt = process.argv.indexOf('--folds');
+  if (foldsAt > 0) {
+    process.stdout.write(`${JSON.stringify(crossValidate(all, Number(process.argv[foldsAt + 1] ?? 5)))}\n`);
     process.exit(0);
   }
   const splits = { train: 'train (leave-one-out)', dev: 'dev (tuned on, examples, leave-one-out)', test: 'held out (test, written blind)' } as const;

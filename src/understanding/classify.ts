@@ -560,22 +560,22 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const numberSetAside = scoreHits.length === 0 && hits.some((h) => h.phrase.meaning.kind === 'score');
   const examplesHeard = (name: string, phrases: number) =>
     !(name === 'checkin.answer' && numberSetAside) && !(name === 'optout' && (phrases < 0 || STOP_IN_CONDITION.test(whole)));
+  // Each intent's points, with its phrases' share and whether its examples counted (for the reasons).
   const ranked = candidates.map(({ intent, index }) => {
     const phrases = scores.get(index)?.score ?? 0;
-    const heard = examplesHeard(intent.name, phrases) ? examplePoints(intent.name, EXAMPLE_FLOOR) : 0;
-    let points = phrases + heard;
+    const heard = examplesHeard(intent.name, phrases);
+    let points = phrases + (heard ? examplePoints(intent.name, EXAMPLE_FLOOR) : 0);
     for (const [slot, boost] of intent.slotBoosts) if (found[slot]) points += boost;
-    return { name: intent.name, score: points, index };
+    return { name: intent.name, score: points, index, phrases, heard };
   });
   // Examples of what Lots does not handle ("har du sett min katt") argue for unknown, on closer likeness.
   const unknownPoints = examplePoints('unknown', UNKNOWN_EXAMPLE_FLOOR);
-  if (unknownPoints > 0) ranked.push({ name: 'unknown', score: unknownPoints, index: -1 });
+  if (unknownPoints > 0) ranked.push({ name: 'unknown', score: unknownPoints, index: -1, phrases: 0, heard: true });
   const reasonsOf = (r: (typeof ranked)[number]): string[] => {
     if (r.index < 0) return [...exampleReasons('unknown', UNKNOWN_EXAMPLE_FLOOR), 'which Lots does not handle'];
     const intent = lex.intents[r.index]!;
     const slotReasons = intent.slotBoosts.filter(([slot]) => found[slot]).map(([slot, boost]) => `${slot} found +${boost}`);
-    const heard = examplesHeard(r.name, scores.get(r.index)?.score ?? 0) ? exampleReasons(r.name, EXAMPLE_FLOOR) : [];
-    return [...phraseReasons(r.index), ...heard, ...slotReasons];
+    return [...phraseReasons(r.index), ...(r.heard ? exampleReasons(r.name, EXAMPLE_FLOOR) : []), ...slotReasons];
   };
   ranked.sort((a, b) => b.score - a.score);
   const [top, second] = ranked;
@@ -583,7 +583,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
 
   // A statement is told (thanked, and the coach reads it) rather than taken for small talk on the
   // examples' word: most small-talk examples are life updates.
-  const toldRather = participant && top?.name === 'smalltalk' && (scores.get(top.index)?.score ?? 0) < MIN_SCORE && isStatement();
+  const toldRather = participant && top?.name === 'smalltalk' && top.phrases < MIN_SCORE && isStatement();
   if (!top || top.score < MIN_SCORE || top.name === 'unknown' || toldRather) {
     const foreign = participant && (NON_LATIN_SCRIPT.test(text) || SOMALI.test(text));
     if (participant && !foreign && isStatement()) {

@@ -167,7 +167,10 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
    */
   type LeftOut = { example: number; at: number }[];
   const copies = new Map<string, number[]>();
-  docs.forEach((d, i) => copies.set(`${d.role}\n${d.text}`, [...(copies.get(`${d.role}\n${d.text}`) ?? []), i]));
+  docs.forEach((d, i) => {
+    const key = `${d.role}\n${d.text}`;
+    copies.set(key, [...(copies.get(key) ?? []), i]);
+  });
   const leftOut = (role: Role, exclude?: string): LeftOut =>
     exclude === undefined ? [] : (copies.get(`${role}\n${exclude}`) ?? []).map((example) => ({ example, at: tables.get(role)?.at.get(docs[example]!.intent) ?? -1 }));
 
@@ -190,7 +193,7 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
       if (row === undefined) continue; // a feature no example has says nothing
       known += n;
       for (let i = 0; i < logs.length; i++) {
-        logs[i]! += leftFrom.length && leftFrom.includes(i) ? n * Math.log(countIn(t, row, i, k, left) + NB.alpha) : n * t.logs[row * logs.length + i]!;
+        logs[i]! += leftFrom.includes(i) ? n * Math.log(countIn(t, row, i, k, left) + NB.alpha) : n * t.logs[row * logs.length + i]!;
       }
     }
     let max = -Infinity;

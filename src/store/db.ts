@@ -89,13 +89,13 @@ export function statementName(sql: string): string {
  * receive the same values, and its parser reads the answer, taken raw from PGlite. PGlite's
  * parser, down-levelled to private fields kept in WeakMaps, took 40 of a select's 57 µs.
  */
-function preparedStatements(pglite: PGlite) {
+function preparedStatements(pglite: PGlite, isClosed: () => boolean) {
   const prepared = new Set<string>();
   /** Sends the messages, then a Sync; returns the last statement's rows and command, or throws its error. */
   const send = async (messages: Buffer[]) => {
-    // Checked under the lock, which close() takes to mark PGlite closing: a statement sent to a
+    // Checked under the lock, which close() takes to mark the store closing: a statement sent to a
     // backend shutting down could spin for ever (PGlite's own query() checks the same).
-    if (!pglite.ready) throw new Error('the store is closed');
+    if (isClosed() || !pglite.ready) throw new Error('the store is closed');
     const answer: Buffer[] = [];
     // The chunks are views of WebAssembly memory, reused by the next call: copied at once.
     await pglite.execProtocolRawStream(Buffer.concat([...messages, serialize.sync()]), {
@@ -129,7 +129,7 @@ function preparedStatements(pglite: PGlite) {
     if (error) throw error;
     return { rows: last, command };
   };
-  /** Runs one statement; the caller holds PGlite's query lock. */
+  /** Runs one statement; the caller holds the store's lock. */
   async function run(sql: string, params: unknown[]): Promise<unknown[]> {
     let name: string | undefined = statementName(sql);
     if (!prepared.has(name)) {
@@ -153,6 +153,24 @@ function preparedStatements(pglite: PGlite) {
   return { run, script };
 }
 
+/** Runs `work` when every earlier caller's work has ended, one at a time, first come first served. */
+type Exclusive = <T>(work: () => Promise<T>) => Promise<T>;
+
+/**
+ * PGlite runs one statement at a time, and a transaction's statements must not interleave with any
+ * other. A lock of the store's own serves both: a transaction holds it from BEGIN to COMMIT, and a
+ * statement outside one takes it for itself. (PGlite's own two mutexes, down-levelled generators,
+ * cost 10–15 µs a statement, a twentieth of a turn.)
+ */
+function exclusiveLock(): Exclusive {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (work) => {
+    const turn = tail.then(work);
+    tail = turn.catch(() => {});
+    return turn;
+  };
+}
+
 /** PGlite has no autovacuum: after this many statements, the tables that grew are looked after. */
 const STATEMENTS_BETWEEN_UPKEEP = 1_000;
 
@@ -165,23 +183,26 @@ const STATEMENTS_BETWEEN_UPKEEP = 1_000;
  * analysed once it has grown by a fifth and by 8 pages (autovacuum's own rule, counted in pages,
  * as PGlite keeps no activity statistics); analysing makes PostgreSQL plan its statements again.
  */
-function autovacuum(pglite: PGlite) {
+function autovacuum(exclusive: Exclusive, script: (sql: string) => Promise<{ rows: Record<string, unknown>[] }>) {
   let statements = 0;
   let running: Promise<void> | undefined;
   let closing = false;
   async function upkeep() {
-    const grown = await pglite.query<{ name: string }>(
-      `select quote_ident(c.relname) as name from pg_class c
-       where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
-         and pg_relation_size(c.oid) / current_setting('block_size')::int > 8 + 1.2 * c.relpages`,
+    const { rows: grown } = await exclusive(() =>
+      script(
+        `select quote_ident(c.relname) as name from pg_class c
+         where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
+           and pg_relation_size(c.oid) / current_setting('block_size')::int > 8 + 1.2 * c.relpages`,
+      ),
     );
-    for (const { name } of grown.rows) await pglite.exec(`vacuum analyze ${name}`);
+    // One table at a time, so statements waiting in between are not held up by all of them.
+    for (const { name } of grown) await exclusive(() => script(`vacuum analyze ${name as string}`));
   }
   return {
     /** Counts one statement; every thousandth starts the upkeep. */
     counted() {
       if (++statements % STATEMENTS_BETWEEN_UPKEEP || running || closing) return;
-      // It queues for PGlite's lock behind the statement that called it (a timer would wait for a
+      // It queues for the store's lock behind the statement that called it (a timer would wait for a
       // busy loop of statements to end). Only speed depends on it: one that fails is tried again
       // after the next thousand statements, and counted at /metrics so a lasting failure shows.
       running = upkeep()
@@ -250,39 +271,41 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
     unlock();
     throw err;
   }
-  const { run, script } = preparedStatements(pglite);
-  const vacuum = autovacuum(pglite);
-  // Locks as PGlite's own query() takes them: a statement outside a transaction waits for any open one.
-  const query = (sql: string, params?: unknown[]) => {
+  const exclusive = exclusiveLock();
+  let closed = false;
+  const { run, script } = preparedStatements(pglite, () => closed);
+  const vacuum = autovacuum(exclusive, script);
+  const query = async (sql: string, params?: unknown[]) => {
     vacuum.counted();
-    return pglite._runExclusiveQuery(async () => ({ rows: await run(sql, params ?? []) }));
+    return { rows: await run(sql, params ?? []) };
   };
-  const locked = (sql: string) => pglite._runExclusiveQuery(() => script(sql));
-  // Outside a transaction, a statement or script waits for any open one, and each goes the one
-  // way above (PGlite's own exec() parsed its answer with the slow parser).
+  // Outside a transaction, a statement or script waits for any open one (PGlite's own exec() parsed
+  // its answer with the slow parser).
   const alone = <T>(work: () => Promise<T>) =>
-    pglite._runExclusiveTransaction(async () => {
+    exclusive(async () => {
       const result = await work();
       await pglite.syncToFs();
       return result;
     });
-  const outside: Queryable = { query: (sql, params) => alone(() => query(sql, params)), exec: (sql) => alone(() => locked(sql)) };
+  const outside: Queryable = { query: (sql, params) => alone(() => query(sql, params)), exec: (sql) => alone(() => script(sql)) };
   // A transaction as PGlite's own transaction() runs one, with its statements sent the same way
   // as the others (its BEGIN and COMMIT went through PGlite's parser, 60 µs each).
   const transaction: Db['transaction'] = (fn) =>
-    pglite._runExclusiveTransaction(async () => {
-      await locked('BEGIN');
-      const { statements, end } = untilEnded({ query, exec: locked });
+    exclusive(async () => {
+      await script('BEGIN');
+      // Its statements one at a time even when a caller starts two at once.
+      const inTurn = exclusiveLock();
+      const { statements, end } = untilEnded({ query: (sql, params) => inTurn(() => query(sql, params)), exec: (sql) => inTurn(() => script(sql)) });
       const inner: Db = wrap('pglite', statements, (f) => f(inner), async () => {});
       try {
         const result = await fn(inner);
         // A statement that failed inside, its error caught, has already doomed the transaction.
-        if ((await locked('COMMIT')).command !== 'COMMIT') throw new TransactionRolledBack();
+        if ((await script('COMMIT')).command !== 'COMMIT') throw new TransactionRolledBack();
         await pglite.syncToFs();
         return result;
       } catch (err) {
         // The first error is the one to report; a failed COMMIT has ended the transaction already.
-        await locked('ROLLBACK').catch(() => {});
+        await script('ROLLBACK').catch(() => {});
         throw err;
       } finally {
         end();
@@ -291,11 +314,13 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
   const db: Db = wrap('pglite', outside, transaction,
     async () => {
       await vacuum.settled();
+      // Under the lock: what was sent before close() ends first; what comes after is refused.
+      await exclusive(async () => void (closed = true));
       await pglite.close();
       unlock();
     },
   );
-  return { ...db, dump: () => pglite.dumpDataDir('none') as Promise<Blob>, upkeep: vacuum.upkeep };
+  return { ...db, dump: () => exclusive(() => pglite.dumpDataDir('none') as Promise<Blob>), upkeep: vacuum.upkeep };
 }
 
 /** node-postgres prepares a named statement once per connection, then only binds and runs it. */

@@ -96,6 +96,25 @@ describe.each(engines)('transactions on %s', (engine) => {
     await expect(db.query('insert into t values ($1)', [1])).rejects.toMatchObject({ code: '23505' });
     await db.close();
   });
+  it('ends a transaction only after the statements started in it, awaited or not', async () => {
+    // Found in review: COMMIT and ROLLBACK once overtook statements a caller had started at once,
+    // which then ran after the transaction, outside it, or in the next caller's.
+    const db = await testDb(engine, 'empty');
+    await db.exec(table);
+    await expect(db.transaction((tx) => Promise.all([tx.query('select 1/0'), ...[1, 2, 3].map((a) => tx.query('insert into t values ($1)', [a]))]))).rejects.toThrow('division by zero');
+    const ignored = () => {};
+    const unawaited = await db.transaction(async (tx) => {
+      tx.query('insert into t values ($1)', [1]).catch(ignored);
+      tx.query('insert into t values ($1)', [2]).catch(ignored);
+      tx.query('select 1/0').catch(ignored);
+      return 'returned';
+    }).catch((err: unknown) => err);
+    expect(unawaited).toBeInstanceOf(TransactionRolledBack);
+    const next = await db.transaction(async (tx) => (await tx.query('insert into t values ($1) returning a', [9]))[0]);
+    expect(next).toEqual({ a: 9 });
+    expect(await rows(db)).toEqual([9]);
+    await db.close();
+  });
 });
 
 describe.each(engines)('a transaction handle on %s', (engine) => {

@@ -25,7 +25,7 @@ export interface Db {
   /** Runs `fn` in one transaction; nested calls reuse the outer one. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-  /** PGlite only: the whole database as a tarball (tests copy a template this way). */
+  /** PGlite only: the whole database as a tarball (tests copy a template this way). Not inside a transaction: it would wait for it. */
   dump?(): Promise<Blob>;
   /** PGlite only: vacuums and analyses the tables that grew (it runs by itself every thousand statements). Not inside a transaction: it would wait for it. */
   upkeep?(): Promise<void>;
@@ -297,24 +297,26 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
       const inTurn = exclusiveLock();
       const { statements, end } = untilEnded({ query: (sql, params) => inTurn(() => query(sql, params)), exec: (sql) => inTurn(() => script(sql)) });
       const inner: Db = wrap('pglite', statements, (f) => f(inner), async () => {});
+      // COMMIT and ROLLBACK queue behind the statements already started (a caller that did not
+      // await them), so none of those runs after its transaction, outside the lock; new ones are refused.
       try {
         const result = await fn(inner);
+        end();
         // A statement that failed inside, its error caught, has already doomed the transaction.
-        if ((await script('COMMIT')).command !== 'COMMIT') throw new TransactionRolledBack();
+        if ((await inTurn(() => script('COMMIT'))).command !== 'COMMIT') throw new TransactionRolledBack();
         await pglite.syncToFs();
         return result;
       } catch (err) {
-        // The first error is the one to report; a failed COMMIT has ended the transaction already.
-        await script('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
         end();
+        // The first error is the one to report; a failed COMMIT has ended the transaction already.
+        await inTurn(() => script('ROLLBACK')).catch(() => {});
+        throw err;
       }
     });
   const db: Db = wrap('pglite', outside, transaction,
     async () => {
       await vacuum.settled();
-      // Under the lock: what was sent before close() ends first; what comes after is refused.
+      // Under the lock: statements queued before this ends first; those queued after are refused.
       await exclusive(async () => void (closed = true));
       await pglite.close();
       unlock();

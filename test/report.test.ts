@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { engines, testDb } from './support/db.js';
-import { buildReport, susExport, suppress } from '../src/reports/report.js';
+import { buildReport, countFigure, susExport, suppress } from '../src/reports/report.js';
 import { LOTS_BIN } from '../src/cli/spawn-serve.js';
 
 const YEAR = { from: '2026-01-01', to: '2026-12-31' };
@@ -75,6 +75,18 @@ describe('suppress', () => {
     [4, '<5'],
     [5, 5],
   ])('%d → %s', (n, shown) => expect(suppress(n)).toBe(shown));
+});
+
+describe('a row of counts by gender', () => {
+  // Found by a new user: 4 women and 4 men shown as <5 and <5 beside a total of 8 gave both away.
+  it.each([
+    [{ kvinna: 4, man: 4, annat: 0, total: 8 }, { kvinna: '<5', man: '<5', annat: 0, total: 'x' }],
+    [{ kvinna: 1, man: 1, annat: 0, total: 2 }, { kvinna: '<5', man: '<5', annat: 0, total: '<5' }],
+    [{ kvinna: 1, man: 1, annat: 9, total: 11 }, { kvinna: '<5', man: '<5', annat: 9, total: 'x' }],
+    [{ kvinna: 3, man: 4, annat: 0, total: 7 }, { kvinna: '<5', man: '<5', annat: 0, total: 7 }],
+    [{ kvinna: 1, man: 8, annat: 8, total: 17 }, { kvinna: '<5', man: 'x', annat: 8, total: 17 }],
+    [{ kvinna: 6, man: 8, annat: 0, total: 14 }, { kvinna: 6, man: 8, annat: 0, total: 14 }],
+  ])('%o is shown as %o', (counts, shown) => expect(countFigure('m', counts)).toEqual({ measure: 'm', ...shown }));
 });
 
 describe('lots report', () => {

@@ -36,14 +36,20 @@ function counts(rows: { gender: Gender; n: number }[]): Record<Gender | 'total',
 }
 /**
  * A row of counts by gender. When exactly one gender's count is hidden and the total is shown, the
- * total would give it away (17 − 8 − 8 = 1): the smallest other count is masked too ("x").
+ * total would give it away (17 − 8 − 8 = 1): the smallest other count is masked too ("x"). When
+ * several are hidden and what the total leaves for them can be split only one way (8 for two hidden
+ * counts of 1–4: both 4; 2: both 1), the total is masked.
  */
-function countFigure(measure: string, c: Record<Gender | 'total', number>): Figure {
+export function countFigure(measure: string, c: Record<Gender | 'total', number>): Figure {
   const row: Figure = { measure, kvinna: suppress(c.kvinna), man: suppress(c.man), annat: suppress(c.annat), total: suppress(c.total) };
   const hidden = GENDERS.filter((g) => typeof row[g] === 'string');
-  if (hidden.length === 1 && typeof row.total === 'number') {
+  if (typeof row.total !== 'number') return row;
+  if (hidden.length === 1) {
     const other = GENDERS.filter((g) => g !== hidden[0] && c[g] > 0).sort((a, b) => c[a] - c[b])[0];
     if (other) row[other] = 'x';
+  } else if (hidden.length > 1) {
+    const left = hidden.reduce((sum, g) => sum + c[g], 0);
+    if (left === hidden.length || left === hidden.length * (SMALL - 1)) row.total = 'x';
   }
   return row;
 }
@@ -79,8 +85,10 @@ export async function buildReport(db: Db, { from, to }: ReportOptions): Promise<
       return den ? rate((num / den) * scale, people) : people < SMALL && people > 0 ? `<${SMALL}` : '–';
     };
     const row: Figure = { measure, kvinna: cell('kvinna'), man: cell('man'), annat: cell('annat'), total: cell('total') };
-    // One hidden gender and the rest shown: the total would give it away, so it is masked.
-    if (GENDERS.filter((g) => row[g] === `<${SMALL}`).length === 1 && typeof row.total === 'number') row.total = 'x';
+    // One hidden gender and the rest shown: the total would give it away, so it is masked. So is a
+    // total of 0 beside a hidden one: it says the few hidden people had none either.
+    const hiddenRates = GENDERS.filter((g) => row[g] === `<${SMALL}`).length;
+    if (typeof row.total === 'number' && (hiddenRates === 1 || (hiddenRates > 1 && row.total === 0))) row.total = 'x';
     figures.push(row);
   };
   // Held meetings with each agency per participant and month, against the target rate.

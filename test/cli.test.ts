@@ -102,6 +102,17 @@ describe('lots cli', () => {
     // Nine processes, each opening the embedded database from its folder (~3 s apiece).
   }, 90_000);
 
+  it('report, audit and erase refuse a folder with no database instead of answering from an empty one', () => {
+    // Found by a new user: run without the LOTS_DATA_DIR serve used, audit found "no entries".
+    const nowhere = path.join(tmp, 'not-started');
+    for (const args of [['audit', '--participant', 'p1'], ['report', '--from', '2026-01-01', '--to', '2026-12-31'], ['erase', '--participant', 'p1']]) {
+      const res = lots(args, { env: { LOTS_DATA_DIR: nowhere } });
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain('LOTS_DATA_DIR');
+    }
+    expect(fs.existsSync(nowhere)).toBe(false);
+  });
+
   it('an unknown command prints usage and exits 2', () => {
     const res = lots(['frobnicate']);
     expect(res.code).toBe(2);

@@ -2,6 +2,7 @@
 // `lots`: serve | import FILE | demo --json | classify | report | audit | erase
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 import { z } from 'zod';
 import { DateTime } from 'luxon';
@@ -68,7 +69,7 @@ async function importFile(file: string | undefined): Promise<number> {
       if (err instanceof ImportError) return refused(err);
       throw err;
     }
-  });
+  }, { create: true });
 }
 
 const isoDay = z
@@ -103,9 +104,17 @@ function flagsFor<T>(schema: z.ZodType<T>, args: string[], usage: string, boolea
   return null;
 }
 
-/** Runs `fn` on the store `serve` uses; a PGlite folder held by a running `lots serve` is said plainly. */
-async function withStore(fn: (db: Db) => Promise<number>): Promise<number> {
+/**
+ * Runs `fn` on the store `serve` uses; a PGlite folder held by a running `lots serve` is said plainly.
+ * Only an import may begin a new folder: a report, an audit or an erasure run where there is no
+ * database (LOTS_DATA_DIR not set as for `serve`) would answer from an empty one, confidently wrong.
+ */
+async function withStore(fn: (db: Db) => Promise<number>, { create = false } = {}): Promise<number> {
   const config = loadConfig();
+  if (!config.databaseUrl && !create && !fs.existsSync(path.join(config.dataDir, 'PG_VERSION'))) {
+    process.stderr.write(t('sv', 'cli:noDatabase', { dir: config.dataDir }) + '\n');
+    return EXIT_USAGE;
+  }
   let db: Db;
   try {
     db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

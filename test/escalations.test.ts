@@ -41,6 +41,16 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
   // Anna's (every demo participant gets weekly check-ins, and the silent ones escalate too).
   const escalations = () => app.db.query<{ reason: string; state: string; step: number }>(`select reason, state, step from escalation where participant_id = 'p1' order by opened_at`);
 
+  it('a check-in asked for at night goes in the morning, and the coach is told so, not "sent"', async () => {
+    // Found by a new user: "Incheckningen är skickad" at 23:21, while the SMS waited for 08:00.
+    await start();
+    await advance('PT14H30M'); // Monday 23:30
+    expect(text(await app.staff(demo.eva, 'skicka en incheckning till Anna'))).toBe('Det är sent: incheckningen till Anna Andersson går tisdag 24 november kl 08.00, när det inte längre är natt. Svaret kommer hit.');
+    expect(await outboxTo(ANNA)).toEqual([]);
+    await advance('PT9H'); // Tuesday 08:30
+    expect((await outboxTo(ANNA)).at(-1)!.text).toMatch(/^Hej Anna! Hur mår du idag\?/);
+  });
+
   it('a check-in, "2", then crisis words: 112 and 90101 at once, the coach named, the lead after no acknowledgement', async () => {
     await start();
     expect(text(await app.staff(demo.eva, 'skicka en incheckning till Anna'))).toBe('Incheckningen är skickad till Anna Andersson. Svaret kommer hit.');

@@ -7,6 +7,7 @@ import { resolveParticipant } from '../directory/handlers.js';
 import { formatPhone } from '../util/phone.js';
 import { t } from '../i18n/index.js';
 import { formatWhen } from '../i18n/format.js';
+import { holdUntil } from '../outbox/quiet-hours.js';
 import { fold } from '../understanding/text.js';
 import { openEscalation, resolveByEvent } from '../escalations/escalations.js';
 import { checkinById, recentScores, SELF_ASSESSMENT_AREAS, sendCheckin, sparkline, whyNotNow, type Checkin } from './checkins.js';
@@ -95,8 +96,13 @@ export const checkinSend: Handler<StaffTurn> = async (turn) => {
   const why = await whyNotNow(turn.tx, participant.id, turn.now);
   if (why) return reply(turn, `staff:checkin.notNow.${why}`, { name: participant.name });
   const kind = /sjalvskattning|self.?assessment|skattning/.test(fold(requestText(turn))) ? 'self-assessment' : 'mood';
-  turn.out.push(...(await sendCheckin(turn.tx, participant, kind, turn.staff.id, turn.now)));
-  reply(turn, kind === 'mood' ? 'staff:checkin.sent' : 'staff:checkin.sentSelfAssessment', { name: participant.name });
+  const questions = await sendCheckin(turn.tx, participant, kind, turn.staff.id, turn.now);
+  turn.out.push(...questions);
+  // Written at night, the SMS waits in the outbox for the morning: say when it goes, not "sent".
+  const held = questions.map((m) => holdUntil(m.purpose, m.channel, turn.now)).find((at) => at !== null);
+  const key = kind === 'mood' ? 'staff:checkin.sent' : 'staff:checkin.sentSelfAssessment';
+  if (held) reply(turn, `${key}Later`, { name: participant.name, when: formatWhen(held, 'sv') });
+  else reply(turn, key, { name: participant.name });
   await audit(turn, `staff:${turn.staff.id}`, 'checkin.sent', participant.id, { kind });
 };
 

@@ -3,6 +3,7 @@
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engines } from './support/db.js';
+import { auditTrail } from '../src/privacy/privacy.js';
 import { demo, testApp, type TestApp } from './support/app.js';
 import type { Digest } from '../src/digests/digest.js';
 import { outline, toAdaptiveCard, toBlockKit, toText } from '../src/digests/render.js';
@@ -51,6 +52,14 @@ describe.each(engines)('digests on %s', (engine) => {
     // The other team's lead gets their own team's digest, without Eva's participants.
     const [other] = (await outboxTo(ALI)).filter((m) => m.text.startsWith('Dagens sammanfattning'));
     expect(other!.text).not.toContain('Anna');
+    // Each read is audited per participant (found by a new user: digests were not): the lead's on
+    // schedule, and a coach's own when she asks.
+    await app.staff(demo.eva, 'visa dagens missade möten');
+    const digestReads = (await auditTrail(app.db, 'p1')).filter((e) => e.action === 'read.digest');
+    const [lead] = await app.db.query<{ id: string }>(`select id from staff where email = $1`, [demo.maria]);
+    expect(digestReads.map((e) => e.actor)).toEqual([`staff:${lead!.id}`, 'staff:s1']);
+    const [malin] = await app.db.query<{ id: string }>(`select id from participant where name like 'Malin%'`);
+    expect((await auditTrail(app.db, malin!.id)).filter((e) => e.action === 'read.digest')).toHaveLength(2);
   });
 
   it('a digest that goes out late tells about its own day (found by a helper: Friday\'s said Saturday)', async () => {
@@ -97,6 +106,7 @@ function sampleDigest(coaches = 2): Digest {
     coaches: Array.from({ length: coaches }, (_, i) => section(i + 1)),
     totals: { missed: coaches, unanswered: coaches, escalations: coaches, urgent: coaches, unconfirmed: 0, cadenceRed: coaches, cadenceYellow: 2 * coaches, staleContacts: 0 },
     noShowsPerWeek: [{ week: '2026-v47', count: coaches }],
+    participantIds: [],
   };
 }
 

@@ -72,10 +72,15 @@ export async function audit(turn: Turn, actor: string, action: string, participa
  * each, so `lots audit --participant` lists every read of one person.
  */
 export async function auditReads(turn: StaffTurn, action: string, participantIds: readonly string[], detail: Record<string, unknown> = {}): Promise<void> {
+  await auditReadsBy(turn.tx, turn.now, turn.staff.id, action, participantIds, detail);
+}
+
+/** The same, outside a turn (a digest sent on schedule is read by the lead it goes to). */
+export async function auditReadsBy(tx: Db, at: Date, staffId: string, action: string, participantIds: readonly string[], detail: Record<string, unknown> = {}): Promise<void> {
   if (participantIds.length === 0) return;
-  await turn.tx.query(
+  await tx.query(
     `insert into audit_log (at, actor, action, participant_id, detail) select $1, $2, $3, id, $5 from unnest($4::text[]) as id`,
-    [turn.now, `staff:${turn.staff.id}`, action, [...new Set(participantIds)], JSON.stringify(detail)],
+    [at, `staff:${staffId}`, action, [...new Set(participantIds)], JSON.stringify(detail)],
   );
 }
 

@@ -46,6 +46,8 @@ export interface Digest {
   totals: { missed: number; unanswered: number; escalations: number; urgent: number; unconfirmed: number; cadenceRed: number; cadenceYellow: number; staleContacts: number };
   /** No-shows per week for the last eight weeks, oldest first (the picture). */
   noShowsPerWeek: { week: string; count: number }[];
+  /** The participants whose data it shows (a protected identity under a label too): each read is audited. */
+  participantIds: string[];
 }
 
 const NO_SHOW_WINDOW_DAYS = 90;
@@ -132,7 +134,7 @@ export async function buildDigest(db: Db, teamId: string, kind: DigestKind, now:
                 coloured as (select *, case when $3 < due_at or next_booked is not null then 'yellow' else 'red' end as status from due
                              where not (next_booked is not null and next_booked <= due_at) and $3 >= due_at - interval '${WARN_DAYS} days')
            select coach_id as "coachId", count(*) filter (where status = 'red')::int as red, count(*) filter (where status = 'yellow')::int as yellow,
-                  (array_agg(json_build_object('participant', name, 'protected', protected_identity, 'agency', agency) order by due_at) filter (where status = 'red'))[1:${EXAMPLES}] as examples
+                  (array_agg(json_build_object('participantId', id, 'participant', name, 'protected', protected_identity, 'agency', agency) order by due_at) filter (where status = 'red'))[1:${EXAMPLES}] as examples
            from coloured group by coach_id`,
           // A held meeting older than the longest interval cannot make anything green: those are not read.
           [teamId, coachId ?? null, now, JSON.stringify(settings.cadenceMonths), Math.ceil(Math.max(0, ...Object.values(settings.cadenceMonths).map(Number)) * 30.44) + WARN_DAYS],
@@ -142,7 +144,7 @@ export async function buildDigest(db: Db, teamId: string, kind: DigestKind, now:
     kind === 'weekly'
       ? await db.query<{ coachId: string; count: number; examples: (DigestPerson & { agency: string })[] }>(
           `select p.coach_id as "coachId", count(*)::int as count,
-                  (array_agg(json_build_object('participant', p.name, 'protected', p.protected_identity, 'agency', c.agency) order by c.last_verified nulls first, p.name))[1:${EXAMPLES}] as examples
+                  (array_agg(json_build_object('participantId', p.id, 'participant', p.name, 'protected', p.protected_identity, 'agency', c.agency) order by c.last_verified nulls first, p.name))[1:${EXAMPLES}] as examples
            from agency_contact c join participant p on p.id = c.participant_id
            where ${scope} and c.agency <> 'coach' and (c.last_verified is null or c.last_verified < ($3::timestamptz - make_interval(days => ${STALE_AFTER_DAYS}))::date)
            group by p.coach_id`,
@@ -173,14 +175,24 @@ export async function buildDigest(db: Db, teamId: string, kind: DigestKind, now:
   const unconfirmedOf = byCoach(unconfirmed);
   const cadenceOf = new Map(cadenceRows.map((r) => [r.coachId, r]));
   const staleOf = new Map(staleRows.map((r) => [r.coachId, r]));
-  const named = (xs: (DigestPerson & { agency: string })[] | null | undefined) => (xs ?? []).map((x) => ({ ...x, participant: x.protected ? hidden : x.participant }));
+  const shown = new Set<string>();
+  // Every row carries its participant's id (`person` above, the examples' JSON), dropped before rendering.
+  const seen = <T extends object>(rows: T[]) => {
+    for (const r of rows) {
+      const id = (r as { participantId?: string }).participantId;
+      if (id) shown.add(id);
+    }
+    return rows;
+  };
+  type Example = DigestPerson & { agency: string; participantId?: string };
+  const named = (xs: Example[] | null | undefined) => seen(xs ?? []).map(({ participantId: _p, ...x }) => ({ ...x, participant: x.protected ? hidden : x.participant }));
   const sections: CoachSection[] = coaches.map((c) => ({
     coachId: c.id,
     coach: c.name,
-    missed: missedOf(c.id).map(strip),
-    unanswered: unansweredOf(c.id).map(strip),
-    escalations: escalationsOf(c.id).map((e) => ({ ...strip(e), late: late(e) })),
-    unconfirmed: unconfirmedOf(c.id).map(strip),
+    missed: seen(missedOf(c.id)).map(strip),
+    unanswered: seen(unansweredOf(c.id)).map(strip),
+    escalations: seen(escalationsOf(c.id)).map((e) => ({ ...strip(e), late: late(e) })),
+    unconfirmed: seen(unconfirmedOf(c.id)).map(strip),
     cadence: { red: cadenceOf.get(c.id)?.red ?? 0, yellow: cadenceOf.get(c.id)?.yellow ?? 0, redExamples: named(cadenceOf.get(c.id)?.examples) },
     staleContacts: { count: staleOf.get(c.id)?.count ?? 0, examples: named(staleOf.get(c.id)?.examples) },
   }));
@@ -203,5 +215,6 @@ export async function buildDigest(db: Db, teamId: string, kind: DigestKind, now:
       staleContacts: sum((s) => s.staleContacts.count),
     },
     noShowsPerWeek: binned.map((b) => ({ week: DateTime.fromJSDate(b.bin, { zone: TIME_ZONE }).toFormat("kkkk-'v'WW"), count: b.count })),
+    participantIds: [...shown].sort(),
   };
 }

@@ -8,7 +8,7 @@ import { t } from '../i18n/index.js';
 import { planSend, type DueHandler } from '../scheduler/scheduler.js';
 import { isWorkingDay } from '../meetings/calendar.js';
 import type { Handler, StaffTurn } from '../core/turn.js';
-import { audit, replyText, requestText } from '../core/turn.js';
+import { audit, auditReads, auditReadsBy, replyText, requestText } from '../core/turn.js';
 import { fold } from '../understanding/text.js';
 import { buildDigest, type Digest, type DigestKind } from './digest.js';
 import { outline, toAdaptiveCard, toBlockKit, toText } from './render.js';
@@ -58,11 +58,13 @@ export async function planDigests(tx: Db, now: Date): Promise<void> {
 
 function dueDigest(kind: DigestKind): DueHandler {
   return async (tx, send) => {
-    const [lead] = await tx.query<{ email: string }>(`select s.email from team t join staff s on s.id = t.lead_id where t.id = $1`, [send.ref]);
+    const [lead] = await tx.query<{ id: string; email: string }>(`select s.id, s.email from team t join staff s on s.id = t.lead_id where t.id = $1`, [send.ref]);
     if (!lead) return { skip: 'the team has no lead' };
     // As of the moment it was planned for (a due send is never early): a digest sent late (a
     // server that was down, a clock moved on) still tells about its own day.
-    return { send: [digestMessage(await buildDigest(tx, send.ref, kind, send.dueAt), lead.email)] };
+    const digest = await buildDigest(tx, send.ref, kind, send.dueAt);
+    await auditReadsBy(tx, send.dueAt, lead.id, 'read.digest', digest.participantIds, { kind, team: send.ref, scheduled: true });
+    return { send: [digestMessage(digest, lead.email)] };
   };
 }
 
@@ -78,5 +80,8 @@ export const digestRequest: Handler<StaffTurn> = async (turn) => {
   const digest = await buildDigest(turn.tx, turn.staff.teamId, kind, turn.now, own);
   const message = digestMessage(digest, turn.staff.email);
   turn.out.push({ ...message, purpose: 'reply' });
-  await audit(turn, `staff:${turn.staff.id}`, 'read.digest', null, { kind, team: turn.staff.teamId, own: Boolean(own) });
+  // One row per participant it shows, so `lots audit --participant` lists the digest too.
+  const detail = { kind, team: turn.staff.teamId, own: Boolean(own) };
+  if (digest.participantIds.length) await auditReads(turn, 'read.digest', digest.participantIds, detail);
+  else await audit(turn, `staff:${turn.staff.id}`, 'read.digest', null, detail);
 };

@@ -86,7 +86,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
     const status = async () => (await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`))[0]!.status;
     for (const message of ['dörren är låst, kan inte komma in', 'ska vi avboka?']) {
       await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
-      expect(text(await app.sms(ANNA, message))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ igen så gör jag det.');
+      expect(text(await app.sms(ANNA, message))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ så gör jag det.');
       expect(await status()).toBe('booked');
       expect((await outboxTo(demo.eva)).at(-1)!.text).toBe(`Anna Andersson skrev om coachsamtal onsdag 2 december kl 10.00: "${message}" Lots har frågat om det betyder NEJ och ändrar inget förrän deltagaren svarar NEJ.`);
     }
@@ -103,11 +103,11 @@ describe.each(engines)('dialogue on %s', (engine) => {
   it('a yes to "Menar du mötet …? Svara NEJ igen" cancels, never confirms; a no to a move asked again changes nothing', async () => {
     const status = async () => (await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`))[0]!.status;
     await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
-    expect(text(await app.sms(ANNA, 'jag vill byta tid på mötet'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara FLYTTA igen så gör jag det.');
+    expect(text(await app.sms(ANNA, 'jag vill byta tid på mötet'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara FLYTTA så gör jag det.');
     expect(text(await app.sms(ANNA, 'nej'))).toBe('Okej!');
     expect(await status()).toBe('booked');
     await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
-    expect(text(await app.sms(ANNA, 'kan inte komma, är sjuk idag'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ igen så gör jag det.');
+    expect(text(await app.sms(ANNA, 'kan inte komma, är sjuk idag'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ så gör jag det.');
     expect(text(await app.sms(ANNA, 'ja'))).toContain('avbokat');
     expect(await status()).toBe('cancelled');
   });
@@ -210,9 +210,11 @@ describe.each(engines)('dialogue on %s', (engine) => {
   });
 
   it('passes a message it did not understand to the coach to read, once, and answers as before', async () => {
-    expect(text(await app.sms(ANNA, 'vart tog bussen vägen'))).toBe('Jag förstod inte riktigt. Svara HJÄLP så ser du vad du kan fråga.');
+    // ("vart tog bussen vägen" was this test's message until participants' lines about buses on
+    // the way to a meeting became examples: it is now asked about, next meeting or coming.)
+    expect(text(await app.sms(ANNA, 'var köper man billigast vinterdäck'))).toBe('Jag förstod inte riktigt. Svara HJÄLP så ser du vad du kan fråga.');
     const toCoach = (await outboxTo(demo.eva)).map((m) => m.text);
-    expect(toCoach).toEqual(['Anna Andersson skrev något Lots inte förstod och inte kunde svara på. Läs gärna. Meddelandet: "vart tog bussen vägen"']);
+    expect(toCoach).toEqual(['Anna Andersson skrev något Lots inte förstod och inte kunde svara på. Läs gärna. Meddelandet: "var köper man billigast vinterdäck"']);
   });
 
   it('lets the coach read a long message it only greeted, unsure; a greeting stays between Lots and the participant', async () => {

@@ -6,7 +6,7 @@ import { formatWhen } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { meetingById, meetingsAt, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
 import { findTime } from '../understanding/dates.js';
-import { tokens } from '../understanding/text.js';
+import { fold, tokens } from '../understanding/text.js';
 import { retireSends } from '../scheduler/scheduler.js';
 import { REMINDER } from './reminders.js';
 import { cancelMeeting, invite, meetingStaff, participantView, staffView } from './booking.js';
@@ -61,7 +61,9 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
       turn.conversation.expecting = 'booking';
       turn.conversation.ref = meeting.id;
       turn.conversation.asked = answer;
-      reply(turn, 'participant:meeting.checkWhich', { when: mine.when, answer: ANSWER_WORD[answer] });
+      // "igen" only to someone who wrote the word: "kan inte komma på torsdag" is asked to write NEJ.
+      const wroteTheWord = fold(turn.msg.text).replace(/[^a-z]/g, '') === fold(ANSWER_WORD[answer]);
+      reply(turn, wroteTheWord ? 'participant:meeting.checkWhich' : 'participant:meeting.checkWhichSay', { when: mine.when, answer: ANSWER_WORD[answer] });
       if (!plain) {
         notify(turn, coach, 'staff:notify.meetingAnswerAsked', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), text: turn.msg.text, answer: ANSWER_WORD[answer] });
       }

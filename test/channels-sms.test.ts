@@ -5,7 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demo, testApp, type TestApp } from './support/app.js';
-import { deliveryReport, inboundSms, type WireRequest, type WireSecrets } from '../src/channels/sms/wire.js';
+import { deliveryReport, inboundSms, providerReport, type WireRequest, type WireSecrets } from '../src/channels/sms/wire.js';
 import type { SmsConfig } from '../src/config.js';
 
 const ANNA = demo.anna.phone;
@@ -124,6 +124,13 @@ describe.each(['46elks', 'twilio'] as const)('SMS contract: %s', (name) => {
     const [{ second }] = (await app.db.query<{ second: string }>(`select provider_id as second from outbox where recipient = $1 order by seq desc limit 1`, [ANNA])) as [{ second: string }];
     expect((await post(adapter.status(second, 'failed'))).statusCode).toBe(200);
     expect(await app.db.query(`select reason from escalation where participant_id = 'p1'`)).toEqual([{ reason: 'sms-failed' }]);
+  });
+
+  it('refuses a delivery report in a state it does not know, with the reason (found by a new user: Twilio\'s was taken for "not yet")', async () => {
+    await start();
+    const res = await post(providerReport(adapter.name, SECRETS, 'x-1', 'weird'));
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toMatch(/status/i);
   });
 
   it('tells an unknown sender nothing about Lots or anyone', async () => {

@@ -16,7 +16,6 @@ export interface TwilioConfig {
 }
 
 const inbound = z.object({ MessageSid: z.string().min(1).max(64), From: phone, To: z.string().min(1).max(32), Body: z.string().max(1600) });
-const status = z.object({ MessageSid: z.string().min(1).max(64), MessageStatus: z.string().min(1).max(32), ErrorCode: z.string().optional() });
 
 /** Twilio's signature for a request to `url` with form `params`. */
 export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
@@ -31,16 +30,27 @@ function signedCorrectly(req: FastifyRequest, config: TwilioConfig): boolean {
   return sameSecret(given, twilioSignature(config.authToken, url, (req.body ?? {}) as Record<string, string>));
 }
 
-/** Twilio's many states, as far as Lots cares: sent, delivered, failed (or nothing yet). */
-const STATES: Record<string, 'sent' | 'delivered' | 'failed' | null> = {
+/**
+ * Twilio's states of an outgoing message, as far as Lots cares: sent, delivered, failed (or nothing
+ * yet). A state not among them is refused with its reason, as 46elks' are (it was taken for "not yet").
+ */
+const STATES = {
   accepted: null,
+  scheduled: null,
   queued: null,
   sending: null,
   sent: 'sent',
   delivered: 'delivered',
+  read: 'delivered',
   undelivered: 'failed',
   failed: 'failed',
-};
+  canceled: 'failed',
+} as const satisfies Record<string, 'sent' | 'delivered' | 'failed' | null>;
+const status = z.object({
+  MessageSid: z.string().min(1).max(64),
+  MessageStatus: z.enum(Object.keys(STATES) as (keyof typeof STATES)[], { error: `MessageStatus: one of ${Object.keys(STATES).join(', ')}` }),
+  ErrorCode: z.string().optional(),
+});
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -62,7 +72,7 @@ export function twilio(config: TwilioConfig): SmsProvider {
       app.post('/webhooks/sms/twilio/status', async (req, res) => {
         const body = badRequest(status, req.body, res);
         if (!body) return res;
-        return report(ctx, 'twilio', body.MessageSid, STATES[body.MessageStatus] ?? null, body.ErrorCode ? `twilio error ${body.ErrorCode}` : undefined);
+        return report(ctx, 'twilio', body.MessageSid, STATES[body.MessageStatus], body.ErrorCode ? `twilio error ${body.ErrorCode}` : undefined);
       });
     },
     async send(m: OutboxRow) {

@@ -40,10 +40,15 @@ export function inboundSms(provider: '46elks' | 'twilio', s: WireSecrets, m: { f
 
 /** A delivery report as the provider posts it. */
 export function deliveryReport(provider: '46elks' | 'twilio', s: WireSecrets, providerId: string, state: 'sent' | 'delivered' | 'failed'): WireRequest {
+  return providerReport(provider, s, providerId, provider === 'twilio' && state === 'failed' ? 'undelivered' : state);
+}
+
+/** A delivery report with the provider's own word for the state (one Lots may not know). */
+export function providerReport(provider: '46elks' | 'twilio', s: WireSecrets, providerId: string, providerState: string): WireRequest {
   if (provider === '46elks') {
-    return { method: 'POST', url: '/webhooks/sms/46elks/status', payload: new URLSearchParams({ id: providerId, status: state }).toString(), headers: { ...formHeaders, authorization: basic(s.elksWebhookSecret) } };
+    return { method: 'POST', url: '/webhooks/sms/46elks/status', payload: new URLSearchParams({ id: providerId, status: providerState }).toString(), headers: { ...formHeaders, authorization: basic(s.elksWebhookSecret) } };
   }
-  const fields = form({ MessageSid: providerId, MessageStatus: state === 'failed' ? 'undelivered' : state, ErrorCode: state === 'failed' ? '30003' : undefined });
+  const fields = form({ MessageSid: providerId, MessageStatus: providerState, ErrorCode: providerState === 'undelivered' ? '30003' : undefined });
   return {
     method: 'POST',
     url: '/webhooks/sms/twilio/status',

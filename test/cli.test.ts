@@ -99,8 +99,12 @@ describe('lots cli', () => {
     const usage = lots(['audit'], { env });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('lots audit --participant');
-    // Nine processes, each opening the embedded database from its folder (~3 s apiece).
-  }, 90_000);
+    // An id that was never anyone's is not "no activity" (found by a new user).
+    const mistyped = lots(['audit', '--participant', 'p999'], { env });
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.stderr).toContain('Ingen deltagare med id p999');
+    // Ten processes, each opening the embedded database from its folder (~3 s apiece).
+  }, 100_000);
 
   it('report, audit and erase refuse a folder with no database instead of answering from an empty one', () => {
     // Found by a new user: run without the LOTS_DATA_DIR serve used, audit found "no entries".

@@ -155,6 +155,12 @@ async function audit(args: string[]): Promise<number> {
   if (!a) return EXIT_USAGE;
   return withStore(async (db) => {
     const entries = await auditTrail(db, a.participant);
+    // An erased participant's entries stay; an id that was never anyone's is said to be unknown,
+    // as erase says it (a mistyped id read as "no activity").
+    if (!entries.length && !(await db.query(`select 1 from participant where id = $1`, [a.participant])).length) {
+      process.stderr.write(t('sv', 'cli:audit.unknown', { id: a.participant }) + '\n');
+      return EXIT_USAGE;
+    }
     if (a.format === 'json') process.stdout.write(JSON.stringify({ participant: a.participant, entries }, null, 2) + '\n');
     else if (!entries.length) process.stdout.write(t('sv', 'cli:audit.none', { id: a.participant }) + '\n');
     else

@@ -56,6 +56,11 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(answer.replies[0]!.text).toContain('Karin Lund');
   });
 
+  it('a coach\'s caseload says how many are her own; an admin is told she sees no one in chat (found by a new user)', async () => {
+    expect(text(await app.staff(demo.eva, 'visa mina deltagare'))).toMatch(/^Deltagare du kan se \(\d+\), dina egna \(\d+\) först:\n• Alex Lindgren – coach Eva Lindqvist\n/);
+    expect(text(await app.staff(demo.lars, 'visa mina deltagare'))).toBe('Som administratör ser du inga deltagare i chatten. Coacher och teamledare ser sina.');
+  });
+
   it('asks for a missing slot only once, then the conversation goes on', async () => {
     expect(text(await app.staff(demo.eva, 'vem är handläggaren på FK?'))).toBe('Vilken deltagare gäller det?');
     expect(text(await app.staff(demo.eva, 'visa mina deltagare'))).toMatch(/^Deltagare du kan se/);

@@ -51,6 +51,8 @@ export const participantHandlers: Record<string, Handler<ParticipantTurn>> = {
 };
 
 const caseloadList: Handler<StaffTurn> = async (turn) => {
+  // An admin manages the programme and sees no one in chat: said, not an empty list.
+  if (turn.staff.role === 'admin') return reply(turn, 'staff:caseload.admin');
   const people = await visibleParticipants(turn.tx, turn.staff);
   const coaches = new Map((await turn.tx.query<{ id: string; name: string }>(`select id, name from staff where team_id = $1`, [turn.staff.teamId])).map((s) => [s.id, s.name]));
   // A coach's own participants first.
@@ -59,7 +61,10 @@ const caseloadList: Handler<StaffTurn> = async (turn) => {
     (p) => `• ${t(turn.lng, 'staff:caseload.line', { name: p.name, coach: coaches.get(p.coachId) ?? '–' })}${p.protectedIdentity ? ` ${t(turn.lng, 'staff:caseload.protected')}` : ''}`,
   );
   await auditReads(turn, 'read.caseload', people.map((p) => p.id));
-  replyText(turn, [t(turn.lng, 'staff:caseload.header', { count: people.length }), ...lines].join('\n'));
+  // "Mina deltagare" from a coach who also sees colleagues' people: how many are her own.
+  const own = people.filter((p) => p.coachId === turn.staff.id).length;
+  const header = own > 0 && own < people.length ? t(turn.lng, 'staff:caseload.headerOwnFirst', { count: people.length, own }) : t(turn.lng, 'staff:caseload.header', { count: people.length });
+  replyText(turn, [header, ...lines].join('\n'));
 };
 
 export const staffHandlers: Record<string, Handler<StaffTurn>> = {

@@ -183,20 +183,18 @@ const STATEMENTS_BETWEEN_UPKEEP = 1_000;
  * analysed once it has grown by a fifth and by 8 pages (autovacuum's own rule, counted in pages,
  * as PGlite keeps no activity statistics); analysing makes PostgreSQL plan its statements again.
  */
-function autovacuum(exclusive: Exclusive, script: (sql: string) => Promise<{ rows: Record<string, unknown>[] }>) {
+function autovacuum(alone: (sql: string) => Promise<{ rows: Record<string, unknown>[] }>) {
   let statements = 0;
   let running: Promise<void> | undefined;
   let closing = false;
   async function upkeep() {
-    const { rows: grown } = await exclusive(() =>
-      script(
-        `select quote_ident(c.relname) as name from pg_class c
-         where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
-           and pg_relation_size(c.oid) / current_setting('block_size')::int > 8 + 1.2 * c.relpages`,
-      ),
+    const { rows: grown } = await alone(
+      `select quote_ident(c.relname) as name from pg_class c
+       where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r'
+         and pg_relation_size(c.oid) / current_setting('block_size')::int > 8 + 1.2 * c.relpages`,
     );
     // One table at a time, so statements waiting in between are not held up by all of them.
-    for (const { name } of grown) await exclusive(() => script(`vacuum analyze ${name as string}`));
+    for (const { name } of grown) await alone(`vacuum analyze ${name as string}`);
   }
   return {
     /** Counts one statement; every thousandth starts the upkeep. */
@@ -274,20 +272,22 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
   const exclusive = exclusiveLock();
   let closed = false;
   const { run, script } = preparedStatements(pglite, () => closed);
-  const vacuum = autovacuum(exclusive, script);
-  const query = async (sql: string, params?: unknown[]) => {
-    vacuum.counted();
-    return { rows: await run(sql, params ?? []) };
-  };
-  // Outside a transaction, a statement or script waits for any open one (PGlite's own exec() parsed
-  // its answer with the slow parser).
+  // Outside a transaction, a statement or script waits for any open one, and its writes reach the
+  // file system after it (PGlite's own exec() parsed its answer with the slow parser). The upkeep
+  // runs its statements this way too.
   const alone = <T>(work: () => Promise<T>) =>
     exclusive(async () => {
       const result = await work();
       await pglite.syncToFs();
       return result;
     });
-  const outside: Queryable = { query: (sql, params) => alone(() => query(sql, params)), exec: (sql) => alone(() => script(sql)) };
+  const scriptAlone = (sql: string) => alone(() => script(sql));
+  const vacuum = autovacuum(scriptAlone);
+  const query = async (sql: string, params?: unknown[]) => {
+    vacuum.counted();
+    return { rows: await run(sql, params ?? []) };
+  };
+  const outside: Queryable = { query: (sql, params) => alone(() => query(sql, params)), exec: scriptAlone };
   // A transaction as PGlite's own transaction() runs one, with its statements sent the same way
   // as the others (its BEGIN and COMMIT went through PGlite's parser, 60 µs each).
   const transaction: Db['transaction'] = (fn) =>

@@ -183,16 +183,17 @@ let humourWindow = 8;
 const phrases = new Node<Phrase>();
 const idioms = new Node<true>();
 const substrings: { text: string; source: string; lang: string }[] = [];
-/** Warning-sign concepts, each a trie of its phrases, and the pairs that together are a crisis. */
-const concepts = new Map<string, Node<true>>();
-/** The concepts a phrase of which starts with this word: a message holds only concepts whose first word it has. */
-const conceptsStartingWith = new Map<number, string[]>();
-/** Pairs of concepts, each with the concepts that stop it ('!accident'). */
-let together: { all: string[]; unless: string[] }[] = [];
-/** The pairs by their first concept: a pair whose first concept cannot start in a message is not looked at. */
-const pairsStartingWith = new Map<string, number[]>();
-/** The pairs a message may hold, by index (reused from message to message). */
-let marked = new Uint8Array(0);
+/** Warning-sign concepts by index: names (from crisis.json) and tries of their phrases. */
+const conceptNames: string[] = [];
+const conceptTries: Node<true>[] = [];
+/** By word id, the concepts a phrase of which starts with that word, with the node after it. */
+const conceptStarts = new Map<number, { concept: number; node: Node<true> }[]>();
+/** Pairs of concepts (by index) that together are a crisis, each with the concepts that stop it ('!accident'). */
+let together: { all: number[]; unless: number[] }[] = [];
+/** The pairs by their first concept: only pairs whose first concept a message holds are read. */
+let pairsStartingWith: number[][] = [];
+/** The concepts a message holds, by index (reused from message to message, cleared after each). */
+let present = new Uint8Array(0);
 const concern = new Node<true>();
 
 function deletions(word: string): Set<string> {
@@ -251,21 +252,27 @@ function compile(data: CrisisData): void {
   for (const w of data.negators) negators.add(fold(w));
   for (const [key, ws] of Object.entries(data.neverTypoOf)) if (!key.startsWith('_')) for (const w of list(ws)) neverTypo.add(fold(w));
   for (const [key, patterns] of Object.entries(data.idioms)) if (!key.startsWith('_')) for (const p of list(patterns)) idioms.addPattern(p, true);
+  const index = new Map<string, number>();
   for (const [name, patterns] of Object.entries(data.signs.concepts)) {
     const trie = new Node<true>();
     for (const p of patterns) trie.addPattern(p, true);
-    concepts.set(name, trie);
+    index.set(name, conceptNames.length);
+    conceptNames.push(name);
+    conceptTries.push(trie);
   }
   for (const p of data.concern.words) concern.addPattern(p, true);
-  for (const [name, trie] of concepts) for (const id of trie.next.keys()) (conceptsStartingWith.get(id) ?? conceptsStartingWith.set(id, []).get(id)!).push(name);
-  together = data.signs.together.map((names) => ({ all: names.filter((n) => !n.startsWith('!')), unless: names.filter((n) => n.startsWith('!')).map((n) => n.slice(1)) }));
-  pairsStartingWith.clear();
-  marked = new Uint8Array(data.signs.together.length);
-  together.forEach((rule, i) => (pairsStartingWith.get(rule.all[0]!) ?? pairsStartingWith.set(rule.all[0]!, []).get(rule.all[0]!)!).push(i));
-  const named = new Set(together.flatMap((rule) => [...rule.all, ...rule.unless]));
-  for (const name of named) if (!concepts.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
+  conceptTries.forEach((trie, concept) => {
+    for (const [id, node] of trie.next) (conceptStarts.get(id) ?? conceptStarts.set(id, []).get(id)!).push({ concept, node });
+  });
+  const named = new Set(data.signs.together.flat().map((n) => n.replace(/^!/, '')));
+  for (const name of named) if (!index.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
   // A concept in no pair is never read: a left-over from an edit, not a sign.
-  for (const name of concepts.keys()) if (!named.has(name)) throw new Error(`crisis.json: the concept "${name}" is in no signs.together pair`);
+  for (const name of conceptNames) if (!named.has(name)) throw new Error(`crisis.json: the concept "${name}" is in no signs.together pair`);
+  const ids = (names: string[]) => names.map((n) => index.get(n)!);
+  together = data.signs.together.map((names) => ({ all: ids(names.filter((n) => !n.startsWith('!'))), unless: ids(names.filter((n) => n.startsWith('!')).map((n) => n.slice(1))) }));
+  pairsStartingWith = conceptNames.map(() => []);
+  together.forEach((rule, i) => pairsStartingWith[rule.all[0]!]!.push(i));
+  present = new Uint8Array(conceptNames.length);
   const add = (source: string, phrase: Phrase) => {
     phrases.addPattern(source, phrase);
     if (phrases.next.has(NUMBER)) throw new Error(`crisis.json: "${source}" may not start with <number>`);
@@ -312,6 +319,7 @@ export const fuzzyWords = (): string[] => words.filter((w) => w.token.length >= 
 
 const NONE: readonly number[] = [];
 const NONE_LONG: { id: number; token: string; histogram: Uint8Array }[] = [];
+const NO_STARTS: { concept: number; node: Node<true> }[] = [];
 /** How many written words' matches are remembered (messages repeat their words). */
 const WORDS_REMEMBERED = 50_000;
 
@@ -474,23 +482,28 @@ export function detectCrisis(text: string): CrisisFinding {
       const found = m.phraseFrom(phrases, i, i, false);
       if (found) return { crisis: true, matched: found.source, lang: found.lang };
     }
-  // Warning signs that together are a crisis ("no point" + "living", pills + "saved up").
-  const startable = new Set<string>();
-  for (const ids of m.ids) for (const id of ids) for (const name of conceptsStartingWith.get(id) ?? []) startable.add(name);
-  const present = new Map<string, boolean>();
-  const has = (name: string) => startable.has(name) && (present.get(name) ?? (present.set(name, m.contains(concepts.get(name)!)), present.get(name)!));
-  // In the pairs' written order, so the same pair is named whatever the message: candidates are
-  // marked, then read in order (and unmarked for the next message).
-  let candidates = 0;
-  for (const name of startable) for (const i of pairsStartingWith.get(name) ?? []) candidates += marked[i] ? 0 : (marked[i] = 1);
-  let signs: CrisisFinding | undefined;
-  for (let i = 0; candidates > 0 && i < marked.length; i++) {
-    if (!marked[i]) continue;
-    marked[i] = 0;
-    candidates--;
-    const rule = together[i]!;
-    if (!signs && rule.all.every(has) && !rule.unless.some(has)) signs = { crisis: true, matched: `signs: ${rule.all.join(' + ')}`, lang: 'signs' };
+  // Warning signs that together are a crisis ("no point" + "living", pills + "saved up"): every
+  // concept the message holds, read from where its first word stands; then the pairs of them, the
+  // first in written order named whatever the message.
+  const held: number[] = [];
+  for (let i = 0; i < m.words.length; i++) {
+    if (m.masked?.[i]) continue;
+    for (const id of m.ids[i]!)
+      for (const start of conceptStarts.get(id) ?? NO_STARTS)
+        if (!present[start.concept] && m.conceptFrom(conceptTries[start.concept]!, start.node, i + 1, false)) {
+          present[start.concept] = 1;
+          held.push(start.concept);
+        }
   }
+  let first = -1;
+  for (const concept of held)
+    for (const i of pairsStartingWith[concept]!) {
+      if (first >= 0 && i > first) continue;
+      const rule = together[i]!;
+      if (rule.all.every((c) => present[c]) && !rule.unless.some((c) => present[c])) first = i;
+    }
+  for (const concept of held) present[concept] = 0;
+  const signs: CrisisFinding | undefined = first >= 0 ? { crisis: true, matched: `signs: ${together[first]!.all.map((c) => conceptNames[c]).join(' + ')}`, lang: 'signs' } : undefined;
   if (signs) return signs;
   if (NON_LATIN_SCRIPT.test(text)) {
     const normalised = normaliseScript(text);

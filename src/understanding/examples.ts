@@ -192,9 +192,9 @@ export function loadExamples(lex: Lexicon, nameIn: (text: string) => string | un
       const row = t.rows.get(k);
       if (row === undefined) continue; // a feature no example has says nothing
       known += n;
-      for (let i = 0; i < logs.length; i++) {
-        logs[i]! += leftFrom.includes(i) ? n * Math.log(countIn(t, row, i, k, left) + NB.alpha) : n * t.logs[row * logs.length + i]!;
-      }
+      const base = row * logs.length;
+      if (leftFrom.length === 0) for (let i = 0; i < logs.length; i++) logs[i]! += n * t.logs[base + i]!;
+      else for (let i = 0; i < logs.length; i++) logs[i]! += leftFrom.includes(i) ? n * Math.log(countIn(t, row, i, k, left) + NB.alpha) : n * t.logs[base + i]!;
     }
     let max = -Infinity;
     for (let i = 0; i < logs.length; i++) {

@@ -43,6 +43,18 @@ describe('lots cli', () => {
     expect(res.code).toBe(2);
   });
 
+  it('classify reads a text given after its flags, with the reasons when asked (--why), and refuses a bad flag', () => {
+    const res = lots(['classify', '--role', 'staff', '--now', '2026-11-23T09:00:00+01:00', '--why', 'boka', 'SIP', 'med', 'Anna', 'tis', 'kl', '10']);
+    expect(res.code).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out).toMatchObject({ intent: 'meeting.book', slots: { participant: 'Anna', meetingType: 'sip', start: '2026-11-24T10:00' } });
+    expect(out.reasons.length).toBeGreaterThan(0);
+    expect(JSON.parse(lots(['classify', 'vem e min kontakt på fk']).stdout)).toEqual({ intent: 'contact.lookup', confidence: expect.any(Number), slots: { agency: 'fk' } });
+    const bad = lots(['classify', '--role', 'boss', 'hej']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('lots classify');
+  });
+
   it('import refuses a bad file with line and field, and creates no database', () => {
     const file = path.join(tmp, 'bad.json');
     fs.writeFileSync(file, JSON.stringify({ staff: [{ id: 's1', name: 'E', email: 'nope', role: 'coach', team: 't1' }] }, null, 2));

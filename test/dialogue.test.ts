@@ -37,6 +37,13 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(coach.at(-1)!.text).toBe('Anna Andersson ber att bli uppringd. Telefon: 070-123 45 67.\nKvittera inom 30 minuter (kontorstid), annars går det vidare.');
   });
 
+  it('says plainly what it cannot do rather than offer two guesses, and the coach reads it (found by a new user)', async () => {
+    expect(text(await app.sms(ANNA, 'vad är klockan?'))).toBe(t('sv', 'participant:outOfScope'));
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toContain('vad är klockan?');
+    // Still a miss: a second in a row offers the coach.
+    expect(text(await app.sms(ANNA, 'vad blir det för väder imorgon?'))).toBe('Jag förstår inte riktigt. Vill du att din coach ringer dig? Svara RING.');
+  });
+
   it('a participant: a missing agency is asked for, and the answer completes the request', async () => {
     expect(text(await app.sms(ANNA, 'vem är min kontakt?'))).toMatch(/^Vilken kontakt menar du\?/);
     expect(text(await app.sms(ANNA, 'FK'))).toContain('Karin Lund');

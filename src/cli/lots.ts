@@ -196,7 +196,39 @@ const classifyLine = z.strictObject({
   now: z.iso.datetime({ offset: true }).optional(),
 });
 
-async function classifyStdin(): Promise<number> {
+/** One understanding as the JSON line `classify` writes; `why` adds the reasons and the runners-up. */
+function classifiedLine(input: z.infer<typeof classifyLine>, why: boolean): string {
+  const u = classify({ ...input, now: input.now ? new Date(input.now) : new Date() });
+  const { intent, confidence, slots } = u;
+  return JSON.stringify(why ? { intent, confidence, slots, reasons: u.reasons, alternatives: u.alternatives ?? [] } : { intent, confidence, slots }) + '\n';
+}
+
+const classifyArgs = z.strictObject({
+  role: z.enum(['participant', 'staff']).default('participant'),
+  now: z.iso.datetime({ offset: true }).optional(),
+  why: z.boolean().default(false),
+});
+
+/**
+ * `lots classify` reads JSON lines on stdin (PRODUCT.md). For a person trying it by hand, a text
+ * after the flags is classified on its own: `lots classify --role staff --why "boka SIP med Anna"`.
+ */
+async function classifyCommand(args: string[]): Promise<number> {
+  const firstText = args.findIndex((a, i) => !a.startsWith('--') && !(i > 0 && /^--(role|now)$/.test(args[i - 1]!)));
+  const flags = flagsFor(classifyArgs, firstText < 0 ? args : args.slice(0, firstText), 'cli:classifyUsage', ['why']);
+  if (!flags) return EXIT_USAGE;
+  if (firstText < 0) return classifyStdin(flags.why);
+  const text = args.slice(firstText).join(' ');
+  const parsed = classifyLine.safeParse({ text, role: flags.role, ...(flags.now ? { now: flags.now } : {}) });
+  if (!parsed.success) {
+    process.stderr.write(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n') + '\n' + t('sv', 'cli:classifyUsage') + '\n');
+    return EXIT_USAGE;
+  }
+  process.stdout.write(classifiedLine(parsed.data, flags.why));
+  return 0;
+}
+
+async function classifyStdin(why: boolean): Promise<number> {
   let bad = 0;
   let n = 0;
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -215,8 +247,7 @@ async function classifyStdin(): Promise<number> {
       process.stdout.write(JSON.stringify({ error: t('sv', 'cli:badLine', { line: n, reason }) }) + '\n');
       continue;
     }
-    const { intent, confidence, slots } = classify({ ...parsed.data, now: parsed.data.now ? new Date(parsed.data.now) : new Date() });
-    process.stdout.write(JSON.stringify({ intent, confidence, slots }) + '\n');
+    process.stdout.write(classifiedLine(parsed.data, why));
   }
   return bad ? EXIT_USAGE : 0;
 }
@@ -233,7 +264,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       process.stdout.write(JSON.stringify(demoProgramme(systemClock), null, 2) + '\n');
       return 0;
     case 'classify':
-      return classifyStdin();
+      return classifyCommand(rest);
     case 'report':
       return report(rest);
     case 'audit':

@@ -15,8 +15,15 @@ import { notify, reply, type ParticipantTurn, type Turn } from './turn.js';
 /** Up to this many words a message Lots asks about is a fragment, not something to put before the coach. */
 const FRAGMENT_WORDS = 3;
 
-/** The two intents a clarifying question offers, when there are two to offer. */
-export const clarifyOptions = (u: Understanding) => (u.alternatives ?? []).filter((a) => a.score > 0 && a.intent !== 'unknown').slice(0, 2);
+/**
+ * The two intents a clarifying question offers, when there are two to offer; none when what is
+ * most like the message is something Lots does not do ("vad är klockan?" is like "vad är klockan i
+ * New York"): a choice of two guesses would only be a wrong question.
+ */
+export const clarifyOptions = (u: Understanding) =>
+  outOfScope(u) ? [] : (u.alternatives ?? []).filter((a) => a.score > 0 && a.intent !== 'unknown').slice(0, 2);
+/** Read as something Lots does not do, rather than not read at all. */
+const outOfScope = (u: Understanding) => u.intent === 'unknown' && u.alternatives?.[0]?.intent === 'unknown';
 
 /**
  * Whether a participant's message Lots did not understand is put before the coach to read: all
@@ -193,7 +200,7 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     understanding,
     conversation: { ...conversation, misses },
     ask: async (turn) => {
-      reply(turn, `${role}:unknown`);
+      reply(turn, outOfScope(understanding) ? `${role}:outOfScope` : `${role}:unknown`);
       if (role === 'participant') await passToCoach(turn, 'staff:notify.unread');
     },
   };

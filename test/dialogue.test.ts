@@ -224,7 +224,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
   it('passes a message it did not understand to the coach to read, once, and answers as before', async () => {
     // ("vart tog bussen vägen" was this test's message until participants' lines about buses on
     // the way to a meeting became examples: it is now asked about, next meeting or coming.)
-    expect(text(await app.sms(ANNA, 'var köper man billigast vinterdäck'))).toBe('Jag förstod inte riktigt. Svara HJÄLP så ser du vad du kan fråga.');
+    expect(text(await app.sms(ANNA, 'var köper man billigast vinterdäck'))).toBe('Det kan jag inte svara på, men din coach får se ditt sms. Svara HJÄLP så ser du vad jag kan hjälpa till med.');
     const toCoach = (await outboxTo(demo.eva)).map((m) => m.text);
     expect(toCoach).toEqual(['Anna Andersson skrev något Lots inte förstod och inte kunde svara på. Läs gärna. Meddelandet: "var köper man billigast vinterdäck"']);
   });

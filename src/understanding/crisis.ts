@@ -108,7 +108,7 @@ export function normaliseScript(text: string): string {
 
 // ---- compiled form --------------------------------------------------------------------------
 
-/** The id of the `<number>` word (guards only). */
+/** The id of the `<number>` word: any number written in digits. */
 const NUMBER = -1;
 type Sequence = readonly number[];
 
@@ -334,6 +334,7 @@ function pushNew(out: number[], id: number | undefined): void {
  */
 const idsFor = remembered((word: string): readonly number[] => {
   const out: number[] = [];
+  if (/^\d+$/.test(word)) out.push(NUMBER);
   pushNew(out, plainIds.get(word));
   for (let len = Math.min(word.length, longestStem); len >= shortestStem; len--) pushNew(out, stemIds.get(word.slice(0, len)));
   // A letter written twice ("leeva", "dööö" → "döö"): the word without one of the two, for short
@@ -375,7 +376,7 @@ class Message {
   }
 
   has(pos: number, id: number): boolean {
-    return id === NUMBER ? /^\d+$/.test(this.words[pos]!) : this.ids[pos]!.includes(id);
+    return this.ids[pos]!.includes(id);
   }
 
   /** Where `seq` ends (exclusive) if it starts at `start`, else -1. One negator may stand between its words. */

@@ -47,18 +47,25 @@ export interface AppOptions {
 
 const CLOCK_KEY = 'simulator.clock';
 
+/**
+ * Lots' clock on a store, as `serve` keeps it; the CLI's commands write by it too, so an erasure in
+ * a demo sits among the demo's rows. The simulator's time stands still between its own moves, so
+ * what it shows is repeatable; it is kept in the database so a restart goes on from the same
+ * moment. Outside the simulator the clock runs with real time (from LOTS_CLOCK_START for a drill).
+ * A new simulator starts at LOTS_CLOCK_START too, so a scripted session begins where its script does.
+ */
+export async function clockOf(db: Db, config: Pick<Config, 'simulator' | 'clockStart'>): Promise<SettableClock> {
+  const [saved] = config.simulator ? await db.query<{ value: string }>(`select value from setting where key = $1`, [CLOCK_KEY]) : [];
+  const start = config.clockStart ?? new Date();
+  return config.simulator ? new SettableClock(saved ? new Date(saved.value) : start) : new SettableClock(start, true);
+}
+
 export async function createApp({ config, log, teamsEdge, ...given }: AppOptions): Promise<App> {
   if (config.simulator && !isLoopback(config.host) && !config.simulatorPublic) {
     throw new Error(t('sv', 'cli:simulatorPublicRefused', { host: config.host }));
   }
   const db = given.db ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  // The simulator's time stands still between its own moves, so what it shows is repeatable;
-  // it is kept in the database so a restart goes on from the same moment.
-  const [saved] = config.simulator ? await db.query<{ value: string }>(`select value from setting where key = $1`, [CLOCK_KEY]) : [];
-  // Outside the simulator the clock runs with real time (from LOTS_CLOCK_START for a drill). A new
-  // simulator starts at LOTS_CLOCK_START too, so a scripted session begins where its script does.
-  const start = config.clockStart ?? new Date();
-  const clock = given.clock ?? (config.simulator ? new SettableClock(saved ? new Date(saved.value) : start) : new SettableClock(start, true));
+  const clock = given.clock ?? (await clockOf(db, config));
   if (!config.simulator && config.clockStart) log.warn({ clockStart: config.clockStart.toISOString() }, 'Lots\' clock starts at LOTS_CLOCK_START, not the real time (a drill)');
   const saveClock = async (now: Date) => {
     await db.query(`insert into setting (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value`, [CLOCK_KEY, JSON.stringify(now.toISOString())]);

@@ -89,6 +89,8 @@ describe('lots cli', () => {
       const locked = lots(['import', csv], { env: { LOTS_DATA_DIR: dataDir } });
       expect(locked.code).toBe(2);
       expect(locked.stderr).toContain('används av en annan Lots-process');
+      // The simulator's clock, moved: the CLI writes by it too, so the erasure below sits among the demo's rows.
+      await fetch(`${url}/sim/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ set: '2027-01-11T10:00:00+01:00' }) });
       // Staff reading about Anna is in her audit trail once serve has stopped.
       await fetch(`${url}/sim/staff`, {
         method: 'POST',
@@ -107,6 +109,7 @@ describe('lots cli', () => {
     expect(erased.stdout).toContain('Deltagare p1 är raderad');
     const after = JSON.parse(lots(['audit', '--participant', 'p1', '--format', 'json'], { env }).stdout);
     expect(after.entries.at(-1)).toMatchObject({ actor: 'admin:lars', action: 'participant.erased' });
+    expect(new Date(after.entries.at(-1).at).toISOString()).toBe('2027-01-11T09:00:00.000Z');
     expect(lots(['erase', '--participant', 'p1'], { env }).code).toBe(2);
     const usage = lots(['audit'], { env });
     expect(usage.code).toBe(2);

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../util/log.js';
-import { createApp } from '../app.js';
+import { clockOf, createApp } from '../app.js';
 import { DataDirLocked, openStore, type Db } from '../store/db.js';
 import { auditTrail, eraseParticipant } from '../privacy/privacy.js';
-import { systemClock } from '../model/index.js';
+import { systemClock, type Clock } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import { applyImport, formatIssue, ImportError, parseImport } from '../directory/import.js';
 import { demoProgramme } from '../directory/demo.js';
@@ -60,9 +60,9 @@ async function importFile(file: string | undefined): Promise<number> {
     if (err instanceof ImportError) return refused(err);
     throw err;
   }
-  return withStore(async (db) => {
+  return withStore(async (db, clock) => {
     try {
-      const summary = await applyImport(db, plan, systemClock, 'cli:import');
+      const summary = await applyImport(db, plan, clock, 'cli:import');
       process.stdout.write(t('sv', 'cli:import.done', { ...summary }) + '\n');
       return 0;
     } catch (err) {
@@ -109,7 +109,7 @@ function flagsFor<T>(schema: z.ZodType<T>, args: string[], usage: string, boolea
  * Only an import may begin a new folder: a report, an audit or an erasure run where there is no
  * database (LOTS_DATA_DIR not set as for `serve`) would answer from an empty one, confidently wrong.
  */
-async function withStore(fn: (db: Db) => Promise<number>, { create = false } = {}): Promise<number> {
+async function withStore(fn: (db: Db, clock: Clock) => Promise<number>, { create = false } = {}): Promise<number> {
   const config = loadConfig();
   if (!config.databaseUrl && !create && !fs.existsSync(path.join(config.dataDir, 'PG_VERSION'))) {
     process.stderr.write(t('sv', 'cli:noDatabase', { dir: config.dataDir }) + '\n');
@@ -124,7 +124,7 @@ async function withStore(fn: (db: Db) => Promise<number>, { create = false } = {
     return EXIT_USAGE;
   }
   try {
-    return await fn(db);
+    return await fn(db, await clockOf(db, config));
   } finally {
     await db.close();
   }
@@ -178,8 +178,8 @@ async function erase(args: string[]): Promise<number> {
   const a = flagsFor(z.strictObject({ participant: participantArg, by: z.string().min(1).optional() }), args, 'cli:erase.usage');
   if (!a) return EXIT_USAGE;
   const by = a.by ?? `cli:${os.userInfo().username}`;
-  return withStore(async (db) => {
-    const erased = await eraseParticipant(db, a.participant, by, systemClock.now());
+  return withStore(async (db, clock) => {
+    const erased = await eraseParticipant(db, a.participant, by, clock.now());
     if (!erased) {
       process.stderr.write(t('sv', 'cli:erase.unknown', { id: a.participant }) + '\n');
       return EXIT_USAGE;

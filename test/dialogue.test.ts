@@ -150,10 +150,13 @@ describe.each(engines)('dialogue on %s', (engine) => {
   });
 
   it('a hint no crisis phrase catches still reaches the coach word for word, and the request is still answered', async () => {
-    const res = await app.sms(ANNA, 'behöver inte boka fler möten, jag är värdelös');
+    // ("behöver inte boka fler möten, jag är värdelös" was this test's message until the second
+    // crisis line came: it is now as like the crisis examples as an alarm asks.)
+    const res = await app.sms(ANNA, 'när är mitt nästa möte? känner mig värdelös');
     expect(text(res)).not.toMatch(/90101/);
+    expect(text(res)).toMatch(/^Ditt nästa möte/);
     const coach = (await outboxTo(demo.eva)).map((m) => m.text);
-    expect(coach.at(-1)).toBe('Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "behöver inte boka fler möten, jag är värdelös" Telefon: 070-123 45 67.');
+    expect(coach.at(-1)).toBe('Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "när är mitt nästa möte? känner mig värdelös" Telefon: 070-123 45 67.');
     expect((await outboxTo(demo.maria)).length).toBe(0);
   });
 

@@ -46,12 +46,16 @@ describe('understanding on the labelled set', () => {
     // Set 64 (written while 65–68 were learnt, measured once at the end): 22/23; all 0.948 (293/309).
     // Set 70 (written blind after dev lines became examples, measured once): 22/23; all 0.949 (315/332).
     // Set 75 (written blind while sets 73–74 were learnt, measured once after): 24/25; all 0.950 (339/357).
-    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.94);
+    // The second line (words like the crisis examples, CRISIS_LIKE in examples.ts, chosen on dev alone):
+    // all 0.983 (351/357). Sets 82 and 85 (written blind beside 80–84, measured once after): 20/20
+    // and 22/25; all 0.978 (393/402).
+    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.97);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
     // Lots passes concerns, and what it does not understand from a participant, to the coach to
     // read (src/core/understand.ts), and so does a long message only greeted, unsure (saysMore).
+    // With sets 82 and 85: 402 of 402.
     // Blind sets 9, 10 and 22, messages without context: 122 of 122; with set 24, 163 of 164;
     // with set 31, 188 of 189; with set 46, 213 of 214; with set 58, 238 of 239; with set 59, 264 of 265; with set 63, 285 of 286; with set 64, 308 of 309; with set 70, 331 of 332; with set 75, 357 of 357.
     const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
@@ -65,7 +69,10 @@ describe('understanding on the labelled set', () => {
 
   it('raises no crisis alarm on the hard negatives it was built on, and few on the blind set', () => {
     expect(train.crisis.hardNegativeFalseAlarms).toBe(0);
-    expect(dev.crisis.falseAlarms).toBe(0);
+    // The crisis lists raise none on dev; the second line (words like the crisis examples), each line
+    // left out of its own examples, raises 9 in 10,496 participant lines that are no crisis, most
+    // of them long messages on a heavy theme (a cousin's attempt years ago, a father who drank himself to death).
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(9);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -73,8 +80,9 @@ describe('understanding on the labelled set', () => {
     // learnt, never read) 1 more; set 64 (measured once at the end of that session, after sets 61,
     // 62 and 65–68 had widened the crisis lexicon, never read) 6 more. Set 70 (measured once, never read) 2 more.
     // Learning sets 73–74 (bereavement by suicide as 'tog sitt liv', threats, first languages) 1 more
-    // on the older sets, not read; set 75 (measured once, never read) 2 more.
-    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(27);
+    // on the older sets, not read; set 75 (measured once, never read) 2 more. Sets 80–81 learnt: 1 fewer.
+    // The second line (words like the crisis examples): 2 more; sets 82 and 85 (measured once, never read): 1 each.
+    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(30);
   });
 
   it('fills slots with at least 0.90 accuracy on lines it was not built on', () => {
@@ -84,10 +92,12 @@ describe('understanding on the labelled set', () => {
 
   it('generalises across whole dev sets: each fold of sets classified with the others as examples', () => {
     // The measure the choices of 3 December (evening) were made on: dev lines as examples (0.939 →
-    // 0.947) and MIN_SCORE 1.7 (0.952). Crisis is never learnt from examples: no fold misses one.
+    // 0.947) and MIN_SCORE 1.7 (0.952). No fold misses a crisis; the second line (words like the
+    // crisis examples, learnt from the other folds) raises 13 false alarms in all.
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
-    expect(cv.folds.every((f) => f.crisisMissed === 0 && f.falseAlarms === 0)).toBe(true);
+    expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(13);
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.945);
   });
 
@@ -109,7 +119,8 @@ describe('understanding on the labelled set', () => {
     // 0.929 after the next session's Told rules; with set 59 (first measured 0.917), 0.927; with
     // sets 63 and 64 (first measured 0.935 and 0.925), 0.930; with dev lines as examples, 0.940; with
     // set 70 (first measured 0.939) and the choices made on the dev folds, 0.942 (each line's own text left out);
-    // with set 75 (first measured 0.927) and sets 73–74 learnt, 0.941; with 76–77 among the examples, 0.943.
-    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.935);
+    // with set 75 (first measured 0.927) and sets 73–74 learnt, 0.941; with 76–77 among the examples, 0.943;
+    // with the second crisis line, 0.947; with sets 82 and 85 (first measured 0.961 and 0.931), 0.947.
+    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.94);
   });
 });

@@ -62,6 +62,17 @@ describe('understanding', () => {
     expect(p('ringde från soc idag, vad har min coach för nummer').slots.agency).toBe('coach');
   });
 
+  it('reads a crisis no list knows by its likeness to the crisis examples, with the words that counted; not on a laugh, nor against the lists\' own decisions', () => {
+    const u = p('behöver inte boka fler möten, jag är värdelös');
+    expect(u.intent).toBe('crisis');
+    expect(u.reasons[0]).toMatch(/^crisis: words like the crisis examples \(.+\), \d+ > 15$/);
+    // The same words with a laugh are not meant; a guard's decision stands (the last time I drink).
+    expect(p('behöver inte boka fler möten, jag är värdelös haha').intent).not.toBe('crisis');
+    expect(p('jag har bestämt mig, ikväll blir det sista gången jag dricker').intent).not.toBe('crisis');
+    // Staff are never read this way: a coach's words about a participant are a request.
+    expect(s('behöver inte boka fler möten, jag är värdelös').intent).not.toBe('crisis');
+  });
+
   it('thanks for no statement of wanting out; one with words a person should read is thanked and flagged', () => {
     expect(p('vi gick på begravning idag, känns tomt att han är borta')).toMatchObject({ told: true, concern: true });
     // A decision with a last time tonight is no news to thank for: it is a crisis.

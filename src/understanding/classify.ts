@@ -2,10 +2,10 @@
 // always first); the answer Lots was waiting for; whole-message commands; then weighted
 // phrases and slot evidence from intents/. Every decision leaves a reason.
 import type { Agency, Role } from '../model/index.js';
-import { detectCrisis } from './crisis.js';
+import { detectCrisis, laughs } from './crisis.js';
 import { findTime } from './dates.js';
 import { findAll, loadLexicon, type Hit, type IntentEntry, type Lexicon } from './lexicon.js';
-import { loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
+import { CRISIS_LIKE, loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
 import { fold, NON_LATIN_SCRIPT, squeezeRepeats, tokens } from './text.js';
 
 export interface Slots {
@@ -313,10 +313,25 @@ function intentsOf(lex: Lexicon, role: Role): { candidates: Candidate[]; ownFirs
   return mine;
 }
 
+/**
+ * Crisis in a participant's message: a phrase or a pair of warning signs of crisis.json, else
+ * words as like the crisis examples as CRISIS_LIKE asks (the second line, for what no list knows
+ * yet), unless the lists read the words as everyday talk or the message laughs.
+ */
+export function crisisIn(text: string, leaveOut?: string): { crisis: boolean; concern?: boolean; reason?: string } {
+  const found = detectCrisis(text.trim());
+  if (found.crisis) return { crisis: true, reason: `crisis: ${found.matched ?? 'matched'}` };
+  // The lists' decisions stand (an idiom, a guard, an exception), and a laugh anywhere says the
+  // words are not meant: the lists' phrases still fire on a laugh, the likeness does not.
+  const like = found.judgedEveryday ? undefined : examples().crisisLike(tokens(text.trim()), leaveOut);
+  if (like && like.score > CRISIS_LIKE.threshold && !laughs(text)) return { crisis: true, reason: `crisis: words like the crisis examples (${like.evidence.join(', ')}), ${Math.round(like.score)} > ${CRISIS_LIKE.threshold}` };
+  return found.concern ? { crisis: false, concern: true } : { crisis: false };
+}
+
 export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Understanding {
   if (input.role !== 'participant') return classifyRequest(input, lex);
-  const crisis = detectCrisis(input.text.trim());
-  if (crisis.crisis) return { intent: 'crisis', confidence: 1, slots: {}, reasons: [`crisis: ${crisis.matched ?? 'matched'}`] };
+  const crisis = crisisIn(input.text, input.leaveOut);
+  if (crisis.crisis) return { intent: 'crisis', confidence: 1, slots: {}, reasons: [crisis.reason!] };
   const understood = classifyRequest(input, lex);
   // A statement with words a person should read ("min hund dog igår", "ingen bryr sig om mig") is
   // still thanked, with "your coach will read it", which is true: it goes to the coach as a concern.

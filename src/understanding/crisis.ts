@@ -15,6 +15,12 @@ export interface CrisisFinding {
   crisis: boolean;
   /** Not a crisis, but words a person should read (the safety net: concern.words in crisis.json). */
   concern?: boolean;
+  /**
+   * Not a crisis by a decision of crisis.json: an idiom, a phrase's guard or a pair's '!' exception
+   * read the words as everyday talk ("det här tar livet av mig", "skar mig på en burk"). The
+   * likeness to the crisis examples (classify.ts) does not overrule it.
+   */
+  judgedEveryday?: boolean;
   /** What fired: the phrase pattern as written in crisis.json, or a guarded phrase's id. */
   matched?: string;
   /** The language key in crisis.json of what fired. */
@@ -368,10 +374,11 @@ class Message {
   readonly words: readonly string[];
   readonly ids: (readonly number[])[];
   masked: Uint8Array | null = null;
+  /** A guard read a crisis phrase as everyday talk. */
+  guarded = false;
 
   constructor(text: string) {
-    // Humour emoji and emoticons become the humour word "lol".
-    this.words = tokens(humourEmoji ? text.replace(humourEmoji, ' lol ') : text);
+    this.words = wordsOf(text);
     this.ids = this.words.map(idsFor);
   }
 
@@ -412,7 +419,11 @@ class Message {
 
   /** The first crisis phrase that starts at `start` and is not suppressed by its guard. */
   phraseFrom(node: Node<Phrase>, start: number, j: number, skipped: boolean): Phrase | undefined {
-    if (node !== phrases) for (const p of node.ends) if (!p.guard || !this.suppressed(p.guard, start, j)) return p;
+    if (node !== phrases)
+      for (const p of node.ends) {
+        if (!p.guard || !this.suppressed(p.guard, start, j)) return p;
+        this.guarded = true;
+      }
     if (j >= this.words.length || this.masked?.[j]) return undefined;
     for (const id of this.ids[j]!) {
       const child = node.next.get(id);
@@ -438,11 +449,6 @@ class Message {
     return node !== root && !skipped && negators.has(this.words[j]!) ? this.conceptFrom(root, node, j + 1, true) : false;
   }
 
-  isHumour(word: string): boolean {
-    if (humourWords.has(word)) return true;
-    for (const r of humourPatterns) if (r.test(word)) return true;
-    return false;
-  }
 
   /** Whether a guarded phrase found at [start, end) is everyday talk rather than a crisis. */
   suppressed(g: Guard, start: number, end: number): boolean {
@@ -454,7 +460,7 @@ class Message {
         for (let s = Math.max(0, last - seq.length); s <= last; s++) if (this.matchAt(seq, s) === last + 1) return false;
     }
     if (g.humour)
-      for (let j = Math.max(0, start - humourWindow); j < Math.min(n, end + humourWindow); j++) if (this.isHumour(this.words[j]!)) return true;
+      for (let j = Math.max(0, start - humourWindow); j < Math.min(n, end + humourWindow); j++) if (isHumour(this.words[j]!)) return true;
     for (let s = Math.max(0, start - g.beforeWindow); s < start; s++)
       for (const seq of g.before) {
         const e = this.matchAt(seq, s);
@@ -464,6 +470,18 @@ class Message {
     return false;
   }
 }
+
+function isHumour(word: string): boolean {
+  if (humourWords.has(word)) return true;
+  for (const r of humourPatterns) if (r.test(word)) return true;
+  return false;
+}
+
+/** Humour emoji and emoticons become the humour word "lol". */
+const wordsOf = (text: string) => tokens(humourEmoji ? text.replace(humourEmoji, ' lol ') : text);
+
+/** Whether a message laughs somewhere: a humour word, pattern, emoji or emoticon of crisis.json. */
+export const laughs = (text: string): boolean => wordsOf(text).some(isHumour);
 
 /** Whether a message signals a crisis: suicidal thoughts or plans, self-harm, an overdose. */
 export function detectCrisis(text: string): CrisisFinding {
@@ -497,11 +515,14 @@ export function detectCrisis(text: string): CrisisFinding {
         }
   }
   let first = -1;
+  let excepted = false;
   for (const concept of held)
     for (const i of pairsStartingWith[concept]!) {
       if (first >= 0 && i > first) continue;
       const rule = together[i]!;
-      if (rule.all.every((c) => present[c]) && !rule.unless.some((c) => present[c])) first = i;
+      if (!rule.all.every((c) => present[c])) continue;
+      if (rule.unless.some((c) => present[c])) excepted = true;
+      else first = i;
     }
   for (const concept of held) present[concept] = 0;
   const signs: CrisisFinding | undefined = first >= 0 ? { crisis: true, matched: `signs: ${together[first]!.all.map((c) => conceptNames[c]).join(' + ')}`, lang: 'signs' } : undefined;
@@ -510,5 +531,6 @@ export function detectCrisis(text: string): CrisisFinding {
     const normalised = normaliseScript(text);
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
   }
-  return m.contains(concern) ? { crisis: false, concern: true } : { crisis: false };
+  const judgedEveryday = m.masked !== null || m.guarded || excepted;
+  return { crisis: false, ...(m.contains(concern) ? { concern: true } : {}), ...(judgedEveryday ? { judgedEveryday } : {}) };
 }

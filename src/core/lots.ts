@@ -6,7 +6,7 @@ import type { Clock, InboundMessage } from '../model/index.js';
 import { participantByPhone, staffByEmail, visibleParticipants } from '../directory/people.js';
 import { participantHandlers, staffActions, staffHandlers, unknown } from './handlers.js';
 import { passToCoach, understandInContext, type Interpreted } from './understand.js';
-import type { Understanding } from '../understanding/classify.js';
+import { crisisIn, type Understanding } from '../understanding/classify.js';
 import { enqueueClaimed, type OutboxRow } from '../outbox/outbox.js';
 import { reply, SAY_ACTION, type Handler, type ParticipantTurn, type StaffTurn, type Turn } from './turn.js';
 import { saveConversation } from './conversation.js';
@@ -80,7 +80,7 @@ export function createLots(deps: LotsDeps) {
         } else {
           // Reveal nothing: not whether the number is known, not what Lots is for. But crisis
           // language gets the public numbers that help (112, 90101, 1177) whoever writes it.
-          const inCrisis = detectCrisis(msg.text).crisis;
+          const inCrisis = crisisIn(msg.text).crisis;
           turn = { ...base, lng: 'sv', understanding: { intent: inCrisis ? 'crisis' : 'unknown', confidence: inCrisis ? 1 : 0, slots: {}, reasons: ['unknown sender'] }, conversation: { at: now.toISOString() } };
           if (inCrisis) reply(turn, 'participant:crisisUnknownSender', {}, { purpose: 'crisis' });
           else reply(turn, 'participant:unknownSender');

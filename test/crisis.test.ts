@@ -6,6 +6,10 @@ import { detectCrisis, expandPattern, normaliseScript } from '../src/understandi
 import { projectRoot } from '../src/util/paths.js';
 
 const positives: [string, string][] = [
+  // A story's words stop a phrase only when they say it is the story (4 December).
+  ['I watched a movie and now I feel suicidal', 'en'],
+  ['Jag såg en film med min bror förra året, nu har han tagit livet av sig', 'sv'],
+  ['Kupiłem linę. Przepraszam.', 'pl'],
   // Swedish, as written and without å/ä/ö
   ['orkar inte leva', 'sv'],
   ['orkar int leva', 'sv'],
@@ -364,6 +368,10 @@ const positives: [string, string][] = [
 ];
 
 const negatives: string[] = [
+  'vi una película sobre un chico que se suicida, muy fuerte',
+  'såg en film om en tjej som tog livet av sig',
+  'جرحت إيدي وأنا بقطع البصل 🙄',
+  'این کار داره منو می‌کشه، هر روز ده ساعت سر پا',
   'jag dör av skratt',
   // Hyperbole about being told off (a person still reads the first: the concern words).
   'brorsan kommer döda mig om jag glömmer hans födelsedag',

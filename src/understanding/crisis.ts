@@ -45,6 +45,8 @@ interface LanguageData {
   review: boolean;
   match: 'tokens' | 'substring';
   phrases: string[];
+  /** Substring languages: everyday sayings that hold a phrase ("this job is killing me"), masked before matching. */
+  everyday?: string[];
   guarded?: GuardData[];
 }
 
@@ -189,6 +191,8 @@ let humourWindow = 8;
 const phrases = new Node<Phrase>();
 const idioms = new Node<true>();
 const substrings: { text: string; source: string; lang: string }[] = [];
+/** The substring languages' everyday sayings, normalised: masked before their phrases are matched. */
+const everydaySubstrings: string[] = [];
 /** Warning-sign concepts by index: names (from crisis.json) and tries of their phrases. */
 const conceptNames: string[] = [];
 const conceptTries: Node<true>[] = [];
@@ -290,6 +294,7 @@ function compile(data: CrisisData): void {
         if (text.length < 3) throw new Error(`crisis.json: "${source}" is too short to match as a substring`);
         substrings.push({ text, source, lang });
       }
+      for (const saying of language.everyday ?? []) everydaySubstrings.push(normaliseScript(saying));
       continue;
     }
     if (language.match !== 'tokens') throw new Error(`crisis.json: language ${lang} has an unknown match "${String(language.match)}"`);
@@ -527,10 +532,17 @@ export function detectCrisis(text: string): CrisisFinding {
   for (const concept of held) present[concept] = 0;
   const signs: CrisisFinding | undefined = first >= 0 ? { crisis: true, matched: `signs: ${together[first]!.all.map((c) => conceptNames[c]).join(' + ')}`, lang: 'signs' } : undefined;
   if (signs) return signs;
+  let sayingMasked = false;
   if (NON_LATIN_SCRIPT.test(text)) {
-    const normalised = normaliseScript(text);
+    let normalised = normaliseScript(text);
+    // "|" is no letter: a phrase cannot match across a masked saying.
+    for (const saying of everydaySubstrings)
+      if (normalised.includes(saying)) {
+        normalised = normalised.split(saying).join('|');
+        sayingMasked = true;
+      }
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
   }
-  const judgedEveryday = m.masked !== null || m.guarded || excepted;
+  const judgedEveryday = m.masked !== null || m.guarded || excepted || sayingMasked;
   return { crisis: false, ...(m.contains(concern) ? { concern: true } : {}), ...(judgedEveryday ? { judgedEveryday } : {}) };
 }

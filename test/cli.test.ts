@@ -50,6 +50,9 @@ describe('lots cli', () => {
     expect(out).toMatchObject({ intent: 'meeting.book', slots: { participant: 'Anna', meetingType: 'sip', start: '2026-11-24T10:00' } });
     expect(out.reasons.length).toBeGreaterThan(0);
     expect(JSON.parse(lots(['classify', 'vem e min kontakt på fk']).stdout)).toEqual({ intent: 'contact.lookup', confidence: expect.any(Number), slots: { agency: 'fk' } });
+    // Flags after the text are flags; after "--" everything is text.
+    expect(JSON.parse(lots(['classify', 'Vem är Annas handläggare på FK?', '--role', 'staff']).stdout)).toMatchObject({ intent: 'contact.lookup', slots: { participant: 'Anna' } });
+    expect(JSON.parse(lots(['classify', '--', '--> ring mig']).stdout)).toMatchObject({ intent: 'escalation.request' });
     const bad = lots(['classify', '--role', 'boss', 'hej']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('lots classify');

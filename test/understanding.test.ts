@@ -63,14 +63,18 @@ describe('understanding', () => {
   });
 
   it('reads a crisis no list knows by its likeness to the crisis examples, with the words that counted; not on a laugh, nor against the lists\' own decisions', () => {
-    const u = p('behöver inte boka fler möten, jag är värdelös');
+    const said = 'avboka alla mina möten, det spelar ingen roll längre vad som händer med mig';
+    const u = p(said);
     expect(u.intent).toBe('crisis');
-    expect(u.reasons[0]).toMatch(/^crisis: words like the crisis examples \(.+\), \d+ > 15$/);
-    // The same words with a laugh are not meant; a guard's decision stands (the last time I drink).
-    expect(p('behöver inte boka fler möten, jag är värdelös haha').intent).not.toBe('crisis');
+    expect(u.reasons[0]).toMatch(/^crisis: words like the crisis examples \(.+\), \d+\.\d > 15$/);
+    // A laugh stops the likeness (another word does not); a word about joking does not ("jag skämtar inte").
+    expect(p(`${said} idag`).intent).toBe('crisis');
+    expect(p(`${said} haha`).intent).not.toBe('crisis');
+    expect(p(`jag skämtar inte. ${said}`).intent).toBe('crisis');
+    // A guard's decision stands (the last time I drink), but only for its own words: an idiom
+    // elsewhere in the message ("förlåt för allt strul") leaves the rest to be read.
     expect(p('jag har bestämt mig, ikväll blir det sista gången jag dricker').intent).not.toBe('crisis');
-    // Staff are never read this way: a coach's words about a participant are a request.
-    expect(s('behöver inte boka fler möten, jag är värdelös').intent).not.toBe('crisis');
+    expect(p(`förlåt för allt strul. ${said}`).intent).toBe('crisis');
   });
 
   it('thanks for no statement of wanting out; one with words a person should read is thanked and flagged', () => {

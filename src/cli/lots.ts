@@ -124,7 +124,9 @@ async function withStore(fn: (db: Db, clock: Clock) => Promise<number>, { create
     return EXIT_USAGE;
   }
   try {
-    return await fn(db, await clockOf(db, config));
+    // The simulator's saved clock when it is on; otherwise real time (a drill's LOTS_CLOCK_START
+    // moves with the serve process that started it, which a separate CLI run cannot know).
+    return await fn(db, await clockOf(db, { simulator: config.simulator, clockStart: undefined }));
   } finally {
     await db.close();
   }
@@ -214,12 +216,23 @@ const classifyArgs = z.strictObject({
  * after the flags is classified on its own: `lots classify --role staff --why "boka SIP med Anna"`.
  */
 async function classifyCommand(args: string[]): Promise<number> {
-  const firstText = args.findIndex((a, i) => !a.startsWith('--') && !(i > 0 && /^--(role|now)$/.test(args[i - 1]!)));
-  const flags = flagsFor(classifyArgs, firstText < 0 ? args : args.slice(0, firstText), 'cli:classifyUsage', ['why']);
+  // Flags anywhere; every other word is the text; after "--" everything is text ("-- --> ring mig").
+  const flagArgs: string[] = [];
+  const textWords: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      textWords.push(...args.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--')) textWords.push(a);
+    else if (a === '--why') flagArgs.push(a);
+    else flagArgs.push(a, ...(i + 1 < args.length ? [args[++i]!] : []));
+  }
+  const flags = flagsFor(classifyArgs, flagArgs, 'cli:classifyUsage', ['why']);
   if (!flags) return EXIT_USAGE;
-  if (firstText < 0) return classifyStdin(flags.why);
-  const text = args.slice(firstText).join(' ');
-  const parsed = classifyLine.safeParse({ text, role: flags.role, ...(flags.now ? { now: flags.now } : {}) });
+  if (!textWords.length) return classifyStdin(flags.why);
+  const parsed = classifyLine.safeParse({ text: textWords.join(' '), role: flags.role, ...(flags.now ? { now: flags.now } : {}) });
   if (!parsed.success) {
     process.stderr.write(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n') + '\n' + t('sv', 'cli:classifyUsage') + '\n');
     return EXIT_USAGE;

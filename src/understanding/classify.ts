@@ -316,15 +316,17 @@ function intentsOf(lex: Lexicon, role: Role): { candidates: Candidate[]; ownFirs
 /**
  * Crisis in a participant's message: a phrase or a pair of warning signs of crisis.json, else
  * words as like the crisis examples as CRISIS_LIKE asks (the second line, for what no list knows
- * yet), unless the lists read the words as everyday talk or the message laughs.
+ * yet). The second line reads only the words the lists did not judge everyday talk, and not a
+ * message that laughs.
  */
 export function crisisIn(text: string, leaveOut?: string): { crisis: boolean; concern?: boolean; reason?: string } {
   const found = detectCrisis(text.trim());
   if (found.crisis) return { crisis: true, reason: `crisis: ${found.matched ?? 'matched'}` };
-  // The lists' decisions stand (an idiom, a guard, an exception), and a laugh anywhere says the
-  // words are not meant: the lists' phrases still fire on a laugh, the likeness does not.
-  const like = found.judgedEveryday ? undefined : examples().crisisLike(tokens(text.trim()), leaveOut);
-  if (like && like.score > CRISIS_LIKE.threshold && !laughs(text)) return { crisis: true, reason: `crisis: words like the crisis examples (${like.evidence.join(', ')}), ${Math.round(like.score)} > ${CRISIS_LIKE.threshold}` };
+  const words = found.wordsLeft ?? tokens(text.trim());
+  const like = words.length > 0 ? examples().crisisLike(words, leaveOut) : undefined;
+  if (like && like.score > CRISIS_LIKE.threshold && !laughs(text)) {
+    return { crisis: true, reason: `crisis: words like the crisis examples (${like.evidence.join(', ')}), ${like.score.toFixed(1)} > ${CRISIS_LIKE.threshold}` };
+  }
   return found.concern ? { crisis: false, concern: true } : { crisis: false };
 }
 

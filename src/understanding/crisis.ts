@@ -3,8 +3,9 @@
 // at module load, into a trie of folded word sequences (Latin scripts) and into normalised
 // substrings (Arabic, Persian, Kurdish Sorani, Ethiopic, Cyrillic and Thai scripts).
 //
-// Recall first: a missed crisis can cost a life. Only an idiom mask or a phrase's own guard can
-// stop a phrase from firing, and a negation never does ("jag vill inte dö" is a crisis).
+// Recall first: a missed crisis can cost a life. Only an idiom mask, a phrase's own guard or (in
+// the substring scripts) an everyday saying can stop a phrase from firing, and a negation never
+// does ("jag vill inte dö" is a crisis).
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../util/paths.js';
@@ -16,11 +17,13 @@ export interface CrisisFinding {
   /** Not a crisis, but words a person should read (the safety net: concern.words in crisis.json). */
   concern?: boolean;
   /**
-   * Not a crisis by a decision of crisis.json: an idiom, a phrase's guard or a pair's '!' exception
-   * read the words as everyday talk ("det här tar livet av mig", "skar mig på en burk"). The
-   * likeness to the crisis examples (classify.ts) does not overrule it.
+   * When crisis.json read some of the words as everyday talk (an idiom, a phrase its guard
+   * suppressed): the message's words without them, for the likeness to the crisis examples
+   * (classify.ts) to read instead, so a decision of the lists is not overruled and the rest of the
+   * message still counts. Empty when a pair's '!' exception or a substring saying (Arabic script,
+   * Cyrillic …) decided: those are not tied to words here, so the whole message stands decided.
    */
-  judgedEveryday?: boolean;
+  wordsLeft?: readonly string[];
   /** What fired: the phrase pattern as written in crisis.json, or a guarded phrase's id. */
   matched?: string;
   /** The language key in crisis.json of what fired. */
@@ -54,7 +57,7 @@ interface CrisisData {
   signs: { concepts: Record<string, string[]>; together: string[][] };
   concern: { words: string[] };
   humourWindow: number;
-  humour: { tokens: string[]; patterns: string[]; emoji: string[] };
+  humour: { tokens: string[]; laughs: string[]; patterns: string[]; emoji: string[] };
   negators: string[];
   neverTypoOf: Record<string, string[] | string>;
   idioms: Record<string, string[] | string>;
@@ -185,6 +188,8 @@ let shortestStem = Infinity;
 const neverTypo = new Set<string>();
 const negators = new Set<string>();
 const humourWords = new Set<string>();
+/** The humour words that are a laugh ("haha", "lol"), not words about joking ("jag skämtar inte"). */
+const laughWords = new Set<string>();
 let humourPatterns: RegExp[] = [];
 let humourEmoji: RegExp | null = null;
 let humourWindow = 8;
@@ -257,6 +262,7 @@ const list = (v: string[] | string | undefined): string[] => (Array.isArray(v) ?
 function compile(data: CrisisData): void {
   humourWindow = data.humourWindow;
   for (const w of data.humour.tokens) for (const t of tokens(w)) humourWords.add(t);
+  for (const w of data.humour.laughs) for (const t of tokens(w)) laughWords.add(t);
   humourPatterns = data.humour.patterns.map((p) => new RegExp(p, 'u'));
   if (data.humour.emoji.length > 0) humourEmoji = new RegExp(data.humour.emoji.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
   for (const w of data.negators) negators.add(fold(w));
@@ -379,8 +385,8 @@ class Message {
   readonly words: readonly string[];
   readonly ids: (readonly number[])[];
   masked: Uint8Array | null = null;
-  /** A guard read a crisis phrase as everyday talk. */
-  guarded = false;
+  /** The words of crisis phrases a guard read as everyday talk. */
+  guarded: Uint8Array | null = null;
 
   constructor(text: string) {
     this.words = wordsOf(text);
@@ -427,7 +433,7 @@ class Message {
     if (node !== phrases)
       for (const p of node.ends) {
         if (!p.guard || !this.suppressed(p.guard, start, j)) return p;
-        this.guarded = true;
+        (this.guarded ??= new Uint8Array(this.words.length)).fill(1, start, j);
       }
     if (j >= this.words.length || this.masked?.[j]) return undefined;
     for (const id of this.ids[j]!) {
@@ -485,8 +491,8 @@ function isHumour(word: string): boolean {
 /** Humour emoji and emoticons become the humour word "lol". */
 const wordsOf = (text: string) => tokens(humourEmoji ? text.replace(humourEmoji, ' lol ') : text);
 
-/** Whether a message laughs somewhere: a humour word, pattern, emoji or emoticon of crisis.json. */
-export const laughs = (text: string): boolean => wordsOf(text).some(isHumour);
+/** Whether a message laughs somewhere: a laugh, a laughing pattern, emoji or emoticon of crisis.json ("jag skämtar inte" does not). */
+export const laughs = (text: string): boolean => wordsOf(text).some((w) => laughWords.has(w) || humourPatterns.some((r) => r.test(w)));
 
 /** Whether a message signals a crisis: suicidal thoughts or plans, self-harm, an overdose. */
 export function detectCrisis(text: string): CrisisFinding {
@@ -543,6 +549,6 @@ export function detectCrisis(text: string): CrisisFinding {
       }
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
   }
-  const judgedEveryday = m.masked !== null || m.guarded || excepted || sayingMasked;
-  return { crisis: false, ...(m.contains(concern) ? { concern: true } : {}), ...(judgedEveryday ? { judgedEveryday } : {}) };
+  const wordsLeft = excepted || sayingMasked ? [] : m.masked || m.guarded ? m.words.filter((_, i) => !m.masked?.[i] && !m.guarded?.[i]) : undefined;
+  return { crisis: false, ...(m.contains(concern) ? { concern: true } : {}), ...(wordsLeft ? { wordsLeft } : {}) };
 }

@@ -80,25 +80,42 @@ const reportArgs = z
   .strictObject({ from: isoDay, to: isoDay, format: z.enum(['csv', 'json']).default('json'), sus: z.boolean().default(false) })
   .refine((a) => a.from <= a.to, { message: '--from efter --to', path: ['from'] });
 
-/** Flags as `--name value` (or `--name` alone for the `booleans`); null when an argument is not a flag. */
-function parseFlags(args: string[], booleans: string[] = []): Record<string, string | boolean> | null {
+/**
+ * Flags as `--name value` (or `--name` alone for the `booleans`), and the other words: those not a
+ * flag or its value, and everything after `--` ("lots classify -- --> ring mig").
+ */
+function parseFlags(args: string[], booleans: string[] = []): { flags: Record<string, string | boolean>; words: string[] } | null {
   const flags: Record<string, string | boolean> = {};
+  const words: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const m = /^--(\w+)$/.exec(args[i]!);
-    if (!m) return null;
+    const arg = args[i]!;
+    if (arg === '--') {
+      words.push(...args.slice(i + 1));
+      break;
+    }
+    const m = /^--(\w+)$/.exec(arg);
+    if (!m) {
+      if (arg.startsWith('--')) return null;
+      words.push(arg);
+      continue;
+    }
     const next = args[i + 1];
     if (booleans.includes(m[1]!)) flags[m[1]!] = true;
     else if (next !== undefined && !next.startsWith('--')) flags[m[1]!] = args[++i]!;
     else flags[m[1]!] = '';
   }
-  return flags;
+  return { flags, words };
 }
 
-/** Validated flags, or the reasons and the usage on stderr (null). */
-function flagsFor<T>(schema: z.ZodType<T>, args: string[], usage: string, booleans: string[] = []): T | null {
-  const flags = parseFlags(args, booleans);
-  const parsed = flags ? schema.safeParse(flags) : null;
-  if (parsed?.success) return parsed.data;
+/**
+ * Validated flags and the other words, or the reasons and the usage on stderr (null). Only a
+ * command that reads a text (`withWords`) takes words besides its flags.
+ */
+function flagsFor<T>(schema: z.ZodType<T>, args: string[], usage: string, booleans: string[] = [], withWords = false): (T & { words: string[] }) | null {
+  const parsedArgs = parseFlags(args, booleans);
+  const usable = parsedArgs && (withWords || parsedArgs.words.length === 0) ? parsedArgs : null;
+  const parsed = usable ? schema.safeParse(usable.flags) : null;
+  if (parsed?.success) return { ...parsed.data, words: usable!.words };
   const reasons = parsed ? parsed.error.issues.map((i) => `${i.path.join('.') || 'argument'}: ${i.message}`).join('\n') + '\n' : '';
   process.stderr.write(reasons + t('sv', usage) + '\n');
   return null;
@@ -216,23 +233,10 @@ const classifyArgs = z.strictObject({
  * after the flags is classified on its own: `lots classify --role staff --why "boka SIP med Anna"`.
  */
 async function classifyCommand(args: string[]): Promise<number> {
-  // Flags anywhere; every other word is the text; after "--" everything is text ("-- --> ring mig").
-  const flagArgs: string[] = [];
-  const textWords: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') {
-      textWords.push(...args.slice(i + 1));
-      break;
-    }
-    if (!a.startsWith('--')) textWords.push(a);
-    else if (a === '--why') flagArgs.push(a);
-    else flagArgs.push(a, ...(i + 1 < args.length ? [args[++i]!] : []));
-  }
-  const flags = flagsFor(classifyArgs, flagArgs, 'cli:classifyUsage', ['why']);
+  const flags = flagsFor(classifyArgs, args, 'cli:classifyUsage', ['why'], true);
   if (!flags) return EXIT_USAGE;
-  if (!textWords.length) return classifyStdin(flags.why);
-  const parsed = classifyLine.safeParse({ text: textWords.join(' '), role: flags.role, ...(flags.now ? { now: flags.now } : {}) });
+  if (!flags.words.length) return classifyStdin(flags.why);
+  const parsed = classifyLine.safeParse({ text: flags.words.join(' '), role: flags.role, ...(flags.now ? { now: flags.now } : {}) });
   if (!parsed.success) {
     process.stderr.write(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n') + '\n' + t('sv', 'cli:classifyUsage') + '\n');
     return EXIT_USAGE;

@@ -57,7 +57,8 @@ interface CrisisData {
   signs: { concepts: Record<string, string[]>; together: string[][] };
   concern: { words: string[] };
   humourWindow: number;
-  humour: { tokens: string[]; laughs: string[]; patterns: string[]; emoji: string[] };
+  /** A guard's humour marker is any of them; only a laugh (not 'jag skämtar inte') stops the second crisis line. */
+  humour: { laughs: string[]; aboutJoking: string[]; patterns: string[]; emoji: string[] };
   negators: string[];
   neverTypoOf: Record<string, string[] | string>;
   idioms: Record<string, string[] | string>;
@@ -187,9 +188,9 @@ let shortestStem = Infinity;
 
 const neverTypo = new Set<string>();
 const negators = new Set<string>();
-const humourWords = new Set<string>();
-/** The humour words that are a laugh ("haha", "lol"), not words about joking ("jag skämtar inte"). */
+/** Laughs ("haha", "lol"), and words about joking ("skämtar"): a guard reads both as humour. */
 const laughWords = new Set<string>();
+const jokeWords = new Set<string>();
 let humourPatterns: RegExp[] = [];
 let humourEmoji: RegExp | null = null;
 let humourWindow = 8;
@@ -261,8 +262,8 @@ const list = (v: string[] | string | undefined): string[] => (Array.isArray(v) ?
 
 function compile(data: CrisisData): void {
   humourWindow = data.humourWindow;
-  for (const w of data.humour.tokens) for (const t of tokens(w)) humourWords.add(t);
   for (const w of data.humour.laughs) for (const t of tokens(w)) laughWords.add(t);
+  for (const w of data.humour.aboutJoking) for (const t of tokens(w)) jokeWords.add(t);
   humourPatterns = data.humour.patterns.map((p) => new RegExp(p, 'u'));
   if (data.humour.emoji.length > 0) humourEmoji = new RegExp(data.humour.emoji.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
   for (const w of data.negators) negators.add(fold(w));
@@ -482,17 +483,16 @@ class Message {
   }
 }
 
-function isHumour(word: string): boolean {
-  if (humourWords.has(word)) return true;
-  for (const r of humourPatterns) if (r.test(word)) return true;
-  return false;
-}
+/** A laugh: a laugh word or a laughing pattern ("hahaha", "xDD"); humour emoji are read as "lol". */
+const isLaugh = (word: string): boolean => laughWords.has(word) || humourPatterns.some((r) => r.test(word));
+/** What a guard reads as humour: a laugh, or a word about joking. */
+const isHumour = (word: string): boolean => jokeWords.has(word) || isLaugh(word);
 
 /** Humour emoji and emoticons become the humour word "lol". */
 const wordsOf = (text: string) => tokens(humourEmoji ? text.replace(humourEmoji, ' lol ') : text);
 
 /** Whether a message laughs somewhere: a laugh, a laughing pattern, emoji or emoticon of crisis.json ("jag skämtar inte" does not). */
-export const laughs = (text: string): boolean => wordsOf(text).some((w) => laughWords.has(w) || humourPatterns.some((r) => r.test(w)));
+export const laughs = (text: string): boolean => wordsOf(text).some(isLaugh);
 
 /** Whether a message signals a crisis: suicidal thoughts or plans, self-harm, an overdose. */
 export function detectCrisis(text: string): CrisisFinding {

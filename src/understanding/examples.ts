@@ -65,19 +65,23 @@ function crisisFeatures(words: readonly string[]): string[] {
 }
 
 function crisisLikeness(lines: { text: string; intent: string }[]): (words: readonly string[], exclude?: string) => CrisisLikeness {
-  const docs = lines.map((l) => ({ text: l.text, crisis: (l.intent === 'crisis' ? 1 : 0) as 0 | 1, features: crisisFeatures(tokens(l.text)) }));
+  // Copies by their words as read ("jag vill dö" and "Jag vill do" are one): leave-one-out takes out every one.
+  const key = (words: readonly string[]) => words.join(' ');
+  const byText = new Map<string, { crisis: 0 | 1; features: string[] }[]>();
+  const docs = lines.map((l) => {
+    const words = tokens(l.text);
+    const d = { crisis: (l.intent === 'crisis' ? 1 : 0) as 0 | 1, features: crisisFeatures(words) };
+    const k = key(words);
+    const copies = byText.get(k);
+    if (copies) copies.push(d);
+    else byText.set(k, [d]);
+    return d;
+  });
   const counts = [new Map<string, number>(), new Map<string, number>()] as const;
   const n = [0, 0];
   for (const d of docs) {
     n[d.crisis]!++;
     for (const f of d.features) counts[d.crisis].set(f, (counts[d.crisis].get(f) ?? 0) + 1);
-  }
-  // Copies by their words as read ("jag vill dö" and "Jag vill do" are one): leave-one-out takes out every one.
-  const key = (words: readonly string[]) => words.join(' ');
-  const byText = new Map<string, typeof docs>();
-  for (const d of docs) {
-    const k = key(tokens(d.text));
-    byText.set(k, [...(byText.get(k) ?? []), d]);
   }
   const { alpha, scale } = CRISIS_LIKE;
   const weight = (yes: number, no: number, m: readonly number[]) => Math.log((yes + alpha) / (m[1]! + 2 * alpha)) - Math.log((no + alpha) / (m[0]! + 2 * alpha));

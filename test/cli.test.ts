@@ -53,6 +53,8 @@ describe('lots cli', () => {
     // Flags after the text are flags; after "--" everything is text.
     expect(JSON.parse(lots(['classify', 'Vem är Annas handläggare på FK?', '--role', 'staff']).stdout)).toMatchObject({ intent: 'contact.lookup', slots: { participant: 'Anna' } });
     expect(JSON.parse(lots(['classify', '--', '--> ring mig']).stdout)).toMatchObject({ intent: 'escalation.request' });
+    // --why names the warning signs a participant's message holds, also when no pair of them is a crisis.
+    expect(JSON.parse(lots(['classify', '--why', 'har skrivit mitt testamente idag']).stdout).signs).toContain('testament');
     const bad = lots(['classify', '--role', 'boss', 'hej']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('lots classify');

@@ -130,6 +130,10 @@ describe('understanding', () => {
     // Not sure enough to answer with the contact card: not understood, and the coach reads it.
     for (const text of ['när betalar fk ut sjukpenningen i december?', 'varför har AF dragit in min ersättning??'])
       expect(p(text).intent, text).toBe('unknown');
+    // What an agency decides or pays is no contact question, short or long (set 89, 4 December).
+    for (const text of ['hur länge har man på sig att överklaga fk beslutet', 'får man jobba extra på AF fast man är sjukskriven?', 'när kommer pengarna från soc'])
+      expect(p(text).slots.agency ?? null, text).toBeNull();
+    expect(p('vem ska jag ringa på fk om mitt beslut?')).toMatchObject({ intent: 'contact.lookup', slots: { agency: 'fk' } });
     for (const text of ['när kan man ringa handläggaren på fk', 'när har fk telefontid', 'hur når jag AF', 'när stänger af idag', 'is fk open today', 'när är soc öppet'])
       expect(p(text).intent, text).toBe('contact.lookup');
   });
@@ -330,8 +334,12 @@ describe('slots of every kind', () => {
     for (const text of ['jag sov 3 timmar', 'rum 3?', '4 av 10', '5 minuter sen']) expect(classify({ text, role: 'participant', now }).slots.score, text).toBeUndefined();
     expect(classify({ text: '1 på en skala 1-5', role: 'participant', now }).slots.score).toBe(1);
     // Yesterday's or a denied score is not today's; "min" is also "my" (review, 3 December).
-    for (const [text, score] of [['igår var det 5 men idag bara 1', 1], ['5 idag, igår 1', 5], ['jag mår 2 idag men igår 5', 2], ['4 men inte 5', 4], ['inte 5 men 4', 4], ['2, min rygg värker', 2], ['3 är ok', 3]] as const) {
+    for (const [text, score] of [['igår var det 5 men idag bara 1', 1], ['5 idag, igår 1', 5], ['jag mår 2 idag men igår 5', 2], ['4 men inte 5', 4], ['inte 5 men 4', 4], ['2, min rygg värker', 2], ['3 är ok', 3], ['sov dåligt igår. En fyra.', 4]] as const) {
       expect(classify({ text, role: 'participant', now, expecting: 'checkin' }).slots.score, text).toBe(score);
+    }
+    // A number said of today is a score, first or last (set 90, 4 December).
+    for (const [text, score] of [['Three today. Kids are sick again and the car broke down', 3], ['ryggen värker nåt så fruktansvärt, haha. 2 idag', 2]] as const) {
+      expect(classify({ text, role: 'participant', now }), text).toMatchObject({ intent: 'checkin.answer', slots: { score } });
     }
     // Only a friendly face leaves a command as it is.
     for (const text of ['ja 👎', 'end?']) expect(classify({ text, role: 'participant', now }).intent, text).toBe('unknown');

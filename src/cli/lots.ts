@@ -16,6 +16,7 @@ import { t } from '../i18n/index.js';
 import { applyImport, formatIssue, ImportError, parseImport } from '../directory/import.js';
 import { demoProgramme } from '../directory/demo.js';
 import { classify } from '../understanding/classify.js';
+import { signsIn } from '../understanding/crisis.js';
 import { buildReport, susExport, toCsv } from '../reports/report.js';
 
 const EXIT_USAGE = 2;
@@ -219,7 +220,9 @@ const classifyLine = z.strictObject({
 function classifiedLine(input: z.infer<typeof classifyLine>, why: boolean): string {
   const u = classify({ ...input, now: input.now ? new Date(input.now) : new Date() });
   const { intent, confidence, slots } = u;
-  return JSON.stringify(why ? { intent, confidence, slots, reasons: u.reasons, alternatives: u.alternatives ?? [] } : { intent, confidence, slots }) + '\n';
+  // A participant's warning signs are shown even when no pair of them made a crisis: which half is there.
+  const signs = input.role === 'participant' ? signsIn(input.text) : [];
+  return JSON.stringify(why ? { intent, confidence, slots, reasons: u.reasons, alternatives: u.alternatives ?? [], ...(signs.length ? { signs } : {}) } : { intent, confidence, slots }) + '\n';
 }
 
 const classifyArgs = z.strictObject({

@@ -97,6 +97,8 @@ const NOT_TODAY = new Set(['inte', 'not', 'ej', 'int']);
 const YESTERDAY = new Set(['igar', 'yesterday', 'forut', 'innan']);
 /** Words that give a score after yesterday's back to today ("5 igår men idag 2"). */
 const TODAY = new Set(['idag', 'today', 'nu', 'now']);
+/** Today itself (not "nu"): a number beside it is how the day is. */
+const TODAY_WORD = /^(?:idag|today)$/;
 /** Words that say a number is the answer ("jag svarar en trea", "svaret på checkin är 5", "säg 4"). */
 const SCORE_WORDS = new Set(['svar', 'svarar', 'svaret', 'sag', 'mar', 'answer', 'score', 'mood', 'betyg']);
 /**
@@ -349,11 +351,18 @@ function asksForContact(hits: readonly Hit[], said: string, lex: Lexicon): boole
 }
 const CONTACT_REQUEST = /\b(?:vem pa|vem kan|who at|who can|oppet|oppna\w*|stang\w*|open|hours|behover|maste|vill ha|kontakta|kontakt|ringa|skicka|ge mig|adress\w*|mejl\w*|mail\w*|nummer|numret|telefon\w*|need|send|give me|number|address|email|phone)\b/;
 
+/** What an agency decides, pays or requires: a question about it is not a contact question. */
+const AGENCY_MATTERS = /\b(?:overklag\w*|beslut\w*|pengar\w*|betala\w*|betalar|utbetal\w*|neka\w*|sjukpenning\w*|ersattning\w*|bidrag\w*|sjukersattning|aktivitetsstod|regler\w*|ratt till|maste jag|far man|appeal\w*|decision\w*|payment\w*|paid|benefit\w*|allowance|rules?)\b/;
+
 /** Whether the words before a score give it to yesterday: "igår var det 5", not "igår 5 men idag 2". */
-function saidOfYesterday(before: readonly string[]): boolean {
-  let at = before.length - 1;
-  while (at >= 0 && !YESTERDAY.has(before[at]!)) at--;
-  return at >= 0 && !before.slice(at + 1).some((w) => SCORE_TURN.has(w) || TODAY.has(w));
+function saidOfYesterday(words: readonly string[], from: number, text: string): boolean {
+  const start = Math.max(0, from - 3);
+  let at = from - 1;
+  while (at >= start && !YESTERDAY.has(words[at]!)) at--;
+  if (at < start) return false;
+  // A stop after it ends yesterday's clause: "så slut efter mötet med AF igår. En tvåa." is today's.
+  for (let i = at; i < from; i++) if (clauseEndsAfter(text, words[i]!, words[i + 1]!)) return false;
+  return !words.slice(at + 1, from).some((w) => SCORE_TURN.has(w) || TODAY.has(w));
 }
 
 /** Whether a stop or comma stands between two neighbouring words: "Idag 3, igår hade jag svarat 1" keeps today's 3. */
@@ -402,7 +411,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
       !NOT_SCORE_BEFORE.has(words[h.from - 1] ?? '') &&
       // Not today's: yesterday's ("igår var det 5") or denied ("inte 5 men 4").
       !NOT_TODAY.has(words[h.from - 1] ?? '') &&
-      !saidOfYesterday(words.slice(Math.max(0, h.from - 3), h.from)) &&
+      !saidOfYesterday(words, h.from, text) &&
       !(YESTERDAY.has(words[h.to] ?? '') && !clauseEndsAfter(text, words[h.to - 1]!, words[h.to]!)),
   );
   // Of two scores left, the one after "men" is the answer ("3, nej men 2 faktiskt").
@@ -423,7 +432,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const beside = (h: Hit) => scoreHit !== undefined && (h.from === scoreHit.to || h.to === scoreHit.from);
   const saidOfMood = hits.some((h) => ofMood(h) && (!faceScore || (h.phrase.meaning as { weight: number }).weight >= STRONG_MOOD || beside(h)));
   const unexplained = words.filter((w, i) => !hits.some((h) => h.from <= i && i < h.to) && !SCORE_FILLER.has(w) && isWord(w));
-  const saidAsScore = saidOfMood || /\b(av|out of)\s*(5|fem|five)\b/i.test(text) || words.some((w) => SCORE_WORDS.has(w));
+  // A number said of today ("Two today.", "idag 3") is a score too.
+  const ofToday = scoreHit !== undefined && (TODAY_WORD.test(words[scoreHit.to] ?? '') || TODAY_WORD.test(words[scoreHit.from - 1] ?? ''));
+  const saidAsScore = saidOfMood || ofToday || /\b(av|out of)\s*(5|fem|five)\b/i.test(text) || words.some((w) => SCORE_WORDS.has(w));
   const scoreSaid = score !== undefined && (unexplained.length === 0 || scoreHit!.from === 0 || saidAsScore);
   // The words without their emoji: "Kommer!! 😊" answers a booking, "hej 🙂" greets (no score).
   const said = words.filter(isWord).join(' ');
@@ -486,8 +497,11 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   }
   // …or at the end, after a sentence on how it is ("trött men ok. 3", "bättre humör. fyra"), an
   // emoji or a word that turns to the answer ("kön tar livet av mig haha. men en 3a", "annars 4").
+  // "…killing me lol. 3 today" too: the day said after it is no time.
   const lastScore = scoreHits.at(-1);
-  if (participant && lastScore && lastScore.to === words.length && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && !time && (turnsToAnswer(words, lastScore.from) || /[.,:;!–—-]\s*\S+\s*[.!]?\s*$/u.test(text))) {
+  const todayAfter = lastScore !== undefined && lastScore.to === words.length - 1 && TODAY_WORD.test(words.at(-1)!) && time?.hasTime === false;
+  const endsWithScore = lastScore !== undefined && (lastScore.to === words.length ? !time : todayAfter);
+  if (participant && endsWithScore && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && (turnsToAnswer(words, lastScore.from) || (todayAfter ? /[.,:;!–—-]\s*\S+\s+\S+\s*[.!]?\s*$/u : /[.,:;!–—-]\s*\S+\s*[.!]?\s*$/u).test(text))) {
     const last = (lastScore.phrase.meaning as { score: number }).score;
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score: last }, reasons: [`score last: "${lastScore.phrase.source}" → ${last}`] };
   }
@@ -514,7 +528,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     // A question about what an agency does ("när betalar fk ut?", "varför har AF dragit in …") is
     // not sure enough to answer with a contact card (MIN_SCORE): it is not understood, and the
     // coach reads it, as the labels ask.
-    agency: Boolean(agency) && !(participant && words.length >= AGENCY_TOLD_FROM_WORDS && !asksForContact(hits, whole, lex) && isStatement()),
+    // So is a question about what an agency decides or pays ("kan man överklaga FK:s beslut?",
+    // "när kommer pengarna från kassan?"), unless it also asks how to reach them.
+    agency: Boolean(agency) && !(participant && !asksForContact(hits, whole, lex) && ((words.length >= AGENCY_TOLD_FROM_WORDS && isStatement()) || AGENCY_MATTERS.test(whole))),
     meetingType: Boolean(meetingType),
     start: Boolean(time?.hasDate),
     score: scoreSaid && scoreShaped,

@@ -418,6 +418,11 @@ class Message {
   // The two trie walks below follow the words from `start` (`j` is the next word to read), with
   // one negator allowed between a phrase's words as in matchAt. No closures: this is the hot path.
 
+  /** Masks the words of every idiom in the message. */
+  maskIdioms(): void {
+    for (let i = 0; i < this.words.length; i++) this.maskIdiomsFrom(idioms, i, i, false);
+  }
+
   /** Masks the words of every idiom that starts at `start`. */
   maskIdiomsFrom(node: Node<true>, start: number, j: number, skipped: boolean): void {
     if (node !== idioms && node.ends.length > 0) (this.masked ??= new Uint8Array(this.words.length)).fill(1, start, j);
@@ -494,6 +499,30 @@ const wordsOf = (text: string) => tokens(humourEmoji ? text.replace(humourEmoji,
 /** Whether a message laughs somewhere: a laugh, a laughing pattern, emoji or emoticon of crisis.json ("jag skämtar inte" does not). */
 export const laughs = (text: string): boolean => wordsOf(text).some(isLaugh);
 
+/** The warning-sign concepts a message holds outside masked idioms, each read from where its first word stands; marked in `present` (the caller clears it). */
+function heldConcepts(m: Message): number[] {
+  const held: number[] = [];
+  for (let i = 0; i < m.words.length; i++) {
+    if (m.masked?.[i]) continue;
+    for (const id of m.ids[i]!)
+      for (const start of conceptStarts.get(id) ?? NO_STARTS)
+        if (!present[start.concept] && m.conceptFrom(conceptTries[start.concept]!, start.node, i + 1, false)) {
+          present[start.concept] = 1;
+          held.push(start.concept);
+        }
+  }
+  return held;
+}
+
+/** The names of the warning-sign concepts a message holds (for `lots classify --why`: which half of a pair is there). */
+export function signsIn(text: string): string[] {
+  const m = new Message(text.trim());
+  m.maskIdioms();
+  const held = heldConcepts(m);
+  for (const concept of held) present[concept] = 0;
+  return held.map((c) => conceptNames[c]!);
+}
+
 /** Whether a message signals a crisis: suicidal thoughts or plans, self-harm, an overdose. */
 export function detectCrisis(text: string): CrisisFinding {
   if (!text) return { crisis: false };
@@ -505,7 +534,7 @@ export function detectCrisis(text: string): CrisisFinding {
       idiom ||= idioms.next.has(id);
       phrase ||= phrases.next.has(id);
     }
-  if (idiom) for (let i = 0; i < m.words.length; i++) m.maskIdiomsFrom(idioms, i, i, false);
+  if (idiom) m.maskIdioms();
   if (phrase)
     for (let i = 0; i < m.words.length; i++) {
       if (m.masked?.[i]) continue;
@@ -513,18 +542,9 @@ export function detectCrisis(text: string): CrisisFinding {
       if (found) return { crisis: true, matched: found.source, lang: found.lang };
     }
   // Warning signs that together are a crisis ("no point" + "living", pills + "saved up"): every
-  // concept the message holds, read from where its first word stands; then the pairs of them, the
-  // first in written order named whatever the message.
-  const held: number[] = [];
-  for (let i = 0; i < m.words.length; i++) {
-    if (m.masked?.[i]) continue;
-    for (const id of m.ids[i]!)
-      for (const start of conceptStarts.get(id) ?? NO_STARTS)
-        if (!present[start.concept] && m.conceptFrom(conceptTries[start.concept]!, start.node, i + 1, false)) {
-          present[start.concept] = 1;
-          held.push(start.concept);
-        }
-  }
+  // concept the message holds; then the pairs of them, the first in written order named whatever
+  // the message.
+  const held = heldConcepts(m);
   let first = -1;
   let excepted = false;
   for (const concept of held)

@@ -354,6 +354,16 @@ const CONTACT_REQUEST = /\b(?:vem pa|vem kan|who at|who can|oppet|oppna\w*|stang
 /** What an agency decides, pays or requires: a question about it is not a contact question. */
 const AGENCY_MATTERS = /\b(?:overklag\w*|beslut\w*|pengar\w*|betala\w*|betalar|utbetal\w*|neka\w*|sjukpenning\w*|ersattning\w*|bidrag\w*|sjukersattning|aktivitetsstod|regler\w*|ratt till|maste jag|far man|appeal\w*|decision\w*|payment\w*|paid|benefit\w*|allowance|rules?)\b/;
 
+/** Whether a score is said of today: "today" right after it, or before it with only fillers between ("idag typ en tvåa"). */
+function besideToday(words: readonly string[], h: Hit): boolean {
+  if (TODAY_WORD.test(words[h.to] ?? '')) return true;
+  for (let i = h.from - 1; i >= 0 && i >= h.from - 3; i--) {
+    if (TODAY_WORD.test(words[i]!)) return true;
+    if (!SCORE_FILLER.has(words[i]!)) return false;
+  }
+  return false;
+}
+
 /** Whether the words before a score give it to yesterday: "igår var det 5", not "igår 5 men idag 2". */
 function saidOfYesterday(words: readonly string[], from: number, text: string): boolean {
   const start = Math.max(0, from - 3);
@@ -400,7 +410,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
       const [a, b] = [Number(words[i]), Number(words[i + 1])];
       if (b === a + 1 && a >= 1 && b <= 5 && !NOT_SCORE_AFTER.has(words[i + 2] ?? '')) scale.add(i + 1);
       else scale.add(i).add(i + 1);
-    }
+    } else if (/^[1-5]$/.test(words[i]!) && words[i + 1] === '5' && new RegExp(`\\b${words[i]}\\s*/\\s*5\\b`).test(text)) scale.add(i + 1); // "2/5": two of five
   const scoreHits = outermostScores(hits).filter(
     (h) =>
       !timeWords.has(words[h.from]!) &&
@@ -419,7 +429,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // A digit after a face is the answer ("😊 5!"): the face only says how it feels.
   const faceFirst = scoreHits[0] && !isWord(words[scoreHits[0].from]!);
   const digitHit = faceFirst ? scoreHits.find((h) => /^\d$/.test(words[h.from]!)) : undefined;
-  const scoreHit = turn ? scoreHits.at(-1) : (digitHit ?? scoreHits[0]);
+  // Of several, the one said of today ("ligger vaken till 4 varje natt. idag typ en tvåa").
+  const todayHit = scoreHits.length > 1 ? scoreHits.find((h) => besideToday(words, h)) : undefined;
+  const scoreHit = turn ? scoreHits.at(-1) : (todayHit ?? digitHit ?? scoreHits[0]);
   const score = scoreHit && (scoreHit.phrase.meaning as { score: number }).score;
   const shortAnswer = words.length <= 4;
   // A number is a score when little else is said ("typ en 2a", "fyra idag 🙂"), when it comes
@@ -433,7 +445,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const saidOfMood = hits.some((h) => ofMood(h) && (!faceScore || (h.phrase.meaning as { weight: number }).weight >= STRONG_MOOD || beside(h)));
   const unexplained = words.filter((w, i) => !hits.some((h) => h.from <= i && i < h.to) && !SCORE_FILLER.has(w) && isWord(w));
   // A number said of today ("Two today.", "idag 3") is a score too.
-  const ofToday = scoreHit !== undefined && (TODAY_WORD.test(words[scoreHit.to] ?? '') || TODAY_WORD.test(words[scoreHit.from - 1] ?? ''));
+  const ofToday = scoreHit !== undefined && besideToday(words, scoreHit);
   const saidAsScore = saidOfMood || ofToday || /\b(av|out of)\s*(5|fem|five)\b/i.test(text) || words.some((w) => SCORE_WORDS.has(w));
   const scoreSaid = score !== undefined && (unexplained.length === 0 || scoreHit!.from === 0 || saidAsScore);
   // The words without their emoji: "Kommer!! 😊" answers a booking, "hej 🙂" greets (no score).

@@ -365,6 +365,14 @@ const positives: [string, string][] = [
   ['har åkt till bron vid ån flera gånger i veckan och bara stått där. vet inte vad ja gör', 'signs'],
   ['hade en plan i helgen men vågade inte. idag e det samma tankar igen', 'signs'],
   ['Kommer inte på mötet. Kommer inte på nånting mer. Förlåt alla', 'sv'],
+  // Learnt from sets 89–99 (4 December), in words of their own.
+  ['skriver ner vem som ska ha mina prylar. bara så ni vet', 'signs'],
+  ['har skrivit testamentet nu så ingen ska behöva ordna nåt sen', 'signs'],
+  ['ramlade igen... det va inte nån olycka', 'signs'],
+  ['har ett ställe i ladan med en stadig takbjälke. skämt. eller inte', 'signs'],
+  ['pappan slår när han dricker. rädd för ikväll', 'signs'],
+  ['ingen skulle sakna mig', 'sv'],
+  ['I dont want to see next year', 'en'],
 ];
 
 const negatives: string[] = [
@@ -594,6 +602,13 @@ const negatives: string[] = [
   'Ring mig tack. Mitt ex hotade mig för flera år sen, han sitter inne nu och jag är trygg, men jag vill prata om skyddad adress inför att han släpps i vår',
   '1. mitt ex har fått kontaktförbud nu så ja e säker, men helt slut',
   'tandläkarn sa att ja kommer dö av karies om ja inte slutar med godis haha. 4',
+  // Learnt from sets 89–99 (4 December): everyday talk in the same words.
+  'får inte dricka alkohol på festen pga min medicin',
+  'min syster hamnade på akuten efter att tagit för mycket på krogen men hon klarade sig tack och lov',
+  'PT:n sa att han ska döda mig på nästa pass haha',
+  'skar mig på motorsågen igår, bara ytligt',
+  'ville bara säga hejdå innan jag åker till Polen, hemma igen den 8',
+  'lyssnar på en podd om en som tog livet av sig, den är så välgjord',
 ];
 
 describe('crisis detection', () => {

@@ -247,6 +247,11 @@ describe('understanding', () => {
     expect(findParticipantName('@Lots AF-kontakt för Mehdi Karimi')).toBe('Mehdi Karimi');
     // A name does not run on over a sentence's end.
     expect(findParticipantName('Kan du boka ett nätverksmöte för Hodan? Tolk somaliska behövs.')).toBe('Hodan');
+    // A name that is also a word is a name when written as one (intents/names-that-are-words.json), not in lower case.
+    expect(findParticipantName('Vera kom inte till uppföljningen')).toBe('Vera');
+    expect(findParticipantName('påminn Liv om mötet på fredag')).toBe('Liv');
+    expect(findParticipantName('flytta Bos möte till tisdag kl 9')).toBe('Bo');
+    expect(findParticipantName('när är hans nästa möte?')).toBeUndefined();
   });
 
   it('reads a command in capitals set off at the start, whatever language follows', () => {

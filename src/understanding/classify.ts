@@ -244,6 +244,8 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   // a longer lower-case one may be a typo of a known word ("handlägare").
   const known = (w: string) => {
     const f = fold(w);
+    // "Dag kom inte", "flytta Dags möte": a name that is also a word, written as a name.
+    if (/^\p{Lu}/u.test(w) && (lex.namesThatAreWords.has(f) || lex.namesThatAreWords.has(f.replace(/s$/, '')))) return false;
     if (lex.vocabulary.has(f) || lex.vocabulary.has(f.replace(/s$/, ''))) return true;
     return !/^\p{Lu}/u.test(w) && f.length >= 7 && lex.idsOf(f).length > 0;
   };
@@ -292,7 +294,8 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   const last = found[found.length - 1]!;
   // "Nils-Anders" is a name ending in s as "Anders" is: the last part of a double name decides.
   const lastPart = last.split('-').at(-1)!;
-  if (/s$/i.test(last) && last.length > 3 && !lex.namesEndingInS.has(fold(last)) && !lex.namesEndingInS.has(fold(lastPart))) found[found.length - 1] = last.slice(0, -1);
+  const possessive = last.length > 3 || lex.namesThatAreWords.has(fold(last.slice(0, -1))); // "Bos möte" too
+  if (/s$/i.test(last) && possessive && !lex.namesEndingInS.has(fold(last)) && !lex.namesEndingInS.has(fold(lastPart))) found[found.length - 1] = last.slice(0, -1);
   return found.join(' ');
 }
 

@@ -41,6 +41,8 @@ export interface Lexicon {
   /** Folded words that are never a name. */
   vocabulary: Set<string>;
   namesEndingInS: Set<string>;
+  /** First names that are also words ("Dag", "Hans"): a name when written with a capital in a staff message. */
+  namesThatAreWords: Set<string>;
   /** The ids a written word matches (exactly, inflected or with a typo); cached. */
   idsOf(word: string): readonly number[];
 }
@@ -130,7 +132,7 @@ export function loadLexicon(): Lexicon {
     return found;
   }, CACHE_LIMIT);
 
-  return { intents, byFirst, vocabulary, namesEndingInS: new Set((read('names-ending-in-s.json') as string[]).map(fold)), idsOf };
+  return { intents, byFirst, vocabulary, namesEndingInS: new Set((read('names-ending-in-s.json') as string[]).map(fold)), namesThatAreWords: new Set((read('names-that-are-words.json') as { names: string[] }).names.map(fold)), idsOf };
 }
 
 export interface Hit {

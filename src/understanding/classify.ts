@@ -422,6 +422,8 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
       !(NOT_SCORE_AFTER.has(words[h.to] ?? '') && !clauseEndsAfter(text, words[h.to - 1]!, words[h.to]!)) &&
       !(words[h.to] === 'av' && !/^(5|fem|five)$/.test(words[h.to + 1] ?? '')) &&
       !NOT_SCORE_BEFORE.has(words[h.from - 1] ?? '') &&
+      // …nor the end of the scale in "3 av 5", "2 of 5".
+      !(/^(av|of)$/.test(words[h.from - 1] ?? '') && /^\d+$/.test(words[h.from - 2] ?? '')) &&
       // Not today's: yesterday's ("igår var det 5") or denied ("inte 5 men 4").
       !NOT_TODAY.has(words[h.from - 1] ?? '') &&
       !saidOfYesterday(words, h.from, text) &&
@@ -512,11 +514,13 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   }
   // …or at the end, after a sentence on how it is ("trött men ok. 3", "bättre humör. fyra"), an
   // emoji or a word that turns to the answer ("kön tar livet av mig haha. men en 3a", "annars 4").
-  // "…killing me lol. 3 today" too: the day said after it is no time.
+  // "…killing me lol. 3 today", "… hemma nu. fyra kanske" too: a day or a filler after it (the day is no time).
   const lastScore = scoreHits.at(-1);
-  const todayAfter = lastScore !== undefined && lastScore.to === words.length - 1 && TODAY_WORD.test(words.at(-1)!) && time?.hasTime === false;
-  const endsWithScore = lastScore !== undefined && (lastScore.to === words.length ? !time : todayAfter);
-  if (participant && endsWithScore && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && (turnsToAnswer(words, lastScore.from) || (todayAfter ? /[.,:;!–—-]\s*\S+\s+\S+\s*[.!]?\s*$/u : /[.,:;!–—-]\s*\S+\s*[.!]?\s*$/u).test(text))) {
+  const after = lastScore ? words.slice(lastScore.to) : [];
+  const endsWithScore =
+    lastScore !== undefined && after.length <= 2 && after.every((w) => SCORE_FILLER.has(w)) && (after.some((w) => TODAY_WORD.test(w)) ? time?.hasTime === false : !time);
+  const setOff = new RegExp(`[.,:;!–—-]\\s*\\S+(?:\\s+\\S+){${after.length}}\\s*[.!]?\\s*$`, 'u');
+  if (participant && endsWithScore && /^[\p{L}\p{N}]+$/u.test(words[lastScore.from]!) && (turnsToAnswer(words, lastScore.from) || setOff.test(text))) {
     const last = (lastScore.phrase.meaning as { score: number }).score;
     return { intent: 'checkin.answer', confidence: 0.85, slots: { score: last }, reasons: [`score last: "${lastScore.phrase.source}" → ${last}`] };
   }

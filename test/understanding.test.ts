@@ -252,6 +252,9 @@ describe('understanding', () => {
     expect(findParticipantName('påminn Liv om mötet på fredag')).toBe('Liv');
     expect(findParticipantName('flytta Bos möte till tisdag kl 9')).toBe('Bo');
     expect(findParticipantName('när är hans nästa möte?')).toBeUndefined();
+    // A capitalised verb that opens a sentence is no name ("Notera att …", "Ville bara …").
+    expect(findParticipantName('Notera att Leyla kom för sent till SIP:en')).toBe('Leyla');
+    expect(findParticipantName('Hej! Ville bara säga att Amir var där idag')).toBe('Amir');
   });
 
   it('reads a command in capitals set off at the start, whatever language follows', () => {

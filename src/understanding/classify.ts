@@ -229,6 +229,8 @@ function longest<T extends Hit['phrase']['meaning']['kind']>(hits: Hit[], kind: 
  * vocabulary, joined ("Lina Berg"); in lower case, the word after "med", "för", "till"…;
  * the possessive removed ("Annas" → "Anna", "Anna's" → "Anna", but "Lars" stays).
  */
+const OPENS_A_CLAUSE = new Set(['att', 'bara', 'garna', 'du', 'ni', 'jag', 'ja', 'vi', 'man', 'det', 'den']);
+
 export function findParticipantName(text: string, lex: Lexicon = lexicon()): string | undefined {
   // Each word, and whether a sentence ends before it ("…för Hodan? Tolk somaliska": two names, not one).
   const words: string[] = [];
@@ -258,7 +260,10 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   let runStart = 0;
   let at = 0;
   const close = () => {
-    if (run.length) runs.push({ words: run, capitalised, afterPreposition, first: runStart === 0 });
+    // A capitalised word that opens a sentence and is followed by "att", "bara" or a pronoun is a verb
+    // ("Registrera att Sanna …", "Ville bara meddela att Rosa …"), not a name.
+    const verbFirst = run.length === 1 && (runStart === 0 || afterStop[runStart]) && OPENS_A_CLAUSE.has(fold(words[runStart + 1] ?? ''));
+    if (run.length && !verbFirst) runs.push({ words: run, capitalised, afterPreposition, first: runStart === 0 });
     run = [];
     capitalised = false;
   };

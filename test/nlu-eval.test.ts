@@ -84,8 +84,9 @@ describe('understanding on the labelled set', () => {
     // andas när ångesten kommer"); 10 with sets 97–99; 12 with 101–102, two
     // of them the lists' by decision ("mitt liv e över om ja inte får sova nu, har tenta kl 8 😭"
     // fires as hyperbole does; "självmord" fires in any context but the masked idioms); 13 with set
-    // 108 among the examples ("STOPP لا أريد رسائل", an opt-out, reads as like the crisis examples).
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(13);
+    // 108 among the examples ("STOPP لا أريد رسائل", an opt-out), 12 again once the second line stood
+    // aside for a command in capitals first.
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(12);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at

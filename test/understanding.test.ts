@@ -260,6 +260,8 @@ describe('understanding', () => {
   it('reads a command in capitals set off at the start, whatever language follows', () => {
     expect(p('STOP. Nie chcę więcej wiadomości').intent).toBe('optout');
     expect(p('START. I am back').intent).toBe('optin');
+    // …and the second crisis line stands aside for it (set 108 had made this one look like a crisis).
+    expect(p('STOPP لا أريد رسائل').intent).toBe('optout');
     expect(p('STOP. Nie chcę więcej wiadomości').confidence).toBeLessThan(1); // asked about, not done (dialogue.test.ts)
     // …and without punctuation when nothing after it is Swedish or English (blind set 38).
     expect(p('JA geliyorum').intent).toBe('meeting.confirm');

@@ -333,12 +333,16 @@ export function crisisIn(text: string, leaveOut?: string): { crisis: boolean; co
   const found = detectCrisis(text.trim());
   if (found.crisis) return { crisis: true, reason: `crisis: ${found.matched ?? 'matched'}` };
   const words = found.wordsLeft ?? tokens(text.trim());
-  const like = words.length > 0 ? examples().crisisLike(words, leaveOut) : undefined;
+  // A command in capitals first ("STOPP لا أريد رسائل") says what the message is for: the lists
+  // still read it, the likeness does not.
+  const like = words.length > 0 && !COMMAND_FIRST.test(text) ? examples().crisisLike(words, leaveOut) : undefined;
   if (like && like.score > CRISIS_LIKE.threshold && !laughs(text)) {
     return { crisis: true, reason: `crisis: words like the crisis examples (${like.evidence.join(', ')}), ${like.score.toFixed(1)} > ${CRISIS_LIKE.threshold}` };
   }
   return found.concern ? { crisis: false, concern: true } : { crisis: false };
 }
+
+const COMMAND_FIRST = /^\s*(?:STOPP?|START|JA|NEJ)(?![\p{L}\p{N}])/u;
 
 export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Understanding {
   if (input.role !== 'participant') return classifyRequest(input, lex);

@@ -115,6 +115,8 @@ const QUESTION_FIRST = new Set(['vad', 'vem', 'vems', 'var', 'vart', 'nar', 'hur
 const ASKS = /\b(?:(?:vad|hur|var|vart|nar|vem|varfor) (?:gor|gora|ska|kan|ar|e|blir|gar)|hur (?:mycket|manga|lange|ofta)|stammer det|vet du|vet ni|kan du|kan ni|whats|what's|what is|do you know|can you|could you|how do|how much|how many|can i|should i|is it true)\b/;
 /** Wanting out of the programme or the texts is not news to thank for ("ni kan ta bort mig från listan"). */
 const WANTS_OUT = /\b(?:ta bort mig|hoppat av|hoppa av|avsluta|avslutat|sluta skicka|vill inte vara med|remove me|unsubscribe|opt out)\b/;
+/** Nor is a message meant for someone else ("sorry fel nummer"), or a request Lots cannot do ("hjälp mig fylla i ansökan"): the coach reads them as not understood. */
+const NOT_NEWS = /\b(?:fel (?:nummer|nr|person)|wrong (?:number|person|chat)|hjalp mig (?:med|att|fylla|skriva|hitta|soka)|help me (?:with|to|write|fill|find)|beratta (?:ett|en|nagot|nat)|tell me (?:a|about)|translate|oversatt|tips pa|recommend)\b/;
 /**
  * A question word opening a later clause asks, mark or not ("slut på tabletterna, vilken vårdcentral
  * hör jag till"); not a clause that ends in "!" or says "som helst" ("Vilken lättnad!", "hur skönt
@@ -134,7 +136,7 @@ const AGENCY_TOLD_FROM_WORDS = 5;
 const TOLD_CONFIDENCE = 0.5;
 function tells(text: string, words: readonly string[], said: string, familiar: (word: string) => boolean): boolean {
   if (words.length < TOLD_MIN_WORDS || text.includes('?') || asksFirst(words)) return false;
-  if (ASKS.test(said) || WANTS_OUT.test(said) || ASKS_AFTER_CLAUSE.test(fold(text))) return false;
+  if (ASKS.test(said) || WANTS_OUT.test(said) || NOT_NEWS.test(said) || ASKS_AFTER_CLAUSE.test(fold(text))) return false;
   // Emoji and digits say nothing of the language.
   const lettered = words.filter((w) => /\p{L}/u.test(w));
   const known = lettered.filter(familiar).length;

@@ -65,7 +65,7 @@ const OPENING_BONUS = 1.5;
 /** A token with a letter or digit in it, not an emoji or a "?". */
 const isWord = (token: string) => /[\p{L}\p{N}]/u.test(token);
 /** Faces and gestures that change nothing about the words beside them. */
-const FRIENDLY = new Set(['🙂', '😊', '😀', '😃', '😄', '😁', '☺', '😉', '🙏', '👋', '❤', '💕', '🤗', '😇', '🥰', '😌']);
+const FRIENDLY = new Set(['🙂', '😊', '😀', '😃', '😄', '😁', '☺', '😉', '🙏', '👋', '❤', '💕', '🤗', '😇', '🥰', '😌', '🤙', '✌', '😎', '🤝']);
 /** Words that say nothing beside a score ("typ en 2a idag", "maybe a 3"). */
 const SCORE_FILLER = new Set(
   'typ en ett kanske nog ungefar ca cirka runt val ja jag e ar a sa tror mar kanns det de bara lite hmm eh idag i dag nu ikvall imorse tack hej today maybe like about around guess im feeling its prob probably thanks hi me ok okej'.split(' '),

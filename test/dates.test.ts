@@ -213,6 +213,11 @@ describe('findTime: a day it cannot be sure of', () => {
     ['boka in Yonas imorgon 930', '2026-11-24T09:30', true, true],
     ['fre 1415', '2026-11-27T14:15', true, true],
     ['boka Yonas imorgon 730', '2026-11-24T07:30', true, true], // written so, never moved to the evening
+    // …with a leading zero, after a date in digits too (set 116), and after "kl".
+    ['boka uppf. m Fatima 16/12 0930', '2026-12-16T09:30', true, true],
+    ['3/12 1415', '2026-12-03T14:15', true, true],
+    ['kl 0930 imorgon', '2026-11-24T09:30', true, true],
+    ['imorgon kl 930', '2026-11-24T09:30', true, true],
     // A part of the day must fit the bare hour after it: otherwise the time is asked for.
     ['imorgon eftermiddag 3', '2026-11-24T15:00', true, true],
     ['imorgon eftermiddag 8', '2026-11-24T00:00', true, false],

@@ -150,12 +150,13 @@ const RE_NUMERIC = /(?<![\d:./–-])(?:\b(den|the)\s+)?(\d{1,2})\/(\d{1,2})(?:[/
 const RE_DEN = /\b(den|the)\s+(\d{1,2})(:?e|:?a|st|nd|rd|th)?(?!\d|[:./]\d)/g;
 const RE_ISO = /(?<![\d:./–-])(20\d{2})-(\d{1,2})-(\d{1,2})(?:t(\d{2}):(\d{2}))?(?!\d)/g;
 
-const RE_KL = new RegExp(String.raw`\b(?:kl|klockan|klocka|klo)\.?\s*(\d{1,2})(?:[:.](\d{2}))?${END}` + MARK, 'g');
+// "kl 0930" and "kl 930" as "kl 09:30".
+const RE_KL = new RegExp(String.raw`\b(?:kl|klockan|klocka|klo)\.?\s*(\d{1,2})(?:[:.]?(\d{2}))?${END}` + MARK, 'g');
 const RE_AT = new RegExp(String.raw`(?:\bat\s*|@\s*)(\d{1,2})(?:[:.](\d{2}))?${END}` + MARK, 'g');
 const RE_NUM = new RegExp(String.raw`(?<![\d:.,/–-])(\d{1,2})(?:([:.])(\d{2}))?${END}(-?tiden\b)?` + MARK, 'g');
-// "imorgon 930", "fre 1415": hours and minutes written together, as bare as a bare hour. Only
+// "imorgon 930", "fre 1415", "16/12 0930": hours and minutes written together, as bare as a bare hour. Only
 // daytime hours and minutes in fives, so a year ("2025") or an amount is not read as a time.
-const RE_COMPACT = /(?<![\d:.,/–-])([6-9]|1\d)([0-5][05])(?!\d|[:.,/]\d)/g;
+const RE_COMPACT = /(?<![\d:.,/–-])(0?[6-9]|1\d)([0-5][05])(?!\d|[:.,/]\d)/g;
 const RE_PHRASE = new RegExp(
   String.raw`\b(?:(kl|klockan)\.?\s*)?(?:(${alt(Object.keys(OFFSET_WORDS))})\s+(over|i|past|to)\s+)?(halv\s+)?(${HOURW}|\d{1,2})\b` + MARK,
   'g',
@@ -333,7 +334,8 @@ function collect(f: string): Comp[] {
     const end = m.index + m[0].length;
     RE_BARE_NEXT.lastIndex = end;
     // "730" is half past seven in the morning: a time written so is not moved to the afternoon.
-    return RE_BARE_NEXT.test(f) && !unitFollows(f, end) ? { ...digitsTime(m[1]!, m[2]), shiftable: false, quality: 'bare', ...span(m) } : null;
+    // Firm as "9.30" is ("16/12 0930" keeps its date), and like it only beside a date.
+    return RE_BARE_NEXT.test(f) && !unitFollows(f, end) ? { ...digitsTime(m[1]!, m[2]), shiftable: false, quality: 'dot', ...span(m) } : null;
   });
   scan(RE_PHRASE, f, out, (m) => {
     const [, kl, offWord, dir, halv, hourText, am, pm] = m;

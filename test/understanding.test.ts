@@ -126,6 +126,20 @@ describe('understanding', () => {
     expect(p('kan ni sluta skicka påminnelser, jag har slutat i projektet').intent).toBe('optout');
   });
 
+  it('what Lots does not do is not taken for what it does: office life, law, translation, a wrong number, who is writing', () => {
+    // Staff (set 116): a room, a key, a Christmas party or a law are no booking, contact or caseload
+    // ("boka konferensrummet Ekan kl 14" still books: a real booking may name its room too).
+    for (const text of ['har nån bokat konferensrummet på torsdag?', 'vem har nyckeln till förrådet', 'när är julfesten?', 'får vi skicka sms med personnummer enl gdpr?', 'kan du översätta ett brev till somaliska'])
+      expect(s(text).intent, text).toBe('unknown');
+    // Participants (sets 110–115): no contact card for who is writing, a new number or a dose; no thanks for a wrong number.
+    for (const text of ['vem e detta', 'Vem är det som skriver? Jag har inte sparat numret', 'sorry fel nummer', 'hjälp mig fylla i ansökan om bostadstillägg', 'tack för numret till soc, fick tag på henne direkt'])
+      expect(p(text).intent, text).not.toBe('contact.lookup');
+    expect(p('sorry fel nummer').intent).toBe('unknown');
+    expect(p('hjälp mig fylla i ansökan om bostadstillägg').intent).toBe('unknown');
+    // …while a lunch said as a time still moves a meeting.
+    expect(p('Går det att ta mötet efter lunch i stället för kl 9?').intent).not.toBe('unknown');
+  });
+
   it('a question about reaching an agency is answered with the contact there; one about what it does goes to the coach', () => {
     // Not sure enough to answer with the contact card: not understood, and the coach reads it.
     for (const text of ['när betalar fk ut sjukpenningen i december?', 'varför har AF dragit in min ersättning??'])

@@ -621,8 +621,10 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // opt-out that its own phrases argue against ("sluta skicka sms på helgen") or of a STOP in a
   // condition ("om jag skriver STOPP, slutar ni då?"): many examples are a STOP and a few words.
   const numberSetAside = scoreHits.length === 0 && hits.some((h) => h.phrase.meaning.kind === 'score');
+  // Out-of-scope phrases ("konferensrummet", "translate") are unknown's own; its examples are read
+  // on their own, closer (UNKNOWN_EXAMPLE_FLOOR, below).
   const examplesHeard = (name: string, phrases: number) =>
-    !(name === 'checkin.answer' && numberSetAside) && !(name === 'optout' && (phrases < 0 || STOP_IN_CONDITION.test(whole)));
+    name !== 'unknown' && !(name === 'checkin.answer' && numberSetAside) && !(name === 'optout' && (phrases < 0 || STOP_IN_CONDITION.test(whole)));
   // Each intent's points, with its phrases' share and whether its examples counted (for the reasons).
   const ranked = candidates.map(({ intent, index }) => {
     const phrases = scores.get(index)?.score ?? 0;

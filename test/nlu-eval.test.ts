@@ -87,7 +87,11 @@ describe('understanding on the labelled set', () => {
     // fires as hyperbole does; "självmord" fires in any context but the masked idioms); 13 with set
     // 108 among the examples ("STOPP لا أريد رسائل", an opt-out), 12 again once the second line stood
     // aside for a command in capitals first; 10 with sets 110–112 learnt; 11 with 114–115 among the
-    // examples (a soldier's war memories "it is the past now", a father calm about his cancer).
+    // examples (a soldier's war memories "it is the past now", a father calm about his cancer); 12
+    // once guards that could hide a crisis were narrowed again, recall first: stitches after "skar
+    // mig", a laugh beside "ring inte polisen" and everyday words beside a decision and a time no
+    // longer stop the lists ("skar mig i handen … på restaurangen, 4 stygn" and a cupboard bump told
+    // with 😂 fire).
     expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(12);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
@@ -115,7 +119,7 @@ describe('understanding on the labelled set', () => {
     // The measure the choices of 3 December (evening) were made on: dev lines as examples (0.939 →
     // 0.947) and MIN_SCORE 1.7 (0.952). No fold misses a crisis; the second line (words like the
     // crisis examples, learnt from the other folds) raises 13 false alarms in all; 15 with sets 101–102;
-    // 16 with sets 110–115 (flat-told war memories, grief and illness). A threshold of 15.5 instead of
+    // 16 with sets 110–115 (flat-told war memories, grief and illness), 15 with 116–118. A threshold of 15.5 instead of
     // 15 would give 13 and still miss none on the folds, but the second line alone finds 22 of the
     // held-out crises and recall comes first: the threshold stays.
     const cv = crossValidate(all, 5);

@@ -218,6 +218,9 @@ describe('findTime: a day it cannot be sure of', () => {
     ['3/12 1415', '2026-12-03T14:15', true, true],
     ['kl 0930 imorgon', '2026-11-24T09:30', true, true],
     ['imorgon kl 930', '2026-11-24T09:30', true, true],
+    // A day of the month by its ordinal without "den" (set 124), beside a weekday or a time.
+    ['boka möte Ayan torsdag 26:e kl 14', '2026-11-26T14:00', true, true],
+    ['sip 3:e kl 10', '2026-12-03T10:00', true, true],
     // A part of the day must fit the bare hour after it: otherwise the time is asked for.
     ['imorgon eftermiddag 3', '2026-11-24T15:00', true, true],
     ['imorgon eftermiddag 8', '2026-11-24T00:00', true, false],

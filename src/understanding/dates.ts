@@ -148,6 +148,8 @@ const RE_MONTH_DAY = new RegExp(
 );
 const RE_NUMERIC = /(?<![\d:./–-])(?:\b(den|the)\s+)?(\d{1,2})\/(\d{1,2})(?:[/-](20\d{2}))?(?![\d/]|[.,:]\d)/g;
 const RE_DEN = /\b(den|the)\s+(\d{1,2})(:?e|:?a|st|nd|rd|th)?(?!\d|[:./]\d)/g;
+// "torsdag 7:e kl 14": a day of the month by its ordinal, without "den" (set 124); a weekday or a firm time beside it, as for "3/12".
+const RE_ORDINAL_DAY = /(?<![\d:./–-])\b(\d{1,2}):(e|a)\b/g;
 const RE_ISO = /(?<![\d:./–-])(20\d{2})-(\d{1,2})-(\d{1,2})(?:t(\d{2}):(\d{2}))?(?!\d)/g;
 
 // "kl 0930" and "kl 930" as "kl 09:30".
@@ -296,6 +298,7 @@ function collect(f: string): Comp[] {
     if (!m[3] && unitFollows(f, m.index + m[0].length)) return null;
     return { kind: 'abs', day: Number(m[2]), needsTime: !m[3], numeric: false, ...span(m) };
   });
+  scanDigits(RE_ORDINAL_DAY, f, out, (m) => ({ kind: 'abs', day: Number(m[1]), needsTime: true, numeric: true, ...span(m) }));
   scanDigits(RE_ISO, f, out, (m) => {
     const abs: Comp = { kind: 'abs', year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), needsTime: false, numeric: false, ...span(m) };
     if (!m[4]) return abs;

@@ -56,14 +56,16 @@ describe('understanding on the labelled set', () => {
     // (and among the second line's examples), 487/497; set 103 (written beside them, measured once
     // after): 27/28; all 0.979 (514/525). With 104–105 learnt, 515/525; set 106 (written beside
     // them, measured once after): 28/28; all 0.982 (543/553). Set 109 (written beside 107–108,
-    // measured once after 108 was learnt): 27/28; all 0.981 (570/581).
+    // measured once after 108 was learnt): 27/28; all 0.981 (570/581). With sets 110–124 learnt
+    // (4 December, evening; many more hard negatives among the second line's examples), 568/581;
+    // set 113 (written beside 110–112, measured once at the end): 19/20; all 0.977 (587/601).
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.97);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
     // Lots passes concerns, and what it does not understand from a participant, to the coach to
     // read (src/core/understand.ts), and so does a long message only greeted, unsure (saysMore).
-    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581.
+    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601.
     // Blind sets 9, 10 and 22, messages without context: 122 of 122; with set 24, 163 of 164;
     // with set 31, 188 of 189; with set 46, 213 of 214; with set 58, 238 of 239; with set 59, 264 of 265; with set 63, 285 of 286; with set 64, 308 of 309; with set 70, 331 of 332; with set 75, 357 of 357.
     const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
@@ -110,7 +112,9 @@ describe('understanding on the labelled set', () => {
     // learnt, never read) 1 more; set 100 (measured once after 97–99 were learnt, never read) 3 more;
     // set 103 (measured once after 101–102 were learnt, never read) 5 more; set 106 (measured once
     // after 104–105 were learnt, never read) 3 more; set 109 (measured once, never read) none.
-    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(44);
+    // Sets 110–124 learnt, with stories about suicide masked in Swedish as in English: 4 fewer; set
+    // 113 (measured once at the end, never read) none: 40.
+    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(40);
   });
 
   it('fills slots with at least 0.90 accuracy on lines it was not built on', () => {
@@ -156,7 +160,8 @@ describe('understanding on the labelled set', () => {
     // with set 88 (first measured 0.906), 0.946; with set 92 (first measured 0.939) and sets 89–91 learnt, 0.946;
     // with 93–95 learnt, 0.947; with set 96 (first measured 0.938), 0.946; with 97–99 learnt and
     // set 100 (first measured 0.936), 0.946; with 101–102 learnt and set 103 (first measured 0.901), 0.944;
-    // with 104–105 learnt and set 106 (first measured 0.894), 0.943; with set 109 (first measured 0.962), 0.943.
-    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.94);
+    // with 104–105 learnt and set 106 (first measured 0.894), 0.943; with set 109 (first measured 0.962), 0.943;
+    // with 110–124 learnt and set 113 (first measured 0.961), 0.9496 (4,086 of 4,303).
+    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.945);
   });
 });

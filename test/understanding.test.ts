@@ -126,6 +126,14 @@ describe('understanding', () => {
     expect(p('kan ni sluta skicka påminnelser, jag har slutat i projektet').intent).toBe('optout');
   });
 
+  it('"kommer!" said first is a yes to the meeting, whatever news follows, but not before a question or another request', () => {
+    for (const text of ['kommer! om inte min hjärna dör innan dess', 'kommer, men har med mig dottern, hon e 4 år', "I'm coming. The bus is late though"])
+      expect(p(text).intent, text).toBe('meeting.confirm');
+    expect(p('kommer, men kan vi ta kl 14 istället').intent).toBe('meeting.reschedule');
+    expect(p('kommer inte, sjuk').intent).toBe('meeting.cancel');
+    expect(p('kommer! 3 idag').intent).toBe('checkin.answer');
+  });
+
   it('what Lots does not do is not taken for what it does: office life, law, translation, a wrong number, who is writing', () => {
     // Staff (set 116): a room, a key, a Christmas party or a law are no booking, contact or caseload
     // ("boka konferensrummet Ekan kl 14" still books: a real booking may name its room too).

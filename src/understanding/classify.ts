@@ -345,6 +345,8 @@ export function crisisIn(text: string, leaveOut?: string): { crisis: boolean; co
 }
 
 const COMMAND_FIRST = /^\s*(?:STOPP?|START|JA|NEJ)(?![\p{L}\p{N}])/u;
+/** "Kommer!", "ja jag kommer,", "I'm coming." opening a message, set off by a stop or a comma. */
+const COMING_FIRST = /^\s*((?:(?:ja|ok|okej|japp|jepp|yes|yep|jo)\s*,?\s+)?(?:jag\s+|ja\s+|i'?m\s+|i am\s+)?(?:kommer|kmr|coming))\s*[!.,]/u;
 
 export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Understanding {
   if (input.role !== 'participant') return classifyRequest(input, lex);
@@ -501,6 +503,12 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     if (restUnread || (lead![2] && !hits.some((h) => h.from > 0 && asksElse(h)))) {
       return { intent: leadIntent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadIntent.name}`] };
     }
+  }
+  // "Kommer!" set off first, then anything but a question or another request, is a yes to the
+  // meeting ("kommer! om inte min hjärna dör innan dess", "kommer, men har med mig dottern"; set 122).
+  const comingFirst = participant && !text.includes('?') ? COMING_FIRST.exec(fold(text)) : null;
+  if (comingFirst && hits.every((h) => h.phrase.meaning.kind !== 'score' && !(h.phrase.meaning.kind === 'intent' && h.phrase.meaning.weight > 0 && !['smalltalk', 'meeting.confirm'].includes(lex.intents[h.phrase.meaning.intent]!.name)))) {
+    return { intent: 'meeting.confirm', confidence: 0.85, slots: {}, reasons: [`coming, said first: "${comingFirst[1]}"`] };
   }
   // STOP in capitals after the first word is the command too when it stands out: set off at the end
   // ("Det här blir mitt sista sms till Lots, jag har bytt nummer. STOPP") or among words in lower

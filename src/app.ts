@@ -1,5 +1,6 @@
 // The composition root: opens the store, wires the core to its channels and starts HTTP.
 import type { FastifyInstance } from 'fastify';
+import { prepareUnderstanding } from './understanding/classify.js';
 import type { Logger } from 'pino';
 import { isLoopback, type Config } from './config.js';
 import { openStore } from './store/db.js';
@@ -64,6 +65,7 @@ export async function createApp({ config, log, teamsEdge, ...given }: AppOptions
   if (config.simulator && !isLoopback(config.host) && !config.simulatorPublic) {
     throw new Error(t('sv', 'cli:simulatorPublicRefused', { host: config.host }));
   }
+  prepareUnderstanding();
   const db = given.db ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const clock = given.clock ?? (await clockOf(db, config));
   if (!config.simulator && config.clockStart) log.warn({ clockStart: config.clockStart.toISOString() }, 'Lots\' clock starts at LOTS_CLOCK_START, not the real time (a drill)');

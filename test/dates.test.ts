@@ -279,8 +279,25 @@ describe('findTime: not a time', () => {
     'hej, hur mår du?',
     'jag har 2 barn',
     '',
+    // A review's finds (4 December): hours and minutes run together say nothing without "kl" or a day right before them.
+    'kl 123',
+    'köpte en klocka 1500 kr igår',
   ])('%j', (text) => {
     expect(findTime(text, MONDAY)).toBeNull();
+  });
+
+  it.each([
+    // An amount or a door code before a day is no time; "en 2:a" is a score, not the 2nd.
+    ['boka Yonas, han får 1000 på måndag från soc', false],
+    ['kan inte komma, måste betala 1500 på fredag', false],
+    ['portkoden är 0915 på fredag', false],
+    ['mår en 2:a, på fredag har jag läkartid', false],
+    ['imorgon kl 730', true], // as written, never moved to the evening
+  ])('%j has a time: %j', (text, hasTime) => {
+    const r = findTime(text, MONDAY);
+    expect(r?.hasTime ?? false, text).toBe(hasTime);
+    if (text === 'imorgon kl 730') expect(r!.start).toBe('2026-11-24T07:30');
+    if (text.startsWith('mår en 2:a')) expect(r!.start).toBe('2026-11-27T00:00');
   });
 
   it.each([

@@ -126,12 +126,16 @@ describe('understanding', () => {
     expect(p('kan ni sluta skicka påminnelser, jag har slutat i projektet').intent).toBe('optout');
   });
 
-  it('"kommer!" said first is a yes to the meeting, whatever news follows, but not before a question or another request', () => {
-    for (const text of ['kommer! om inte min hjärna dör innan dess', 'kommer, men har med mig dottern, hon e 4 år', "I'm coming. The bus is late though"])
+  it('"kommer!" said first is a yes to the meeting, whatever news follows, but not before a question, another request, a STOP or a no', () => {
+    for (const text of ['kommer, men har med mig dottern, hon e 4 år', "I'm coming. The bus is late though"])
       expect(p(text).intent, text).toBe('meeting.confirm');
     expect(p('kommer, men kan vi ta kl 14 istället').intent).toBe('meeting.reschedule');
     expect(p('kommer inte, sjuk').intent).toBe('meeting.cancel');
     expect(p('kommer! 3 idag').intent).toBe('checkin.answer');
+    // A review's finds: an opt-out wins, and a no or a question after it is no yes.
+    for (const text of ['kommer. STOP', 'Kommer, men STOPP för påminnelserna efter det']) expect(p(text).intent, text).toBe('optout');
+    for (const text of ['kommer, tyvärr inte', 'kommer, eller nej', 'kommer, var ligger kontoret', "coming, what's the address"])
+      expect(p(text).intent, text).not.toBe('meeting.confirm');
   });
 
   it('what Lots does not do is not taken for what it does: office life, law, translation, a wrong number, who is writing', () => {
@@ -143,6 +147,9 @@ describe('understanding', () => {
     for (const text of ['vem e detta', 'Vem är det som skriver? Jag har inte sparat numret', 'sorry fel nummer', 'hjälp mig fylla i ansökan om bostadstillägg', 'tack för numret till soc, fick tag på henne direkt'])
       expect(p(text).intent, text).not.toBe('contact.lookup');
     expect(p('sorry fel nummer').intent).toBe('unknown');
+    // …but news that mentions a wrong number, a translation or telling is still news.
+    for (const text of ['Måste berätta en sak, jag fick jobbet!!', 'skrev till fel nummer igår, sorry, men mötet gick bra', 'My friend helped translate the letter', 'fick brevet översatt av tolken', 'jag pratade med fel person på fk hela förmiddagen'])
+      expect(p(text).intent, text).toBe('smalltalk');
     expect(p('hjälp mig fylla i ansökan om bostadstillägg').intent).toBe('unknown');
     // …while a lunch said as a time still moves a meeting.
     expect(p('Går det att ta mötet efter lunch i stället för kl 9?').intent).not.toBe('unknown');

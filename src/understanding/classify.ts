@@ -116,7 +116,7 @@ const ASKS = /\b(?:(?:vad|hur|var|vart|nar|vem|varfor) (?:gor|gora|ska|kan|ar|e|
 /** Wanting out of the programme or the texts is not news to thank for ("ni kan ta bort mig från listan"). */
 const WANTS_OUT = /\b(?:ta bort mig|hoppat av|hoppa av|avsluta|avslutat|sluta skicka|vill inte vara med|remove me|unsubscribe|opt out)\b/;
 /** Nor is a message meant for someone else ("sorry fel nummer"), or a request Lots cannot do ("hjälp mig fylla i ansökan"): the coach reads them as not understood. */
-const NOT_NEWS = /\b(?:fel (?:nummer|nr|person)|wrong (?:number|person|chat)|hjalp mig (?:med|att|fylla|skriva|hitta|soka)|help me (?:with|to|write|fill|find)|beratta (?:ett|en|nagot|nat)|tell me (?:a|about)|translate|oversatt|tips pa|recommend)\b/;
+const NOT_NEWS = /(?<!\b(?:till|to|med|with|the|a) )\b(?:fel (?:nummer|nr)|wrong number)\b|\b(?:hjalp mig (?:med|att|fylla|skriva|hitta|soka)|help me (?:with|to|write|fill|find)|beratta ett skamt|tell me a joke|kan du oversatta|can you translate|translate (?:this|it|to|into)|tips pa)\b/;
 /**
  * A question word opening a later clause asks, mark or not ("slut på tabletterna, vilken vårdcentral
  * hör jag till"); not a clause that ends in "!" or says "som helst" ("Vilken lättnad!", "hur skönt
@@ -180,6 +180,13 @@ export const lexicon = () => (shared ??= loadLexicon());
 let sharedExamples: ExampleIndex | undefined;
 let filesLeftOut: ReadonlySet<string> = new Set();
 const examples = () => (sharedExamples ??= loadExamples(lexicon(), (text) => findParticipantName(text), filesLeftOut));
+/**
+ * Loads the lexicon and the examples now rather than on the first message: about a second of work
+ * that would otherwise delay the first reply after a start (past Slack's 3 s under load).
+ */
+export function prepareUnderstanding(): void {
+  examples();
+}
 /** Evaluation only: the dev lines of these files are no examples from now on (cross-validation). */
 export function leaveOutExampleFiles(files: ReadonlySet<string>): void {
   filesLeftOut = files;
@@ -496,19 +503,18 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // it ("JA?", "JA 👎"). Not certain: an opt-out that does not say what should stop is asked about.
   const lead = participant ? /^\s*(\p{Lu}{2,}|👍)(\s*[.!,:;–—-])?/u.exec(text) : null;
   const leadIntent = lead && words.length > 1 && !time ? ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(fold(lead[1]!)))?.intent : undefined;
+  /** Whether a phrase asks for something other than `name`: a score, an intent other than small talk or `name`, or a phrase against `name`. */
+  const asksElse = (h: Hit, name: string) => {
+    if (h.phrase.meaning.kind === 'score') return true;
+    if (h.phrase.meaning.kind !== 'intent') return false;
+    const of = lex.intents[h.phrase.meaning.intent]!.name;
+    return of === name ? h.phrase.meaning.weight < 0 : of !== 'smalltalk';
+  };
   if (leadIntent && words.slice(1).every((w) => isWord(w) || FRIENDLY.has(w))) {
-    const asksElse = (h: Hit) =>
-      h.phrase.meaning.kind === 'score' || (h.phrase.meaning.kind === 'intent' && !['smalltalk', leadIntent.name].includes(lex.intents[h.phrase.meaning.intent]!.name));
     const restUnread = hits.every((h) => h.from === 0);
-    if (restUnread || (lead![2] && !hits.some((h) => h.from > 0 && asksElse(h)))) {
+    if (restUnread || (lead![2] && !hits.some((h) => h.from > 0 && asksElse(h, leadIntent.name)))) {
       return { intent: leadIntent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadIntent.name}`] };
     }
-  }
-  // "Kommer!" set off first, then anything but a question or another request, is a yes to the
-  // meeting ("kommer! om inte min hjärna dör innan dess", "kommer, men har med mig dottern"; set 122).
-  const comingFirst = participant && !text.includes('?') ? COMING_FIRST.exec(fold(text)) : null;
-  if (comingFirst && hits.every((h) => h.phrase.meaning.kind !== 'score' && !(h.phrase.meaning.kind === 'intent' && h.phrase.meaning.weight > 0 && !['smalltalk', 'meeting.confirm'].includes(lex.intents[h.phrase.meaning.intent]!.name)))) {
-    return { intent: 'meeting.confirm', confidence: 0.85, slots: {}, reasons: [`coming, said first: "${comingFirst[1]}"`] };
   }
   // STOP in capitals after the first word is the command too when it stands out: set off at the end
   // ("Det här blir mitt sista sms till Lots, jag har bytt nummer. STOPP") or among words in lower
@@ -517,6 +523,17 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // should stop, it is asked about (core/understand.ts).
   if (participant && words.length > 1 && !text.includes('?') && (TRAILING_STOP.test(text) || (/\p{Ll}/u.test(text) && STOP_IN_CAPITALS.test(text) && !STOP_MENTIONED.test(whole)))) {
     return { intent: 'optout', confidence: 0.9, slots: {}, reasons: ['STOP in capitals in the message'] };
+  }
+  // "Kommer!" set off first is a yes to the meeting whatever news follows ("kommer! om inte min
+  // hjärna dör innan dess", "kommer, men har med mig dottern"; set 122), unless the rest asks
+  // something, asks for something else or argues against the yes ("kommer, tyvärr inte").
+  const comingFirst = participant && !text.includes('?') ? COMING_FIRST.exec(fold(text)) : null;
+  if (comingFirst) {
+    const rest = fold(text).slice(comingFirst[0].length);
+    const restWords = tokens(rest);
+    if (!ASKS.test(restWords.join(' ')) && !ASKS_AFTER_CLAUSE.test(`,${rest}`) && !(restWords.length && asksFirst(restWords)) && !hits.some((h) => asksElse(h, 'meeting.confirm'))) {
+      return { intent: 'meeting.confirm', confidence: 0.85, slots: {}, reasons: [`coming, said first: "${comingFirst[1]}"`] };
+    }
   }
   // A command said twice or with its emoji ("👍👍", "ja ja", "haa 👍") is still that command.
   if (words.length > 1 && words.length <= 4) {

@@ -150,10 +150,13 @@ const RE_NUMERIC = /(?<![\d:./–-])(?:\b(den|the)\s+)?(\d{1,2})\/(\d{1,2})(?:[/
 const RE_DEN = /\b(den|the)\s+(\d{1,2})(:?e|:?a|st|nd|rd|th)?(?!\d|[:./]\d)/g;
 // "torsdag 7:e kl 14": a day of the month by its ordinal, without "den" (set 124); a weekday or a firm time beside it, as for "3/12".
 const RE_ORDINAL_DAY = /(?<![\d:./–-])\b(\d{1,2}):(e|a)\b/g;
+/** "en 2:a", "typ en 3:a": a score, not the second of the month. */
+const SCORE_BEFORE_ORDINAL = /\b(?:en|a|typ|ca|kanske|mar)\s*$/;
 const RE_ISO = /(?<![\d:./–-])(20\d{2})-(\d{1,2})-(\d{1,2})(?:t(\d{2}):(\d{2}))?(?!\d)/g;
 
-// "kl 0930" and "kl 930" as "kl 09:30".
-const RE_KL = new RegExp(String.raw`\b(?:kl|klockan|klocka|klo)\.?\s*(\d{1,2})(?:[:.]?(\d{2}))?${END}` + MARK, 'g');
+const RE_KL = new RegExp(String.raw`\b(?:kl|klockan|klocka|klo)\.?\s*(\d{1,2})(?:[:.](\d{2}))?${END}` + MARK, 'g');
+// "kl 0930", "kl 930": hours and minutes run together after "kl", as written (never moved to the afternoon).
+const RE_KL_COMPACT = /\b(?:kl|klockan)\.?\s*(0\d|1\d|2[0-3]|[6-9])([0-5]\d)(?![\d:.,/]\d|\d)/g;
 const RE_AT = new RegExp(String.raw`(?:\bat\s*|@\s*)(\d{1,2})(?:[:.](\d{2}))?${END}` + MARK, 'g');
 const RE_NUM = new RegExp(String.raw`(?<![\d:.,/–-])(\d{1,2})(?:([:.])(\d{2}))?${END}(-?tiden\b)?` + MARK, 'g');
 // "imorgon 930", "fre 1415", "16/12 0930": hours and minutes written together, as bare as a bare hour. Only
@@ -298,7 +301,7 @@ function collect(f: string): Comp[] {
     if (!m[3] && unitFollows(f, m.index + m[0].length)) return null;
     return { kind: 'abs', day: Number(m[2]), needsTime: !m[3], numeric: false, ...span(m) };
   });
-  scanDigits(RE_ORDINAL_DAY, f, out, (m) => ({ kind: 'abs', day: Number(m[1]), needsTime: true, numeric: true, ...span(m) }));
+  scanDigits(RE_ORDINAL_DAY, f, out, (m) => (SCORE_BEFORE_ORDINAL.test(f.slice(0, m.index)) ? null : { kind: 'abs', day: Number(m[1]), needsTime: true, numeric: true, ...span(m) }));
   scanDigits(RE_ISO, f, out, (m) => {
     const abs: Comp = { kind: 'abs', year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), needsTime: false, numeric: false, ...span(m) };
     if (!m[4]) return abs;
@@ -321,6 +324,7 @@ function collect(f: string): Comp[] {
   });
 
   scanDigits(RE_KL, f, out, (m) => ({ ...digitsTime(m[1]!, m[2], m[3], m[4]), ...span(m) }));
+  scanDigits(RE_KL_COMPACT, f, out, (m) => (unitFollows(f, m.index + m[0].length) ? null : { ...digitsTime(m[1]!, m[2]), shiftable: false, ...span(m) }));
   scanDigits(RE_AT, f, out, (m) => {
     if (!m[2] && !m[3] && !m[4] && unitFollows(f, m.index + m[0].length)) return null;
     return { ...digitsTime(m[1]!, m[2], m[3], m[4]), ...span(m) };
@@ -337,8 +341,7 @@ function collect(f: string): Comp[] {
     const end = m.index + m[0].length;
     RE_BARE_NEXT.lastIndex = end;
     // "730" is half past seven in the morning: a time written so is not moved to the afternoon.
-    // Firm as "9.30" is ("16/12 0930" keeps its date), and like it only beside a date.
-    return RE_BARE_NEXT.test(f) && !unitFollows(f, end) ? { ...digitsTime(m[1]!, m[2]), shiftable: false, quality: 'dot', ...span(m) } : null;
+    return RE_BARE_NEXT.test(f) && !unitFollows(f, end) ? { ...digitsTime(m[1]!, m[2]), shiftable: false, quality: 'bare', ...span(m) } : null;
   });
   scan(RE_PHRASE, f, out, (m) => {
     const [, kl, offWord, dir, halv, hourText, am, pm] = m;
@@ -426,7 +429,8 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
       const wordLike = prev?.kind === 'wd' && prev.abbrev && !prev.prefixed && !afterWeekNumber && RE_WORDLIKE_ABBREV.test(f.slice(prev.start, prev.end));
       const gap = prev ? gapBefore(ti) : '';
       ok = dateLike(prev) && !wordLike && RE_BARE_GAP.test(gap) && partOfDayFits(gap, t.hour);
-      if (ok && prev?.kind === 'wd') supported = prev;
+      // The hour right after "tis" or "16/12" supports that day ("16/12 0930", set 116).
+      if (ok && (prev?.kind === 'wd' || (prev?.kind === 'abs' && prev.numeric))) supported = prev;
     } else if (t.quality === 'dot') ok = dateLike(parts[ti - 1]) || dateLike(parts[ti + 1]);
     if (!ok) parts = parts.filter((c) => c !== t);
   }
@@ -436,7 +440,7 @@ function resolve(group: Comp[], f: string, now: Now): { start: string; hasDate: 
   // Dates that need support ("tis", "3/12", "den 3") lose it without a firm time (or, for "tis 9", the hour right after).
   parts = parts.filter((c) => {
     if (c.kind === 'wd') return !c.abbrev || c.prefixed || firmTime || c === supported;
-    if (c.kind === 'abs' && c.needsTime) return firmTime || (c.numeric && parts.some((p) => p.kind === 'wd'));
+    if (c.kind === 'abs' && c.needsTime) return firmTime || c === supported || (c.numeric && parts.some((p) => p.kind === 'wd'));
     return true;
   });
   const dates = parts.filter(isDate);

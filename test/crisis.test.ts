@@ -366,7 +366,7 @@ const positives: [string, string][] = [
   ['hade en plan i helgen men vågade inte. idag e det samma tankar igen', 'signs'],
   ['Kommer inte på mötet. Kommer inte på nånting mer. Förlåt alla', 'sv'],
   // Learnt from sets 89–99 (4 December), in words of their own.
-  ['skriver ner vem som ska ha mina prylar. bara så ni vet', 'signs'],
+  ['skriver ner vem som ska ha mina prylar. bara så ni vet', 'sv'], // found by signs until set 127 taught the phrase "vem som ska ha mina prylar"
   ['har skrivit testamentet nu så ingen ska behöva ordna nåt sen', 'signs'],
   ['ramlade igen... det va inte nån olycka', 'signs'],
   ['har ett ställe i ladan med en stadig takbjälke. skämt. eller inte', 'signs'],

@@ -1,9 +1,9 @@
 // The composition root: opens the store, wires the core to its channels and starts HTTP.
 import type { FastifyInstance } from 'fastify';
-import { prepareUnderstanding } from './understanding/classify.js';
 import type { Logger } from 'pino';
 import { isLoopback, type Config } from './config.js';
 import { openStore } from './store/db.js';
+import { prepareUnderstanding } from './understanding/classify.js';
 import type { Db } from './store/db.js';
 import { SettableClock } from './model/index.js';
 import { createLots, type Lots } from './core/lots.js';

@@ -134,9 +134,11 @@ const TOLD_FAMILIAR_SHARE = 0.4;
 const AGENCY_TOLD_FROM_WORDS = 5;
 /** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
 const TOLD_CONFIDENCE = 0.5;
+/** Whether a message asks: a question mark, a question word first, or a question without its mark anywhere. */
+const asks = (text: string, words: readonly string[], said: string) =>
+  text.includes('?') || asksFirst(words) || ASKS.test(said) || ASKS_AFTER_CLAUSE.test(fold(text));
 function tells(text: string, words: readonly string[], said: string, familiar: (word: string) => boolean): boolean {
-  if (words.length < TOLD_MIN_WORDS || text.includes('?') || asksFirst(words)) return false;
-  if (ASKS.test(said) || WANTS_OUT.test(said) || NOT_NEWS.test(said) || ASKS_AFTER_CLAUSE.test(fold(text))) return false;
+  if (words.length < TOLD_MIN_WORDS || asks(text, words, said) || WANTS_OUT.test(said) || NOT_NEWS.test(said)) return false;
   // Emoji and digits say nothing of the language.
   const lettered = words.filter((w) => /\p{L}/u.test(w));
   const known = lettered.filter(familiar).length;
@@ -527,11 +529,11 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // "Kommer!" set off first is a yes to the meeting whatever news follows ("kommer! om inte min
   // hjärna dör innan dess", "kommer, men har med mig dottern"; set 122), unless the rest asks
   // something, asks for something else or argues against the yes ("kommer, tyvärr inte").
-  const comingFirst = participant && !text.includes('?') ? COMING_FIRST.exec(fold(text)) : null;
+  const comingFirst = participant ? COMING_FIRST.exec(fold(text)) : null;
   if (comingFirst) {
     const rest = fold(text).slice(comingFirst[0].length);
     const restWords = tokens(rest);
-    if (!ASKS.test(restWords.join(' ')) && !ASKS_AFTER_CLAUSE.test(`,${rest}`) && !(restWords.length && asksFirst(restWords)) && !hits.some((h) => asksElse(h, 'meeting.confirm'))) {
+    if (!asks(rest, restWords, restWords.join(' ')) && !hits.some((h) => asksElse(h, 'meeting.confirm'))) {
       return { intent: 'meeting.confirm', confidence: 0.85, slots: {}, reasons: [`coming, said first: "${comingFirst[1]}"`] };
     }
   }

@@ -143,6 +143,9 @@ describe('understanding', () => {
     // ("boka konferensrummet Ekan kl 14" still books: a real booking may name its room too).
     for (const text of ['har nån bokat konferensrummet på torsdag?', 'vem har nyckeln till förrådet', 'när är julfesten?', 'får vi skicka sms med personnummer enl gdpr?', 'kan du översätta ett brev till somaliska'])
       expect(s(text).intent, text).toBe('unknown');
+    // Its phrases and its examples make one row: "not understood" is never ranked twice.
+    const ranked = s('kan du översätta ett brev till somaliska').alternatives!.map((a) => a.intent);
+    expect(new Set(ranked).size).toBe(ranked.length);
     // Participants (sets 110–115): no contact card for who is writing, a new number or a dose; no thanks for a wrong number.
     for (const text of ['vem e detta', 'Vem är det som skriver? Jag har inte sparat numret', 'sorry fel nummer', 'hjälp mig fylla i ansökan om bostadstillägg', 'tack för numret till soc, fick tag på henne direkt'])
       expect(p(text).intent, text).not.toBe('contact.lookup');

@@ -660,9 +660,16 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     for (const [slot, boost] of intent.slotBoosts) if (found[slot]) points += boost;
     return { name: intent.name, score: points, index, phrases, heard };
   });
-  // Examples of what Lots does not handle ("har du sett min katt") argue for unknown, on closer likeness.
+  // Examples of what Lots does not handle ("har du sett min katt") argue for unknown, on closer
+  // likeness; beside unknown's own phrases the stronger of the two counts, in one row (so "not
+  // understood" is never ranked twice, crowding a real choice out of the clarifying question).
   const unknownPoints = examplePoints('unknown', UNKNOWN_EXAMPLE_FLOOR);
-  if (unknownPoints > 0) ranked.push({ name: 'unknown', score: unknownPoints, index: -1, phrases: 0, heard: true });
+  const unknownRow = ranked.findIndex((r) => r.name === 'unknown');
+  if (unknownPoints > 0 && (unknownRow < 0 || unknownPoints > ranked[unknownRow]!.score)) {
+    const byExamples = { name: 'unknown', score: unknownPoints, index: -1, phrases: 0, heard: true };
+    if (unknownRow < 0) ranked.push(byExamples);
+    else ranked[unknownRow] = byExamples;
+  }
   const reasonsOf = (r: (typeof ranked)[number]): string[] => {
     if (r.index < 0) return [...exampleReasons('unknown', UNKNOWN_EXAMPLE_FLOOR), 'which Lots does not handle'];
     const intent = lex.intents[r.index]!;

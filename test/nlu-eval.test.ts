@@ -4,7 +4,10 @@
 // scored leave-one-out); "test" lines were written blind and are never tuned on nor examples.
 import { describe, expect, it } from 'vitest';
 import { crossValidate, evaluate } from '../src/understanding/evaluate.js';
-import { loadLabelled } from '../src/understanding/labelled.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadLabelled, loadLabelledFile } from '../src/understanding/labelled.js';
 import { classify } from '../src/understanding/classify.js';
 import { tooUnsure } from '../src/core/conversation.js';
 import { clarifyOptions, putBeforeCoach, saysMore } from '../src/core/understand.js';
@@ -166,5 +169,37 @@ describe('understanding on the labelled set', () => {
     // with 104–105 learnt and set 106 (first measured 0.894), 0.943; with set 109 (first measured 0.962), 0.943;
     // with 110–124 learnt and set 113 (first measured 0.961), 0.9496 (4,086 of 4,303); with 125–127, 0.9493.
     expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.945);
+  });
+});
+
+describe('a blind set measured before it joins intents/eval (eval:nlu --file)', () => {
+  const write = (lines: string[]) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lots-set-')), 'set.jsonl');
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    return file;
+  };
+
+  it('reads a file anywhere and counts what the second crisis line found apart from the lists', () => {
+    const file = write([
+      JSON.stringify({ text: 'vem är min handläggare på fk', role: 'participant', intent: 'contact.lookup', slots: { agency: 'fk' }, split: 'dev' }),
+      JSON.stringify({ text: 'jag vill inte leva längre', role: 'participant', intent: 'crisis', split: 'dev' }),
+    ]);
+    const lines = loadLabelledFile(file);
+    expect(lines.map((l) => [l.file, l.line])).toEqual([[file, 1], [file, 2]]);
+    const r = evaluate(lines);
+    expect(r.intentAccuracy).toBe(1);
+    expect(r.crisis).toMatchObject({ positives: 1, detected: 1, falseAlarms: 0 });
+    // A phrase of the lists found it, so the second line is not credited.
+    expect(r.crisis.bySecondLine).toEqual({ detected: 0, falseAlarms: 0 });
+    // No list knows letters laid in a drawer for everyone; the examples do (should a list learn it, pick another such line).
+    const letters = write([JSON.stringify({ text: 'jag har skrivit brev till alla och lagt dom i lådan', role: 'participant', intent: 'crisis', split: 'dev' })]);
+    expect(evaluate(loadLabelledFile(letters)).crisis).toMatchObject({ detected: 1, bySecondLine: { detected: 1, falseAlarms: 0 } });
+  });
+
+  it('names the file and line of a slip instead of failing somewhere later', () => {
+    const file = write([JSON.stringify({ text: 'hej', role: 'participant', intent: 'smalltalk', split: 'dev' }), '{"text": "hej", "role": "coach", "intent": "smalltalk", "split": "dev"}', '{not json']);
+    expect(() => loadLabelledFile(file)).toThrow(`${file}:2: role`);
+    fs.writeFileSync(file, '{not json\n');
+    expect(() => loadLabelledFile(file)).toThrow(`${file}:1: not JSON`);
   });
 });

@@ -348,10 +348,13 @@ export function crisisIn(text: string, leaveOut?: string): { crisis: boolean; co
   // still read it, the likeness does not.
   const like = words.length > 0 && !COMMAND_FIRST.test(text) ? examples().crisisLike(words, leaveOut) : undefined;
   if (like && like.score > CRISIS_LIKE.threshold && !laughs(text)) {
-    return { crisis: true, reason: `crisis: words like the crisis examples (${like.evidence.join(', ')}), ${like.score.toFixed(1)} > ${CRISIS_LIKE.threshold}` };
+    return { crisis: true, reason: `${SECOND_LINE_REASON} (${like.evidence.join(', ')}), ${like.score.toFixed(1)} > ${CRISIS_LIKE.threshold}` };
   }
   return found.concern ? { crisis: false, concern: true } : { crisis: false };
 }
+
+/** How a crisis reason begins when the second line decided (the evaluation counts these apart). */
+export const SECOND_LINE_REASON = 'crisis: words like the crisis examples';
 
 const COMMAND_FIRST = /^\s*(?:STOPP?|START|JA|NEJ)(?![\p{L}\p{N}])/u;
 /** "Kommer!", "ja jag kommer,", "I'm coming." opening a message, set off by a stop or a comma. */

@@ -24,12 +24,27 @@ export function loadLabelled(dir = EVAL_DIR): Labelled[] {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
     .sort()
-    .flatMap((file) =>
-      fs
-        .readFileSync(path.join(dir, file), 'utf8')
-        .split('\n')
-        .map((line, i) => ({ line, i }))
-        .filter(({ line }) => line.trim())
-        .map(({ line, i }) => ({ ...labelled.parse(JSON.parse(line)), file, line: i + 1 })),
-    );
+    .flatMap((file) => parseLabelled(fs.readFileSync(path.join(dir, file), 'utf8'), file));
+}
+
+/** One labelled file anywhere (a blind set measured before it joins intents/eval), named by its path. */
+export const loadLabelledFile = (file: string): Labelled[] => parseLabelled(fs.readFileSync(file, 'utf8'), file);
+
+function parseLabelled(text: string, file: string): Labelled[] {
+  return text
+    .split('\n')
+    .map((line, i) => ({ line, i }))
+    .filter(({ line }) => line.trim())
+    .map(({ line, i }) => {
+      // Which line is wrong, and why: a set is hand-written, and one slip must be easy to find.
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch (err) {
+        throw new Error(`${file}:${i + 1}: not JSON (${(err as Error).message})`);
+      }
+      const parsed = labelled.safeParse(json);
+      if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`);
+      return { ...parsed.data, file, line: i + 1 };
+    });
 }

@@ -62,8 +62,9 @@ describe('understanding on the labelled set', () => {
     // measured once after 108 was learnt): 27/28; all 0.981 (570/581). With sets 110–124 learnt
     // (4 December, evening; many more hard negatives among the second line's examples), 568/581;
     // set 113 (written beside 110–112, measured once at the end): 19/20; all 0.977 (587/601); with
-    // 125–127 learnt, 0.975 (586/601).
-    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.97);
+    // 125–127 learnt, 0.975 (586/601). The second line's threshold 15 → 14, chosen first on dev alone
+    // as time would test it (examples.ts, CRISIS_LIKE): 0.987 (593/601), no held-out false alarm more.
+    expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.985);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
@@ -102,8 +103,10 @@ describe('understanding on the labelled set', () => {
     // fires by decision, as "I'm not suicidal" does); 16 with 122–124 (the second line on "ingen
     // mening att köra ranked med randoms"), once stories about suicide were masked; 23 with 125–127
     // (107 night-time crisis lines among the examples make the second line readier: a cousin's attempt
-    // years ago, a sister's ex who hit her and left, "förra vintern ville ja inte leva, nu … 5").
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(23);
+    // years ago, a sister's ex who hit her and left, "förra vintern ville ja inte leva, nu … 5"); 31
+    // with the threshold 14 (examples.ts: on dev sets not yet learnt it finds 5–7 crises more for one
+    // false alarm; on dev, where the lists already know every crisis, only the alarms show).
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(31);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -135,11 +138,13 @@ describe('understanding on the labelled set', () => {
     // 16 with sets 110–115 (flat-told war memories, grief and illness), 15 with 116–118, 18 with 119–121, 19 with 122–124, 25 with 125–127. A threshold of 15.5 instead of
     // 15 would give 13 and still miss none on the folds (with 119–121: 15 and one missed; 16: 13 and
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
-    // first: the threshold stays.
+    // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
+    // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
+    // (examples.ts, CRISIS_LIKE), and raises 32 here.
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(25);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(32);
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.945);
   });
 
@@ -167,8 +172,9 @@ describe('understanding on the labelled set', () => {
     // with 93–95 learnt, 0.947; with set 96 (first measured 0.938), 0.946; with 97–99 learnt and
     // set 100 (first measured 0.936), 0.946; with 101–102 learnt and set 103 (first measured 0.901), 0.944;
     // with 104–105 learnt and set 106 (first measured 0.894), 0.943; with set 109 (first measured 0.962), 0.943;
-    // with 110–124 learnt and set 113 (first measured 0.961), 0.9496 (4,086 of 4,303); with 125–127, 0.9493.
-    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.945);
+    // with 110–124 learnt and set 113 (first measured 0.961), 0.9496 (4,086 of 4,303); with 125–127, 0.9493;
+    // with the second crisis line's threshold 14 (seven crises more found), 0.9510 (4,092).
+    expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.95);
   });
 });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { classify, findParticipantName } from '../src/understanding/classify.js';
+import { CRISIS_LIKE } from '../src/understanding/examples.js';
 import { editDistance, fold, tokenMatches, tokens } from '../src/understanding/text.js';
 import { tooUnsure } from '../src/core/conversation.js';
 
@@ -66,7 +67,7 @@ describe('understanding', () => {
     const said = 'avboka alla mina möten, det spelar ingen roll längre vad som händer med mig';
     const u = p(said);
     expect(u.intent).toBe('crisis');
-    expect(u.reasons[0]).toMatch(/^crisis: words like the crisis examples \(.+\), \d+\.\d > 15$/);
+    expect(u.reasons[0]).toMatch(new RegExp(`^crisis: words like the crisis examples \\(.+\\), \\d+\\.\\d > ${CRISIS_LIKE.threshold}$`));
     // A laugh stops the likeness (another word does not); a word about joking does not ("jag skämtar inte").
     expect(p(`${said} idag`).intent).toBe('crisis');
     expect(p(`${said} haha`).intent).not.toBe('crisis');

@@ -373,6 +373,15 @@ const positives: [string, string][] = [
   ['pappan slår när han dricker. rädd för ikväll', 'signs'],
   ['ingen skulle sakna mig', 'sv'],
   ['I dont want to see next year', 'en'],
+  // Learnt from sets 128–132 (4 December, late), in words of their own.
+  ['har övervägt att avsluta allting. inte jobbet alltså', 'sv'],
+  ['tänker inte ta mig igenom den här julen', 'sv'],
+  ['brorsan tog strupgrepp på mig igen i köket', 'sv'],
+  ['jämt tänker ja på الموت döden', 'sv'], // a gloss in another script is read across
+  ['Kör över bron till jobbet. Tänker samma sak varje gång.', 'signs'],
+  ['har mätt hur djupt det är vid kajen. det räcker nog', 'signs'],
+  ['Jag är en belastning för barnen', 'sv'],
+  ['краще б я померла тоді', 'uk'],
 ];
 
 const negatives: string[] = [
@@ -609,6 +618,15 @@ const negatives: string[] = [
   'skar mig på motorsågen igår, bara ytligt',
   'ville bara säga hejdå innan jag åker till Polen, hemma igen den 8',
   'lyssnar på en podd om en som tog livet av sig, den är så välgjord',
+  // Learnt from sets 128–132 (4 December, late).
+  'Dottern flyttar hemifrån i vår, det blir tomt men skönt',
+  'var ute med geväret på älgjakt hela helgen, sköt inget',
+  'har lämnat in geväret inför licensförnyelsen',
+  'jag vill inte va med längre, sluta messa mig tack',
+  'dag 3 utan snus o ja vill döda nån 😅',
+  'skar mig på fiskkniven när jag rensade gädda',
+  'kolla mitt möte, lappen e borta',
+  'såg en dokumentär om man som tog sitt liv, stark',
 ];
 
 describe('crisis detection', () => {

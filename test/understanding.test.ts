@@ -228,6 +228,16 @@ describe('understanding', () => {
     expect(classify({ text: 'skicka Teams-länk till Anna', role: 'staff' }).intent).not.toBe('checkin.send');
   });
 
+  it('a move with only a clock time after "till" keeps the day said before it, unless that day is past', () => {
+    const now = new Date('2027-01-04T09:00:00+01:00'); // a Monday
+    const move = (text: string) => classify({ text, role: 'staff', now });
+    expect(move('ändra Linneas tid imorn till kl 14 istället').slots).toMatchObject({ participant: 'Linnea', start: '2027-01-05T14:00' });
+    expect(move('flytta Omars möte på torsdag till kl 9.30').slots.start).toBe('2027-01-07T09:30');
+    // The day after "till" wins; a past day before it says nothing of the new one, so it is asked for.
+    expect(move('flytta Omars möte på torsdag till fredag kl 9').slots.start).toBe('2027-01-08T09:00');
+    expect(move('Anna ringde igår, flytta hennes möte till kl 14').slots.start).toBeUndefined();
+  });
+
   it('STOP is a participant command, not a staff one', () => {
     expect(s('stop').intent).not.toBe('optout');
   });

@@ -3,7 +3,7 @@
 // phrases and slot evidence from intents/. Every decision leaves a reason.
 import type { Agency, Role } from '../model/index.js';
 import { detectCrisis, laughs } from './crisis.js';
-import { findTime } from './dates.js';
+import { findTime, type FoundTime } from './dates.js';
 import { findAll, loadLexicon, type Hit, type IntentEntry, type Lexicon } from './lexicon.js';
 import { CRISIS_LIKE, loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
 import { fold, NON_LATIN_SCRIPT, squeezeRepeats, tokens } from './text.js';
@@ -57,6 +57,24 @@ export interface ClassifyInput {
 export function moveParts(text: string): { which: string; to: string | null } {
   const m = /^(.*)(?:\b(?:till|to|mot)\b|->|→)(.*)$/is.exec(text);
   return m ? { which: m[1]!, to: m[2]! } : { which: text, to: null };
+}
+
+/**
+ * The new time of a move. "flytta Annas möte den 1 december till torsdag kl 14": the one after
+ * "till". "ändra Linneas tid imorn till kl 14": only a clock time after it, so the meeting keeps
+ * the day said before it (set 128) — unless that day is past ("hon ringde igår, flytta till 14"
+ * says nothing of the day; asked for instead).
+ */
+function newTime(text: string, now: Date, time: FoundTime | null): FoundTime | null {
+  const { which, to } = moveParts(text);
+  if (to === null) return time;
+  const after = findTime(to, now);
+  if (after?.hasTime && !after.hasDate) {
+    const before = findTime(which, now);
+    const today = findTime('idag', now)!.start.slice(0, 10);
+    if (before?.hasDate && before.start.slice(0, 10) >= today) return { ...after, start: before.start.slice(0, 10) + after.start.slice(10), hasDate: true };
+  }
+  return after;
 }
 
 /** A staff request's opening phrase of at least this weight gets the bonus: it is the order. */
@@ -703,8 +721,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   if (wanted.includes('agency')) slots.agency = agency ? (agency.phrase.meaning as { agency: Agency }).agency : null;
   if (wanted.includes('participant') && name) slots.participant = name;
   if (wanted.includes('meetingType') && meetingType) slots.meetingType = (meetingType.phrase.meaning as { meetingType: string }).meetingType;
-  // "flytta Annas möte den 1 december till torsdag kl 14": the new time is the one after "till".
-  const startTime = top.name === 'meeting.reschedule' ? (findTime(moveParts(text).to ?? '', now) ?? (moveParts(text).to === null ? time : null)) : time;
+  const startTime = top.name === 'meeting.reschedule' ? newTime(text, now, time) : time;
   if (wanted.includes('start') && startTime?.hasDate && startTime.hasTime) slots.start = startTime.start;
   if (wanted.includes('score') && scoreShaped) slots.score = score;
   if (wanted.includes('attended') && attended !== undefined) slots.attended = attended;

@@ -389,8 +389,17 @@ class Message {
   /** The words of crisis phrases a guard read as everyday talk. */
   guarded: Uint8Array | null = null;
 
+  /** Words in a script the token phrases are not written in (Arabic, Cyrillic …): matched as substrings instead. */
+  readonly otherScript: readonly string[] = [];
+
   constructor(text: string) {
-    this.words = wordsOf(text);
+    const words = wordsOf(text);
+    // Left out of the token phrases' words, so a phrase reads across a gloss in another script
+    // ("hela tiden tänker jag på مرگ, döden", set 131): no token phrase holds such a word.
+    if (NON_LATIN_SCRIPT.test(text)) {
+      this.words = words.filter((w) => !NON_LATIN_SCRIPT.test(w));
+      this.otherScript = words.filter((w) => NON_LATIN_SCRIPT.test(w));
+    } else this.words = words;
     this.ids = this.words.map(idsFor);
   }
 
@@ -569,6 +578,6 @@ export function detectCrisis(text: string): CrisisFinding {
       }
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
   }
-  const wordsLeft = excepted || sayingMasked ? [] : m.masked || m.guarded ? m.words.filter((_, i) => !m.masked?.[i] && !m.guarded?.[i]) : undefined;
+  const wordsLeft = excepted || sayingMasked ? [] : m.masked || m.guarded ? [...m.words.filter((_, i) => !m.masked?.[i] && !m.guarded?.[i]), ...m.otherScript] : undefined;
   return { crisis: false, ...(m.contains(concern) ? { concern: true } : {}), ...(wordsLeft ? { wordsLeft } : {}) };
 }

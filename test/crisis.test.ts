@@ -382,6 +382,15 @@ const positives: [string, string][] = [
   ['har mätt hur djupt det är vid kajen. det räcker nog', 'signs'],
   ['Jag är en belastning för barnen', 'sv'],
   ['краще б я померла тоді', 'uk'],
+  // Learnt from sets 134–138: danger from others, young people's slang.
+  ['ring polisen åt mig, kan inte prata han hör', 'sv'],
+  ['om jag inte betalar på måndag skjuter dom mig', 'sv'],
+  ['jag har hört dom prata om bröllop i sommar och jag vågar inte säga nej', 'signs'],
+  ['han sa att jag ska försvinna om jag vittnar', 'signs'],
+  ['han e här nu. rädd', 'signs'],
+  ['min kille tar mitt bankkort o låter mig inte träffa nån. jag blir rädd', 'signs'],
+  ['han hotar att ta barnen o döda mig om jag lämnar', 'sv'],
+  ['vill lowkey dö ngl', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -627,6 +636,14 @@ const negatives: string[] = [
   'skar mig på fiskkniven när jag rensade gädda',
   'kolla mitt möte, lappen e borta',
   'såg en dokumentär om man som tog sitt liv, stark',
+  // Learnt from sets 134–138.
+  'pappa accepterar att jag flyttar hemifrån i höst',
+  'förra året bodde jag på skyddat boende, nu har jag egen lägenhet',
+  'skriver en uppsats om självmord i litteraturen',
+  'serien handlar om hedersvåld, viktig',
+  'ville dö av skam när jag ramlade på scen 💀',
+  'sitter på bron o käkar kebab med grabbarna lol',
+  'vi läste en bok om en tjej som tog livet av sig',
 ];
 
 describe('crisis detection', () => {

@@ -86,7 +86,7 @@ const isWord = (token: string) => /[\p{L}\p{N}]/u.test(token);
 const FRIENDLY = new Set(['🙂', '😊', '😀', '😃', '😄', '😁', '☺', '😉', '🙏', '👋', '❤', '💕', '🤗', '😇', '🥰', '😌', '🤙', '✌', '😎', '🤝']);
 /** Words that say nothing beside a score ("typ en 2a idag", "maybe a 3"). */
 const SCORE_FILLER = new Set(
-  'typ en ett kanske nog ungefar ca cirka runt val ja jag e ar a sa tror mar kanns det de bara lite hmm eh idag i dag nu ikvall imorse tack hej today maybe like about around guess im feeling its prob probably thanks hi me ok okej'.split(' '),
+  'typ en ett kanske nog ungefar ca cirka runt val ja jag e ar a sa tror mar kanns det de bara lite hmm eh idag i dag nu ikvall imorse tack hej today maybe like about around guess im feeling its prob probably thanks hi me ok okej satter ger'.split(' '),
 );
 /** Units after a number that is no score. */
 // Not "min" (also "my": "2, min rygg värker"), "ar" ("är", "år") or "st".

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { findTime } from '../src/understanding/dates.js';
+import { findTime, stockholmDay } from '../src/understanding/dates.js';
 
 // Monday 23 November 2026, 09:00 in Stockholm (CET, +01:00).
 const MONDAY = new Date('2026-11-23T09:00:00+01:00');
@@ -359,3 +359,13 @@ describe('findTime: DST', () => {
 });
 
 // Speed is measured in `npm run bench` (understanding.dates), not asserted in a timed test.
+
+describe('stockholmDay: the day a moment falls on in Stockholm', () => {
+  it('turns at Stockholm midnight, in winter and in summer time', () => {
+    expect(stockholmDay(new Date('2026-12-31T22:59:00Z'))).toBe('2026-12-31');
+    expect(stockholmDay(new Date('2026-12-31T23:00:00Z'))).toBe('2027-01-01'); // +01:00
+    // The night after the spring change (28 March 2027): +02:00, so 22:30 UTC is already the 29th.
+    expect(stockholmDay(new Date('2027-03-28T22:30:00Z'))).toBe('2027-03-29');
+    expect(stockholmDay(new Date('2027-03-28T21:59:00Z'))).toBe('2027-03-28');
+  });
+});

@@ -3,7 +3,7 @@
 // phrases and slot evidence from intents/. Every decision leaves a reason.
 import type { Agency, Role } from '../model/index.js';
 import { detectCrisis, laughs } from './crisis.js';
-import { findTime, type FoundTime } from './dates.js';
+import { findTime, stockholmDay, type FoundTime } from './dates.js';
 import { findAll, loadLexicon, type Hit, type IntentEntry, type Lexicon } from './lexicon.js';
 import { CRISIS_LIKE, loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
 import { fold, NON_LATIN_SCRIPT, squeezeRepeats, tokens } from './text.js';
@@ -71,8 +71,8 @@ function newTime(text: string, now: Date, time: FoundTime | null): FoundTime | n
   const after = findTime(to, now);
   if (after?.hasTime && !after.hasDate) {
     const before = findTime(which, now);
-    const today = findTime('idag', now)!.start.slice(0, 10);
-    if (before?.hasDate && before.start.slice(0, 10) >= today) return { ...after, start: before.start.slice(0, 10) + after.start.slice(10), hasDate: true };
+    const day = before?.start.slice(0, 10);
+    if (before?.hasDate && day! >= stockholmDay(now)) return { ...after, start: day + after.start.slice(10), hasDate: true };
   }
   return after;
 }

@@ -573,6 +573,12 @@ function localNow(now: Date): Now {
   };
 }
 
+/** The day `now` falls on in Stockholm, 'YYYY-MM-DD'. */
+export function stockholmDay(now: Date): string {
+  const { day } = localNow(now);
+  return `${day.y}-${pad(day.m)}-${pad(day.d)}`;
+}
+
 /** Folded text with, when folding changed lengths, a map from folded to original indices. */
 function foldWithMap(text: string): { f: string; map: number[] | null } {
   const f = spelledAsSaid(fold(text));

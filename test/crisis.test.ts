@@ -391,6 +391,10 @@ const positives: [string, string][] = [
   ['min kille tar mitt bankkort o låter mig inte träffa nån. jag blir rädd', 'signs'],
   ['han hotar att ta barnen o döda mig om jag lämnar', 'sv'],
   ['vill lowkey dö ngl', 'sv'],
+  // Learnt from sets 140–144: mania, paranoia, parents.
+  ['jag vet att grannarna vill ha ihjäl mig', 'sv'],
+  ['om det inte går vägen så hoppar jag. redan bestämt', 'signs'],
+  ['har inte sovit på tre nätter, jag e odödlig, kör till Göteborg nu', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -644,6 +648,12 @@ const negatives: string[] = [
   'ville dö av skam när jag ramlade på scen 💀',
   'sitter på bron o käkar kebab med grabbarna lol',
   'vi läste en bok om en tjej som tog livet av sig',
+  // Learnt from sets 140–144.
+  'lillen slog sig på gungan, vi sitter på akuten med hans arm',
+  'chefen kommer döda mig om jag kommer sent igen haha',
+  'brorsan hotade att döda mig om jag spoilar finalen haha',
+  'skar mig på kartongkniven på lagret, plåster på',
+  'listening to a podcast about suicide prevention, so interesting',
 ];
 
 describe('crisis detection', () => {

@@ -68,13 +68,14 @@ describe('understanding on the labelled set', () => {
     // 128–132 learnt (among them 60 hard negatives in the same words as the crises, which make the
     // second line warier), 0.984 (608/618): the second line finds two fewer of the older sets. Set
     // 139 (written beside 134–138, measured once before they were learnt): 17/17; all 0.984 (625/635).
+    // Set 145 (written beside 140–144, measured once before they were learnt): 20/20; all 0.985 (645/655).
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.98);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
     // Lots passes concerns, and what it does not understand from a participant, to the coach to
     // read (src/core/understand.ts), and so does a long message only greeted, unsure (saysMore).
-    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635.
+    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635; with set 145, 655 of 655.
     // Blind sets 9, 10 and 22, messages without context: 122 of 122; with set 24, 163 of 164;
     // with set 31, 188 of 189; with set 46, 213 of 214; with set 58, 238 of 239; with set 59, 264 of 265; with set 63, 285 of 286; with set 64, 308 of 309; with set 70, 331 of 332; with set 75, 357 of 357.
     const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
@@ -113,8 +114,10 @@ describe('understanding on the labelled set', () => {
     // with sets 128–132 (752 lines more; "Hustrun och jag har skrivit testamente nu … för barnens
     // skull", "Ingen idé att söka till sågverket längre" on the second line, and a denial that fires
     // by decision: "nej, inga tankar på att göra mig illa"); 40 with sets 134–138 ("kms lol" after a
-    // maths test fires by decision, as does a curfew "farsan kommer döda mig").
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(40);
+    // maths test fires by decision, as does a curfew "farsan kommer döda mig"); 45 with 140–144 (813
+    // lines more: "Barnen klarar sig utan mig i helgen, de e hos sin pappa" on the second line,
+    // "I can't do this anymore... this Swedish grammar I mean haha").
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(45);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -132,7 +135,8 @@ describe('understanding on the labelled set', () => {
     // Sets 110–124 learnt, with stories about suicide masked in Swedish as in English: 4 fewer; set
     // 113 (measured once at the end, never read) none: 40. Set 133 (measured once, never read) 1 more;
     // learning 128–132 one fewer from the lists and one more from the second line: 41. Set 139
-    // (measured once, never read) 1 more; learning 134–138 two fewer: 40.
+    // (measured once, never read) 1 more; learning 134–138 two fewer: 40. Set 145 (measured once,
+    // never read) none.
     expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(40);
   });
 
@@ -150,11 +154,11 @@ describe('understanding on the labelled set', () => {
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
     // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
     // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
-    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138.
+    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144.
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(44);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(47);
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.945);
   });
 
@@ -185,7 +189,8 @@ describe('understanding on the labelled set', () => {
     // with 110–124 learnt and set 113 (first measured 0.961), 0.9496 (4,086 of 4,303); with 125–127, 0.9493;
     // with the second crisis line's threshold 14 (seven crises more found), 0.9510 (4,092); with set
     // 133 (first measured 0.938) and 128–132 learnt, 0.9511 (4,216 of 4,433); with set 139 (first
-    // measured 0.958) and 134–138 learnt, 0.952.
+    // measured 0.958) and 134–138 learnt, 0.952; with set 145 (first measured 0.978) and 140–144
+    // learnt, 0.954.
     expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.95);
   });
 });

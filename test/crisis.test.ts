@@ -395,6 +395,21 @@ const positives: [string, string][] = [
   ['jag vet att grannarna vill ha ihjäl mig', 'sv'],
   ['om det inte går vägen så hoppar jag. redan bestämt', 'signs'],
   ['har inte sovit på tre nätter, jag e odödlig, kör till Göteborg nu', 'signs'],
+  // A review of the day's guards (4 December, late): each of these was hidden by a guard, an
+  // exception or an idiom added that day, and now fires again.
+  ['Han blir våldsam när han dricker. Han kommer döda mig om jag inte gör som han säger. Jag är så rädd.', 'signs'],
+  ['Jag behöver prata med någon. Det handlar om hedersvåld hemma.', 'sv'],
+  ['Jag behöver prata med någon. Det handlar om självmord.', 'sv'],
+  ['Har 40 stilnoct kvar på burken. Ska svälja allt på en gång ikväll.', 'signs'],
+  ['Dottern skar sig på armen igen i natt, vet inte vad jag ska göra.', 'signs'],
+  ['Jag och barnen flydde hemifrån i natt', 'sv'],
+  ['När han somnade flydde jag hemifrån', 'sv'],
+  ['Can we talk about suicide? I\'ve had those thoughts again', 'en'],
+  ['Alla har sett bilderna. Jag vill bara dö av skam, kan inte gå ut mer.', 'sv'],
+  ['Har tankar att jag ska skada mina barn. Jag skämtar inte.', 'sv'],
+  ['Dom vill döda mig när dom hittar mig', 'sv'],
+  ['Kan inte ens läsa en bok sen min bror tog livet av sig.', 'sv'],
+  ['Vill inte vara med längre. Sluta leta efter mig.', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -642,11 +657,8 @@ const negatives: string[] = [
   'såg en dokumentär om man som tog sitt liv, stark',
   // Learnt from sets 134–138.
   'pappa accepterar att jag flyttar hemifrån i höst',
-  'förra året bodde jag på skyddat boende, nu har jag egen lägenhet',
   'skriver en uppsats om självmord i litteraturen',
   'serien handlar om hedersvåld, viktig',
-  'ville dö av skam när jag ramlade på scen 💀',
-  'sitter på bron o käkar kebab med grabbarna lol',
   'vi läste en bok om en tjej som tog livet av sig',
   // Learnt from sets 140–144.
   'lillen slog sig på gungan, vi sitter på akuten med hans arm',
@@ -654,6 +666,16 @@ const negatives: string[] = [
   'brorsan hotade att döda mig om jag spoilar finalen haha',
   'skar mig på kartongkniven på lagret, plåster på',
   'listening to a podcast about suicide prevention, so interesting',
+  // …and the everyday messages the same review found firing on the day's new pairs. (Sheltered
+  // housing told as past, dying of shame on stage and a kebab on the bridge fire again: the guards
+  // that stopped them also hid real crises, and recall comes first.)
+  'Kommer inte till mötet idag, är sjuk. Var rädd om dig!',
+  'Har redan bestämt tid med läkaren, så det är lugnt',
+  'Orkar inte idag så hoppar jag över gymmet',
+  'Om jag anmäler mig sjuk är jag borta hela veckan.',
+  'Sitter i bilen utanför entrén, är lite tidig.',
+  'Tar mitt pass ikväll på lagret, kan inte komma.',
+  'Nu vet jag vilken skola jag vill söka till!',
 ];
 
 describe('crisis detection', () => {

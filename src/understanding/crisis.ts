@@ -476,6 +476,13 @@ class Message {
   }
 
 
+  /** Humour at word `j`: a laugh, or a word about joking that is not denied ("jag skämtar inte", "not joking"). */
+  humourAt(j: number): boolean {
+    const word = this.words[j]!;
+    if (!isHumour(word)) return false;
+    return !(jokeWords.has(word) && (negators.has(this.words[j - 1] ?? '') || negators.has(this.words[j + 1] ?? '')));
+  }
+
   /** Whether a guarded phrase found at [start, end) is everyday talk rather than a crisis. */
   suppressed(g: Guard, start: number, end: number): boolean {
     const n = this.words.length;
@@ -486,7 +493,7 @@ class Message {
         for (let s = Math.max(0, last - seq.length); s <= last; s++) if (this.matchAt(seq, s) === last + 1) return false;
     }
     if (g.humour)
-      for (let j = Math.max(0, start - humourWindow); j < Math.min(n, end + humourWindow); j++) if (isHumour(this.words[j]!)) return true;
+      for (let j = Math.max(0, start - humourWindow); j < Math.min(n, end + humourWindow); j++) if (this.humourAt(j)) return true;
     for (let s = Math.max(0, start - g.beforeWindow); s < start; s++)
       for (const seq of g.before) {
         const e = this.matchAt(seq, s);

@@ -410,6 +410,7 @@ const positives: [string, string][] = [
   ['Dom vill döda mig när dom hittar mig', 'sv'],
   ['Kan inte ens läsa en bok sen min bror tog livet av sig.', 'sv'],
   ['Vill inte vara med längre. Sluta leta efter mig.', 'sv'],
+  ['jag ska döda honom, jag skämtar inte', 'sv'], // a denied joke is no joke ("jag ska döda honom haha" is one)
 ];
 
 const negatives: string[] = [
@@ -676,6 +677,7 @@ const negatives: string[] = [
   'Sitter i bilen utanför entrén, är lite tidig.',
   'Tar mitt pass ikväll på lagret, kan inte komma.',
   'Nu vet jag vilken skola jag vill söka till!',
+  'jag ska döda honom haha',
 ];
 
 describe('crisis detection', () => {

@@ -411,6 +411,7 @@ const positives: [string, string][] = [
   ['Kan inte ens läsa en bok sen min bror tog livet av sig.', 'sv'],
   ['Vill inte vara med längre. Sluta leta efter mig.', 'sv'],
   ['jag ska döda honom, jag skämtar inte', 'sv'], // a denied joke is no joke ("jag ska döda honom haha" is one)
+  ['han hotar att ta pengarna och döda mig. jag skämtar inte', 'signs'], // a pair's '!humour' reads humour as the guards do
   // Learnt from sets 151–153: a crisis said in passing inside an ordinary request.
   ['var har vi mötet på tisdag? ifall jag e kvar i livet då', 'sv'],
   ['ställ in mötet. det här blir sista veckan jag lever', 'sv'],
@@ -684,6 +685,7 @@ const negatives: string[] = [
   'Tar mitt pass ikväll på lagret, kan inte komma.',
   'Nu vet jag vilken skola jag vill söka till!',
   'jag ska döda honom haha',
+  'han hotar att ta pengarna och döda mig haha',
   'ska avsluta allt med dom nu när jag fått jobb',
   'jag hoppar nog av kursen snart, den leder ingenstans',
   'när e nästa möte, måste veta innan jag går i taket',

@@ -204,8 +204,13 @@ const conceptNames: string[] = [];
 const conceptTries: Node<true>[] = [];
 /** By word id, the concepts a phrase of which starts with that word, with the node after it. */
 const conceptStarts = new Map<number, { concept: number; node: Node<true> }[]>();
-/** Pairs of concepts (by index) that together are a crisis, each with the concepts that stop it ('!accident'). */
-let together: { all: number[]; unless: number[] }[] = [];
+/**
+ * Pairs of concepts (by index) that together are a crisis, each with the concepts that stop it
+ * ('!accident') and whether humour does ('!humour': the guards' own test of a laugh, not a list of its own).
+ */
+let together: { all: number[]; unless: number[]; unlessHumour: boolean }[] = [];
+/** The pair exception that is no concept: a laugh or an undenied joke word in the message (Message.humourAt). */
+const HUMOUR = '!humour';
 /** The pairs by their first concept: only pairs whose first concept a message holds are read. */
 let pairsStartingWith: number[][] = [];
 /** The concepts a message holds, by index (reused from message to message, cleared after each). */
@@ -281,12 +286,16 @@ function compile(data: CrisisData): void {
   conceptTries.forEach((trie, concept) => {
     for (const [id, node] of trie.next) (conceptStarts.get(id) ?? conceptStarts.set(id, []).get(id)!).push({ concept, node });
   });
-  const named = new Set(data.signs.together.flat().map((n) => n.replace(/^!/, '')));
+  const named = new Set(data.signs.together.flat().filter((n) => n !== HUMOUR).map((n) => n.replace(/^!/, '')));
   for (const name of named) if (!index.has(name)) throw new Error(`crisis.json: signs.together names an unknown concept "${name}"`);
   // A concept in no pair is never read: a left-over from an edit, not a sign.
   for (const name of conceptNames) if (!named.has(name)) throw new Error(`crisis.json: the concept "${name}" is in no signs.together pair`);
   const ids = (names: string[]) => names.map((n) => index.get(n)!);
-  together = data.signs.together.map((names) => ({ all: ids(names.filter((n) => !n.startsWith('!'))), unless: ids(names.filter((n) => n.startsWith('!')).map((n) => n.slice(1))) }));
+  together = data.signs.together.map((names) => ({
+    all: ids(names.filter((n) => !n.startsWith('!'))),
+    unless: ids(names.filter((n) => n.startsWith('!') && n !== HUMOUR).map((n) => n.slice(1))),
+    unlessHumour: names.includes(HUMOUR),
+  }));
   pairsStartingWith = conceptNames.map(() => []);
   together.forEach((rule, i) => pairsStartingWith[rule.all[0]!]!.push(i));
   present = new Uint8Array(conceptNames.length);
@@ -483,6 +492,12 @@ class Message {
     return !(jokeWords.has(word) && (negators.has(this.words[j - 1] ?? '') || negators.has(this.words[j + 1] ?? '')));
   }
 
+  /** Humour anywhere in the message, as a pair's '!humour' asks. */
+  hasHumour(): boolean {
+    for (let j = 0; j < this.words.length; j++) if (this.humourAt(j)) return true;
+    return false;
+  }
+
   /** Whether a guarded phrase found at [start, end) is everyday talk rather than a crisis. */
   suppressed(g: Guard, start: number, end: number): boolean {
     const n = this.words.length;
@@ -568,7 +583,7 @@ export function detectCrisis(text: string): CrisisFinding {
       if (first >= 0 && i > first) continue;
       const rule = together[i]!;
       if (!rule.all.every((c) => present[c])) continue;
-      if (rule.unless.some((c) => present[c])) excepted = true;
+      if (rule.unless.some((c) => present[c]) || (rule.unlessHumour && m.hasHumour())) excepted = true;
       else first = i;
     }
   for (const concept of held) present[concept] = 0;

@@ -231,6 +231,14 @@ describe('a blind set measured before it joins intents/eval (eval:nlu --file)', 
     expect(evaluate(loadLabelledFile(letters)).crisis).toMatchObject({ detected: 1, bySecondLine: { detected: 1, falseAlarms: 0 } });
   });
 
+  it('marks each mistake with its split, so a held-out line\'s is never listed (printErrors)', () => {
+    const file = write([
+      JSON.stringify({ text: 'vem är min handläggare på fk', role: 'participant', intent: 'meeting.next', split: 'dev' }),
+      JSON.stringify({ text: 'vem är min handläggare på af', role: 'participant', intent: 'meeting.next', split: 'test' }),
+    ]);
+    expect(evaluate(loadLabelledFile(file)).errors.map((e) => e.split)).toEqual(['dev', 'test']);
+  });
+
   it('names the file and line of a slip instead of failing somewhere later', () => {
     const file = write([JSON.stringify({ text: 'hej', role: 'participant', intent: 'smalltalk', split: 'dev' }), '{"text": "hej", "role": "coach", "intent": "smalltalk", "split": "dev"}', '{not json']);
     expect(() => loadLabelledFile(file)).toThrow(`${file}:2: role`);

@@ -7,7 +7,7 @@
 // is scored with its own text left out of the examples, in whichever set a copy of it stands.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { classify, leaveOutExampleFiles, SECOND_LINE_REASON, type Slots } from './classify.js';
+import { classify, leaveOutExampleFiles, SECOND_LINE_REASON, type Slots, type Understanding } from './classify.js';
 import { fold } from './text.js';
 import { loadLabelled, loadLabelledFile, type Labelled } from './labelled.js';
 
@@ -22,22 +22,29 @@ export interface Report {
   crisis: { positives: number; detected: number; recall: number; falseAlarms: number; hardNegatives: number; hardNegativeFalseAlarms: number; bySecondLine: { detected: number; falseAlarms: number } };
   perIntent: Record<string, { precision: number; recall: number; f1: number; support: number }>;
   confusion: Record<string, Record<string, number>>;
-  errors: { text: string; role: string; expected: string; got: string; slots?: { expected: unknown; got: unknown } }[];
+  errors: { text: string; role: string; split: Labelled['split']; expected: string; got: string; slots?: { expected: unknown; got: unknown } }[];
 }
 
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export function evaluate(examples: Labelled[]): Report {
+/**
+ * How Lots reads a labelled line. A line would be its own example (a held-out one too, where its
+ * text also stands in a dev set): every copy of its text is left out, so the figures say how well
+ * Lots generalises.
+ */
+const judge = (ex: Labelled): Understanding =>
+  classify({ text: ex.text, role: ex.role, now: ex.now ? new Date(ex.now) : new Date('2026-11-23T09:00:00+01:00'), leaveOut: ex.text });
+
+/** The report on `examples`; `judged` holds what Lots read for each, when already known (in the same order). */
+export function evaluate(examples: Labelled[], judged: Understanding[] = examples.map(judge)): Report {
   const confusion: Record<string, Record<string, number>> = {};
   const errors: Report['errors'] = [];
   let correct = 0;
   let slotLabelled = 0;
   let slotCorrect = 0;
   const crisis = { positives: 0, detected: 0, recall: 1, falseAlarms: 0, hardNegatives: 0, hardNegativeFalseAlarms: 0, bySecondLine: { detected: 0, falseAlarms: 0 } };
-  for (const ex of examples) {
-    // A line would be its own example (a held-out one too, where its text also stands in a dev
-    // set): every copy of its text is left out, so the figures say how well Lots generalises.
-    const got = classify({ text: ex.text, role: ex.role, now: ex.now ? new Date(ex.now) : new Date('2026-11-23T09:00:00+01:00'), leaveOut: ex.text });
+  examples.forEach((ex, i) => {
+    const got = judged[i]!;
     (confusion[ex.intent] ??= {})[got.intent] = (confusion[ex.intent]![got.intent] ?? 0) + 1;
     if (got.intent === ex.intent) correct++;
     let slotsOk = true;
@@ -47,7 +54,7 @@ export function evaluate(examples: Labelled[]): Report {
       else slotsOk = false;
     }
     if (got.intent !== ex.intent || !slotsOk) {
-      errors.push({ text: ex.text, role: ex.role, expected: ex.intent, got: got.intent, ...(slotsOk ? {} : { slots: { expected: ex.slots, got: got.slots } }) });
+      errors.push({ text: ex.text, role: ex.role, split: ex.split, expected: ex.intent, got: got.intent, ...(slotsOk ? {} : { slots: { expected: ex.slots, got: got.slots } }) });
     }
     const bySecondLine = got.intent === 'crisis' && got.reasons.some((r) => r.startsWith(SECOND_LINE_REASON));
     if (ex.intent === 'crisis') {
@@ -62,7 +69,7 @@ export function evaluate(examples: Labelled[]): Report {
       crisis.hardNegatives++;
       if (got.intent === 'crisis') crisis.hardNegativeFalseAlarms++;
     }
-  }
+  });
   crisis.recall = crisis.positives ? r3(crisis.detected / crisis.positives) : 1;
   const intents = [...new Set([...Object.keys(confusion), ...Object.values(confusion).flatMap(Object.keys)])].sort();
   const perIntent: Report['perIntent'] = {};
@@ -121,28 +128,26 @@ export function crossValidate(all: Labelled[], k: number) {
   return { folds, accuracy: Math.round((folds.reduce((n, f) => n + f.correct, 0) / lines) * 1000) / 1000 };
 }
 
+/** The mistakes of a report, one JSON line each; never a held-out ("test") line's: reading them would make its set a tuned one. */
+function printErrors(r: Report): void {
+  for (const e of r.errors) if (e.split !== 'test') process.stdout.write(`${JSON.stringify(e)}\n`);
+}
+
 /**
  * `--file A.jsonl B.jsonl …`: a blind set measured before it joins intents/eval (its first and
- * honest figures, for HISTORY.md), each file on its own and then all together. With `--errors`
- * the mistakes are listed, but never those of a held-out ("test") line: reading them would make
- * the set a tuned one.
+ * honest figures, for HISTORY.md), each file on its own and then all together, each line read once.
  */
 function measureFiles(files: string[], withErrors: boolean): void {
-  const all: Labelled[] = [];
-  const show = (name: string, lines: Labelled[]) => {
-    const r = evaluate(lines);
-    process.stdout.write(`${print(name, r)}\n\n`);
-    if (withErrors) {
-      const heldOut = new Set(lines.filter((l) => l.split === 'test').map((l) => `${l.role}\u0000${l.text}`));
-      for (const e of r.errors) if (!heldOut.has(`${e.role}\u0000${e.text}`)) process.stdout.write(`${JSON.stringify(e)}\n`);
-    }
-  };
-  for (const file of files) {
+  const sets = files.map((file) => {
     const lines = loadLabelledFile(file);
-    all.push(...lines);
-    show(file, lines);
+    return { name: file, lines, judged: lines.map(judge) };
+  });
+  if (sets.length > 1) sets.push({ name: `all ${files.length} files`, lines: sets.flatMap((x) => x.lines), judged: sets.flatMap((x) => x.judged) });
+  for (const { name, lines, judged } of sets) {
+    const r = evaluate(lines, judged);
+    process.stdout.write(`${print(name, r)}\n\n`);
+    if (withErrors) printErrors(r);
   }
-  if (files.length > 1) show(`all ${files.length} files`, all);
 }
 
 function main(args: string[]): void {
@@ -162,8 +167,7 @@ function main(args: string[]): void {
   const splits = { train: 'train (leave-one-out)', dev: 'dev (tuned on, examples, leave-one-out)', test: 'held out (test, written blind)' } as const;
   const reports = Object.fromEntries(Object.keys(splits).map((s) => [s, evaluate(all.filter((e) => e.split === s))])) as Record<keyof typeof splits, Report>;
   for (const [split, title] of Object.entries(splits)) process.stdout.write(`${print(title, reports[split as keyof typeof splits])}\n\n`);
-  // The held-out lines' mistakes are never listed: they are the figure that counts because nobody tuned on them.
-  if (args.includes('--errors')) for (const r of [reports.train, reports.dev]) for (const e of r.errors) process.stdout.write(`${JSON.stringify(e)}\n`);
+  if (args.includes('--errors')) for (const r of Object.values(reports)) printErrors(r);
   const figures = (r: Report) => ({ accuracy: r.intentAccuracy, slots: r.slotAccuracy, crisisRecall: r.crisis.recall, crisisFalseAlarms: r.crisis.falseAlarms, hardNegativeFalseAlarms: r.crisis.hardNegativeFalseAlarms });
   process.stdout.write(`${JSON.stringify({ train: figures(reports.train), dev: figures(reports.dev), test: figures(reports.test) })}\n`);
 }

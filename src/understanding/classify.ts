@@ -352,6 +352,9 @@ function intentsOf(lex: Lexicon, role: Role): { candidates: Candidate[]; ownFirs
   return mine;
 }
 
+/** How a crisis reason begins when the second line decided (the evaluation counts these apart). */
+export const SECOND_LINE_REASON = 'crisis: words like the crisis examples';
+
 /**
  * Crisis in a participant's message: a phrase or a pair of warning signs of crisis.json, else
  * words as like the crisis examples as CRISIS_LIKE asks (the second line, for what no list knows
@@ -370,9 +373,6 @@ export function crisisIn(text: string, leaveOut?: string): { crisis: boolean; co
   }
   return found.concern ? { crisis: false, concern: true } : { crisis: false };
 }
-
-/** How a crisis reason begins when the second line decided (the evaluation counts these apart). */
-export const SECOND_LINE_REASON = 'crisis: words like the crisis examples';
 
 const COMMAND_FIRST = /^\s*(?:STOPP?|START|JA|NEJ)(?![\p{L}\p{N}])/u;
 /** "Kommer!", "ja jag kommer,", "I'm coming." opening a message, set off by a stop or a comma. */
@@ -550,9 +550,10 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // "Kommer!" set off first is a yes to the meeting whatever news follows ("kommer! om inte min
   // hjärna dör innan dess", "kommer, men har med mig dottern"; set 122), unless the rest asks
   // something, asks for something else or argues against the yes ("kommer, tyvärr inte").
-  const comingFirst = participant ? COMING_FIRST.exec(fold(text)) : null;
+  const folded = fold(text);
+  const comingFirst = participant ? COMING_FIRST.exec(folded) : null;
   if (comingFirst) {
-    const rest = fold(text).slice(comingFirst[0].length);
+    const rest = folded.slice(comingFirst[0].length);
     const restWords = tokens(rest);
     if (!asks(rest, restWords, restWords.join(' ')) && !hits.some((h) => asksElse(h, 'meeting.confirm'))) {
       return { intent: 'meeting.confirm', confidence: 0.85, slots: {}, reasons: [`coming, said first: "${comingFirst[1]}"`] };

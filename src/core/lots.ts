@@ -1,5 +1,6 @@
 // The core: inbound message → identify → understand → handle → outbox → deliver.
 // It knows no channel; channels hand it an InboundMessage, and the app gives it a way to send.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../store/db.js';
 import type { Clock, InboundMessage } from '../model/index.js';
@@ -96,10 +97,18 @@ export function createLots(deps: LotsDeps) {
           reply(turn, 'staff:unknownStaff');
         }
       }
-      const [logged] = await tx.query<{ id: string }>(
-        `insert into message_log (at, channel, address, participant_id, staff_id, intent, text) values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-        [now, msg.channel, msg.from, who.participantId ?? null, who.staffId ?? null, turn.understanding.intent, msg.text],
-      );
+      // The id is made here, as the outbox's are (outboxRows says why).
+      const logged = { id: randomUUID() };
+      await tx.query(`insert into message_log (id, at, channel, address, participant_id, staff_id, intent, text) values ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+        logged.id,
+        now,
+        msg.channel,
+        msg.from,
+        who.participantId ?? null,
+        who.staffId ?? null,
+        turn.understanding.intent,
+        msg.text,
+      ]);
       if (interpreted) {
         if (interpreted.ask) await interpreted.ask(turn);
         else {
@@ -117,7 +126,7 @@ export function createLots(deps: LotsDeps) {
         }
         await saveConversation(tx, msg.channel, msg.from, turn.conversation, now, interpreted.before);
       }
-      const claimed = await enqueueClaimed(tx, turn.out, now, logged!.id);
+      const claimed = await enqueueClaimed(tx, turn.out, now, logged.id);
       log.info(
         { channel: msg.channel, known: Boolean(who.participantId ?? who.staffId), intent: turn.understanding.intent, confidence: turn.understanding.confidence, outbound: claimed.length },
         'inbound handled',

@@ -1,5 +1,6 @@
 // The one way out. Messages are written here in the transaction that decided to send them,
 // then delivered; the row records what happened (sent, suppressed with a reason, failed).
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Attachment, Button, Channel, Clock, OutboundMessage } from '../model/index.js';
 import { plainGsm } from '../i18n/segments.js';
@@ -52,6 +53,9 @@ const whyNotInputs = (m: string, now: string) =>
 
 function outboxRows(messages: OutboundMessage[], now: Date) {
   return messages.map((m) => ({
+    // Made here, not by the column's gen_random_uuid(): PGlite reads /dev/urandom through its
+    // emulated file system for each one (open, read, close: 20 µs, a fiftieth of a reply).
+    id: randomUUID(),
     channel: m.channel,
     recipient: m.to,
     participant_id: m.participantId ?? null,
@@ -65,13 +69,13 @@ function outboxRows(messages: OutboundMessage[], now: Date) {
 }
 
 /** The messages of `outboxRows`, passed as $2, as rows `m` with their columns and their place `n`; `held` when they wait for quiet hours to end ($1 is now). */
-const MESSAGES = `(select r.n, r.v->>'channel' as channel, r.v->>'recipient' as recipient, r.v->>'participant_id' as participant_id,
+const MESSAGES = `(select r.n, (r.v->>'id')::uuid as id, r.v->>'channel' as channel, r.v->>'recipient' as recipient, r.v->>'participant_id' as participant_id,
           r.v->>'purpose' as purpose, r.v->>'text' as text, nullif(r.v->'buttons', 'null'::jsonb) as buttons,
           nullif(r.v->'attachments', 'null'::jsonb) as attachments, nullif(r.v->'rich', 'null'::jsonb) as rich,
           (r.v->>'hold_until')::timestamptz as hold_until, coalesce((r.v->>'hold_until')::timestamptz > $1, false) as held
    from jsonb_array_elements($2::jsonb) with ordinality as r(v, n)) m`;
-const INSERTED = `created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, rich, hold_until, in_reply_to`;
-const INSERTED_FROM_M = `$1, m.channel, m.recipient, m.participant_id, m.purpose, m.text, m.buttons, m.attachments, m.rich, m.hold_until, $3`;
+const INSERTED = `id, created_at, channel, recipient, participant_id, purpose, text, buttons, attachments, rich, hold_until, in_reply_to`;
+const INSERTED_FROM_M = `m.id, $1, m.channel, m.recipient, m.participant_id, m.purpose, m.text, m.buttons, m.attachments, m.rich, m.hold_until, $3`;
 
 const bySeq = <T extends { seq: string | number | bigint }>(rows: T[]) => rows.sort((a, b) => Number(a.seq) - Number(b.seq));
 

@@ -326,4 +326,12 @@ create index outbox_created on outbox (created_at) where text <> '';
 create index participant_opted_out on participant (phone) where opted_out_at is not null;
 `,
   },
+  {
+    id: '010-outbox-one-recipient-index',
+    sql: `
+-- Two indexes led with the recipient; outbox_recent (recipient, created_at) serves the loop guard
+-- and a recipient's history alike. The other was written on every message and its sending, and read by nothing else.
+drop index outbox_recipient;
+`,
+  },
 ];

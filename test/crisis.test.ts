@@ -418,6 +418,17 @@ const positives: [string, string][] = [
   ['har lagt fram alla tabletterna på bordet', 'sv'],
   ['köpte kol till grillen, tänker tätta badrummet', 'signs'],
   ['imorn går jag dit med geväret. jag skojar inte', 'signs'],
+  // Learnt from sets 155–159: waking, plans with a day, research, letters, misspellings, Arabizi.
+  ['wouldnt mind never waking up tbh', 'en'],
+  ['flytta mötet till februari, tror inte jag finns kvar då', 'sv'],
+  ['hur länge tar det att dö av sömntabletter', 'sv'],
+  ['vill helst inte vakna igen', 'sv'],
+  ['sjlvmordstankar hela natten', 'sv'],
+  ['ma bidi 3ish ba2a', 'ar-latn'],
+  ['har tänkt ut hur jag ska göra. det blir nästa helg', 'signs'],
+  ['har googlat hur hög en bro måste vara', 'signs'],
+  ['kommer inte på torsdag eller nån mer dag. har skrivit brev till alla', 'signs'],
+  ['hur många alvedon måste man ta för att dö', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -689,6 +700,10 @@ const negatives: string[] = [
   'ska avsluta allt med dom nu när jag fått jobb',
   'jag hoppar nog av kursen snart, den leder ingenstans',
   'när e nästa möte, måste veta innan jag går i taket',
+  'skriver en uppsats om suicidprevention, har ni tips på böcker',
+  'de hotar mig med indragen sjukpenning, vem ringer jag på fk',
+  'why does everyone say unalive now',
+  'jag vill inte vakna tidigt imorgon, kan vi ses kl 11',
 ];
 
 describe('crisis detection', () => {

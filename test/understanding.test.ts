@@ -238,6 +238,20 @@ describe('understanding', () => {
     expect(move('Anna ringde igår, flytta hennes möte till kl 14').slots.start).toBeUndefined();
   });
 
+  it('an arrow is read as "till": staff shorthand for a move, with an hour moved to an hour', () => {
+    const now = new Date('2027-01-04T09:00:00+01:00'); // a Monday
+    const move = (text: string) => classify({ text, role: 'staff', now });
+    expect(move('Karin → fre 13')).toMatchObject({ intent: 'meeting.reschedule', slots: { participant: 'Karin', start: '2027-01-08T13:00' } });
+    expect(move('Ali ⇒ tis 10:30').slots).toMatchObject({ participant: 'Ali', start: '2027-01-05T10:30' });
+    expect(move('Stefans möte 10 → 13 idag').slots).toMatchObject({ participant: 'Stefan', start: '2027-01-04T13:00' });
+    expect(move('Rasmus 14->15 idag, flytta').slots.start).toBe('2027-01-04T15:00');
+    // No day said: the new hour is asked for with its day, not guessed.
+    expect(move('Gustav 10→11')).toMatchObject({ intent: 'meeting.reschedule', slots: { participant: 'Gustav' } });
+    expect(move('Gustav 10→11').slots.start).toBeUndefined();
+    // "till" a person stays a person: a check-in sent to Óscar.
+    expect(move('checkin → Óscar')).toMatchObject({ intent: 'checkin.send', slots: { participant: 'Óscar' } });
+  });
+
   it('STOP is a participant command, not a staff one', () => {
     expect(s('stop').intent).not.toBe('optout');
   });

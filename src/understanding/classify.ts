@@ -6,7 +6,7 @@ import { detectCrisis, laughs } from './crisis.js';
 import { findTime, stockholmDay, type FoundTime } from './dates.js';
 import { findAll, loadLexicon, type Hit, type IntentEntry, type Lexicon } from './lexicon.js';
 import { CRISIS_LIKE, loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
-import { fold, NON_LATIN_SCRIPT, squeezeRepeats, tokens } from './text.js';
+import { fold, NON_LATIN_SCRIPT, readArrows, squeezeRepeats, tokens } from './text.js';
 
 export interface Slots {
   agency?: Agency | null;
@@ -50,12 +50,17 @@ export interface ClassifyInput {
   leaveOut?: string;
 }
 
+const MOVE_TO = /^(.*)\b(?:till|to|mot)\b(.*)$/is;
+/** A clock time written as a bare hour ("10", "9.30") at the end of a move's first part and at the start of its second: "Stefans möte 10 → 13 idag". */
+const BARE_HOUR_LAST = /(?:^|\s)(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?\s*$/;
+const BARE_HOUR_FIRST = /^\s*(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?(?![\d/.:-])/;
+
 /**
  * A move request in two parts: which meeting ("Annas möte den 1 december") and the new time
- * ("till torsdag kl 14"), split at the last "till" / "to"; `to` is null when there is none.
+ * ("till torsdag kl 14"), split at the last "till" / "to" or arrow; `to` is null when there is none.
  */
 export function moveParts(text: string): { which: string; to: string | null } {
-  const m = /^(.*)(?:\b(?:till|to|mot)\b|->|→)(.*)$/is.exec(text);
+  const m = MOVE_TO.exec(readArrows(text));
   return m ? { which: m[1]!, to: m[2]! } : { which: text, to: null };
 }
 
@@ -68,7 +73,8 @@ export function moveParts(text: string): { which: string; to: string | null } {
 function newTime(text: string, now: Date, time: FoundTime | null): FoundTime | null {
   const { which, to } = moveParts(text);
   if (to === null) return time;
-  const after = findTime(to, now);
+  // "10 → 13": an hour moved to an hour, read as "kl 13".
+  const after = findTime(BARE_HOUR_LAST.test(which) && BARE_HOUR_FIRST.test(to) ? `kl ${to.trim()}` : to, now);
   if (after?.hasTime && !after.hasDate) {
     const before = findTime(which, now);
     const day = before?.start.slice(0, 10);
@@ -265,9 +271,10 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   const words: string[] = [];
   const afterStop: boolean[] = [];
   let end = 0;
-  for (const m of text.matchAll(/[\p{L}'’:-]+/gu)) {
+  const read = readArrows(text);
+  for (const m of read.matchAll(/[\p{L}'’:-]+/gu)) {
     words.push(m[0]);
-    afterStop.push(/[.?!]/.test(text.slice(end, m.index)));
+    afterStop.push(/[.?!]/.test(read.slice(end, m.index)));
     end = m.index + m[0].length;
   }
   const bare = (w: string) => w.replace(/(['’]s|:s)$/i, '').replace(/['’:-]+$/, '');

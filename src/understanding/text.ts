@@ -45,7 +45,7 @@ export const NON_LATIN_SCRIPT = /[\u0400-\u04FF\u0590-\u08FF\u0E00-\u0E7F\u1200-
 export const tokens: (text: string) => readonly string[] = rememberedLast(tokenize);
 
 function tokenize(text: string): string[] {
-  const folded = squeezeRepeats(fold(NON_ASCII.test(text) ? text.replace(EMOJI, ' $& ') : text));
+  const folded = squeezeRepeats(fold(readArrows(NON_ASCII.test(text) ? text.replace(EMOJI, ' $& ') : text)));
   const out: string[] = [];
   for (const t of folded.split(/[^\p{L}\p{N}?\p{Extended_Pictographic}]+/u)) {
     // "fk??" and "fk?" are both "fk" and one "?"; "???" is one "?".
@@ -57,6 +57,14 @@ function tokenize(text: string): string[] {
   return out;
 }
 const QUESTION_MARK = 63;
+
+/** An arrow between words or times, as staff write a move ("Karin → fre 13", "Gustav 10->11"). */
+const ARROW = /\s*(?:->|=>|[→⇒⟶➔➡]\uFE0F?)\s*/gu;
+/**
+ * Arrows read as the word they stand for, "till" ("to"), by every part that reads words: a move's
+ * new time comes after it as after "till", and "Ali → mån" is a name before "till", not "Ali man …".
+ */
+export const readArrows = (text: string) => (text.includes('>') || NON_ASCII.test(text) ? text.replace(ARROW, ' till ') : text);
 
 /** A letter written three or more times in a row, as two ("hejjjj" → "hejj"): how tokens see it. */
 export const squeezeRepeats = (text: string) => text.replace(/(\p{L})\1{2,}/gu, '$1$1');

@@ -429,6 +429,17 @@ const positives: [string, string][] = [
   ['har googlat hur hög en bro måste vara', 'signs'],
   ['kommer inte på torsdag eller nån mer dag. har skrivit brev till alla', 'signs'],
   ['hur många alvedon måste man ta för att dö', 'signs'],
+  // Learnt from sets 161–165: pain, recovery, threats from relatives, misspellings.
+  ['hoppas jag att jag dör på riktigt snart', 'sv'],
+  ['kan man dö av 40 oxynorm', 'sv'],
+  ['vet inte ens om jag finns kvar då', 'sv'],
+  ['nån hade gett mig naloxon igen', 'sv'],
+  ['hade hellre velat att dom lät mig dö', 'sv'],
+  ['vill int lva längre', 'sv'],
+  ['trött på att existera', 'sv'],
+  ['hur mycket saroten behövs för att man inte ska vakna', 'sv'],
+  ['trött på allt, på att finnas till', 'signs'],
+  ['om jag träffar honom igen så händer nåt, han menar allvar', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -704,6 +715,10 @@ const negatives: string[] = [
   'de hotar mig med indragen sjukpenning, vem ringer jag på fk',
   'why does everyone say unalive now',
   'jag vill inte vakna tidigt imorgon, kan vi ses kl 11',
+  'vill inte leva på sjukersättning resten av livet',
+  'vill inte leva i en stad där alla känner alla',
+  'lyssnade på en podd om en artist som tog sitt liv på 90-talet',
+  'såg en dokumentär om en kille som dog av överdos, 1 år nykter idag',
 ];
 
 describe('crisis detection', () => {

@@ -440,6 +440,7 @@ const positives: [string, string][] = [
   ['hur mycket saroten behövs för att man inte ska vakna', 'sv'],
   ['trött på allt, på att finnas till', 'signs'],
   ['om jag träffar honom igen så händer nåt, han menar allvar', 'signs'],
+  ['vill inte leva i ett hus där han slår mig', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -717,6 +718,7 @@ const negatives: string[] = [
   'jag vill inte vakna tidigt imorgon, kan vi ses kl 11',
   'vill inte leva på sjukersättning resten av livet',
   'vill inte leva i en stad där alla känner alla',
+  // …but a home is not masked: "vill inte leva i ett hus där han slår mig" is a crisis (a positive row).
   'lyssnade på en podd om en artist som tog sitt liv på 90-talet',
   'såg en dokumentär om en kille som dog av överdos, 1 år nykter idag',
 ];

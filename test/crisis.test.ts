@@ -441,6 +441,19 @@ const positives: [string, string][] = [
   ['trött på allt, på att finnas till', 'signs'],
   ['om jag träffar honom igen så händer nåt, han menar allvar', 'signs'],
   ['vill inte leva i ett hus där han slår mig', 'sv'],
+  // Learnt from sets 167–171: first languages, threats at the door and from a class, in passing.
+  ['hur mycket ska jag ta för att det ska vara slut', 'sv'],
+  ['sluta skicka, kommer inte behöva dem mer ändå', 'sv'],
+  ['kan inte komma på fredag, eller på något mer alls', 'sv'],
+  ['viiltelin itseäni eilen', 'fi'],
+  ['olen kerännyt pillereitä kaappiin', 'fi'],
+  ['دەمەوێت بمرم', 'ku'],
+  ['birayê min hereşe lê kir', 'ku-latn'],
+  ['nu mai vreau să trăiesc', 'ro'],
+  ['m-am tăiat din nou', 'ro'],
+  ['kõigil oleks parem kui mind ei oleks', 'et'],
+  ['han står utanför och bankar på dörren med en kniv', 'signs'],
+  ['dom skickar hot hela tiden, vågar inte gå dit', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -721,6 +734,8 @@ const negatives: string[] = [
   // …but a home is not masked: "vill inte leva i ett hus där han slår mig" is a crisis (a positive row).
   'lyssnade på en podd om en artist som tog sitt liv på 90-talet',
   'såg en dokumentär om en kille som dog av överdos, 1 år nykter idag',
+  'ingen lust att leva på pasta hela månaden',
+  'vågar inte gå ut, det regnar så mycket',
 ];
 
 describe('crisis detection', () => {

@@ -308,6 +308,10 @@ describe('understanding', () => {
     expect(findParticipantName('Vera kom inte till uppföljningen')).toBe('Vera');
     expect(findParticipantName('påminn Liv om mötet på fredag')).toBe('Liv');
     expect(findParticipantName('flytta Bos möte till tisdag kl 9')).toBe('Bo');
+    // An apostrophe after the s: the s is the name's own ("Liis' möte", "Agnes' meeting").
+    expect(findParticipantName("cancel Liis' meeting tomorrow")).toBe('Liis');
+    expect(findParticipantName('boka SIP m Inga ons 10/2 kl 11')).toBe('Inga');
+    expect(findParticipantName('inga möten idag')).toBeUndefined();
     expect(findParticipantName('när är hans nästa möte?')).toBeUndefined();
     // A capitalised verb that opens a sentence is no name ("Notera att …", "Ville bara …").
     expect(findParticipantName('Notera att Leyla kom för sent till SIP:en')).toBe('Leyla');
@@ -376,6 +380,8 @@ describe('slots of every kind', () => {
     ['five', 5],
     ['😢', 2],
     ['٣', 3],
+    ['kolme', 3], // Finnish, as Somali, Arabic, Persian and Tigrinya number words are read
+    ['cztery', 4], // Polish
     ['jag mår typ 4 av 5', 4],
     // set off at the start or the end, after a word on how it is
     ['tvåa, ont i ryggen', 2],

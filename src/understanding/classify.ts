@@ -278,6 +278,7 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
     end = m.index + m[0].length;
   }
   const bare = (w: string) => w.replace(/(['’]s|:s)$/i, '').replace(/['’:-]+$/, '');
+  const apostropheAfterS = new Set(words.filter((w) => /s['’]$/i.test(w)).map(bare));
   // A capitalised word must be known exactly to be ruled out ("Anna" is not a typo of "annan");
   // a longer lower-case one may be a typo of a known word ("handlägare").
   const known = (w: string) => {
@@ -335,7 +336,8 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   const last = found[found.length - 1]!;
   // "Nils-Anders" is a name ending in s as "Anders" is: the last part of a double name decides.
   const lastPart = last.split('-').at(-1)!;
-  const possessive = last.length > 3 || lex.namesThatAreWords.has(fold(last.slice(0, -1))); // "Bos möte" too
+  // "Liis' möte": an apostrophe after the s says the s is the name's own (bare() took the apostrophe).
+  const possessive = !apostropheAfterS.has(last) && (last.length > 3 || lex.namesThatAreWords.has(fold(last.slice(0, -1)))); // "Bos möte" too
   if (/s$/i.test(last) && possessive && !lex.namesEndingInS.has(fold(last)) && !lex.namesEndingInS.has(fold(lastPart))) found[found.length - 1] = last.slice(0, -1);
   return found.join(' ');
 }

@@ -265,6 +265,11 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
     // plans, and keeps each analysis of a grown table (upkeep below) to milliseconds (62,000 outbox
     // rows: 14 ms instead of 92, while every other statement waits).
     await pglite.exec('set default_statistics_target = 10');
+    // A new 16 MB WAL segment is not filled with zeros first. PGlite writes through its emulated file
+    // system, which grows a file by copying it, and the zero-fill held up every request for 100–250 ms
+    // once a segment (found as the inbound bench's p99). Recovery reads records by their checksums,
+    // not by the zeros (the setting is PostgreSQL's own, for file systems where the fill is waste).
+    await pglite.exec('set wal_init_zero = off');
   } catch (err) {
     unlock();
     throw err;

@@ -454,6 +454,13 @@ const positives: [string, string][] = [
   ['kõigil oleks parem kui mind ei oleks', 'et'],
   ['han står utanför och bankar på dörren med en kniv', 'signs'],
   ['dom skickar hot hela tiden, vågar inte gå dit', 'signs'],
+  // Learnt from sets 173–177: pills saved or counted in words, blades carried, said in passing.
+  ['har sparat mina sömntabletter i en burk', 'sv'],
+  ['tog trettio sömn tabletter', 'sv'],
+  ['har rak blad i fickan', 'sv'],
+  ['tänker på å dö varje natt', 'sv'],
+  ['if something happens to me, make sure mum reads the letter', 'signs'],
+  ['det var våld igen igår, nästa gång blir det värre', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -736,6 +743,8 @@ const negatives: string[] = [
   'såg en dokumentär om en kille som dog av överdos, 1 år nykter idag',
   'ingen lust att leva på pasta hela månaden',
   'vågar inte gå ut, det regnar så mycket',
+  'såg serien om tjejen som tog livet av sig, tung men bra',
+  'såg filmen om han som hoppade från bron igår',
 ];
 
 describe('crisis detection', () => {

@@ -77,13 +77,14 @@ describe('understanding on the labelled set', () => {
     // learnt, one older held-out crisis more is found (counted, not read): all 0.985 (705/716). Set
     // 166 (written beside 161–165, measured once before they were learnt): 24/25; all 0.985 (730/741).
     // Set 172 (written beside 167–171, measured once before they were learnt): 28/29; all 0.984 (758/770).
+    // Set 178 (written beside 173–177, measured once before they were learnt): 30/30; all 0.985 (788/800).
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.98);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
     // Lots passes concerns, and what it does not understand from a participant, to the coach to
     // read (src/core/understand.ts), and so does a long message only greeted, unsure (saysMore).
-    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635; with set 145, 655 of 655; with set 150, 670 of 670; with set 154, 688 of 688; with set 160, 716 of 716; with set 166, 741 of 741; with set 172, 770 of 770.
+    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635; with set 145, 655 of 655; with set 150, 670 of 670; with set 154, 688 of 688; with set 160, 716 of 716; with set 166, 741 of 741; with set 172, 770 of 770; with set 178, 800 of 800.
     // Blind sets 9, 10 and 22, messages without context: 122 of 122; with set 24, 163 of 164;
     // with set 31, 188 of 189; with set 46, 213 of 214; with set 58, 238 of 239; with set 59, 264 of 265; with set 63, 285 of 286; with set 64, 308 of 309; with set 70, 331 of 332; with set 75, 357 of 357.
     const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
@@ -132,8 +133,9 @@ describe('understanding on the labelled set', () => {
     // knife 🔪, "kms" over a charger, which fires by decision); 69 with 161–165 (a funeral insurance
     // arranged "så barnen slipper", "orkar inte en dag till med värken" before asking to move a
     // meeting, a grandmother who "ska slå ihjäl mig" with 😂); 74 with 167–171 (a film about suicide in
-    // Polish, "tentaveckan dödar"-style news, the bridge in the news).
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(74);
+    // Polish, "tentaveckan dödar"-style news, the bridge in the news); 80 with 173–177 ("vill dö av
+    // skam när ja glömde mötet", a son who "vill dö" over Fortnite, a box cutter at work).
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(80);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -155,8 +157,9 @@ describe('understanding on the labelled set', () => {
     // never read) none. Set 150 (measured once, never read) none. Set 154 (measured once, never read) 1: 41.
     // Set 160 (measured once, never read) 2 more; learning 155–159 (an essay on suicide prevention,
     // a threat of stopped benefits, "unalive" as a word) three fewer: 40. Set 166 (measured once,
-    // never read) 2 more: 42. Set 172 (measured once, never read) 3 more: 45.
-    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(45);
+    // never read) 2 more: 42. Set 172 (measured once, never read) 3 more: 45. Set 178 (measured
+    // once, never read) 2 more: 47.
+    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(47);
   });
 
   it('fills slots with at least 0.90 accuracy on lines it was not built on', () => {
@@ -173,11 +176,11 @@ describe('understanding on the labelled set', () => {
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
     // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
     // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
-    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt).
+    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177.
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(75);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(80);
     // 0.943 with sets 128–153 among the folds (first measured 0.77–0.96; set 148's messages ask
     // several things at once, set 149's staff write without verbs).
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.94);
@@ -198,7 +201,7 @@ describe('understanding on the labelled set', () => {
     // With sets 128–149 (2,934 lines, first measured 0.77–0.96, after learning 0.929): 0.944; on the
     // 19,404 dev lines of the session's start 0.9466, as before (0.946). With sets 155–159 (first
     // measured 0.884–0.929, after learning 0.937): 0.944; with 161–165 (first measured 0.912–0.933): 0.944; with
-    // 167–171 (first measured 0.857–0.941): 0.944.
+    // 167–171 (first measured 0.857–0.941): 0.944; with 173–177 (first measured 0.892–0.954): 0.944.
     expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.94);
     // Sets 9, 10 and 22 together: 0.929 (set 22 alone, first measured: 0.942); with set 24 (first
     // measured 0.908), 0.924; with sets 31 and 46, 0.930; with set 58 (first measured 0.888), 0.924;
@@ -218,7 +221,8 @@ describe('understanding on the labelled set', () => {
     // learnt, 0.954; with set 150 (first measured 0.920) and 146–149 learnt, 0.953; with set 154 (first
     // measured 0.949) and 151–153 learnt, 0.953; with set 160 (first measured 0.934) and 155–159
     // learnt (arrows read as "till"), 0.954; with set 166 (first measured 0.885) and 161–165 learnt, 0.952;
-    // with set 172 (first measured 0.919) and 167–171 learnt, 0.952.
+    // with set 172 (first measured 0.919) and 167–171 learnt, 0.952; with set 178 (first measured
+    // 0.955) and 173–177 learnt, 0.951.
     expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.95);
   });
 });

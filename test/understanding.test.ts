@@ -238,6 +238,16 @@ describe('understanding', () => {
     expect(move('Anna ringde igår, flytta hennes möte till kl 14').slots.start).toBeUndefined();
   });
 
+  it('an agency or meeting type written apart is read as one word (särskrivning, voice-to-text)', () => {
+    const now = new Date('2027-03-10T11:40:00+01:00');
+    expect(classify({ text: 'va har arbets för medlingen för telefon nummer', role: 'participant', now }).slots.agency).toBe('af');
+    expect(classify({ text: 'vart ligger vård central en', role: 'participant', now }).slots.agency).toBe('vc');
+    expect(classify({ text: 'boka upp följning Nils torsdag kl 11', role: 'staff', now }).slots.meetingType).toBe('uppfoljning');
+    expect(classify({ text: 'boka kart läggning med Erik i morgon klockan fjorton', role: 'staff', now }).slots).toMatchObject({ meetingType: 'kartlaggning', start: '2027-03-11T14:00' });
+    // A word said as written wins over one joined: "behandlar en" is no "behandlaren" beside soc.
+    expect(classify({ text: 'soc behandlar en som skit. vem ska jag prata med där', role: 'participant', now }).slots.agency).toBe('soc');
+  });
+
   it('an arrow is read as "till": staff shorthand for a move, with an hour moved to an hour', () => {
     const now = new Date('2027-01-04T09:00:00+01:00'); // a Monday
     const move = (text: string) => classify({ text, role: 'staff', now });

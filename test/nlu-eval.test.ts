@@ -134,8 +134,10 @@ describe('understanding on the labelled set', () => {
     // arranged "så barnen slipper", "orkar inte en dag till med värken" before asking to move a
     // meeting, a grandmother who "ska slå ihjäl mig" with 😂); 74 with 167–171 (a film about suicide in
     // Polish, "tentaveckan dödar"-style news, the bridge in the news); 80 with 173–177 ("vill dö av
-    // skam när ja glömde mötet", a son who "vill dö" over Fortnite, a box cutter at work).
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(80);
+    // skam när ja glömde mötet", a son who "vill dö" over Fortnite, a box cutter at work); 82 when a
+    // review of the session's masks took back those that hid real crises (a film about a jump from
+    // the bridge, food one lives on).
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(82);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -176,11 +178,11 @@ describe('understanding on the labelled set', () => {
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
     // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
     // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
-    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177.
+    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends.
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(80);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(82);
     // 0.943 with sets 128–153 among the folds (first measured 0.77–0.96; set 148's messages ask
     // several things at once, set 149's staff write without verbs).
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.94);

@@ -246,6 +246,8 @@ describe('understanding', () => {
     expect(classify({ text: 'boka kart läggning med Erik i morgon klockan fjorton', role: 'staff', now }).slots).toMatchObject({ meetingType: 'kartlaggning', start: '2027-03-11T14:00' });
     // A word said as written wins over one joined: "behandlar en" is no "behandlaren" beside soc.
     expect(classify({ text: 'soc behandlar en som skit. vem ska jag prata med där', role: 'participant', now }).slots.agency).toBe('soc');
+    // A greeting to Lots is no agency said as written that would keep the joined one out.
+    expect(classify({ text: 'hej lots vart ligger vård central en', role: 'participant', now }).slots.agency).toBe('vc');
   });
 
   it('an arrow is read as "till": staff shorthand for a move, with an hour moved to an hour', () => {
@@ -260,6 +262,13 @@ describe('understanding', () => {
     expect(move('Gustav 10→11').slots.start).toBeUndefined();
     // "till" a person stays a person: a check-in sent to Óscar.
     expect(move('checkin → Óscar')).toMatchObject({ intent: 'checkin.send', slots: { participant: 'Óscar' } });
+    // A day after the hour is a date, not a clock time (found by a review): "12 till 14 jan kl 10".
+    expect(move('flytta Annas möte 12 till 14 jan kl 10').slots.start).toBe('2027-01-14T10:00');
+    expect(move('Annas möte fre 13 → 14 jan').slots.start).toBeUndefined();
+    // Arrows as phones and keyboards write them, and a time range in a booking.
+    expect(move('Karin —> fre 13').slots.start).toBe('2027-01-08T13:00');
+    expect(move('Karin ➜ fre 13').slots.start).toBe('2027-01-08T13:00');
+    expect(move('boka Ali ons 10->11').slots.start).toBe('2027-01-06T10:00');
   });
 
   it('STOP is a participant command, not a staff one', () => {
@@ -320,6 +329,9 @@ describe('understanding', () => {
     expect(findParticipantName('flytta Bos möte till tisdag kl 9')).toBe('Bo');
     // An apostrophe after the s: the s is the name's own ("Liis' möte", "Agnes' meeting").
     expect(findParticipantName("cancel Liis' meeting tomorrow")).toBe('Liis');
+    // …unless the apostrophe closes a quotation.
+    expect(findParticipantName('flytta ‘Kalles’ möte')).toBe('Kalle');
+    expect(findParticipantName("flytta 'Kalles' möte")).toBe('Kalle');
     expect(findParticipantName('boka SIP m Inga ons 10/2 kl 11')).toBe('Inga');
     expect(findParticipantName('inga möten idag')).toBeUndefined();
     expect(findParticipantName('när är hans nästa möte?')).toBeUndefined();

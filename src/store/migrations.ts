@@ -331,7 +331,7 @@ create index participant_opted_out on participant (phone) where opted_out_at is 
     sql: `
 -- Two indexes led with the recipient; outbox_recent (recipient, created_at) serves the loop guard
 -- and a recipient's history alike. The other was written on every message and its sending, and read by nothing else.
-drop index outbox_recipient;
+drop index if exists outbox_recipient;
 `,
   },
 ];

@@ -53,7 +53,8 @@ export interface ClassifyInput {
 const MOVE_TO = /^(.*)\b(?:till|to|mot)\b(.*)$/is;
 /** A clock time written as a bare hour ("10", "9.30") at the end of a move's first part and at the start of its second: "Stefans möte 10 → 13 idag". */
 const BARE_HOUR_LAST = /(?:^|\s)(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?\s*$/;
-const BARE_HOUR_FIRST = /^\s*(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?(?![\d/.:-])/;
+// …followed by nothing but the day it is on, so "12 till 14 jan kl 10" stays a date.
+const BARE_HOUR_FIRST = /^\s*(?:[01]?\d|2[0-3])(?:[.:][0-5]\d)?\s*(?:$|[,.!;]|(?:idag|i dag|imorgon|imorn|i morgon|today|tomorrow|istället|instead)\b)/i;
 
 /**
  * A move request in two parts: which meeting ("Annas möte den 1 december") and the new time
@@ -271,14 +272,16 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   const words: string[] = [];
   const afterStop: boolean[] = [];
   let end = 0;
+  const bare = (w: string) => w.replace(/^['’]+/, '').replace(/(['’]s|:s)$/i, '').replace(/['’:-]+$/, '');
   const read = readArrows(text);
+  // "Liis' möte": an apostrophe after the s says the s is the name's own, unless it closes a quotation ("‘Kalles’ möte").
+  const apostropheAfterS = new Set<string>();
   for (const m of read.matchAll(/[\p{L}'’:-]+/gu)) {
     words.push(m[0]);
     afterStop.push(/[.?!]/.test(read.slice(end, m.index)));
+    if (/s['’]$/i.test(m[0]) && !/^['‘’]/.test(m[0]) && !/['‘]$/.test(read.slice(0, m.index))) apostropheAfterS.add(bare(m[0]));
     end = m.index + m[0].length;
   }
-  const bare = (w: string) => w.replace(/(['’]s|:s)$/i, '').replace(/['’:-]+$/, '');
-  const apostropheAfterS = new Set(words.filter((w) => /s['’]$/i.test(w)).map(bare));
   // A capitalised word must be known exactly to be ruled out ("Anna" is not a typo of "annan");
   // a longer lower-case one may be a typo of a known word ("handlägare").
   const known = (w: string) => {
@@ -336,7 +339,6 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   const last = found[found.length - 1]!;
   // "Nils-Anders" is a name ending in s as "Anders" is: the last part of a double name decides.
   const lastPart = last.split('-').at(-1)!;
-  // "Liis' möte": an apostrophe after the s says the s is the name's own (bare() took the apostrophe).
   const possessive = !apostropheAfterS.has(last) && (last.length > 3 || lex.namesThatAreWords.has(fold(last.slice(0, -1)))); // "Bos möte" too
   if (/s$/i.test(last) && possessive && !lex.namesEndingInS.has(fold(last)) && !lex.namesEndingInS.has(fold(lastPart))) found[found.length - 1] = last.slice(0, -1);
   return found.join(' ');
@@ -451,7 +453,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   let statement: boolean | undefined;
   const isStatement = () => (statement ??= tells(text, words, whole, examples().familiar));
   const hits = findAll(lex, words);
-  const time = findTime(text, now);
+  const time = findTime(readArrows(text), now);
   // A number that is part of a date or time is not a score.
   // But "bra idag 5" is a score: a bare 1–5 right after "idag" reads as five o'clock only to the grammar.
   const timeWords = new Set(time && !TODAYS_SCORE.test(fold(time.matched)) ? tokens(time.matched) : []);

@@ -179,9 +179,9 @@ function joinedSlotHits(lex: Lexicon, words: readonly string[]): Hit[] {
 /** Every phrase found in the words, wherever it starts; agencies and meeting types also where written apart. */
 export function findAll(lex: Lexicon, words: readonly string[]): Hit[] {
   const hits = findHits(lex, words);
-  // Only a kind not found as written: "soc behandlar en som skit" names soc, not "behandlaren".
-  const found = new Set(hits.map((h) => h.phrase.meaning.kind));
-  for (const h of joinedSlotHits(lex, words)) if (!found.has(h.phrase.meaning.kind)) hits.push(h);
+  // Not over a word of the same kind as written: "soc behandlar en som skit" names soc, not "behandlaren".
+  const overlapsFound = (j: Hit) => hits.some((h) => h.phrase.meaning.kind === j.phrase.meaning.kind && h.from < j.to && j.from < h.to);
+  for (const h of joinedSlotHits(lex, words)) if (!overlapsFound(h)) hits.push(h);
   return hits;
 }
 

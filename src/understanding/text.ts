@@ -59,7 +59,7 @@ function tokenize(text: string): string[] {
 const QUESTION_MARK = 63;
 
 /** An arrow between words or times, as staff write a move ("Karin → fre 13", "Gustav 10->11"). */
-const ARROW = /\s*(?:->|=>|[→⇒⟶➔➡]\uFE0F?)\s*/gu;
+const ARROW = /\s*(?:[-–—=]>|[→⇒⟶➔➡➜⇨]\uFE0F?)\s*/gu;
 /**
  * Arrows read as the word they stand for, "till" ("to"), by every part that reads words: a move's
  * new time comes after it as after "till", and "Ali → mån" is a name before "till", not "Ali man …".

@@ -467,6 +467,16 @@ const positives: [string, string][] = [
   ['såg filmen om han som hoppade från bron igår, tänker göra samma sak', 'sv'],
   ['kids say unalive yourself to me every day', 'sv'],
   ['jag vill inte leva i en håla där ingen bryr sig', 'sv'],
+  // Learnt from sets 179–181 (and three fold misses when the second line shifted with them).
+  ['om jag inte vaknar imorn så gör det inget', 'signs'],
+  ['i wnat to dei', 'en'],
+  ['my sister took her life last year', 'en'],
+  ['I am finish with this life', 'en'],
+  ['sluta skicka. behövs inte längre, jag har bestämt mig', 'signs'],
+  ['ክቕጽል ኣይደልን እየ', 'ti'],
+  ['ibland googlar jag hur många sömntabletter som behövs', 'signs'],
+  ['dom säger att skammen måste tvättas bort, jag e livrädd', 'signs'],
+  ['sa hejdå till hunden ikväll. han fattar nog mer än man tror', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -749,6 +759,7 @@ const negatives: string[] = [
   'såg en dokumentär om en kille som dog av överdos, 1 år nykter idag',
   'vågar inte gå ut, det regnar så mycket',
   'såg serien om tjejen som tog livet av sig, tung men bra',
+  'this is my last message from this number, new number is 070-123 45 67',
 ];
 
 describe('crisis detection', () => {

@@ -78,13 +78,16 @@ describe('understanding on the labelled set', () => {
     // 166 (written beside 161–165, measured once before they were learnt): 24/25; all 0.985 (730/741).
     // Set 172 (written beside 167–171, measured once before they were learnt): 28/29; all 0.984 (758/770).
     // Set 178 (written beside 173–177, measured once before they were learnt): 30/30; all 0.985 (788/800).
+    // Set 182 (written beside 179–181, measured once before they were learnt): 26/28; with 179–181
+    // learnt the second line finds one older held-out crisis fewer and one more (counted, not read):
+    // all 0.983 (814/828).
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.98);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
     // Lots passes concerns, and what it does not understand from a participant, to the coach to
     // read (src/core/understand.ts), and so does a long message only greeted, unsure (saysMore).
-    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635; with set 145, 655 of 655; with set 150, 670 of 670; with set 154, 688 of 688; with set 160, 716 of 716; with set 166, 741 of 741; with set 172, 770 of 770; with set 178, 800 of 800.
+    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635; with set 145, 655 of 655; with set 150, 670 of 670; with set 154, 688 of 688; with set 160, 716 of 716; with set 166, 741 of 741; with set 172, 770 of 770; with set 178, 800 of 800; with set 182, 828 of 828.
     // Blind sets 9, 10 and 22, messages without context: 122 of 122; with set 24, 163 of 164;
     // with set 31, 188 of 189; with set 46, 213 of 214; with set 58, 238 of 239; with set 59, 264 of 265; with set 63, 285 of 286; with set 64, 308 of 309; with set 70, 331 of 332; with set 75, 357 of 357.
     const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
@@ -136,8 +139,9 @@ describe('understanding on the labelled set', () => {
     // Polish, "tentaveckan dödar"-style news, the bridge in the news); 80 with 173–177 ("vill dö av
     // skam när ja glömde mötet", a son who "vill dö" over Fortnite, a box cutter at work); 82 when a
     // review of the session's masks took back those that hid real crises (a film about a jump from
-    // the bridge, food one lives on).
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(82);
+    // the bridge, food one lives on); 86 with 179–181 (a colleague's "tar jag livet av mig" with 😂,
+    // "mamma kommer döda mig … haha", a denial "inga tankar på att skada mig").
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(86);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -178,11 +182,11 @@ describe('understanding on the labelled set', () => {
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
     // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
     // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
-    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends.
+    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists).
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(82);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(87);
     // 0.943 with sets 128–153 among the folds (first measured 0.77–0.96; set 148's messages ask
     // several things at once, set 149's staff write without verbs).
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.94);
@@ -203,7 +207,8 @@ describe('understanding on the labelled set', () => {
     // With sets 128–149 (2,934 lines, first measured 0.77–0.96, after learning 0.929): 0.944; on the
     // 19,404 dev lines of the session's start 0.9466, as before (0.946). With sets 155–159 (first
     // measured 0.884–0.929, after learning 0.937): 0.944; with 161–165 (first measured 0.912–0.933): 0.944; with
-    // 167–171 (first measured 0.857–0.941): 0.944; with 173–177 (first measured 0.892–0.954): 0.944.
+    // 167–171 (first measured 0.857–0.941): 0.944; with 173–177 (first measured 0.892–0.954): 0.944; with 179–181
+    // (first measured 0.892–0.943): 0.944.
     expect(dev.intentAccuracy).toBeGreaterThanOrEqual(0.94);
     // Sets 9, 10 and 22 together: 0.929 (set 22 alone, first measured: 0.942); with set 24 (first
     // measured 0.908), 0.924; with sets 31 and 46, 0.930; with set 58 (first measured 0.888), 0.924;
@@ -224,7 +229,7 @@ describe('understanding on the labelled set', () => {
     // measured 0.949) and 151–153 learnt, 0.953; with set 160 (first measured 0.934) and 155–159
     // learnt (arrows read as "till"), 0.954; with set 166 (first measured 0.885) and 161–165 learnt, 0.952;
     // with set 172 (first measured 0.919) and 167–171 learnt, 0.952; with set 178 (first measured
-    // 0.955) and 173–177 learnt, 0.951.
+    // 0.955) and 173–177 learnt, 0.951; with set 182 (first measured 0.945) and 179–181 learnt, 0.951.
     expect(heldOut.intentAccuracy).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -18,6 +18,9 @@ describe('findTime: Swedish date and time', () => {
     ['på tisdag kl 10', '2026-11-24T10:00', true, true],
     ['pa tisdag kl 10', '2026-11-24T10:00', true, true],
     ['tis kl 10', '2026-11-24T10:00', true, true],
+    // An arrow reads as "till" here as everywhere words are read (a booking handler asks findTime itself).
+    ['ons 10->11', '2026-11-25T10:00', true, true],
+    ['ons 10 → 11', '2026-11-25T10:00', true, true],
     ['tisdag 10:00', '2026-11-24T10:00', true, true],
     ['Tisdag kl. 10', '2026-11-24T10:00', true, true],
     ['imorgon 14:00', '2026-11-24T14:00', true, true],

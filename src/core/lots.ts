@@ -98,9 +98,9 @@ export function createLots(deps: LotsDeps) {
         }
       }
       // The id is made here, as the outbox's are (outboxRows says why).
-      const logged = { id: randomUUID() };
+      const loggedId = randomUUID();
       await tx.query(`insert into message_log (id, at, channel, address, participant_id, staff_id, intent, text) values ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-        logged.id,
+        loggedId,
         now,
         msg.channel,
         msg.from,
@@ -126,7 +126,7 @@ export function createLots(deps: LotsDeps) {
         }
         await saveConversation(tx, msg.channel, msg.from, turn.conversation, now, interpreted.before);
       }
-      const claimed = await enqueueClaimed(tx, turn.out, now, logged.id);
+      const claimed = await enqueueClaimed(tx, turn.out, now, loggedId);
       log.info(
         { channel: msg.channel, known: Boolean(who.participantId ?? who.staffId), intent: turn.understanding.intent, confidence: turn.understanding.confidence, outbound: claimed.length },
         'inbound handled',

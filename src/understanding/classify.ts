@@ -279,7 +279,7 @@ export function findParticipantName(text: string, lex: Lexicon = lexicon()): str
   for (const m of read.matchAll(/[\p{L}'’:-]+/gu)) {
     words.push(m[0]);
     afterStop.push(/[.?!]/.test(read.slice(end, m.index)));
-    if (/s['’]$/i.test(m[0]) && !/^['‘’]/.test(m[0]) && !/['‘]$/.test(read.slice(0, m.index))) apostropheAfterS.add(bare(m[0]));
+    if (/s['’]$/i.test(m[0]) && !/^['‘’]/.test(m[0]) && !/['‘]/.test(read[m.index - 1] ?? '')) apostropheAfterS.add(bare(m[0]));
     end = m.index + m[0].length;
   }
   // A capitalised word must be known exactly to be ruled out ("Anna" is not a typo of "annan");
@@ -453,7 +453,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   let statement: boolean | undefined;
   const isStatement = () => (statement ??= tells(text, words, whole, examples().familiar));
   const hits = findAll(lex, words);
-  const time = findTime(readArrows(text), now);
+  const time = findTime(text, now);
   // A number that is part of a date or time is not a score.
   // But "bra idag 5" is a score: a bare 1–5 right after "idag" reads as five o'clock only to the grammar.
   const timeWords = new Set(time && !TODAYS_SCORE.test(fold(time.matched)) ? tokens(time.matched) : []);

@@ -36,7 +36,7 @@
 //   need a time. Past days ("i tisdags kl 10", "igår", "last Monday") give nothing. Phone
 //   numbers, scores and ranges ("1–5") give nothing.
 import { DateTime, IANAZone } from 'luxon';
-import { fold } from './text.js';
+import { fold, readArrows } from './text.js';
 import { remembered } from '../util/remembered.js';
 
 export interface FoundTime {
@@ -612,8 +612,10 @@ const RE_REFUSED_BEFORE = /(?:kan (?:inte|int|ej)|funkar (?:inte|int)|gar (?:int
 const weekdayOf = (localIso: string) => weekday({ y: Number(localIso.slice(0, 4)), m: Number(localIso.slice(5, 7)), d: Number(localIso.slice(8, 10)) });
 
 /** Finds a date and/or time in a message, relative to `now` (the message time), in Europe/Stockholm. Returns null when none. */
-export function findTime(text: string, now: Date): FoundTime | null {
+export function findTime(written: string, now: Date): FoundTime | null {
   if (!Number.isFinite(now.getTime())) return null;
+  // An arrow is "till", as for every part that reads words: "ons 10->11" is 10 till 11.
+  const text = readArrows(written);
   const { f, map } = foldWithMap(text);
   const comps = collect(f);
   if (comps.length === 0) return null;

@@ -126,6 +126,12 @@ describe('findTime: Swedish clock phrases and the 1–7 rule', () => {
     ['kl 14', '2026-11-23T14:00', false, true],
     ['kl 8 på kvällen', '2026-11-23T20:00', false, true],
     ['14:00', '2026-11-23T14:00', false, true],
+    // Minutes said after the hour: firm after "kl", else a time beside a day, as "9.30" is.
+    ['måndag nio och trettio', '2026-11-30T09:30', true, true],
+    ['onsdag tretton femton', '2026-11-25T13:15', true, true],
+    ['nio trettio på fredag', '2026-11-27T09:30', true, true],
+    ['tisdag tre trettio', '2026-11-24T15:30', true, true],
+    ['kl tio och fyrtiofem', '2026-11-23T10:45', false, true],
   ])('%s → %s', check(MONDAY));
 });
 
@@ -151,6 +157,8 @@ describe('findTime: English', () => {
     ['quarter past nine', '2026-11-23T09:15', false, true],
     ['half past nine', '2026-11-23T09:30', false, true],
     ['quarter to ten', '2026-11-23T09:45', false, true],
+    ['tuesday at ten thirty', '2026-11-24T10:30', true, true],
+    ['on friday at nine forty-five', '2026-11-27T09:45', true, true],
   ])('%s → %s', check(MONDAY));
 });
 
@@ -158,6 +166,7 @@ describe('findTime: dates without a time, weekdays, years', () => {
   it.each<Row>([
     ['måndag', '2026-11-30T00:00', true, false], // today is Monday: next week's
     ['tisdag', '2026-11-24T00:00', true, false],
+    ['tisdag fyra femton kronor', '2026-11-24T00:00', true, false], // an amount, not 16:15
     ['söndag', '2026-11-29T00:00', true, false],
     ['idag', '2026-11-23T00:00', true, false],
     ['today', '2026-11-23T00:00', true, false],
@@ -268,6 +277,8 @@ describe('findTime: not a time', () => {
     'jag är 45 år',
     'det kostar 9.50 kr',
     '9.30',
+    'nio trettio',
+    'tre fem',
     '1/2',
     'Dec 3',
     'man 14',

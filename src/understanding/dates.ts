@@ -84,6 +84,13 @@ const MONTHS: Record<string, number> = {
 // Minutes relative to the named hour for "fem över", "kvart i", "half past", …
 const OFFSET_WORDS: Record<string, number> = { fem: 5, tio: 10, kvart: 15, tjugo: 20, tjugofem: 25, quarter: 15, half: 30 };
 
+// Minutes said after the hour ("nio och trettio", "ten thirty"): fives from a quarter on only, so
+// "tre fem" or "nio tio" (a count, a score) is never a time.
+const MINUTE_WORDS: Record<string, number> = {
+  femton: 15, tjugo: 20, tjugofem: 25, trettio: 30, trettiofem: 35, fyrtio: 40, fyrtiofem: 45, femtio: 50, femtiofem: 55,
+  fifteen: 15, twenty: 20, twentyfive: 25, thirty: 30, thirtyfive: 35, forty: 40, fortyfive: 45, fifty: 50, fiftyfive: 55,
+};
+
 const alt = (words: string[]): string => [...words].sort((a, b) => b.length - a.length).join('|');
 
 const HOURW = alt(Object.keys(HOUR_WORDS));
@@ -166,6 +173,11 @@ const RE_PHRASE = new RegExp(
   String.raw`\b(?:(kl|klockan)\.?\s*)?(?:(${alt(Object.keys(OFFSET_WORDS))})\s+(over|i|past|to)\s+)?(halv\s+)?(${HOURW}|\d{1,2})\b` + MARK,
   'g',
 );
+// "måndag nio och trettio", "at ten thirty": as firm as "kl 9.30" after "kl" or "at", else a time only
+// beside a day ("nio trettio på måndag"), as "9.30" is.
+// English tens and fives are written apart or with a hyphen too ("forty-five").
+const MINUTEW = alt(Object.keys(MINUTE_WORDS)).replace(/(twenty|thirty|forty|fifty)five/g, '$1[\\s-]?five');
+const RE_HOUR_MINUTE_WORDS = new RegExp(String.raw`\b(?:(kl|klockan|at)\.?\s*)?(${HOURW})\s+(?:och\s+)?(${MINUTEW})\b` + MARK, 'g');
 const RE_NOON = /\b(?:at\s+)?(?:12\s+)?(?:noon|midday)\b/g;
 
 // What may follow a bare number for it still to be a time ("tisdag 10 personer" is not).
@@ -356,6 +368,12 @@ function collect(f: string): Comp[] {
       kind: 'time', hour, offset, marker: marker(am, pm), shiftable: word || hourText!.length === 1,
       quality: 'explicit', ...span(m),
     };
+  });
+  scan(RE_HOUR_MINUTE_WORDS, f, out, (m) => {
+    const [, at, hourText, minuteText, am, pm] = m;
+    if (unitFollows(f, m.index + m[0].length)) return null;
+    const offset = MINUTE_WORDS[minuteText!.replace(/[\s-]/g, '')]!;
+    return { kind: 'time', hour: HOUR_WORDS[hourText!]!, offset, marker: marker(am, pm), shiftable: true, quality: at ? 'explicit' : 'dot', ...span(m) };
   });
   scan(RE_NOON, f, out, (m) => ({ kind: 'time', hour: 12, offset: 0, marker: null, shiftable: false, quality: 'explicit', ...span(m) }));
 

@@ -477,9 +477,15 @@ const positives: [string, string][] = [
   ['ibland googlar jag hur många sömntabletter som behövs', 'signs'],
   ['dom säger att skammen måste tvättas bort, jag e livrädd', 'signs'],
   ['sa hejdå till hunden ikväll. han fattar nog mer än man tror', 'signs'],
+  // A story masked as everyday talk still tells what "the same" means (signs.throughMasks).
+  ['såg en film om en tjej som tog livet av sig. tänker göra samma sak', 'signs'],
+  ['läste en bok om en man som tog sitt liv. vill följa efter honom', 'signs'],
+  ['saw a movie about a guy who killed himself, i wanna do the same', 'signs'],
 ];
 
 const negatives: string[] = [
+  'såg en film om en tjej som tog livet av sig, jättebra men tung',
+  'jag vill göra samma sak som förra året, åka till mormor',
   'vi una película sobre un chico que se suicida, muy fuerte',
   'såg en film om en tjej som tog livet av sig',
   'جرحت إيدي وأنا بقطع البصل 🙄',

@@ -54,7 +54,7 @@ interface LanguageData {
 }
 
 interface CrisisData {
-  signs: { concepts: Record<string, string[]>; together: string[][] };
+  signs: { concepts: Record<string, string[]>; together: string[][]; throughMasks?: string[] };
   concern: { words: string[] };
   humourWindow: number;
   /** A guard's humour marker is any of them; only a laugh (not 'jag skämtar inte') stops the second crisis line. */
@@ -202,6 +202,8 @@ const everydaySubstrings: string[] = [];
 /** Warning-sign concepts by index: names (from crisis.json) and tries of their phrases. */
 const conceptNames: string[] = [];
 const conceptTries: Node<true>[] = [];
+/** By concept index, 1 when the concept is read inside masked idioms too (signs.throughMasks). */
+let throughMasks = new Uint8Array(0);
 /** By word id, the concepts a phrase of which starts with that word, with the node after it. */
 const conceptStarts = new Map<number, { concept: number; node: Node<true> }[]>();
 /**
@@ -291,6 +293,11 @@ function compile(data: CrisisData): void {
   // A concept in no pair is never read: a left-over from an edit, not a sign.
   for (const name of conceptNames) if (!named.has(name)) throw new Error(`crisis.json: the concept "${name}" is in no signs.together pair`);
   const ids = (names: string[]) => names.map((n) => index.get(n)!);
+  throughMasks = new Uint8Array(conceptNames.length);
+  for (const name of list(data.signs.throughMasks)) {
+    if (!index.has(name)) throw new Error(`crisis.json: signs.throughMasks names an unknown concept "${name}"`);
+    throughMasks[index.get(name)!] = 1;
+  }
   together = data.signs.together.map((names) => ({
     all: ids(names.filter((n) => !n.startsWith('!'))),
     unless: ids(names.filter((n) => n.startsWith('!') && n !== HUMOUR).map((n) => n.slice(1))),
@@ -474,14 +481,15 @@ class Message {
     return false;
   }
 
-  conceptFrom(root: Node<true>, node: Node<true>, j: number, skipped: boolean): boolean {
+  /** Whether a phrase of `root` goes on from `node` at word `j`; inside masked idioms only `throughMask`. */
+  conceptFrom(root: Node<true>, node: Node<true>, j: number, skipped: boolean, throughMask = false): boolean {
     if (node !== root && node.ends.length > 0) return true;
-    if (j >= this.words.length || this.masked?.[j]) return false;
+    if (j >= this.words.length || (this.masked?.[j] && !throughMask)) return false;
     for (const id of this.ids[j]!) {
       const child = node.next.get(id);
-      if (child && this.conceptFrom(root, child, j + 1, skipped)) return true;
+      if (child && this.conceptFrom(root, child, j + 1, skipped, throughMask)) return true;
     }
-    return node !== root && !skipped && negators.has(this.words[j]!) ? this.conceptFrom(root, node, j + 1, true) : false;
+    return node !== root && !skipped && negators.has(this.words[j]!) ? this.conceptFrom(root, node, j + 1, true, throughMask) : false;
   }
 
 
@@ -530,17 +538,24 @@ const wordsOf = (text: string) => tokens(humourEmoji ? text.replace(humourEmoji,
 /** Whether a message laughs somewhere: a laugh, a laughing pattern, emoji or emoticon of crisis.json ("jag skämtar inte" does not). */
 export const laughs = (text: string): boolean => wordsOf(text).some(isLaugh);
 
-/** The warning-sign concepts a message holds outside masked idioms, each read from where its first word stands; marked in `present` (the caller clears it). */
+/**
+ * The warning-sign concepts a message holds outside masked idioms (inside them too for a concept of
+ * signs.throughMasks: a story masked as everyday talk still tells what "the same" is), each read
+ * from where its first word stands; marked in `present` (the caller clears it).
+ */
 function heldConcepts(m: Message): number[] {
   const held: number[] = [];
   for (let i = 0; i < m.words.length; i++) {
-    if (m.masked?.[i]) continue;
+    const masked = m.masked?.[i] === 1;
     for (const id of m.ids[i]!)
-      for (const start of conceptStarts.get(id) ?? NO_STARTS)
-        if (!present[start.concept] && m.conceptFrom(conceptTries[start.concept]!, start.node, i + 1, false)) {
+      for (const start of conceptStarts.get(id) ?? NO_STARTS) {
+        const through = throughMasks[start.concept] === 1;
+        if ((masked && !through) || present[start.concept]) continue;
+        if (m.conceptFrom(conceptTries[start.concept]!, start.node, i + 1, false, through)) {
           present[start.concept] = 1;
           held.push(start.concept);
         }
+      }
   }
   return held;
 }

@@ -481,9 +481,21 @@ const positives: [string, string][] = [
   ['såg en film om en tjej som tog livet av sig. tänker göra samma sak', 'signs'],
   ['läste en bok om en man som tog sitt liv. vill följa efter honom', 'signs'],
   ['saw a movie about a guy who killed himself, i wanna do the same', 'signs'],
+  ['mår ok. rispade lite igår men inte djupt', 'sv'],
+  ['Sen Afghanistan har jag önskat att jag inte skulle vakna på morgonen.', 'sv'],
+  ['e det konstigt att önska att man hade stupat där nere', 'sv'],
+  ['vill bara vara med honom nu', 'sv'],
+  ['vill va där mamma e. snart', 'sv'],
+  ['haha kanske lika bra att dö, då slipper jag fylla i aktivitetsrapporten', 'sv'],
+  ['ska ut till graven ikväll. tar med pappas gamla jaktgevär', 'signs'],
+  ['kommer inte på mötet. ni kommer aldrig höra av mig mer', 'sv'],
 ];
 
 const negatives: string[] = [
+  'vilken kniv e bäst för att filea lax? har bara en santoku',
+  'tog kortärmat idag för första gången på flera år, de gamla ärren syns knappt längre ☀️',
+  'såg på nyheterna att nån hoppat från en bro i stan, hemskt. kände ingen dock',
+  'farmor dog i helgen så jag kommer inte på mötet imorgon. hör av mig',
   'såg en film om en tjej som tog livet av sig, jättebra men tung',
   'jag vill göra samma sak som förra året, åka till mormor',
   'vi una película sobre un chico que se suicida, muy fuerte',

@@ -361,6 +361,26 @@ describe('understanding', () => {
     expect(p('STOPP. Hejdå och tack').intent).toBe('optout');
   });
 
+  it('reads a command in capitals anywhere in a message in another language (blind sets 191, 194)', () => {
+    expect(p('Так, JA, буду вчасно').intent).toBe('meeting.confirm');
+    expect(p('Haa, JA waan imanayaa berri').intent).toBe('meeting.confirm');
+    expect(p('آسف، NEJ، ابني مريض اليوم').intent).toBe('meeting.cancel');
+    expect(p('Maya NEJ, waan jiranahay maanta').intent).toBe('meeting.cancel');
+    expect(p('ارجو STOP').intent).toBe('optout');
+    // Not in Swedish or English, not two commands, not with a question.
+    expect(p('Jag sa JA till jobbet').intent).not.toBe('meeting.confirm');
+    expect(p('مرحبا JA NEJ').intent).toBe('unknown');
+    expect(p('Так, JA? буду вчасно').confidence).toBeLessThan(0.95);
+  });
+
+  it('reads a score in a short answer in another script, Persian and Arabic digits too', () => {
+    expect(p('سلام، ۴').slots.score).toBe(4);
+    expect(p('٣').slots.score).toBe(3);
+    expect(p('สบายดี 4 ค่ะ').intent).toBe('checkin.answer');
+    // A longer message goes to the coach to read, whatever number stands in it.
+    expect(p('أنا تعبان جدا اليوم ولا أعرف ماذا أفعل مع الأوراق 3').intent).toBe('unknown');
+  });
+
   it('keeps a name with an initial and a stop together, and takes no greeting for a name', () => {
     expect(findParticipantName('Anna K. Berg kom inte idag')).toBe('Anna K Berg');
     expect(findParticipantName('tjena boka nytt möte kasia imorgon')).toBe('kasia');

@@ -114,6 +114,26 @@ const STOP_MENTIONED = /\b(?:skrev|skriver|skriva|skrivit|skickade|skickat|svara
 const STOP_IN_CONDITION = /\b(?:om|if)\s+(?:\S+\s+){0,2}stopp?\b/;
 /** Commands that a capitalised first word gives whatever follows it. */
 const LEAD_COMMANDS = new Set(['optout', 'optin', 'meeting.confirm', 'meeting.cancel']);
+/** A word in capitals (or 👍): "JA", "NEJ", "STOP". */
+const CAPITALS = /(?<![\p{L}\p{N}])(\p{Lu}{2,}|👍)(?![\p{L}\p{N}])(\s*[.!,:;–—-])?/gu;
+
+/**
+ * The one command written in capitals in a message (first, or anywhere for the caller to judge):
+ * its intent, the word it is and whether punctuation sets it off. None when two commands are
+ * written so, or its word stands twice.
+ */
+function commandInCapitals(text: string, words: readonly string[], ownFirst: readonly { intent: { name: string; exact: ReadonlySet<string> } }[]) {
+  let found: { intent: string; said: string; at: number; setOff: boolean } | undefined;
+  for (const m of text.matchAll(CAPITALS)) {
+    const word = fold(m[1]!);
+    const intent = ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(word))?.intent.name;
+    if (!intent) continue;
+    const at = words.indexOf(word);
+    if (found || at < 0 || words.lastIndexOf(word) !== at) return undefined;
+    found = { intent, said: m[1]!, at, setOff: Boolean(m[2]) };
+  }
+  return found;
+}
 /** A word between two scores after which the second is the answer. */
 const SCORE_TURN = new Set(['men', 'but']);
 /** A score right after these is denied. */
@@ -502,7 +522,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   const faceScore = scoreHit !== undefined && !isWord(words[scoreHit.from]!);
   const beside = (h: Hit) => scoreHit !== undefined && (h.from === scoreHit.to || h.to === scoreHit.from);
   const saidOfMood = hits.some((h) => ofMood(h) && (!faceScore || (h.phrase.meaning as { weight: number }).weight >= STRONG_MOOD || beside(h)));
-  const unexplained = words.filter((w, i) => !hits.some((h) => h.from <= i && i < h.to) && !SCORE_FILLER.has(w) && isWord(w));
+  // In a short answer, words in another script say nothing Lots reads beside a score: digits still
+  // work there ("سلام، ۴", "สบายดี 4 ค่ะ"). A longer message in one goes to the coach to read.
+  const unexplained = words.filter((w, i) => !hits.some((h) => h.from <= i && i < h.to) && !SCORE_FILLER.has(w) && isWord(w) && !(shortAnswer && NON_LATIN_SCRIPT.test(w)));
   // A number said of today ("Two today.", "idag 3") is a score too.
   const ofToday = scoreHit !== undefined && besideToday(words, scoreHit);
   const saidAsScore = saidOfMood || ofToday || /\b(av|out of)\s*(5|fem|five)\b/i.test(text) || words.some((w) => SCORE_WORDS.has(w));
@@ -535,8 +557,10 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // nothing else ("STOP. Nie chcę więcej wiadomości", "STOPP. Hejdå och tack"), but not "JA, men
   // kan vi ta kl 14?" or "NEJ. Jag mår 2 idag". Never with a question or an unfriendly face after
   // it ("JA?", "JA 👎"). Not certain: an opt-out that does not say what should stop is asked about.
-  const lead = participant ? /^\s*(\p{Lu}{2,}|👍)(\s*[.!,:;–—-])?/u.exec(text) : null;
-  const leadIntent = lead && words.length > 1 && !time ? ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(fold(lead[1]!)))?.intent : undefined;
+  // In a message in another language the command in capitals may stand anywhere ("Так, JA, буду
+  // вчасно", "Haa, JA waan imanayaa berri", "آسف، NEJ، ابني مريض اليوم"): it is the one thing Lots
+  // reads there, so nothing else in it may be a phrase Lots knows.
+  const command = participant && words.length > 1 && !time ? commandInCapitals(text, words, ownFirst) : undefined;
   /** Whether a phrase asks for something other than `name`: a score, an intent other than small talk or `name`, or a phrase against `name`. */
   const asksElse = (h: Hit, name: string) => {
     if (h.phrase.meaning.kind === 'score') return true;
@@ -544,10 +568,11 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     const of = lex.intents[h.phrase.meaning.intent]!.name;
     return of === name ? h.phrase.meaning.weight < 0 : of !== 'smalltalk';
   };
-  if (leadIntent && words.slice(1).every((w) => isWord(w) || FRIENDLY.has(w))) {
-    const restUnread = hits.every((h) => h.from === 0);
-    if (restUnread || (lead![2] && !hits.some((h) => h.from > 0 && asksElse(h, leadIntent.name)))) {
-      return { intent: leadIntent.name, confidence: 0.95, slots: {}, reasons: [`a command first: "${lead![1]}" → ${leadIntent.name}`] };
+  if (command && words.every((w, i) => i === command.at || isWord(w) || FRIENDLY.has(w))) {
+    const restUnread = hits.every((h) => h.from === command.at);
+    const setOff = command.at === 0 && command.setOff && !hits.some((h) => h.from > 0 && asksElse(h, command.intent));
+    if ((command.at === 0 || NON_LATIN_SCRIPT.test(text) || SOMALI.test(text)) && (restUnread || setOff)) {
+      return { intent: command.intent, confidence: 0.95, slots: {}, reasons: [`a command in capitals: "${command.said}" → ${command.intent}`] };
     }
   }
   // STOP in capitals after the first word is the command too when it stands out: set off at the end

@@ -132,6 +132,7 @@ describe('findTime: Swedish clock phrases and the 1–7 rule', () => {
     ['nio trettio på fredag', '2026-11-27T09:30', true, true],
     ['tisdag tre trettio', '2026-11-24T15:30', true, true],
     ['kl tio och fyrtiofem', '2026-11-23T10:45', false, true],
+    ['tisdag tio fyrtio fem', '2026-11-24T10:45', true, true], // the tens and the five written apart
   ])('%s → %s', check(MONDAY));
 });
 

@@ -276,4 +276,14 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect((await outboxTo(demo.jonas)).at(-1)!.text).toContain('Omar Hassan skrev något Lots inte kan läsa');
     expect((await app.sms(OMAR, 'STOP')).body.replies[0].text).toBe(t('ar', 'participant:optout'));
   });
+
+  it('acts on a JA or a digit in a message in another language, and the coach reads the whole message', async () => {
+    // Review, 5 December: "выпил 5 таблеток" (drank 5 pills) is no crisis Lots can read; the 5 is
+    // taken as a score, and the coach gets the message to read, as before the keyword was read.
+    const before = (await outboxTo(demo.jonas)).length;
+    await app.sms(OMAR, 'سلام، ۴');
+    const notices = (await outboxTo(demo.jonas)).slice(before);
+    expect(notices.map((m) => m.text).join('\n')).toContain('Omar Hassan skrev på ett annat språk');
+    expect(notices.map((m) => m.text).join('\n')).toContain('سلام، ۴');
+  });
 });

@@ -124,6 +124,8 @@ export function createLots(deps: LotsDeps) {
         else if (who.participantId && (turn as ParticipantTurn).participant.optedOut && !REACH_THEM_ANYWAY.has(turn.understanding.intent) && !turn.out.some((m) => m.channel === 'staff')) {
           await passToCoach(turn, 'staff:notify.optedOut');
         }
+        // A JA, a STOP or a digit read from a message in another language: the coach reads the rest.
+        else if (who.participantId && turn.understanding.foreign && !turn.out.some((m) => m.channel === 'staff')) await passToCoach(turn, 'staff:notify.foreignRead');
         await saveConversation(tx, msg.channel, msg.from, turn.conversation, now, interpreted.before);
       }
       const claimed = await enqueueClaimed(tx, turn.out, now, loggedId);

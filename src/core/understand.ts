@@ -270,7 +270,7 @@ function choiceByTime(text: string, choices: NonNullable<ConversationState['choi
  * third of the crisis messages the detector misses are among them. (A concern is passed on in
  * its own words instead: passConcern replaces this notice.)
  */
-export async function passToCoach(turn: Turn, key: 'staff:notify.foreign' | 'staff:notify.unread' | 'staff:notify.optedOut' | 'staff:notify.told'): Promise<void> {
+export async function passToCoach(turn: Turn, key: 'staff:notify.foreign' | 'staff:notify.foreignRead' | 'staff:notify.unread' | 'staff:notify.optedOut' | 'staff:notify.told'): Promise<void> {
   const { participant } = turn as ParticipantTurn;
   const { coach } = await caretakers(turn.tx, participant);
   notify(turn, coach, key, { name: participant.name, text: turn.msg.text });

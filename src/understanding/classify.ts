@@ -31,7 +31,7 @@ export interface Understanding {
   alternatives?: { intent: string; score: number }[];
   /** A date without a time, or a time without a date: the caller asks for the rest. */
   partialStart?: { start: string; hasDate: boolean; hasTime: boolean };
-  /** Written in a language Lots does not read: pass it to a person. */
+  /** Written (partly) in a language Lots does not read: pass it to a person, beside whatever Lots did with the part it read. */
   foreign?: boolean;
   /** Not a crisis, but words about death, harm or ending that a person should read. */
   concern?: boolean;
@@ -129,7 +129,8 @@ function commandInCapitals(text: string, words: readonly string[], ownFirst: rea
     const intent = ownFirst.find(({ intent }) => LEAD_COMMANDS.has(intent.name) && intent.exact.has(word))?.intent.name;
     if (!intent) continue;
     const at = words.indexOf(word);
-    if (found || at < 0 || words.lastIndexOf(word) !== at) return undefined;
+    if (at < 0) continue;
+    if (found || words.lastIndexOf(word) !== at) return undefined;
     found = { intent, said: m[1]!, at, setOff: Boolean(m[2]) };
   }
   return found;
@@ -405,6 +406,8 @@ export function crisisIn(text: string, leaveOut?: string): { crisis: boolean; co
   return found.concern ? { crisis: false, concern: true } : { crisis: false };
 }
 
+/** Arabic-Indic and Persian digits: read as digits (text.ts), no sign of another language on their own. */
+const EASTERN_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g;
 const COMMAND_FIRST = /^\s*(?:STOPP?|START|JA|NEJ)(?![\p{L}\p{N}])/u;
 /** "Kommer!", "ja jag kommer,", "I'm coming." opening a message, set off by a stop or a comma. */
 const COMING_FIRST = /^\s*((?:(?:ja|ok|okej|japp|jepp|yes|yep|jo)\s*,?\s+)?(?:jag\s+|ja\s+|i'?m\s+|i am\s+)?(?:kommer|kmr|coming))\s*[!.,]/u;
@@ -414,6 +417,9 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
   const crisis = crisisIn(input.text, input.leaveOut);
   if (crisis.crisis) return { intent: 'crisis', confidence: 1, slots: {}, reasons: [crisis.reason!] };
   const understood = classifyRequest(input, lex);
+  // A keyword or a digit in a message in another script is acted on, and the whole message goes to
+  // the coach as well (`foreign`): Lots reads only that part of it, and the rest may say more.
+  if (understood.intent !== 'unknown' && !understood.foreign && NON_LATIN_SCRIPT.test(input.text.replace(EASTERN_DIGITS, ''))) understood.foreign = true;
   // A statement with words a person should read ("min hund dog igår", "ingen bryr sig om mig") is
   // still thanked, with "your coach will read it", which is true: it goes to the coach as a concern.
   return crisis.concern ? { ...understood, concern: true, reasons: [...understood.reasons, 'concern: words a person should read'] } : understood;
@@ -572,7 +578,9 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
     const restUnread = hits.every((h) => h.from === command.at);
     const setOff = command.at === 0 && command.setOff && !hits.some((h) => h.from > 0 && asksElse(h, command.intent));
     if ((command.at === 0 || NON_LATIN_SCRIPT.test(text) || SOMALI.test(text)) && (restUnread || setOff)) {
-      return { intent: command.intent, confidence: 0.95, slots: {}, reasons: [`a command in capitals: "${command.said}" → ${command.intent}`] };
+      // Words Lots did not read beside it go to the coach too (core/lots.ts): an unlisted crisis may be among them.
+      const unread = restUnread && words.some((w, i) => i !== command.at && isWord(w));
+      return { intent: command.intent, confidence: 0.95, slots: {}, reasons: [`a command in capitals: "${command.said}" → ${command.intent}`], ...(unread ? { foreign: true } : {}) };
     }
   }
   // STOP in capitals after the first word is the command too when it stands out: set off at the end

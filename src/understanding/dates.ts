@@ -175,8 +175,8 @@ const RE_PHRASE = new RegExp(
 );
 // "måndag nio och trettio", "at ten thirty": as firm as "kl 9.30" after "kl" or "at", else a time only
 // beside a day ("nio trettio på måndag"), as "9.30" is.
-// English tens and fives are written apart or with a hyphen too ("forty-five").
-const MINUTEW = alt(Object.keys(MINUTE_WORDS)).replace(/(twenty|thirty|forty|fifty)five/g, '$1[\\s-]?five');
+// Tens and fives are written apart or with a hyphen too ("forty-five", "fyrtio fem").
+const MINUTEW = alt(Object.keys(MINUTE_WORDS)).replace(/(twenty|thirty|forty|fifty|tjugo|trettio|fyrtio|femtio)(five|fem)\b/g, '$1[\\s-]?$2');
 const RE_HOUR_MINUTE_WORDS = new RegExp(String.raw`\b(?:(kl|klockan|at)\.?\s*)?(${HOURW})\s+(?:och\s+)?(${MINUTEW})\b` + MARK, 'g');
 const RE_NOON = /\b(?:at\s+)?(?:12\s+)?(?:noon|midday)\b/g;
 

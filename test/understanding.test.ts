@@ -361,15 +361,24 @@ describe('understanding', () => {
     expect(p('STOPP. Hejdå och tack').intent).toBe('optout');
   });
 
-  it('reads a command in capitals anywhere in a message in another language (blind sets 191, 194)', () => {
-    expect(p('Так, JA, буду вчасно').intent).toBe('meeting.confirm');
-    expect(p('Haa, JA waan imanayaa berri').intent).toBe('meeting.confirm');
-    expect(p('آسف، NEJ، ابني مريض اليوم').intent).toBe('meeting.cancel');
-    expect(p('Maya NEJ, waan jiranahay maanta').intent).toBe('meeting.cancel');
-    expect(p('ارجو STOP').intent).toBe('optout');
-    // Not in Swedish or English, not two commands, not with a question.
-    expect(p('Jag sa JA till jobbet').intent).not.toBe('meeting.confirm');
-    expect(p('مرحبا JA NEJ').intent).toBe('unknown');
+  // A command in capitals anywhere in a message in another language (blind sets 191, 194) is acted
+  // on, and the whole message goes to the coach too (foreign); not in Swedish or English, not two
+  // commands, not with a question.
+  it.each([
+    ['Так, JA, буду вчасно', 'meeting.confirm', true],
+    ['Haa, JA waan imanayaa berri', 'meeting.confirm', true],
+    ['آسف، NEJ، ابني مريض اليوم', 'meeting.cancel', true],
+    ['Maya NEJ, waan jiranahay maanta', 'meeting.cancel', true],
+    ['ارجو STOP', 'optout', true],
+    ['Jag sa JA till jobbet', 'smalltalk', false],
+    ['مرحبا JA NEJ', 'unknown', true],
+  ])('reads %j as %s, passed to the coach too: %s', (text, intent, foreign) => {
+    const u = p(text);
+    expect(u.intent).toBe(intent);
+    expect(Boolean(u.foreign)).toBe(foreign);
+  });
+
+  it('takes no command from a message in another language with a question', () => {
     expect(p('Так, JA? буду вчасно').confidence).toBeLessThan(0.95);
   });
 

@@ -55,6 +55,8 @@ describe('lots cli', () => {
     expect(JSON.parse(lots(['classify', '--', '--> ring mig']).stdout)).toMatchObject({ intent: 'escalation.request' });
     // --why names the warning signs a participant's message holds, also when no pair of them is a crisis.
     expect(JSON.parse(lots(['classify', '--why', 'har skrivit mitt testamente idag']).stdout).signs).toContain('testament');
+    // …and that the coach reads a message whose keyword alone Lots read.
+    expect(JSON.parse(lots(['classify', '--why', 'سلام، JA سأكون هناك غدا']).stdout)).toMatchObject({ intent: 'meeting.confirm', foreign: true });
     const bad = lots(['classify', '--role', 'boss', 'hej']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('lots classify');

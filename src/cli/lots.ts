@@ -222,7 +222,9 @@ function classifiedLine(input: z.infer<typeof classifyLine>, why: boolean): stri
   const { intent, confidence, slots } = u;
   // A participant's warning signs are shown even when no pair of them made a crisis: which half is there.
   const signs = input.role === 'participant' ? signsIn(input.text) : [];
-  return JSON.stringify(why ? { intent, confidence, slots, reasons: u.reasons, alternatives: u.alternatives ?? [], ...(signs.length ? { signs } : {}) } : { intent, confidence, slots }) + '\n';
+  // --why also says who else reads the message: the coach, for words in another language or a concern.
+  const passedOn = { ...(u.foreign ? { foreign: true } : {}), ...(u.concern ? { concern: true } : {}) };
+  return JSON.stringify(why ? { intent, confidence, slots, reasons: u.reasons, alternatives: u.alternatives ?? [], ...(signs.length ? { signs } : {}), ...passedOn } : { intent, confidence, slots }) + '\n';
 }
 
 const classifyArgs = z.strictObject({

@@ -417,9 +417,9 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
   const crisis = crisisIn(input.text, input.leaveOut);
   if (crisis.crisis) return { intent: 'crisis', confidence: 1, slots: {}, reasons: [crisis.reason!] };
   const understood = classifyRequest(input, lex);
-  // A keyword or a digit in a message in another script is acted on, and the whole message goes to
+  // A keyword or a digit in a message in another script (or in Somali) is acted on, and the whole message goes to
   // the coach as well (`foreign`): Lots reads only that part of it, and the rest may say more.
-  if (understood.intent !== 'unknown' && !understood.foreign && NON_LATIN_SCRIPT.test(input.text.replace(EASTERN_DIGITS, ''))) understood.foreign = true;
+  if (understood.intent !== 'unknown' && !understood.foreign && (NON_LATIN_SCRIPT.test(input.text.replace(EASTERN_DIGITS, '')) || SOMALI.test(input.text))) understood.foreign = true;
   // A statement with words a person should read ("min hund dog igår", "ingen bryr sig om mig") is
   // still thanked, with "your coach will read it", which is true: it goes to the coach as a concern.
   return crisis.concern ? { ...understood, concern: true, reasons: [...understood.reasons, 'concern: words a person should read'] } : understood;

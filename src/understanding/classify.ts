@@ -6,7 +6,7 @@ import { detectCrisis, laughs } from './crisis.js';
 import { findTime, stockholmDay, type FoundTime } from './dates.js';
 import { findAll, loadLexicon, type Hit, type IntentEntry, type Lexicon } from './lexicon.js';
 import { CRISIS_LIKE, loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
-import { fold, NON_LATIN_SCRIPT, readArrows, squeezeRepeats, tokens } from './text.js';
+import { EASTERN_DIGITS, fold, NON_LATIN_SCRIPT, readArrows, squeezeRepeats, tokens } from './text.js';
 
 export interface Slots {
   agency?: Agency | null;
@@ -274,6 +274,8 @@ const YES_IN_CONTEXT = new Set(['ok', 'okej', 'okey', 'okay', 'bra', 'toppen', '
 /** A no to a meeting question, as people write it ("nej tyvärr", "kan ej", "nä"). */
 const NO_IN_CONTEXT = new Set(['nej tyvarr', 'tyvarr nej', 'nej sorry', 'sorry nej', 'kan ej', 'kan tyvarr inte', 'kan inte tyvarr', 'tyvarr inte', 'na', 'naa', 'nae', 'nope']);
 const SOMALI = /\b(waan|waxaan|maxaa|iga|aniga|fadlan|mahadsanid|waa|maya|haa|ma|sidee|xaalad|caawin|baan)\b/iu;
+/** Written (partly) in another script, or in Somali: what Lots does not read goes to the coach. */
+const inAnotherLanguage = (text: string) => NON_LATIN_SCRIPT.test(text) || SOMALI.test(text);
 
 function longest<T extends Hit['phrase']['meaning']['kind']>(hits: Hit[], kind: T): Hit | undefined {
   let best: Hit | undefined;
@@ -406,8 +408,6 @@ export function crisisIn(text: string, leaveOut?: string): { crisis: boolean; co
   return found.concern ? { crisis: false, concern: true } : { crisis: false };
 }
 
-/** Arabic-Indic and Persian digits: read as digits (text.ts), no sign of another language on their own. */
-const EASTERN_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g;
 const COMMAND_FIRST = /^\s*(?:STOPP?|START|JA|NEJ)(?![\p{L}\p{N}])/u;
 /** "Kommer!", "ja jag kommer,", "I'm coming." opening a message, set off by a stop or a comma. */
 const COMING_FIRST = /^\s*((?:(?:ja|ok|okej|japp|jepp|yes|yep|jo)\s*,?\s+)?(?:jag\s+|ja\s+|i'?m\s+|i am\s+)?(?:kommer|kmr|coming))\s*[!.,]/u;
@@ -419,7 +419,7 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
   const understood = classifyRequest(input, lex);
   // A keyword or a digit in a message in another script (or in Somali) is acted on, and the whole message goes to
   // the coach as well (`foreign`): Lots reads only that part of it, and the rest may say more.
-  if (understood.intent !== 'unknown' && !understood.foreign && (NON_LATIN_SCRIPT.test(input.text.replace(EASTERN_DIGITS, '')) || SOMALI.test(input.text))) understood.foreign = true;
+  if (understood.intent !== 'unknown' && !understood.foreign && inAnotherLanguage(input.text.replace(EASTERN_DIGITS, ''))) understood.foreign = true;
   // A statement with words a person should read ("min hund dog igår", "ingen bryr sig om mig") is
   // still thanked, with "your coach will read it", which is true: it goes to the coach as a concern.
   return crisis.concern ? { ...understood, concern: true, reasons: [...understood.reasons, 'concern: words a person should read'] } : understood;
@@ -577,7 +577,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   if (command && words.every((w, i) => i === command.at || isWord(w) || FRIENDLY.has(w))) {
     const restUnread = hits.every((h) => h.from === command.at);
     const setOff = command.at === 0 && command.setOff && !hits.some((h) => h.from > 0 && asksElse(h, command.intent));
-    if ((command.at === 0 || NON_LATIN_SCRIPT.test(text) || SOMALI.test(text)) && (restUnread || setOff)) {
+    if ((command.at === 0 || inAnotherLanguage(text)) && (restUnread || setOff)) {
       // Words Lots did not read beside it go to the coach too (core/lots.ts): an unlisted crisis may be among them.
       const unread = restUnread && words.some((w, i) => i !== command.at && isWord(w));
       return { intent: command.intent, confidence: 0.95, slots: {}, reasons: [`a command in capitals: "${command.said}" → ${command.intent}`], ...(unread ? { foreign: true } : {}) };
@@ -750,7 +750,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   // examples' word: most small-talk examples are life updates.
   const toldRather = participant && top?.name === 'smalltalk' && top.phrases < MIN_SCORE && isStatement();
   if (!top || top.score < MIN_SCORE || top.name === 'unknown' || toldRather) {
-    const foreign = participant && (NON_LATIN_SCRIPT.test(text) || SOMALI.test(text));
+    const foreign = participant && inAnotherLanguage(text);
     if (participant && !foreign && isStatement()) {
       return { intent: 'smalltalk', confidence: TOLD_CONFIDENCE, slots: {}, reasons: ['tells something and asks nothing Lots does: thanked, and the coach reads it'], told: true };
     }

@@ -19,8 +19,11 @@ function foldFully(lower: string): string {
   return lower
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
-    .replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String((d.charCodeAt(0) - 0x0660) % 0x90));
+    .replace(EASTERN_DIGITS, (d) => String((d.charCodeAt(0) - 0x0660) % 0x90));
 }
+
+/** Arabic-Indic and Persian digits, folded to 0–9: digits, not a sign of another language on their own. */
+export const EASTERN_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g;
 
 const NON_ASCII = /[^\x00-\x7f]/;
 const BEYOND_LATIN = /[^\x00-\u024f]/;

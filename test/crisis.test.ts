@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectCrisis, expandPattern, normaliseScript } from '../src/understanding/crisis.js';
+import { crisisIn, SECOND_LINE_REASON } from '../src/understanding/classify.js';
 import { projectRoot } from '../src/util/paths.js';
 
 const positives: [string, string][] = [
@@ -894,6 +895,17 @@ describe('crisis detection', () => {
       languages: Record<string, { review: boolean }>;
     };
     for (const [lang, { review }] of Object.entries(data.languages)) expect(review, lang).toBe(lang !== 'sv' && lang !== 'en');
+  });
+  // An excepted pair judges its own words everyday talk, not the whole message: a crisis the
+  // second line hears in the rest is still heard (it was silenced before, 148 of 166 dev crises).
+  it.each([
+    'kniven ligger bredvid mig, jag skär lök till middagen. har ordnat alla papper så ingen behöver ha besvär sen',
+    "kniven ligger bredvid mig, jag skär lök till middagen. My husband said he'd kill me if I leave. I'm scared to go home",
+  ])('%j: an excepted pair leaves the rest to the second line', (text) => {
+    const everyday = 'kniven ligger bredvid mig, jag skär lök till middagen.';
+    expect(detectCrisis(everyday)).toMatchObject({ crisis: false, wordsLeft: ['ligger', 'jag', 'skar', 'lok', 'till', 'middagen'] });
+    expect(crisisIn(everyday).crisis).toBe(false);
+    expect(crisisIn(text)).toMatchObject({ crisis: true, reason: expect.stringContaining(SECOND_LINE_REASON) });
   });
   // Speed is measured in `npm run bench` (understandingParts.crisisMicrosPerMessage), not in a timed test.
 });

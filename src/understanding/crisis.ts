@@ -20,8 +20,9 @@ export interface CrisisFinding {
    * When crisis.json read some of the words as everyday talk (an idiom, a phrase its guard
    * suppressed): the message's words without them, for the likeness to the crisis examples
    * (classify.ts) to read instead, so a decision of the lists is not overruled and the rest of the
-   * message still counts. Empty when a pair's '!' exception or a substring saying (Arabic script,
-   * Cyrillic …) decided: those are not tied to words here, so the whole message stands decided.
+   * message still counts (a pair's '!' exception judges the pair's words so). Empty when a
+   * substring saying (Arabic script, Cyrillic …) decided: that is not tied to words here, so the
+   * whole message stands decided.
    */
   wordsLeft?: readonly string[];
   /** What fired: the phrase pattern as written in crisis.json, or a guarded phrase's id. */
@@ -483,13 +484,32 @@ class Message {
 
   /** Whether a phrase of `root` goes on from `node` at word `j`; inside masked idioms only `throughMask`. */
   conceptFrom(root: Node<true>, node: Node<true>, j: number, skipped: boolean, throughMask = false): boolean {
-    if (node !== root && node.ends.length > 0) return true;
-    if (j >= this.words.length || (this.masked?.[j] && !throughMask)) return false;
+    return this.conceptEnd(root, node, j, skipped, throughMask) >= 0;
+  }
+
+  /** Where that phrase ends (exclusive), or -1. */
+  conceptEnd(root: Node<true>, node: Node<true>, j: number, skipped: boolean, throughMask = false): number {
+    if (node !== root && node.ends.length > 0) return j;
+    if (j >= this.words.length || (this.masked?.[j] && !throughMask)) return -1;
     for (const id of this.ids[j]!) {
       const child = node.next.get(id);
-      if (child && this.conceptFrom(root, child, j + 1, skipped, throughMask)) return true;
+      const end = child ? this.conceptEnd(root, child, j + 1, skipped, throughMask) : -1;
+      if (end >= 0) return end;
     }
-    return node !== root && !skipped && negators.has(this.words[j]!) ? this.conceptFrom(root, node, j + 1, true, throughMask) : false;
+    return node !== root && !skipped && negators.has(this.words[j]!) ? this.conceptEnd(root, node, j + 1, true, throughMask) : -1;
+  }
+
+  /** Marks as judged (with the guarded words) every word of these concepts, where they stand outside masks. */
+  excuse(concepts: readonly number[]): void {
+    for (let i = 0; i < this.words.length; i++) {
+      if (this.masked?.[i]) continue;
+      for (const id of this.ids[i]!)
+        for (const start of conceptStarts.get(id) ?? NO_STARTS) {
+          if (!concepts.includes(start.concept)) continue;
+          const end = this.conceptEnd(conceptTries[start.concept]!, start.node, i + 1, false);
+          if (end >= 0) (this.guarded ??= new Uint8Array(this.words.length)).fill(1, i, end);
+        }
+    }
   }
 
 
@@ -592,18 +612,22 @@ export function detectCrisis(text: string): CrisisFinding {
   // the message.
   const held = heldConcepts(m);
   let first = -1;
-  let excepted = false;
+  let excepted: number[] | undefined;
   for (const concept of held)
     for (const i of pairsStartingWith[concept]!) {
       if (first >= 0 && i > first) continue;
       const rule = together[i]!;
       if (!rule.all.every((c) => present[c])) continue;
-      if (rule.unless.some((c) => present[c]) || (rule.unlessHumour && m.hasHumour())) excepted = true;
+      if (rule.unless.some((c) => present[c]) || (rule.unlessHumour && m.hasHumour())) (excepted ??= []).push(...rule.all);
       else first = i;
     }
   for (const concept of held) present[concept] = 0;
   const signs: CrisisFinding | undefined = first >= 0 ? { crisis: true, matched: `signs: ${together[first]!.all.map((c) => conceptNames[c]).join(' + ')}`, lang: 'signs' } : undefined;
   if (signs) return signs;
+  // An excepted pair's words were judged everyday talk, like a guarded phrase's: the likeness reads
+  // the rest of the message (before, it read nothing, and a second crisis in the same message went
+  // unheard).
+  if (excepted) m.excuse(excepted);
   let sayingMasked = false;
   if (NON_LATIN_SCRIPT.test(text)) {
     let normalised = normaliseScript(text);
@@ -615,6 +639,6 @@ export function detectCrisis(text: string): CrisisFinding {
       }
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
   }
-  const wordsLeft = excepted || sayingMasked ? [] : m.masked || m.guarded ? [...m.words.filter((_, i) => !m.masked?.[i] && !m.guarded?.[i]), ...m.otherScript] : undefined;
+  const wordsLeft = sayingMasked ? [] : m.masked || m.guarded ? [...m.words.filter((_, i) => !m.masked?.[i] && !m.guarded?.[i]), ...m.otherScript] : undefined;
   return { crisis: false, ...(m.contains(concern) ? { concern: true } : {}), ...(wordsLeft ? { wordsLeft } : {}) };
 }

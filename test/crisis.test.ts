@@ -538,6 +538,14 @@ const positives: [string, string][] = [
   ['sewerslide trenden på tiktok e jag, ikväll', 'en'],
   ['vill inte leva på mackor och ångest längre. orkar inte mer med nåt', 'sv'],
   ['saknar mamma så mycket, vill bara vara med henne nu så jag slipper allt', 'sv'],
+  // Round 14 (sets 201–205): razors not for shaving, gaming slang, a plan with its day.
+  ['köpte rakblad idag o de e inte för att raka mig', 'signs'],
+  ['rage quittar irl snart ärligt', 'sv'],
+  ['ingen respawn den här gången', 'sv'],
+  ['gg no re. loggar ut från livet ikväll', 'sv'],
+  ['ragequitting life tonight', 'en'],
+  ['känns inte som att det är någon idé längre', 'sv'],
+  ['ja har planerat hur ja ska göra. på fredag', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -853,6 +861,11 @@ const negatives: string[] = [
   'vågar inte gå ut, det regnar så mycket',
   'såg serien om tjejen som tog livet av sig, tung men bra',
   'this is my last message from this number, new number is 070-123 45 67',
+  'skar mig på pepparkaksformen lol blödde som tusan',
+  'skar mig på brödkniven, blod överallt men bara ett plåster behövs',
+  'jag skjuter mig själv i foten hela tiden med sömnen',
+  'skar mig på kniven när ja lagade mat haha, sitter med plåster nu',
+  'jag har planerat hur jag ska göra med flytten',
 ];
 
 describe('crisis detection', () => {
@@ -899,12 +912,13 @@ describe('crisis detection', () => {
   // An excepted pair judges its own words everyday talk, not the whole message: a crisis the
   // second line hears in the rest is still heard (it was silenced before, 148 of 166 dev crises).
   it.each([
-    'kniven ligger bredvid mig, jag skär lök till middagen. har ordnat alla papper så ingen behöver ha besvär sen',
+    "kniven ligger bredvid mig, jag skär lök till middagen. my boyfriend grabbed my neck and said he'd kill me if i leave. i'm scared to be here",
     "kniven ligger bredvid mig, jag skär lök till middagen. My husband said he'd kill me if I leave. I'm scared to go home",
   ])('%j: an excepted pair leaves the rest to the second line', (text) => {
     const everyday = 'kniven ligger bredvid mig, jag skär lök till middagen.';
     expect(detectCrisis(everyday)).toMatchObject({ crisis: false, wordsLeft: ['ligger', 'jag', 'skar', 'lok', 'till', 'middagen'] });
     expect(crisisIn(everyday).crisis).toBe(false);
+    expect(detectCrisis(text).wordsLeft).toEqual(expect.arrayContaining(['ligger', 'jag', 'skar', 'lok', 'scared']));
     expect(crisisIn(text)).toMatchObject({ crisis: true, reason: expect.stringContaining(SECOND_LINE_REASON) });
   });
   // Speed is measured in `npm run bench` (understandingParts.crisisMicrosPerMessage), not in a timed test.

@@ -546,6 +546,25 @@ const positives: [string, string][] = [
   ['ragequitting life tonight', 'en'],
   ['känns inte som att det är någon idé längre', 'sv'],
   ['ja har planerat hur ja ska göra. på fredag', 'sv'],
+  // Round 15 (sets 207–211): danger from a partner, method questions, Finnish.
+  ['lol ja vill ba dö på riktigt nu, inte skämt', 'sv'],
+  ['vilka sömntabletter är farligast om man tar många? behöver veta', 'sv'],
+  ['när isen lagt sig i vinter ska ja gå ut på den o inte komma tillbaka', 'signs'],
+  ['Mitä väliä, kukaan ei kaipaisi minua jos kuolisin', 'fi'],
+  ['har lite ont i revbenen efter helgen men de e lugnt, han lova att det inte ska hända igen', 'signs'],
+  ['vad e numret till kvinnofridslinjen? behöver det nu', 'signs'],
+  ['de e nån som tittar in genom mitt brevinkast. ringde polisen men dom har inte kommit än', 'signs'],
+  ['exet stod vid min bil när jag kom ut från vårdcentralen. han log bara. ja skakar fortfarande', 'signs'],
+  ['min kille sa att han ska strypa mig nästa gång jag pratar med en annan kille', 'sv'],
+  // A long stem with a letter left out or added inside a longer word.
+  ['ringde självmrdslinjen igår men kom inte fram', 'sv'],
+  ['har självmorrdstankar hela tiden', 'sv'],
+  // The round's review: what its first masks and guards hid.
+  ['Repet hänger i garderoben. Pratade med mamma medan jag lagade middag, hon märkte inget', 'signs'],
+  ['ska skjuta mig sjalv i foten ikväll så de förstår hur ont jag har', 'sv'],
+  ['blod överallt men bara ett plåster här. vet inte om jag vill att det slutar', 'sv'],
+  ['skar mig på kakformen. inte en olycka', 'sv'],
+  ['har planerat hur jag ska göra så att det ser ut som en olycka', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -861,7 +880,15 @@ const negatives: string[] = [
   'vågar inte gå ut, det regnar så mycket',
   'såg serien om tjejen som tog livet av sig, tung men bra',
   'this is my last message from this number, new number is 070-123 45 67',
-  'skar mig på pepparkaksformen lol blödde som tusan',
+  'skar mig på pepparkaksformen när vi bakade, blödde som tusan',
+  'min hamster dog igår. ingen respawn den här gången tyvärr',
+  'tror inte det är någon idé längre att ringa FK',
+  'loggar ut från livet i helgen, stänger av mobilen och åker till stugan',
+  'köpte rakblad till färgskrapan, inte för att raka mig haha',
+  'har planerat hur jag ska göra imorgon på intervjun',
+  'syrran skämtade att hon skulle strypa mig om ja tog hennes laddare en gång till 😂',
+  'jag e volontär på en kvinnojour nu 2h i veckan! känns meningsfullt',
+  'självskattningsformuläret är ifyllt och skickat',
   'skar mig på brödkniven, blod överallt men bara ett plåster behövs',
   'jag skjuter mig själv i foten hela tiden med sömnen',
   'skar mig på kniven när ja lagade mat haha, sitter med plåster nu',

@@ -367,6 +367,9 @@ function pushNew(out: number[], id: number | undefined): void {
  * (longest first); with a letter doubled; as an inflection (tokenMatches: a 5+ letter word it
  * starts with); as a typo.
  */
+/** Stems this long are read with a typo inside longer words too (shorter ones would find real words). */
+const LONG_STEM = 7;
+
 const idsFor = remembered((word: string): readonly number[] => {
   const out: number[] = [];
   if (/^\d+$/.test(word)) out.push(NUMBER);
@@ -394,6 +397,17 @@ const idsFor = remembered((word: string): readonly number[] => {
             if (diff <= 4 && tokenMatches(word, w.token)) out.push(w.id);
           }
       }
+    }
+    // A long stem with a letter left out or added inside a longer word ("självmrdslinjen",
+    // "självmorrdstankar"): a beginning of the word that far from the stem. Not a letter changed,
+    // nor the stem's last left out: "självskattning" is no "självskad*".
+    for (let len = LONG_STEM - 1; len <= Math.min(word.length - 1, longestStem + 1); len++) {
+      const start = word.slice(0, len);
+      for (const d of deletions(start))
+        for (const id of deletionIndex.get(d) ?? NONE) {
+          const w = words[id]!;
+          if (w.star && w.token.length >= LONG_STEM && w.token.length !== len && !w.token.startsWith(start) && !out.includes(id) && editDistance(start, w.token, 1) <= 1) out.push(id);
+        }
     }
   }
   return out.length === 0 ? NONE : out;

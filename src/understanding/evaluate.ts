@@ -7,7 +7,8 @@
 // is scored with its own text left out of the examples, in whichever set a copy of it stands.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { classify, leaveOutExampleFiles, SECOND_LINE_REASON, type Slots, type Understanding } from './classify.js';
+import { classify, crisisIn, leaveOutExampleFiles, SECOND_LINE_REASON, type Slots, type Understanding } from './classify.js';
+import { detectCrisis } from './crisis.js';
 import { fold } from './text.js';
 import { loadLabelled, loadLabelledFile, type Labelled } from './labelled.js';
 
@@ -128,6 +129,52 @@ export function crossValidate(all: Labelled[], k: number) {
   return { folds, accuracy: Math.round((folds.reduce((n, f) => n + f.correct, 0) / lines) * 1000) / 1000 };
 }
 
+/** One slip of the keys in a word, at letter `i`: a letter left out, two swapped, one doubled. */
+const TYPOS = {
+  dropped: (w: string, i: number) => w.slice(0, i) + w.slice(i + 1),
+  swapped: (w: string, i: number) => w.slice(0, i) + (w[i + 1] ?? '') + w[i] + w.slice(i + 2),
+  doubled: (w: string, i: number) => w.slice(0, i) + w[i] + w.slice(i),
+} as const;
+
+/**
+ * Crisis detection under typos, on dev alone: each dev participant line gets one typo of each kind
+ * in one word of five letters or more (the word and the letter drawn by a fixed seed, so every run
+ * is the same). For crisis lines the lists find as written: how many the lists still find, and how
+ * many neither they nor the second line do; for other lines the lists do not alarm on: new alarms.
+ */
+export function typoProbe(all: Labelled[]) {
+  let seed = 7;
+  const draw = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor((seed / 2147483648) * n);
+  };
+  const lines = all.filter((e) => e.split === 'dev' && e.role === 'participant');
+  return Object.fromEntries(
+    Object.entries(TYPOS).map(([kind, typo]) => {
+      const figures = { crisisLines: 0, foundByLists: 0, foundByEither: 0, otherLines: 0, newFalseAlarms: 0 };
+      for (const e of lines) {
+        const words = e.text.split(' ');
+        const long = words.flatMap((w, i) => (/^\p{L}{5,}$/u.test(w) ? [i] : []));
+        if (!long.length) continue;
+        const at = long[draw(long.length)]!;
+        const word = words[at]!;
+        words[at] = typo(word, 1 + draw(word.length - 2));
+        const text = words.join(' ');
+        const written = detectCrisis(e.text).crisis;
+        if (e.intent === 'crisis' && written) {
+          figures.crisisLines++;
+          if (detectCrisis(text).crisis) figures.foundByLists++;
+          if (crisisIn(text, e.text).crisis) figures.foundByEither++;
+        } else if (e.intent !== 'crisis' && !written) {
+          figures.otherLines++;
+          if (detectCrisis(text).crisis) figures.newFalseAlarms++;
+        }
+      }
+      return [kind, figures];
+    }),
+  );
+}
+
 /** The mistakes of a report, one JSON line each; never a held-out ("test") line's: reading them would make its set a tuned one. */
 function printErrors(r: Report): void {
   for (const e of r.errors) if (e.split !== 'test') process.stdout.write(`${JSON.stringify(e)}\n`);
@@ -159,6 +206,10 @@ function main(args: string[]): void {
     return;
   }
   const all = loadLabelled();
+  if (args.includes('--typos')) {
+    process.stdout.write(`${JSON.stringify(typoProbe(all))}\n`);
+    return;
+  }
   const foldsAt = args.indexOf('--folds');
   if (foldsAt >= 0) {
     process.stdout.write(`${JSON.stringify(crossValidate(all, Number(args[foldsAt + 1] ?? 5)))}\n`);

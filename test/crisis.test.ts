@@ -559,6 +559,11 @@ const positives: [string, string][] = [
   // A long stem with a letter left out or added inside a longer word.
   ['ringde självmrdslinjen igår men kom inte fram', 'sv'],
   ['har självmorrdstankar hela tiden', 'sv'],
+  // Long phrases in the substring scripts with one letter dropped, added or changed.
+  ['hej, kan inte komma imorgon. دیگه نمخوام زنده باشم', 'fa'],
+  ['متى موعدي القادم؟ أفكر في إنهء حياتي', 'ar'],
+  ['Я думаю покнчить с собой, у меня есть план', 'uk'],
+  ['я випила всі тблетки', 'uk'],
   // The round's review: what its first masks and guards hid.
   ['Repet hänger i garderoben. Pratade med mamma medan jag lagade middag, hon märkte inget', 'signs'],
   ['ska skjuta mig sjalv i foten ikväll så de förstår hur ont jag har', 'sv'],

@@ -161,8 +161,10 @@ describe('understanding on the labelled set', () => {
     // 109 with 201–205 (a wife's threat over a forgotten birthday, "vill dö av skam", a joke to a
     // brother about jumping, talk about the word "unalive": each fires by decision); 119 with
     // 207–211 and the round's review (a film's bridge scene, a boyhood jump, beer with pills, kitchen
-    // knives "lol", a child's "jag vill dö" over ice cream; masks the review took back).
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(119);
+    // knives "lol", a child's "jag vill dö" over ice cream; masks the review took back); 120 when
+    // long phrases in the substring scripts were read with one letter off (a mother who "will kill
+    // me" over a forgotten appointment, in Arabic).
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(120);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -209,11 +211,11 @@ describe('understanding on the labelled set', () => {
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
     // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
     // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
-    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back.
+    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back, 118 with substring phrases read one letter off.
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(117);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(118);
     // 0.943 with sets 128–153 among the folds (first measured 0.77–0.96; set 148's messages ask
     // several things at once, set 149's staff write without verbs).
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.94);
@@ -265,7 +267,9 @@ describe('crisis lines read through a typo (eval:nlu --typos, dev alone)', () =>
   // 5 December (night), 6,167 dev crisis lines the lists find as written, one typo each: letter
   // dropped 0.955 by the lists and 0.981 with the second line, swapped 0.978 and 0.988, doubled
   // 0.983 and 0.994; new false alarms on 15,083 other lines 42, 5 and 4. Most of what is lost is a
-  // typo that makes a real word ("vanka" for "vakna"), read only as itself by design.
+  // typo that makes a real word ("vanka" for "vakna"), read only as itself by design. With long
+  // substring phrases (Arabic, Persian, Cyrillic, Ethiopic …) read one letter off: dropped 0.961
+  // and 0.984, doubled 0.989 and 0.997 (a swap is two letters off and stays as it was).
   const probe = typoProbe(loadLabelled());
   it.each(Object.entries(probe))('%s letters: the crisis is still heard', (_kind, f) => {
     expect(f.crisisLines).toBeGreaterThan(6000);

@@ -119,6 +119,41 @@ export function normaliseScript(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, ''); // spaces, ZWNJ/ZWJ, punctuation, Ethiopic word space
 }
 
+/**
+ * Substring phrases this long (normalised, 8 letters or more: two or three words) are found with
+ * one letter dropped, added or changed too, as the token phrases are ("نمخوام" for "نمیخوام").
+ * Shorter ones would find everyday words.
+ */
+const NEARLY_FROM = 8;
+
+/** For each letter of `pattern` (at most 31), the bits of the places it stands in. */
+function letterMasks(pattern: string): Map<number, number> {
+  const masks = new Map<number, number>();
+  for (let i = 0; i < Math.min(pattern.length, 31); i++) masks.set(pattern.charCodeAt(i), (masks.get(pattern.charCodeAt(i)) ?? 0) | (1 << i));
+  return masks;
+}
+
+/**
+ * Whether a pattern of `length` letters (its `letterMasks`) stands in `text` with at most one
+ * letter dropped, added or changed: Wu and Manber's bit-parallel matching, where bit j of `exact`
+ * says the pattern's first j+1 letters end here as written, and of `oneOff` with one slip.
+ */
+function nearlyIncludes(text: string, length: number, masks: Map<number, number>): boolean {
+  const m = Math.min(length, 31);
+  const done = 1 << (m - 1);
+  let exact = 0;
+  let oneOff = 0;
+  for (let i = 0; i < text.length; i++) {
+    const letter = masks.get(text.charCodeAt(i)) ?? 0;
+    const nextExact = ((exact << 1) | 1) & letter;
+    // As written; one letter changed; one added in the text; one dropped from it.
+    oneOff = (((oneOff << 1) | 1) & letter) | ((exact << 1) | 1) | exact | ((nextExact << 1) | 1);
+    exact = nextExact;
+    if ((exact | oneOff) & done) return true;
+  }
+  return false;
+}
+
 // ---- compiled form --------------------------------------------------------------------------
 
 /** The id of the `<number>` word: any number written in digits. */
@@ -197,7 +232,7 @@ let humourEmoji: RegExp | null = null;
 let humourWindow = 8;
 const phrases = new Node<Phrase>();
 const idioms = new Node<true>();
-const substrings: { text: string; source: string; lang: string }[] = [];
+const substrings: { text: string; source: string; lang: string; letters?: Map<number, number> }[] = [];
 /** The substring languages' everyday sayings, normalised: masked before their phrases are matched. */
 const everydaySubstrings: string[] = [];
 /** Warning-sign concepts by index: names (from crisis.json) and tries of their phrases. */
@@ -316,7 +351,7 @@ function compile(data: CrisisData): void {
       for (const source of language.phrases) {
         const text = normaliseScript(source);
         if (text.length < 3) throw new Error(`crisis.json: "${source}" is too short to match as a substring`);
-        substrings.push({ text, source, lang });
+        substrings.push({ text, source, lang, ...(text.length >= NEARLY_FROM ? { letters: letterMasks(text) } : {}) });
       }
       for (const saying of language.everyday ?? []) everydaySubstrings.push(normaliseScript(saying));
       continue;
@@ -652,6 +687,9 @@ export function detectCrisis(text: string): CrisisFinding {
         sayingMasked = true;
       }
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
+    // Then with a slip of the keys: a long phrase with one letter dropped, added or changed.
+    const parts = normalised.split('|');
+    for (const s of substrings) if (s.letters && parts.some((part) => nearlyIncludes(part, s.text.length, s.letters!))) return { crisis: true, matched: `${s.source} (one letter off)`, lang: s.lang };
   }
   const wordsLeft = sayingMasked ? [] : m.masked || m.guarded ? [...m.words.filter((_, i) => !m.masked?.[i] && !m.guarded?.[i]), ...m.otherScript] : undefined;
   return { crisis: false, ...(m.contains(concern) ? { concern: true } : {}), ...(wordsLeft ? { wordsLeft } : {}) };

@@ -559,6 +559,18 @@ const positives: [string, string][] = [
   // A long stem with a letter left out or added inside a longer word.
   ['ringde självmrdslinjen igår men kom inte fram', 'sv'],
   ['har självmorrdstankar hela tiden', 'sv'],
+  // Round 16 (sets 213–217): eating disorders, literal writers, grief.
+  ['jag kräks efter varje måltid nu o igår kom det blod. ja bryr mej inte om ja dör', 'sv'],
+  ["I haven't eaten since Friday and honestly I hope my heart just stops", 'en'],
+  ['om siffran inte går ner skär jag mig, har redan gjort det två gånger idag', 'sv'],
+  ['vill int vaka upp imorn', 'sv'],
+  ['jag har räknat ut att om jag slutar äta och dricka helt så tar det ungefär tre dagar', 'signs'],
+  ['om jag inte svarar på torsdag så är det för att jag har gjort det jag sa till psykologen', 'signs'],
+  ["I have written down 5 reasons why I should die and only 1 reason why I shouldn't", 'en'],
+  ['3. fast egentligen vill jag mest dö', 'sv'],
+  ['pappa e död. mamma e död. vad ska jag här o göra längre', 'sv'],
+  ['kanske ses vi inte mer. hälsa alla. jag ska till mamma nu', 'signs'],
+  ['gör det ont att hoppa från 10e våningen? bara undrar', 'sv'],
   // Long phrases in the substring scripts with one letter dropped, added or changed.
   ['hej, kan inte komma imorgon. دیگه نمخوام زنده باشم', 'fa'],
   ['متى موعدي القادم؟ أفكر في إنهء حياتي', 'ar'],
@@ -894,6 +906,8 @@ const negatives: string[] = [
   'syrran skämtade att hon skulle strypa mig om ja tog hennes laddare en gång till 😂',
   'jag e volontär på en kvinnojour nu 2h i veckan! känns meningsfullt',
   'självskattningsformuläret är ifyllt och skickat',
+  'den nya dieten tar livet av mig, inget socker på 2 veckor 😩',
+  'gör det ont att ta blodprov?',
   'skar mig på brödkniven, blod överallt men bara ett plåster behövs',
   'jag skjuter mig själv i foten hela tiden med sömnen',
   'skar mig på kniven när ja lagade mat haha, sitter med plåster nu',

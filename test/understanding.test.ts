@@ -386,8 +386,11 @@ describe('understanding', () => {
     expect(p('سلام، ۴').slots.score).toBe(4);
     expect(p('٣').slots.score).toBe(3);
     expect(p('สบายดี 4 ค่ะ').intent).toBe('checkin.answer');
-    // A longer message goes to the coach to read, whatever number stands in it.
-    expect(p('أنا تعبان جدا اليوم ولا أعرف ماذا أفعل مع الأوراق 3').intent).toBe('unknown');
+    // A longer message goes to the coach to read, whatever number stands in it. ("أنا تعبان جدا
+    // اليوم ولا أعرف ماذا أفعل", very tired and at a loss, reads as a crisis to the second line
+    // since sets 213–217: in these scripts most examples are crises, and it finds as many as it
+    // raises falsely on dev, five each. Either way a person reads it.)
+    expect(p('عندي سؤال عن الأوراق من مكتب العمل 3').intent).toBe('unknown');
   });
 
   it('keeps a name with an initial and a stop together, and takes no greeting for a name', () => {

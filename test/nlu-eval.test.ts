@@ -166,8 +166,10 @@ describe('understanding on the labelled set', () => {
     // long phrases in the substring scripts were read with one letter off (a mother who "will kill
     // me" over a forgotten appointment, in Arabic); 125 with 213–217 (a documentary on anorexia and
     // suicide, a psychologist's question answered no, a film's suicide, "vill inte leva på soppor"),
-    // 129 with news of a jump from a bridge firing again (an exception hid "… önskar det var jag").
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(129);
+    // 129 with news of a jump from a bridge firing again (an exception hid "… önskar det var jag"),
+    // 130 when round 15's review took back a boyhood jump "varje sommar som grabb" (it hid "… när
+    // jag var liten och nu ska jag göra det igen").
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(130);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -215,11 +217,11 @@ describe('understanding on the labelled set', () => {
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
     // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
     // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
-    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back, 118 with substring phrases read one letter off, 126 with 213–217 (news of a jump fires, by decision).
+    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back, 118 with substring phrases read one letter off, 126 with 213–217 (news of a jump fires, by decision), 127 with round 15's review.
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(126);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(127);
     // 0.943 with sets 128–153 among the folds (first measured 0.77–0.96; set 148's messages ask
     // several things at once, set 149's staff write without verbs).
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.94);

@@ -404,6 +404,8 @@ function pushNew(out: number[], id: number | undefined): void {
  */
 /** Stems this long are read with a typo inside longer words too (shorter ones would find real words). */
 const LONG_STEM = 7;
+/** What follows a crisis stem in the words it makes (självmord-s, -et, -linjen, -tankar, -beteende …). */
+const STEM_GOES_ON = /^(?:s|a|e(?:[bnt]|$)|er$|erna$|ning|or$|orna$|tank|gedank|fors|linj|brev|beteend|plan|risk)/;
 
 const idsFor = remembered((word: string): readonly number[] => {
   const out: number[] = [];
@@ -434,14 +436,15 @@ const idsFor = remembered((word: string): readonly number[] => {
       }
     }
     // A long stem with a letter left out or added inside a longer word ("självmrdslinjen",
-    // "självmorrdstankar"): a beginning of the word that far from the stem. Not a letter changed,
-    // nor the stem's last left out: "självskattning" is no "självskad*".
+    // "självmorrdstankar"): a beginning of the word that far from the stem, followed by what
+    // follows such a stem. Not a letter changed, nor the stem's last left out: "självskattning" is
+    // no "självskad*", "självsådda" no "självmord*".
     for (let len = LONG_STEM - 1; len <= Math.min(word.length - 1, longestStem + 1); len++) {
       const start = word.slice(0, len);
       for (const d of deletions(start))
         for (const id of deletionIndex.get(d) ?? NONE) {
           const w = words[id]!;
-          if (w.star && w.token.length >= LONG_STEM && w.token.length !== len && !w.token.startsWith(start) && !out.includes(id) && editDistance(start, w.token, 1) <= 1) out.push(id);
+          if (w.star && w.token.length >= LONG_STEM && w.token.length !== len && !w.token.startsWith(start) && STEM_GOES_ON.test(word.slice(len)) && !out.includes(id) && editDistance(start, w.token, 1) <= 1) out.push(id);
         }
     }
   }

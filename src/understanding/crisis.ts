@@ -121,33 +121,80 @@ export function normaliseScript(text: string): string {
 
 /**
  * Substring phrases this long (normalised, 8 letters or more: two or three words) are found with
- * one letter dropped, added or changed too, as the token phrases are ("نمخوام" for "نمیخوام").
- * Shorter ones would find everyday words.
+ * one letter dropped or added too ("نمخوام" for "نمیخوام", "хчу" for "хочу"). Only inside a word
+ * of 4 letters or more, never its first letter, nor its last (its last two in the phrase's last
+ * word): in these scripts a word's first and last letters are its negation, person and pronoun
+ * ("میخوام" is no "نمیخوام", "сказал любить себя" no "убить себя", "أريد الموعد" no "أريد الموت",
+ * "بیدار نشدم" no "بیدار نشم"), and a letter changed makes another word ("أقبل نفسي" is no
+ * "أقتل نفسي", "اشرح" no "اجرح"), so none is changed.
  */
 const NEARLY_FROM = 8;
+const NEARLY_WORD = 4;
 
-/** For each letter of `pattern` (at most 31), the bits of the places it stands in. */
-function letterMasks(pattern: string): Map<number, number> {
+/**
+ * Phrase words read only as written: a letter dropped from them leaves an everyday word
+ * ("جوازي" → "جوزي" my husband, "بدون" → "بدن" body, "خوردم" → "خودم" myself, "میکشه" → "میشه",
+ * "کارمو" → "کارو", "بریدم" → "بردم", "ارمي" → "امي" my mother, "اخدهن" → "ادهن" paint) or another
+ * person ("سامحوني" → "سامحني", "تشوفوني" → "تشوفني", "بوسولي" → "بوسلي": one person, everyday;
+ * "прокинутися" → "прокинуться", they will wake up; "простите" → "просите", "померла" → "помела").
+ */
+const NEVER_NEARLY = new Set(
+  ['جوازي', 'بدون', 'خوردم', 'میکشه', 'میکشد', 'کارمو', 'بریدم', 'ارمي', 'اخدهن', 'سامحوني', 'تشوفوني', 'بوسولي', 'померла', 'простите', 'прокинутися'].map((w) => normaliseScript(w)),
+);
+
+/** A long substring phrase's letters and where one may be dropped or added, as bits (at most 31 letters). */
+interface Nearly {
+  masks: Map<number, number>;
+  /** Bit j: the phrase's letter j may be missing. */
+  drop: number;
+  /** Bit j: a letter may stand between the phrase's letters j and j+1. */
+  add: number;
+}
+
+function nearlyOf(source: string): Nearly | undefined {
+  const words = source.trim().split(/\s+/).map(normaliseScript).filter(Boolean);
+  const pattern = words.join('');
+  if (pattern.length < NEARLY_FROM) return undefined;
   const masks = new Map<number, number>();
   for (let i = 0; i < Math.min(pattern.length, 31); i++) masks.set(pattern.charCodeAt(i), (masks.get(pattern.charCodeAt(i)) ?? 0) | (1 << i));
-  return masks;
+  let drop = 0;
+  let add = 0;
+  let at = 0;
+  words.forEach((word, w) => {
+    const kept = w === words.length - 1 ? 2 : 1; // letters at the word's end never dropped
+    const open = word.length >= NEARLY_WORD && !NEVER_NEARLY.has(word);
+    const mayDrop = (k: number) => open && k >= 1 && k <= word.length - 1 - kept;
+    for (let k = 0; k < word.length && at + k < 31; k++) {
+      // A letter written twice is one place: dropping either is dropping the last ("پیامم").
+      let from = k;
+      let to = k;
+      while (from > 0 && word[from - 1] === word[k]) from--;
+      while (to < word.length - 1 && word[to + 1] === word[k]) to++;
+      let may = true;
+      for (let q = from; q <= to; q++) may &&= mayDrop(q);
+      if (may) drop |= 1 << (at + k);
+      if (open && k + 1 <= word.length - kept) add |= 1 << (at + k);
+    }
+    at += word.length;
+  });
+  return drop || add ? { masks, drop, add } : undefined;
 }
 
 /**
- * Whether a pattern of `length` letters (its `letterMasks`) stands in `text` with at most one
- * letter dropped, added or changed: Wu and Manber's bit-parallel matching, where bit j of `exact`
- * says the pattern's first j+1 letters end here as written, and of `oneOff` with one slip.
+ * Whether a pattern of `length` letters stands in `text` with at most one letter dropped or added
+ * where `nearly` allows it: Wu and Manber's bit-parallel matching, where bit j of `exact` says the
+ * pattern's first j+1 letters end here as written, and of `oneOff` with one slip.
  */
-function nearlyIncludes(text: string, length: number, masks: Map<number, number>): boolean {
+function nearlyIncludes(text: string, length: number, nearly: Nearly): boolean {
   const m = Math.min(length, 31);
   const done = 1 << (m - 1);
   let exact = 0;
   let oneOff = 0;
   for (let i = 0; i < text.length; i++) {
-    const letter = masks.get(text.charCodeAt(i)) ?? 0;
+    const letter = nearly.masks.get(text.charCodeAt(i)) ?? 0;
     const nextExact = ((exact << 1) | 1) & letter;
-    // As written; one letter changed; one added in the text; one dropped from it.
-    oneOff = (((oneOff << 1) | 1) & letter) | ((exact << 1) | 1) | exact | ((nextExact << 1) | 1);
+    // As written after a slip; one letter added in the text; one dropped from it.
+    oneOff = ((oneOff << 1) & letter) | (exact & nearly.add) | ((nextExact << 1) & nearly.drop);
     exact = nextExact;
     if ((exact | oneOff) & done) return true;
   }
@@ -232,7 +279,7 @@ let humourEmoji: RegExp | null = null;
 let humourWindow = 8;
 const phrases = new Node<Phrase>();
 const idioms = new Node<true>();
-const substrings: { text: string; source: string; lang: string; letters?: Map<number, number> }[] = [];
+const substrings: { text: string; source: string; lang: string; nearly?: Nearly }[] = [];
 /** The substring languages' everyday sayings, normalised: masked before their phrases are matched. */
 const everydaySubstrings: string[] = [];
 /** Warning-sign concepts by index: names (from crisis.json) and tries of their phrases. */
@@ -351,7 +398,8 @@ function compile(data: CrisisData): void {
       for (const source of language.phrases) {
         const text = normaliseScript(source);
         if (text.length < 3) throw new Error(`crisis.json: "${source}" is too short to match as a substring`);
-        substrings.push({ text, source, lang, ...(text.length >= NEARLY_FROM ? { letters: letterMasks(text) } : {}) });
+        const nearly = nearlyOf(source);
+        substrings.push({ text, source, lang, ...(nearly ? { nearly } : {}) });
       }
       for (const saying of language.everyday ?? []) everydaySubstrings.push(normaliseScript(saying));
       continue;
@@ -690,9 +738,9 @@ export function detectCrisis(text: string): CrisisFinding {
         sayingMasked = true;
       }
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
-    // Then with a slip of the keys: a long phrase with one letter dropped, added or changed.
+    // Then with a slip of the keys: a long phrase with one letter dropped or added inside a word.
     const parts = normalised.split('|');
-    for (const s of substrings) if (s.letters && parts.some((part) => nearlyIncludes(part, s.text.length, s.letters!))) return { crisis: true, matched: `${s.source} (one letter off)`, lang: s.lang };
+    for (const s of substrings) if (s.nearly && parts.some((part) => nearlyIncludes(part, s.text.length, s.nearly!))) return { crisis: true, matched: `${s.source} (one letter off)`, lang: s.lang };
   }
   const wordsLeft = sayingMasked ? [] : m.masked || m.guarded ? [...m.words.filter((_, i) => !m.masked?.[i] && !m.guarded?.[i]), ...m.otherScript] : undefined;
   return { crisis: false, ...(m.contains(concern) ? { concern: true } : {}), ...(wordsLeft ? { wordsLeft } : {}) };

@@ -592,6 +592,12 @@ const positives: [string, string][] = [
   ['skriver bara för att säga att jag inte kommer på mötet, inte på nåt möte mer. det tar slut ikväll', 'signs'],
   ['förlåt för allt strul. tack för att du orkade med mig. hejdå', 'signs'],
   ['нехочу больше жыть. всё бесполезно', 'uk'],
+  // Round 19 (sets 231–234), and three fold misses the second line lost when they joined its examples.
+  ['vem e min kontakt på af nu? vill lämna över allt ordentligt så ingen behöver städa upp efter mig', 'sv'],
+  ['Om jag dör ifrån allt det här så är det ingen förlust. Jag är 62 och har ingenting kvar', 'sv'],
+  ['this is goodbye. tell Sara i really tried', 'signs'],
+  ['fattar inte varför jag ska fortsätta. mamma känner inte ens igen mig längre o barnen hatar mig', 'sv'],
+  ['I have bought everything I need to do it. Tonight', 'en'],
   // The review of rounds 17–18: what their masks and exceptions hid.
   ['jag skar mig på ölburken inatt, ville känna nåt', 'sv'],
   ['pappa kommer döda mej om ja kommer sent, jag är livrädd', 'signs'],
@@ -986,6 +992,9 @@ const negatives: string[] = [
   'bde mout mn el jou3',
   'tar alla mina mediciner samtidigt till frukost, är det ok?',
   'åka skotern ut på sjön o pimpla',
+  'fattar inte varför jag ska fortsätta med kursen',
+  'I have bought everything I need to do it myself',
+  'this is goodbye for now, starting my new job monday, i really tried to stay',
   'skar mig på brödkniven, blod överallt men bara ett plåster behövs',
   'jag skjuter mig själv i foten hela tiden med sömnen',
   'skar mig på kniven när ja lagade mat haha, sitter med plåster nu',

@@ -144,6 +144,8 @@ const NEVER_NEARLY = new Set(
 
 /** A long substring phrase's letters and where one may be dropped or added, as bits (at most 31 letters). */
 interface Nearly {
+  /** The bit of the phrase's last letter (its 31st at most): set when the whole phrase stands. */
+  done: number;
   masks: Map<number, number>;
   /** Bit j: the phrase's letter j may be missing. */
   drop: number;
@@ -177,17 +179,15 @@ function nearlyOf(source: string): Nearly | undefined {
     }
     at += word.length;
   });
-  return drop || add ? { masks, drop, add } : undefined;
+  return drop || add ? { done: 1 << (Math.min(pattern.length, 31) - 1), masks, drop, add } : undefined;
 }
 
 /**
- * Whether a pattern of `length` letters stands in `text` with at most one letter dropped or added
- * where `nearly` allows it: Wu and Manber's bit-parallel matching, where bit j of `exact` says the
- * pattern's first j+1 letters end here as written, and of `oneOff` with one slip.
+ * Whether a phrase stands in `text` with at most one letter dropped or added where `nearly` allows
+ * it: Wu and Manber's bit-parallel matching, where bit j of `exact` says the phrase's first j+1
+ * letters end here as written, and of `oneOff` with one slip.
  */
-function nearlyIncludes(text: string, length: number, nearly: Nearly): boolean {
-  const m = Math.min(length, 31);
-  const done = 1 << (m - 1);
+function nearlyIncludes(text: string, nearly: Nearly): boolean {
   let exact = 0;
   let oneOff = 0;
   for (let i = 0; i < text.length; i++) {
@@ -196,7 +196,7 @@ function nearlyIncludes(text: string, length: number, nearly: Nearly): boolean {
     // As written after a slip; one letter added in the text; one dropped from it.
     oneOff = ((oneOff << 1) & letter) | (exact & nearly.add) | ((nextExact << 1) & nearly.drop);
     exact = nextExact;
-    if ((exact | oneOff) & done) return true;
+    if ((exact | oneOff) & nearly.done) return true;
   }
   return false;
 }
@@ -445,16 +445,16 @@ function pushNew(out: number[], id: number | undefined): void {
   if (id !== undefined && !out.includes(id)) out.push(id);
 }
 
-/**
- * The phrase words `word` matches, the most literal first: exactly; a stem it starts with
- * (longest first); with a letter doubled; as an inflection (tokenMatches: a 5+ letter word it
- * starts with); as a typo.
- */
 /** Stems this long are read with a typo inside longer words too (shorter ones would find real words). */
 const LONG_STEM = 7;
 /** What follows a crisis stem in the words it makes (självmord-s, -et, -linjen, -tankar, -beteende …). */
 const STEM_GOES_ON = /^(?:s|a|e(?:[bnt]|$)|er$|erna$|ning|or$|orna$|tank|gedank|fors|linj|brev|beteend|plan|risk)/;
 
+/**
+ * The phrase words `word` matches, the most literal first: exactly; a stem it starts with
+ * (longest first); with a letter doubled; as an inflection (tokenMatches: a 5+ letter word it
+ * starts with); as a typo.
+ */
 const idsFor = remembered((word: string): readonly number[] => {
   const out: number[] = [];
   if (/^\d+$/.test(word)) out.push(NUMBER);
@@ -488,11 +488,12 @@ const idsFor = remembered((word: string): readonly number[] => {
     // follows such a stem. Not a letter changed, nor the stem's last left out: "självskattning" is
     // no "självskad*", "självsådda" no "självmord*".
     for (let len = LONG_STEM - 1; len <= Math.min(word.length - 1, longestStem + 1); len++) {
+      if (!STEM_GOES_ON.test(word.slice(len))) continue;
       const start = word.slice(0, len);
       for (const d of deletions(start))
         for (const id of deletionIndex.get(d) ?? NONE) {
           const w = words[id]!;
-          if (w.star && w.token.length >= LONG_STEM && w.token.length !== len && !w.token.startsWith(start) && STEM_GOES_ON.test(word.slice(len)) && !out.includes(id) && editDistance(start, w.token, 1) <= 1) out.push(id);
+          if (w.star && w.token.length >= LONG_STEM && w.token.length !== len && !w.token.startsWith(start) && !out.includes(id) && editDistance(start, w.token, 1) <= 1) out.push(id);
         }
     }
   }
@@ -740,7 +741,7 @@ export function detectCrisis(text: string): CrisisFinding {
     for (const s of substrings) if (normalised.includes(s.text)) return { crisis: true, matched: s.source, lang: s.lang };
     // Then with a slip of the keys: a long phrase with one letter dropped or added inside a word.
     const parts = normalised.split('|');
-    for (const s of substrings) if (s.nearly && parts.some((part) => nearlyIncludes(part, s.text.length, s.nearly!))) return { crisis: true, matched: `${s.source} (one letter off)`, lang: s.lang };
+    for (const s of substrings) if (s.nearly && parts.some((part) => nearlyIncludes(part, s.nearly!))) return { crisis: true, matched: `${s.source} (one letter off)`, lang: s.lang };
   }
   const wordsLeft = sayingMasked ? [] : m.masked || m.guarded ? [...m.words.filter((_, i) => !m.masked?.[i] && !m.guarded?.[i]), ...m.otherScript] : undefined;
   return { crisis: false, ...(m.contains(concern) ? { concern: true } : {}), ...(wordsLeft ? { wordsLeft } : {}) };

@@ -96,7 +96,10 @@ export function evaluate(examples: Labelled[], judged: Understanding[] = example
 
 function print(name: string, r: Report): string {
   const lines = [`== ${name}: ${r.examples} messages`, `intent accuracy ${r.intentAccuracy}  slot accuracy ${r.slotAccuracy} (${r.slots.correct}/${r.slots.labelled})`];
-  lines.push(`crisis recall ${r.crisis.recall} (${r.crisis.detected}/${r.crisis.positives}), false alarms ${r.crisis.falseAlarms}, on hard negatives ${r.crisis.hardNegativeFalseAlarms}/${r.crisis.hardNegatives}`);
+  lines.push(`crisis recall ${r.crisis.recall} (${r.crisis.detected}/${r.crisis.positives}), false alarms ${r.crisis.falseAlarms}, ${
+    // The blind sets mark no line as a hard negative: every one of their non-crisis lines counts above.
+    r.crisis.hardNegatives ? `on hard negatives ${r.crisis.hardNegativeFalseAlarms}/${r.crisis.hardNegatives}` : 'no line marked as a hard negative (every other line counts)'
+  }`);
   lines.push(`  of which by the second line (the examples, not the lists): found ${r.crisis.bySecondLine.detected}, false alarms ${r.crisis.bySecondLine.falseAlarms}`);
   lines.push('', 'intent                 precision  recall     f1  support');
   for (const [intent, m] of Object.entries(r.perIntent)) lines.push(`${intent.padEnd(22)} ${String(m.precision).padStart(9)} ${String(m.recall).padStart(7)} ${String(m.f1).padStart(6)} ${String(m.support).padStart(8)}`);

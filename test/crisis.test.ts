@@ -598,6 +598,21 @@ const positives: [string, string][] = [
   ['this is goodbye. tell Sara i really tried', 'signs'],
   ['fattar inte varför jag ska fortsätta. mamma känner inte ens igen mig längre o barnen hatar mig', 'sv'],
   ['I have bought everything I need to do it. Tonight', 'en'],
+  // Round 20 (sets 236–240): gambling, hard physical work, teenagers, simple Swedish, nights; and two
+  // dev crises the second line lost when they joined its examples.
+  ['den här gången respawnar jag inte. sista rundan för mig, sen e jag borta', 'signs'],
+  ['Kronofogdens brev kom idag. jag har bestämt mig. det blir ikväll', 'signs'],
+  ['all in på sista bettet nu. torskar jag det här hoppar jag från balkongen', 'sv'],
+  ['skrev ett brev till barnen igår. ligger i traktorhytten om nån undrar', 'signs'],
+  ['om FK drar in pengarna går ja upp i masten o hoppar. menar det', 'sv'],
+  ['relapsade igår efter 4 mån clean. typ låren så ingen ser', 'signs'],
+  ['har barcode på vänsterarmen från när ja va 14-15', 'sv'],
+  ['kan vi byta till onsdag? tänker mest på att dö', 'sv'],
+  ['brände mig m tändaren igen. inte så farligt typ', 'sv'],
+  ['noriu nusižudyti, nebegaliu daugiau', 'lt'],
+  ['har kvar alla mammas tabletter efter hon dog. tänkte ta dom ikväll', 'signs'],
+  ['typ 30 alvedon kvar i skåpet. tänkte ta dom ikväll när lillen somnat', 'signs'],
+  ['kan du flytta torsdagens möte? fast ja kanske inte e kvar då iaf', 'signs'],
   // The review of rounds 17–18: what their masks and exceptions hid.
   ['jag skar mig på ölburken inatt, ville känna nåt', 'sv'],
   ['pappa kommer döda mej om ja kommer sent, jag är livrädd', 'signs'],
@@ -999,6 +1014,16 @@ const negatives: string[] = [
   'jag skjuter mig själv i foten hela tiden med sömnen',
   'skar mig på kniven när ja lagade mat haha, sitter med plåster nu',
   'jag har planerat hur jag ska göra med flytten',
+  // Round 20: everyday lines with the same words.
+  'skar mig på ett trasigt glas på jobbet, måste man ta stelkrampsspruta?',
+  'skar mig på kedjan när ja filade den, inget farligt',
+  'brorsan sänkte mig i FIFA igen, 5-0 🙃 han dödar mig varje gång',
+  'knät tar livet av mig idag. 2',
+  'om Hammarby förlorar hoppar jag från bron 😂',
+  'när jag var liten hoppade jag från bron varje sommar',
+  'har fått nya tabletter av läkaren, tänkte ta dom ikväll',
+  'har 2 alvedon kvar, tänkte ta dom ikväll mot huvudvärken',
+  'barcode på paketet gick inte att läsa',
 ];
 
 describe('crisis detection', () => {

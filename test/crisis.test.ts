@@ -610,6 +610,7 @@ const positives: [string, string][] = [
   ['kan vi byta till onsdag? tänker mest på att dö', 'sv'],
   ['brände mig m tändaren igen. inte så farligt typ', 'sv'],
   ['noriu nusižudyti, nebegaliu daugiau', 'lt'],
+  ['han dödar mig varje gång han dricker', 'sv'],
   ['har kvar alla mammas tabletter efter hon dog. tänkte ta dom ikväll', 'signs'],
   ['typ 30 alvedon kvar i skåpet. tänkte ta dom ikväll när lillen somnat', 'signs'],
   ['kan du flytta torsdagens möte? fast ja kanske inte e kvar då iaf', 'signs'],
@@ -1017,7 +1018,7 @@ const negatives: string[] = [
   // Round 20: everyday lines with the same words.
   'skar mig på ett trasigt glas på jobbet, måste man ta stelkrampsspruta?',
   'skar mig på kedjan när ja filade den, inget farligt',
-  'brorsan sänkte mig i FIFA igen, 5-0 🙃 han dödar mig varje gång',
+  'brorsan sänkte mig i FIFA igen, 5-0 🙃 han dödar mig varje match',
   'knät tar livet av mig idag. 2',
   'om Hammarby förlorar hoppar jag från bron 😂',
   'när jag var liten hoppade jag från bron varje sommar',

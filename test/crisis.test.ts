@@ -614,6 +614,20 @@ const positives: [string, string][] = [
   ['har kvar alla mammas tabletter efter hon dog. tänkte ta dom ikväll', 'signs'],
   ['typ 30 alvedon kvar i skåpet. tänkte ta dom ikväll när lillen somnat', 'signs'],
   ['kan du flytta torsdagens möte? fast ja kanske inte e kvar då iaf', 'signs'],
+  // Round 20's review: what its first exceptions hid (a game, a body part, broken glass, an alarm
+  // beside a real threat or farewell), and what neither build caught.
+  ['han försökte strypa mig i matchen igår när vi bråkade', 'sv'],
+  ['hotade att knivhugga mig i cod röstchatten o han bor i samma stad', 'sv'],
+  ['repet om nacken. tar livet av mig. hejdå', 'sv'],
+  ['står me fötterna på kanten nu tar livet av mig', 'sv'],
+  ['har skurit mig på trasigt glas igen kunde inte sluta', 'sv'],
+  ['skär mig på en taggtråd i förrådet så ingen ser', 'sv'],
+  ['lägger mig nu o vill inte vakna när larmet går. hejdå alla', 'sv'],
+  ['pojkvännen dödar mig varje gång vi spelar o han förlorar, igår tog han strypgrepp', 'sv'],
+  ['förr eller senare hoppar ja från bron', 'sv'],
+  ['ja vill aldrig vakna igen', 'sv'],
+  ['knät e förstört o jobbet borta, tar livet av mig ikväll', 'sv'],
+  ['vill ej vakna när klockan ringer. har tagit allt ja hade', 'signs'],
   // The review of rounds 17–18: what their masks and exceptions hid.
   ['jag skar mig på ölburken inatt, ville känna nåt', 'sv'],
   ['pappa kommer döda mej om ja kommer sent, jag är livrädd', 'signs'],
@@ -1016,15 +1030,15 @@ const negatives: string[] = [
   'skar mig på kniven när ja lagade mat haha, sitter med plåster nu',
   'jag har planerat hur jag ska göra med flytten',
   // Round 20: everyday lines with the same words.
-  'skar mig på ett trasigt glas på jobbet, måste man ta stelkrampsspruta?',
   'skar mig på kedjan när ja filade den, inget farligt',
-  'brorsan sänkte mig i FIFA igen, 5-0 🙃 han dödar mig varje match',
-  'knät tar livet av mig idag. 2',
   'om Hammarby förlorar hoppar jag från bron 😂',
   'när jag var liten hoppade jag från bron varje sommar',
   'har fått nya tabletter av läkaren, tänkte ta dom ikväll',
   'har 2 alvedon kvar, tänkte ta dom ikväll mot huvudvärken',
   'barcode på paketet gick inte att läsa',
+  'har en barcode på armen som tatuering',
+  'går upp på bron o hoppar bungee i sommar',
+  'klättrar upp på taket o hoppar ner i snön med ungarna',
 ];
 
 describe('crisis detection', () => {

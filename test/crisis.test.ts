@@ -614,6 +614,17 @@ const positives: [string, string][] = [
   ['har kvar alla mammas tabletter efter hon dog. tänkte ta dom ikväll', 'signs'],
   ['typ 30 alvedon kvar i skåpet. tänkte ta dom ikväll när lillen somnat', 'signs'],
   ['kan du flytta torsdagens möte? fast ja kanske inte e kvar då iaf', 'signs'],
+  // Round 21 (sets 242–246): sport, faith, long covid, summer water, voice dictation; learnt with
+  // new phrases only.
+  ['Gud får ta mig nu. jag orkar inte', 'sv'],
+  ['vill vara hos Allah nu, jag har bestämt mig', 'sv'],
+  ['förlåt mig Gud för det jag ska göra ikväll', 'sv'],
+  ['Jesus vill ha mig hos sig. ska gå ner till sjön nu', 'signs'],
+  ['sluta skicka sms, kommer inte behöva dom snart ändå. tack för allt', 'signs'],
+  ['önskar att covid hade tagit mig istället för att lämna mig såhär', 'sv'],
+  ['Ik wil niet meer leven, ik ben al twee jaar ziek', 'nl'],
+  ['när du läser detta e det nog försent. förlåt', 'sv'],
+  ['tror inte jag kommer vara med så länge till så ni behöver inte boka fler möten', 'signs'],
   // Round 20's review: what its first exceptions hid (a game, a body part, broken glass, an alarm
   // beside a real threat or farewell), and what neither build caught.
   ['han försökte strypa mig i matchen igår när vi bråkade', 'sv'],
@@ -1039,6 +1050,10 @@ const negatives: string[] = [
   'har en barcode på armen som tatuering',
   'går upp på bron o hoppar bungee i sommar',
   'klättrar upp på taket o hoppar ner i snön med ungarna',
+  'Gud får ta mig när det är min tid, jag är inte rädd',
+  'vill vara hos Gud när jag dör, det tröstar mig',
+  'fått jobb! kommer inte behöva dom längre. tack för allt',
+  'när du läser detta har jag redan åkt till jobbet',
 ];
 
 describe('crisis detection', () => {

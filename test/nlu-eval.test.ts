@@ -183,8 +183,11 @@ describe('understanding on the labelled set', () => {
     // 150 with 236–240 (a documentary and a film about a suicide, a roof being re-tiled, "döda mig i
     // fortnite/fifa" beside "ikväll", a father's "tar den som hon ska, bara så ni vet", "vill dö av skam",
     // an alarm at five, a second-line Polish line about trucks; two older ones now quiet); 153 with
-    // round 20's review (its exceptions for a sore knee and a cut on broken glass hid crises, taken back).
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(153);
+    // round 20's review (its exceptions for a sore knee and a cut on broken glass hid crises, taken back);
+    // 171 with 242–246 (learnt with new phrases only, so their everyday lines fire as the lists stood:
+    // gym talk "vill dö 😂" and "tog kål på mig", cuts on a skate blade and a mussel shell, energy
+    // talk "klarar inte mer än …", sunburn, wine with medicines, films about a suicide).
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(171);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -237,11 +240,11 @@ describe('understanding on the labelled set', () => {
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
     // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
     // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
-    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back, 118 with substring phrases read one letter off, 126 with 213–217 (news of a jump fires, by decision), 127 with round 15's review, 128 with 219–223 (one fold miss, Levantine "bde mout", learnt), 131 with 225–229 and round 16's review (one fold miss, "нехочу больше жыть", learnt), 141 with 231–234 (three fold misses the second line had found until they joined its examples, learnt into the lists), 148 with 236–240 (a fold miss the second line had found until they joined its examples, learnt into the lists), 151 with round 20's review (exceptions that hid crises taken back).
+    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back, 118 with substring phrases read one letter off, 126 with 213–217 (news of a jump fires, by decision), 127 with round 15's review, 128 with 219–223 (one fold miss, Levantine "bde mout", learnt), 131 with 225–229 and round 16's review (one fold miss, "нехочу больше жыть", learnt), 141 with 231–234 (three fold misses the second line had found until they joined its examples, learnt into the lists), 148 with 236–240 (a fold miss the second line had found until they joined its examples, learnt into the lists), 151 with round 20's review (exceptions that hid crises taken back), 169 with 242–246.
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(151);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(169);
     // 0.943 with sets 128–153 among the folds (first measured 0.77–0.96; set 148's messages ask
     // several things at once, set 149's staff write without verbs).
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.94);

@@ -614,6 +614,23 @@ const positives: [string, string][] = [
   ['har kvar alla mammas tabletter efter hon dog. tänkte ta dom ikväll', 'signs'],
   ['typ 30 alvedon kvar i skåpet. tänkte ta dom ikväll när lillen somnat', 'signs'],
   ['kan du flytta torsdagens möte? fast ja kanske inte e kvar då iaf', 'signs'],
+  // The audit of 5 December: what the exceptions hid. A guard's words before a phrase count only in
+  // its own sentence; a message that says it is no joke has no humour; an exception denied ("kommer
+  // inte tillbaka", "råkade inte.") excuses no pair; "skar mig" counts through a kitchen mask.
+  ['soc tog barnen. tar livet av mig nu', 'sv'],
+  ['hon lämnade mig. tar livet av mig', 'sv'],
+  ['tar livet av mig, det e inget skämt', 'sv'],
+  ['han hotade att döda mig, det var inget skämt', 'sv'],
+  ['tar livet av mig snart haha nej men på riktigt', 'sv'],
+  ['jag kommer inte tillbaka. tack för allt du gjort', 'signs'],
+  ['blöder djupt från armen. råkade inte', 'signs'],
+  ['krossade ett glas o skar mig på glaset med flit', 'signs'],
+  ['skar mej på glaset igen, många gånger', 'signs'],
+  ['de e dags att ta livet av mig nu', 'sv'],
+  ['tack för allt. ja flyttar hem till pappa i himlen. hejdå', 'signs'],
+  ['kom hem från jobbet o han står utanför dörren. jag e livrädd', 'signs'],
+  ['gick en promenad till bron. står på räcket nu', 'sv'],
+  ['det är snart över. tack för allt', 'signs'],
   // Round 21 (sets 242–246): sport, faith, long covid, summer water, voice dictation; learnt with
   // new phrases only.
   ['Gud får ta mig nu. jag orkar inte', 'sv'],
@@ -1054,6 +1071,10 @@ const negatives: string[] = [
   'vill vara hos Gud när jag dör, det tröstar mig',
   'fått jobb! kommer inte behöva dom längre. tack för allt',
   'när du läser detta har jag redan åkt till jobbet',
+  // The audit's mechanisms keep this everyday: a joke that is not denied (a story's context in the
+  // sentence before, "min hamster dog igår. ingen respawn …", and a "not" of the next clause, "…
+  // färgskrapan, inte för att raka mig", are rows above).
+  'det här jobbet tar livet av mig haha',
 ];
 
 describe('crisis detection', () => {

@@ -186,8 +186,10 @@ describe('understanding on the labelled set', () => {
     // round 20's review (its exceptions for a sore knee and a cut on broken glass hid crises, taken back);
     // 171 with 242–246 (learnt with new phrases only, so their everyday lines fire as the lists stood:
     // gym talk "vill dö 😂" and "tog kål på mig", cuts on a skate blade and a mussel shell, energy
-    // talk "klarar inte mer än …", sunburn, wine with medicines, films about a suicide).
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(171);
+    // talk "klarar inte mer än …", sunburn, wine with medicines, films about a suicide); 175 with the
+    // audit of 5 December (a guard's words before a phrase count only in its own sentence: "hyran tar
+    // livet av mig" after "adressen till soc tack."; a denied exception no longer excuses a pair).
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(175);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -222,8 +224,9 @@ describe('understanding on the labelled set', () => {
     // before 225–229 were learnt, never read) none; round 16's review one fewer (not read): 63.
     // Set 235 (measured once before 231–234 were learnt, never read) none: 63. Set 241 (measured once
     // before 236–240 were learnt, never read) 3 more; learning 236–240 changed none: 66. Set 247
-    // (measured once before 242–246 were learnt, never read) 1 more: 67.
-    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(67);
+    // (measured once before 242–246 were learnt, never read) 1 more: 67. The audit of 5 December's
+    // mechanisms (sentences, denied jokes and exceptions) one more (not read): 68.
+    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(68);
   });
 
   it('fills slots with at least 0.90 accuracy on lines it was not built on', () => {
@@ -240,11 +243,11 @@ describe('understanding on the labelled set', () => {
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
     // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
     // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
-    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back, 118 with substring phrases read one letter off, 126 with 213–217 (news of a jump fires, by decision), 127 with round 15's review, 128 with 219–223 (one fold miss, Levantine "bde mout", learnt), 131 with 225–229 and round 16's review (one fold miss, "нехочу больше жыть", learnt), 141 with 231–234 (three fold misses the second line had found until they joined its examples, learnt into the lists), 148 with 236–240 (a fold miss the second line had found until they joined its examples, learnt into the lists), 151 with round 20's review (exceptions that hid crises taken back), 169 with 242–246.
+    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back, 118 with substring phrases read one letter off, 126 with 213–217 (news of a jump fires, by decision), 127 with round 15's review, 128 with 219–223 (one fold miss, Levantine "bde mout", learnt), 131 with 225–229 and round 16's review (one fold miss, "нехочу больше жыть", learnt), 141 with 231–234 (three fold misses the second line had found until they joined its examples, learnt into the lists), 148 with 236–240 (a fold miss the second line had found until they joined its examples, learnt into the lists), 151 with round 20's review (exceptions that hid crises taken back), 169 with 242–246, 173 with the audit of 5 December.
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(169);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(173);
     // 0.943 with sets 128–153 among the folds (first measured 0.77–0.96; set 148's messages ask
     // several things at once, set 149's staff write without verbs).
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.94);

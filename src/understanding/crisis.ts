@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../util/paths.js';
-import { editDistance, fold, NON_LATIN_SCRIPT, tokenMatches, tokens } from './text.js';
+import { editDistance, fold, NON_LATIN_SCRIPT, tokenize, tokenMatches, tokens } from './text.js';
 import { remembered } from '../util/remembered.js';
 
 export interface CrisisFinding {
@@ -40,6 +40,8 @@ interface GuardData {
   unlessHumour?: boolean;
   unlessBefore?: string[];
   beforeWindow?: number;
+  /** The words before may stand in an earlier sentence: a story's context ("min hamster dog igår. ingen respawn …"). */
+  beforeAcrossSentences?: boolean;
   unlessAfter?: string[];
   afterWindow?: number;
   fireWhenPrecededBy?: string[];
@@ -59,7 +61,7 @@ interface CrisisData {
   concern: { words: string[] };
   humourWindow: number;
   /** A guard's humour marker is any of them; only a laugh (not 'jag skämtar inte') stops the second crisis line. */
-  humour: { laughs: string[]; aboutJoking: string[]; patterns: string[]; emoji: string[] };
+  humour: { laughs: string[]; aboutJoking: string[]; patterns: string[]; emoji: string[]; denials: string[] };
   negators: string[];
   neverTypoOf: Record<string, string[] | string>;
   idioms: Record<string, string[] | string>;
@@ -212,6 +214,7 @@ interface Guard {
   humour: boolean;
   before: Sequence[];
   beforeWindow: number;
+  beforeAcrossSentences: boolean;
   after: Sequence[];
   afterWindow: number;
   fireWhen: Sequence[];
@@ -277,6 +280,8 @@ const jokeWords = new Set<string>();
 let humourPatterns: RegExp[] = [];
 let humourEmoji: RegExp | null = null;
 let humourWindow = 8;
+/** Words that say a message is no joke ("det e inget skämt", "skämt åsido", "på riktigt"): then nothing in it is humour. */
+let jokingDenials: Sequence[] = [];
 const phrases = new Node<Phrase>();
 const idioms = new Node<true>();
 const substrings: { text: string; source: string; lang: string; nearly?: Nearly }[] = [];
@@ -300,6 +305,11 @@ const HUMOUR = '!humour';
 let pairsStartingWith: number[][] = [];
 /** The concepts a message holds, by index (reused from message to message, cleared after each). */
 let present = new Uint8Array(0);
+/** Concepts a pair names with '!' (an exception), and those of them the message holds undenied (`heldConcepts`). */
+let exceptionConcept = new Uint8Array(0);
+let affirmed = new Uint8Array(0);
+/** Words that deny an exception beside it: "råkade inte", "inte nån olycka", "ingen fasta" (with the negators). */
+const EXCEPTION_DENIERS = new Set(['ingen', 'inget', 'inga', 'no']);
 const concern = new Node<true>();
 
 function deletions(word: string): Set<string> {
@@ -355,6 +365,7 @@ function compile(data: CrisisData): void {
   for (const w of data.humour.laughs) for (const t of tokens(w)) laughWords.add(t);
   for (const w of data.humour.aboutJoking) for (const t of tokens(w)) jokeWords.add(t);
   humourPatterns = data.humour.patterns.map((p) => new RegExp(p, 'u'));
+  jokingDenials = compileAll(data.humour.denials);
   if (data.humour.emoji.length > 0) humourEmoji = new RegExp(data.humour.emoji.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
   for (const w of data.negators) negators.add(fold(w));
   for (const [key, ws] of Object.entries(data.neverTypoOf)) if (!key.startsWith('_')) for (const w of list(ws)) neverTypo.add(fold(w));
@@ -389,6 +400,9 @@ function compile(data: CrisisData): void {
   pairsStartingWith = conceptNames.map(() => []);
   together.forEach((rule, i) => pairsStartingWith[rule.all[0]!]!.push(i));
   present = new Uint8Array(conceptNames.length);
+  affirmed = new Uint8Array(conceptNames.length);
+  exceptionConcept = new Uint8Array(conceptNames.length);
+  for (const rule of together) for (const c of rule.unless) exceptionConcept[c] = 1;
   const add = (source: string, phrase: Phrase) => {
     phrases.addPattern(source, phrase);
     if (phrases.next.has(NUMBER)) throw new Error(`crisis.json: "${source}" may not start with <number>`);
@@ -415,6 +429,7 @@ function compile(data: CrisisData): void {
         humour: g.unlessHumour ?? false,
         before: compileAll(g.unlessBefore ?? []),
         beforeWindow: g.beforeWindow ?? 3,
+        beforeAcrossSentences: g.beforeAcrossSentences ?? false,
         after: compileAll(g.unlessAfter ?? []),
         afterWindow: g.afterWindow ?? 3,
         fireWhen: compileAll(g.fireWhenPrecededBy ?? []),
@@ -510,7 +525,10 @@ class Message {
   /** Words in a script the token phrases are not written in (Arabic, Cyrillic …): matched as substrings instead. */
   readonly otherScript: readonly string[] = [];
 
-  constructor(text: string) {
+  /** Each word's sentence (0, 1, …), or null when the message is one sentence; read when a guard first asks. */
+  private sentence: readonly number[] | null | undefined;
+
+  constructor(private readonly text: string) {
     const words = wordsOf(text);
     // Left out of the token phrases' words, so a phrase reads across a gloss in another script
     // ("hela tiden tänker jag på مرگ, döden", set 131): no token phrase holds such a word.
@@ -519,6 +537,25 @@ class Message {
       this.otherScript = words.filter((w) => NON_LATIN_SCRIPT.test(w));
     } else this.words = words;
     this.ids = this.words.map(idsFor);
+  }
+
+  /** Whether words `a` and `b` stand in one sentence: a guard's words before a phrase count only there. */
+  together(a: number, b: number): boolean {
+    if (this.sentence === undefined) {
+      const sentence = sentencesOf(this.text);
+      this.sentence = sentence && this.otherScript.length ? sentence.filter((_, i) => !NON_LATIN_SCRIPT.test(wordsOf(this.text)[i]!)) : sentence;
+    }
+    return !this.sentence || this.sentence[a] === this.sentence[b];
+  }
+
+  private denied: boolean | undefined;
+  /** Whether the message says it is no joke ("det e inget skämt", "nej men på riktigt"). */
+  deniesJoking(): boolean {
+    if (this.denied === undefined) {
+      this.denied = false;
+      for (let s = 0; s < this.words.length && !this.denied; s++) for (const seq of jokingDenials) if (this.matchAt(seq, s) >= 0) this.denied = true;
+    }
+    return this.denied;
   }
 
   has(pos: number, id: number): boolean {
@@ -553,7 +590,8 @@ class Message {
   /** Masks the words of every idiom that starts at `start`. */
   maskIdiomsFrom(node: Node<true>, start: number, j: number, skipped: boolean): void {
     if (node !== idioms && node.ends.length > 0) (this.masked ??= new Uint8Array(this.words.length)).fill(1, start, j);
-    if (j >= this.words.length) return;
+    // A saying stands in one sentence: "I want to kill myself. Laughing about it won't help" is no "kill myself laughing".
+    if (j >= this.words.length || (j > start && !this.together(start, j))) return;
     for (const id of this.ids[j]!) {
       const child = node.next.get(id);
       if (child) this.maskIdiomsFrom(child, start, j + 1, skipped);
@@ -600,6 +638,20 @@ class Message {
     return node !== root && !skipped && negators.has(this.words[j]!) ? this.conceptEnd(root, node, j + 1, true, throughMask) : -1;
   }
 
+  /**
+   * Whether an exception's words at [start, end) are denied, so they do not excuse a pair: a negator
+   * read past inside them ("kommer inte tillbaka" is no move), a negator or "ingen" just before them
+   * ("inte nån olycka", "ingen fasta"), or a negator that ends the sentence after them ("råkade inte.",
+   * but not "till färgskrapan, inte för att raka mig"; audit of 5 December).
+   */
+  deniedAt(root: Node<true>, node: Node<true>, start: number, end: number, through: boolean): boolean {
+    const denies = (w: string | undefined) => w !== undefined && (negators.has(w) || EXCEPTION_DENIERS.has(w));
+    if (denies(this.words[start - 1]) || denies(this.words[start - 2])) return true;
+    const after = this.words[end];
+    if (after !== undefined && negators.has(after) && (end + 1 === this.words.length || !this.together(end, end + 1))) return true;
+    return this.conceptEnd(root, node, start + 1, true, through) < 0;
+  }
+
   /** Marks as judged (with the guarded words) every word of these concepts, where they stand outside masks. */
   excuse(concepts: readonly number[]): void {
     for (let i = 0; i < this.words.length; i++) {
@@ -617,7 +669,7 @@ class Message {
   /** Humour at word `j`: a laugh, or a word about joking that is not denied ("jag skämtar inte", "not joking"). */
   humourAt(j: number): boolean {
     const word = this.words[j]!;
-    if (!isHumour(word)) return false;
+    if (!isHumour(word) || this.deniesJoking()) return false;
     return !(jokeWords.has(word) && (negators.has(this.words[j - 1] ?? '') || negators.has(this.words[j + 1] ?? '')));
   }
 
@@ -638,11 +690,16 @@ class Message {
     }
     if (g.humour)
       for (let j = Math.max(0, start - humourWindow); j < Math.min(n, end + humourWindow); j++) if (this.humourAt(j)) return true;
-    for (let s = Math.max(0, start - g.beforeWindow); s < start; s++)
+    // Before a phrase, only words of its own sentence: "soc tog barnen. tar livet av mig nu" is no idiom
+    // about soc (unless the guard reads a story's context, beforeAcrossSentences). After it, the next
+    // sentence may still tell what it was ("my last message before I leave. Flight to Erbil tomorrow").
+    for (let s = Math.max(0, start - g.beforeWindow); s < start; s++) {
+      if (!g.beforeAcrossSentences && !this.together(s, start)) continue;
       for (const seq of g.before) {
         const e = this.matchAt(seq, s);
         if (e >= 0 && e <= start) return true;
       }
+    }
     for (let s = end; s < Math.min(n, end + g.afterWindow); s++) for (const seq of g.after) if (this.matchAt(seq, s) >= 0) return true;
     return false;
   }
@@ -655,6 +712,21 @@ const isHumour = (word: string): boolean => jokeWords.has(word) || isLaugh(word)
 
 /** Humour emoji and emoticons become the humour word "lol". */
 const wordsOf = (text: string) => tokens(humourEmoji ? text.replace(humourEmoji, ' lol ') : text);
+
+/** A sentence ends at ".", "!" or "?" before a space, or at a line break; not at "…" or "..." (a pause: "jag vill dö... av pinsamhet"), nor inside "kl 10.30". */
+const SENTENCE_END = /(?<=[^.]\.|[!?])\s+|\n+/u;
+
+/** Each of the message's words' sentence (as `wordsOf` reads them), or null when it has one sentence. */
+function sentencesOf(text: string): number[] | null {
+  const parts = text.split(SENTENCE_END);
+  if (parts.length < 2) return null;
+  const sentence: number[] = [];
+  parts.forEach((part, i) => {
+    for (let k = tokenize(humourEmoji ? part.replace(humourEmoji, ' lol ') : part).length; k > 0; k--) sentence.push(i);
+  });
+  // Tokens read across a break the split made differently (never seen): then one sentence, as before.
+  return sentence.length === wordsOf(text).length ? sentence : null;
+}
 
 /** Whether a message laughs somewhere: a laugh, a laughing pattern, emoji or emoticon of crisis.json ("jag skämtar inte" does not). */
 export const laughs = (text: string): boolean => wordsOf(text).some(isLaugh);
@@ -670,12 +742,17 @@ function heldConcepts(m: Message): number[] {
     const masked = m.masked?.[i] === 1;
     for (const id of m.ids[i]!)
       for (const start of conceptStarts.get(id) ?? NO_STARTS) {
-        const through = throughMasks[start.concept] === 1;
-        if ((masked && !through) || present[start.concept]) continue;
-        if (m.conceptFrom(conceptTries[start.concept]!, start.node, i + 1, false, through)) {
-          present[start.concept] = 1;
-          held.push(start.concept);
+        const c = start.concept;
+        const through = throughMasks[c] === 1;
+        const exception = exceptionConcept[c] === 1;
+        if ((masked && !through) || (present[c] && (!exception || affirmed[c]))) continue;
+        const end = m.conceptEnd(conceptTries[c]!, start.node, i + 1, false, through);
+        if (end < 0) continue;
+        if (!present[c]) {
+          present[c] = 1;
+          held.push(c);
         }
+        if (exception && !m.deniedAt(conceptTries[c]!, start.node, i, end, through)) affirmed[c] = 1;
       }
   }
   return held;
@@ -686,7 +763,7 @@ export function signsIn(text: string): string[] {
   const m = new Message(text.trim());
   m.maskIdioms();
   const held = heldConcepts(m);
-  for (const concept of held) present[concept] = 0;
+  for (const concept of held) present[concept] = affirmed[concept] = 0;
   return held.map((c) => conceptNames[c]!);
 }
 
@@ -719,10 +796,10 @@ export function detectCrisis(text: string): CrisisFinding {
       if (first >= 0 && i > first) continue;
       const rule = together[i]!;
       if (!rule.all.every((c) => present[c])) continue;
-      if (rule.unless.some((c) => present[c]) || (rule.unlessHumour && m.hasHumour())) (excepted ??= []).push(...rule.all);
+      if (rule.unless.some((c) => affirmed[c]) || (rule.unlessHumour && m.hasHumour())) (excepted ??= []).push(...rule.all);
       else first = i;
     }
-  for (const concept of held) present[concept] = 0;
+  for (const concept of held) present[concept] = affirmed[concept] = 0;
   const signs: CrisisFinding | undefined = first >= 0 ? { crisis: true, matched: `signs: ${together[first]!.all.map((c) => conceptNames[c]).join(' + ')}`, lang: 'signs' } : undefined;
   if (signs) return signs;
   // An excepted pair's words were judged everyday talk, like a guarded phrase's: the likeness reads

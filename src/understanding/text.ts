@@ -47,7 +47,8 @@ export const NON_LATIN_SCRIPT = /[\u0400-\u04FF\u0590-\u08FF\u0E00-\u0E7F\u1200-
  */
 export const tokens: (text: string) => readonly string[] = rememberedLast(tokenize);
 
-function tokenize(text: string): string[] {
+/** `tokens` without remembering: for parts of a text, so the whole text's tokens stay remembered. */
+export function tokenize(text: string): string[] {
   const folded = squeezeRepeats(fold(readArrows(NON_ASCII.test(text) ? text.replace(EMOJI, ' $& ') : text)));
   const out: string[] = [];
   for (const t of folded.split(/[^\p{L}\p{N}?\p{Extended_Pictographic}]+/u)) {

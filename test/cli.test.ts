@@ -60,7 +60,8 @@ describe('lots cli', () => {
     const bad = lots(['classify', '--role', 'boss', 'hej']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('lots classify');
-  });
+    // Seven processes, each reading the whole understanding (34,000 examples: 4.5 s on this machine).
+  }, 120_000);
 
   it('import refuses a bad file with line and field, and creates no database', () => {
     const file = path.join(tmp, 'bad.json');

@@ -543,7 +543,9 @@ class Message {
   together(a: number, b: number): boolean {
     if (this.sentence === undefined) {
       const sentence = sentencesOf(this.text);
-      this.sentence = sentence && this.otherScript.length ? sentence.filter((_, i) => !NON_LATIN_SCRIPT.test(wordsOf(this.text)[i]!)) : sentence;
+      const all = wordsOf(this.text);
+      // Words in another script are not among `words` (the constructor says why): nor their sentences.
+      this.sentence = sentence && this.otherScript.length ? sentence.filter((_, i) => !NON_LATIN_SCRIPT.test(all[i]!)) : sentence;
     }
     return !this.sentence || this.sentence[a] === this.sentence[b];
   }

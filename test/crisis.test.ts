@@ -631,6 +631,14 @@ const positives: [string, string][] = [
   ['kom hem från jobbet o han står utanför dörren. jag e livrädd', 'signs'],
   ['gick en promenad till bron. står på räcket nu', 'sv'],
   ['det är snart över. tack för allt', 'signs'],
+  // …and the completions the one-word exceptions of single guards hid ("med", "i", "här").
+  ['jag vill inte leva här på jorden längre', 'sv'],
+  ['imorgon finns jag inte i livet längre', 'sv'],
+  ['gjorde ett försök med tabletter igår men vaknade', 'sv'],
+  ['tänker hänga mig med ett rep', 'sv'],
+  ['jag kommer inte överleva i natt', 'sv'],
+  ['orkar inte längre med mig själv', 'sv'],
+  ['jag har tagit tabletter i kväll, alla jag hade', 'signs'],
   // Round 21 (sets 242–246): sport, faith, long covid, summer water, voice dictation; learnt with
   // new phrases only.
   ['Gud får ta mig nu. jag orkar inte', 'sv'],
@@ -1161,7 +1169,7 @@ describe('the audit of 5 December (intents/eval/audit/)', () => {
   // members), one per line, to find what the exceptions hide. Before the audit's mechanisms the
   // exceptions hid 633 of the 1,440 (README, Understanding); what the lists find may only grow.
   it.each([
-    ['2026-12-05-sv-guards.txt', 275],
+    ['2026-12-05-sv-guards.txt', 308],
     ['2026-12-05-en-guards-and-sayings.txt', 159],
     ['2026-12-05-sign-exceptions.txt', 335],
   ])('%s: the lists find at least %i', (file, floor) => {

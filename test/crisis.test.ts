@@ -639,6 +639,11 @@ const positives: [string, string][] = [
   ['jag kommer inte överleva i natt', 'sv'],
   ['orkar inte längre med mig själv', 'sv'],
   ['jag har tagit tabletter i kväll, alla jag hade', 'signs'],
+  ['i hurt myself again last night', 'en'],
+  ['I have everything I need to do it at home when they are away', 'en'],
+  ['this is going to be my last birthday with you all', 'en'],
+  ['cut myself with a piece of glass from the window', 'en'],
+  ['this is my last text. see you on the other side', 'signs'],
   // Round 21 (sets 242–246): sport, faith, long covid, summer water, voice dictation; learnt with
   // new phrases only.
   ['Gud får ta mig nu. jag orkar inte', 'sv'],
@@ -1170,7 +1175,7 @@ describe('the audit of 5 December (intents/eval/audit/)', () => {
   // exceptions hid 633 of the 1,440 (README, Understanding); what the lists find may only grow.
   it.each([
     ['2026-12-05-sv-guards.txt', 308],
-    ['2026-12-05-en-guards-and-sayings.txt', 159],
+    ['2026-12-05-en-guards-and-sayings.txt', 190],
     ['2026-12-05-sign-exceptions.txt', 335],
   ])('%s: the lists find at least %i', (file, floor) => {
     const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'audit', file), 'utf8').split('\n').filter(Boolean);

@@ -63,6 +63,7 @@ interface CrisisData {
   /** A guard's humour marker is any of them; only a laugh (not 'jag skämtar inte') stops the second crisis line. */
   humour: { laughs: string[]; aboutJoking: string[]; patterns: string[]; emoji: string[]; denials: string[] };
   negators: string[];
+  exceptionDeniers: string[];
   neverTypoOf: Record<string, string[] | string>;
   idioms: Record<string, string[] | string>;
   languages: Record<string, LanguageData>;
@@ -308,8 +309,8 @@ let present = new Uint8Array(0);
 /** Concepts a pair names with '!' (an exception), and those of them the message holds undenied (`heldConcepts`). */
 let exceptionConcept = new Uint8Array(0);
 let affirmed = new Uint8Array(0);
-/** Words that deny an exception beside it: "råkade inte", "inte nån olycka", "ingen fasta" (with the negators). */
-const EXCEPTION_DENIERS = new Set(['ingen', 'inget', 'inga', 'no']);
+/** With the negators, words that deny an exception just after them ("ingen fasta"): crisis.json's exceptionDeniers. */
+const exceptionDeniers = new Set<string>();
 const concern = new Node<true>();
 
 function deletions(word: string): Set<string> {
@@ -368,6 +369,7 @@ function compile(data: CrisisData): void {
   jokingDenials = compileAll(data.humour.denials);
   if (data.humour.emoji.length > 0) humourEmoji = new RegExp(data.humour.emoji.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
   for (const w of data.negators) negators.add(fold(w));
+  for (const w of data.exceptionDeniers) exceptionDeniers.add(fold(w));
   for (const [key, ws] of Object.entries(data.neverTypoOf)) if (!key.startsWith('_')) for (const w of list(ws)) neverTypo.add(fold(w));
   for (const [key, patterns] of Object.entries(data.idioms)) if (!key.startsWith('_')) for (const p of list(patterns)) idioms.addPattern(p, true);
   const index = new Map<string, number>();
@@ -647,7 +649,7 @@ class Message {
    * but not "till färgskrapan, inte för att raka mig"; audit of 5 December).
    */
   deniedAt(root: Node<true>, node: Node<true>, start: number, end: number, through: boolean): boolean {
-    const denies = (w: string | undefined) => w !== undefined && (negators.has(w) || EXCEPTION_DENIERS.has(w));
+    const denies = (w: string | undefined) => w !== undefined && (negators.has(w) || exceptionDeniers.has(w));
     if (denies(this.words[start - 1]) || denies(this.words[start - 2])) return true;
     const after = this.words[end];
     if (after !== undefined && negators.has(after) && (end + 1 === this.words.length || !this.together(end, end + 1))) return true;
@@ -713,7 +715,8 @@ const isLaugh = (word: string): boolean => laughWords.has(word) || humourPattern
 const isHumour = (word: string): boolean => jokeWords.has(word) || isLaugh(word);
 
 /** Humour emoji and emoticons become the humour word "lol". */
-const wordsOf = (text: string) => tokens(humourEmoji ? text.replace(humourEmoji, ' lol ') : text);
+const withLaughWords = (text: string) => (humourEmoji ? text.replace(humourEmoji, ' lol ') : text);
+const wordsOf = (text: string) => tokens(withLaughWords(text));
 
 /** A sentence ends at ".", "!" or "?" before a space, or at a line break; not at "…" or "..." (a pause: "jag vill dö... av pinsamhet"), nor inside "kl 10.30". */
 const SENTENCE_END = /(?<=[^.]\.|[!?])\s+|\n+/u;
@@ -724,7 +727,7 @@ function sentencesOf(text: string): number[] | null {
   if (parts.length < 2) return null;
   const sentence: number[] = [];
   parts.forEach((part, i) => {
-    for (let k = tokenize(humourEmoji ? part.replace(humourEmoji, ' lol ') : part).length; k > 0; k--) sentence.push(i);
+    for (let k = tokenize(withLaughWords(part)).length; k > 0; k--) sentence.push(i);
   });
   // Tokens read across a break the split made differently (never seen): then one sentence, as before.
   return sentence.length === wordsOf(text).length ? sentence : null;

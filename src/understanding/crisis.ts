@@ -227,10 +227,14 @@ interface Phrase {
   guard?: Guard;
 }
 
-/** A trie over word ids; `ends` are the phrases whose words lead to this node. */
+/**
+ * A trie over word ids; `ends` are the phrases whose words lead to this node. `also` are nodes a
+ * walk goes on to without reading a word: where a pattern's alternatives meet again (addPattern).
+ */
 class Node<T> {
   readonly next = new Map<number, Node<T>>();
   readonly ends: T[] = [];
+  also?: Node<T>[];
 
   /** The node the words lead to, made where missing. */
   path(ids: Sequence): Node<T> {
@@ -244,21 +248,37 @@ class Node<T> {
   }
 
   /**
-   * Every word sequence a pattern stands for, added slot by slot: a pattern's alternatives multiply
-   * (one stands for 65,000 sequences), and listing them first was most of loading the data.
+   * Every word sequence a pattern stands for, added slot by slot. Where a slot's alternatives end
+   * on several nodes, they lead on to one new node of this pattern's own (`also`), and the rest of
+   * the pattern is added once, after it: alternatives multiply (one pattern stands for 65,000
+   * sequences), and a tree of them all was half a million nodes and two seconds of every start.
    */
   addPattern(source: string, end: T): void {
+    const slots = slotsOf(source);
     let at = new Set<Node<T>>([this]);
-    for (const { optional, alternatives } of slotsOf(source)) {
+    slots.forEach(({ optional, alternatives }, s) => {
       const ids = alternatives.map((seq) => seq.map(wordId));
       const next = new Set<Node<T>>(optional ? at : []);
       for (const node of at) for (const seq of ids) next.add(node.path(seq));
-      at = next;
-    }
+      // The root stays itself: the first words are looked up in its `next` alone.
+      const inner = [...next].filter((node) => node !== this);
+      if (s < slots.length - 1 && inner.length > 1) {
+        const meet = new Node<T>();
+        for (const node of inner) (node.also ??= []).push(meet);
+        at = new Set(next.has(this) ? [this, meet] : [meet]);
+      } else at = next;
+    });
     at.delete(this);
     if (at.size === 0) throw new Error(`crisis.json: "${source}" matches nothing`);
     for (const node of at) if (!node.ends.includes(end)) node.ends.push(end);
   }
+}
+
+/** Whether a phrase ends at `node` or at a node it goes on to. */
+function endsAt<T>(node: Node<T>): boolean {
+  if (node.ends.length > 0) return true;
+  if (node.also) for (const on of node.also) if (endsAt(on)) return true;
+  return false;
 }
 
 /** The phrase words: `token` folded, `star` for a stem that any longer word may continue. */
@@ -593,30 +613,59 @@ class Message {
 
   /** Masks the words of every idiom that starts at `start`. */
   maskIdiomsFrom(node: Node<true>, start: number, j: number, skipped: boolean): void {
-    if (node !== idioms && node.ends.length > 0) (this.masked ??= new Uint8Array(this.words.length)).fill(1, start, j);
+    if (node !== idioms && endsAt(node)) (this.masked ??= new Uint8Array(this.words.length)).fill(1, start, j);
     // A saying stands in one sentence: "I want to kill myself. Laughing about it won't help" is no "kill myself laughing".
     if (j >= this.words.length || (j > start && !this.together(start, j))) return;
+    this.maskIdiomsOn(node, start, j, skipped);
+    if (node !== idioms && !skipped && negators.has(this.words[j]!)) this.maskIdiomsFrom(node, start, j + 1, true);
+  }
+
+  /** Reads word `j` from `node` and from the nodes it goes on to (Node.also). */
+  maskIdiomsOn(node: Node<true>, start: number, j: number, skipped: boolean): void {
     for (const id of this.ids[j]!) {
       const child = node.next.get(id);
       if (child) this.maskIdiomsFrom(child, start, j + 1, skipped);
     }
-    if (node !== idioms && !skipped && negators.has(this.words[j]!)) this.maskIdiomsFrom(node, start, j + 1, true);
+    if (node.also) for (const on of node.also) this.maskIdiomsOn(on, start, j, skipped);
   }
 
   /** The first crisis phrase that starts at `start` and is not suppressed by its guard. */
   phraseFrom(node: Node<Phrase>, start: number, j: number, skipped: boolean): Phrase | undefined {
-    if (node !== phrases)
-      for (const p of node.ends) {
-        if (!p.guard || !this.suppressed(p.guard, start, j)) return p;
-        (this.guarded ??= new Uint8Array(this.words.length)).fill(1, start, j);
-      }
+    const ended = node === phrases ? undefined : this.phraseEndingAt(node, start, j);
+    if (ended) return ended;
     if (j >= this.words.length || this.masked?.[j]) return undefined;
+    const found = this.phraseOn(node, start, j, skipped);
+    if (found) return found;
+    return node !== phrases && !skipped && negators.has(this.words[j]!) ? this.phraseFrom(node, start, j + 1, true) : undefined;
+  }
+
+  /** The first phrase ending at `node` (or a node it goes on to) that its guard lets fire; the words of those it stops are marked. */
+  phraseEndingAt(node: Node<Phrase>, start: number, j: number): Phrase | undefined {
+    for (const p of node.ends) {
+      if (!p.guard || !this.suppressed(p.guard, start, j)) return p;
+      (this.guarded ??= new Uint8Array(this.words.length)).fill(1, start, j);
+    }
+    if (node.also)
+      for (const on of node.also) {
+        const p = this.phraseEndingAt(on, start, j);
+        if (p) return p;
+      }
+    return undefined;
+  }
+
+  /** Reads word `j` from `node` and from the nodes it goes on to. */
+  phraseOn(node: Node<Phrase>, start: number, j: number, skipped: boolean): Phrase | undefined {
+    if (node.also)
+      for (const on of node.also) {
+        const found = this.phraseOn(on, start, j, skipped);
+        if (found) return found;
+      }
     for (const id of this.ids[j]!) {
       const child = node.next.get(id);
       const found = child && this.phraseFrom(child, start, j + 1, skipped);
       if (found) return found;
     }
-    return node !== phrases && !skipped && negators.has(this.words[j]!) ? this.phraseFrom(node, start, j + 1, true) : undefined;
+    return undefined;
   }
 
   /** Whether a phrase of the trie stands anywhere in the message, outside masked idioms. */
@@ -632,14 +681,26 @@ class Message {
 
   /** Where that phrase ends (exclusive), or -1. */
   conceptEnd(root: Node<true>, node: Node<true>, j: number, skipped: boolean, throughMask = false): number {
-    if (node !== root && node.ends.length > 0) return j;
+    if (node !== root && endsAt(node)) return j;
     if (j >= this.words.length || (this.masked?.[j] && !throughMask)) return -1;
+    const end = this.conceptEndOn(root, node, j, skipped, throughMask);
+    if (end >= 0) return end;
+    return node !== root && !skipped && negators.has(this.words[j]!) ? this.conceptEnd(root, node, j + 1, true, throughMask) : -1;
+  }
+
+  /** Reads word `j` from `node` and from the nodes it goes on to. */
+  conceptEndOn(root: Node<true>, node: Node<true>, j: number, skipped: boolean, throughMask: boolean): number {
     for (const id of this.ids[j]!) {
       const child = node.next.get(id);
       const end = child ? this.conceptEnd(root, child, j + 1, skipped, throughMask) : -1;
       if (end >= 0) return end;
     }
-    return node !== root && !skipped && negators.has(this.words[j]!) ? this.conceptEnd(root, node, j + 1, true, throughMask) : -1;
+    if (node.also)
+      for (const on of node.also) {
+        const end = this.conceptEndOn(root, on, j, skipped, throughMask);
+        if (end >= 0) return end;
+      }
+    return -1;
   }
 
   /**

@@ -644,6 +644,17 @@ const positives: [string, string][] = [
   ['this is going to be my last birthday with you all', 'en'],
   ['cut myself with a piece of glass from the window', 'en'],
   ['this is my last text. see you on the other side', 'signs'],
+  // Round 22 (sets 248–252): release from prison, carers, autocorrect, job-seeking, self-harm
+  // recovery; learnt with new phrases and pairs only.
+  ['sov gott allihop. detta e sista smset ni får från mig', 'sv'],
+  ['stod på bron igår kväll efter att jag lämnat pappa på korttids. gick hem till slut men', 'signs'],
+  ['om jag försvann skulle dom äntligen ge mamma riktig hjälp istället för mig', 'signs'],
+  ['Sorry skriver från mobilen. kommerinte på mötet idag. tror inte ja finns kvar på torsdag heller', 'sv'],
+  ['familjen får nog mer pengar från försäkringen om ja e död än av mig som arbetslös', 'signs'],
+  ['kan vi flytta mötet till måndag? har ont i armen efter igår, gjorde det igen', 'signs'],
+  ['hab mich wieder geritzt. sorry, ich weiß nicht, wem ich es sonst sagen soll', 'de'],
+  ['Mi sono tagliata di nuovo stanotte, non ce la faccio più', 'it'],
+  ['kan vi flytta mötet till fredag? förresten har jag tänkt på att ta alla mammas sömntabletter på en gång', 'sv'],
   // Round 21 (sets 242–246): sport, faith, long covid, summer water, voice dictation; learnt with
   // new phrases only.
   ['Gud får ta mig nu. jag orkar inte', 'sv'],

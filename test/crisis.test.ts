@@ -1099,6 +1099,8 @@ const negatives: string[] = [
   // sentence before, "min hamster dog igår. ingen respawn …", and a "not" of the next clause, "…
   // färgskrapan, inte för att raka mig", are rows above).
   'det här jobbet tar livet av mig haha',
+  // The English audit's phrases stop short of travel ("vanish to the other side" was one of its lines).
+  'I want to disappear to the other side of the world for a while',
 ];
 
 describe('crisis detection', () => {
@@ -1186,7 +1188,7 @@ describe('the audit of 5 December (intents/eval/audit/)', () => {
   // exceptions hid 633 of the 1,440 (README, Understanding); what the lists find may only grow.
   it.each([
     ['2026-12-05-sv-guards.txt', 449],
-    ['2026-12-05-en-guards-and-sayings.txt', 191],
+    ['2026-12-05-en-guards-and-sayings.txt', 297],
     ['2026-12-05-sign-exceptions.txt', 385],
   ])('%s: the lists find at least %i', (file, floor) => {
     const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'audit', file), 'utf8').split('\n').filter(Boolean);

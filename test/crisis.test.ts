@@ -1195,3 +1195,16 @@ describe('the audit of 5 December (intents/eval/audit/)', () => {
     expect(lines.filter((t) => detectCrisis(t).crisis).length).toBeGreaterThanOrEqual(floor);
   });
 });
+
+describe('everyday talk with heavy words (intents/eval/everyday/)', () => {
+  // 320 harmless messages a helper wrote, blind to the lists, after the audit's second pass (5
+  // December): leaving a job, travel, grief told calmly, medicine taken as prescribed, hunting,
+  // roofs, platforms, "vill inte vakna" on a day off. The lists fire on 26, most by decision
+  // (recall first: a relative's suicide told as memory, "tog alla tabletter", "självmord" in any
+  // context but the masked sayings); the number may only fall.
+  it('the lists fire on at most 26 of them', () => {
+    const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'everyday', '2026-12-05-everyday.txt'), 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBe(320);
+    expect(lines.filter((t) => detectCrisis(t).crisis).length).toBeLessThanOrEqual(26);
+  });
+});

@@ -1187,9 +1187,9 @@ describe('the audit of 5 December (intents/eval/audit/)', () => {
   // members), one per line, to find what the exceptions hide. Before the audit's mechanisms the
   // exceptions hid 633 of the 1,440 (README, Understanding); what the lists find may only grow.
   it.each([
-    ['2026-12-05-sv-guards.txt', 449],
-    ['2026-12-05-en-guards-and-sayings.txt', 297],
-    ['2026-12-05-sign-exceptions.txt', 385],
+    ['2026-12-05-sv-guards.txt', 456],
+    ['2026-12-05-en-guards-and-sayings.txt', 307],
+    ['2026-12-05-sign-exceptions.txt', 395],
   ])('%s: the lists find at least %i', (file, floor) => {
     const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'audit', file), 'utf8').split('\n').filter(Boolean);
     expect(lines.filter((t) => detectCrisis(t).crisis).length).toBeGreaterThanOrEqual(floor);

@@ -8,8 +8,9 @@ import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../util/log.js';
-import { clockOf, createApp } from '../app.js';
-import { DataDirLocked, openStore, type Db } from '../store/db.js';
+// The app and the store are imported where they are used: `lots classify` needs neither, and
+// loading Bolt, botbuilder, pg-boss and PGlite for it was a second of every call.
+import type { Db } from '../store/db.js';
 import { auditTrail, eraseParticipant } from '../privacy/privacy.js';
 import { systemClock, type Clock } from '../model/index.js';
 import { t } from '../i18n/index.js';
@@ -24,6 +25,7 @@ const EXIT_USAGE = 2;
 async function serve(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
+  const { createApp } = await import('../app.js');
   const app = await createApp({ config, log });
   await app.server.listen({ host: config.host, port: config.port });
   const address = app.server.server.address();
@@ -133,6 +135,7 @@ async function withStore(fn: (db: Db, clock: Clock) => Promise<number>, { create
     process.stderr.write(t('sv', 'cli:noDatabase', { dir: config.dataDir }) + '\n');
     return EXIT_USAGE;
   }
+  const [{ DataDirLocked, openStore }, { clockOf }] = await Promise.all([import('../store/db.js'), import('../app.js')]);
   let db: Db;
   try {
     db = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

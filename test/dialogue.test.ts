@@ -235,7 +235,9 @@ describe.each(engines)('dialogue on %s', (engine) => {
   it('lets the coach read a long message it only greeted, unsure; a greeting stays between Lots and the participant', async () => {
     expect(text(await app.sms(ANNA, 'hej lots'))).toBe('Hej! Svara HJÄLP om du vill se vad du kan fråga.');
     expect(await outboxTo(demo.eva)).toEqual([]);
-    const long = 'hej, sitter på bussen hem nu och undrar om allt möjligt konstigt, vad gör du?';
+    // Unsure, but with no second reading close enough to ask which (with "hej" it is now as close to
+    // help as to a greeting, and Lots asks; that path is tested with the clarifying question).
+    const long = 'hallå, sitter på bussen hem nu och undrar om allt möjligt konstigt, vad gör du?';
     expect(text(await app.sms(ANNA, long))).toBe('Hej! Svara HJÄLP om du vill se vad du kan fråga.');
     expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual([`Anna Andersson skrev något som Lots bara kunde tacka för, hälsa på eller svara med hjälptexten. Läs gärna. Meddelandet: "${long}"`]);
   });

@@ -257,6 +257,24 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect(await escalations()).toEqual([{ reason: 'no-reply', state: 'resolved', step: 0 }]);
   });
 
+  it('a good score with words beside it reaches the coach too, and the words are kept with the score', async () => {
+    await start();
+    const answers = async () => (await outboxTo(demo.eva)).map((m) => m.text).filter((t) => t.includes('svarade på incheckningen'));
+    await app.staff(demo.eva, 'skicka en incheckning till Anna');
+    await advance('P1D');
+    expect(text(await app.sms(ANNA, '4'))).toBe('Tack för ditt svar!');
+    expect(await answers()).toEqual([]);
+    await app.staff(demo.eva, 'skicka en incheckning till Anna');
+    await advance('P1D');
+    const said = '4 men jag har haft en konstig vecka med mamma';
+    expect(text(await app.sms(ANNA, said))).toBe('Tack för ditt svar!');
+    expect(await answers()).toEqual([`Anna Andersson svarade på incheckningen: "${said}"`]);
+    expect(await app.db.query(`select score, text from checkin where answered_at is not null order by sent_at`)).toEqual([
+      { score: 4, text: null },
+      { score: 4, text: said },
+    ]);
+  });
+
   it('"visa öppna larm" lists open escalations, the asker\'s own first', async () => {
     await start();
     await app.sms(ANNA, 'ring mig');

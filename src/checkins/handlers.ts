@@ -8,11 +8,21 @@ import { formatPhone } from '../util/phone.js';
 import { t } from '../i18n/index.js';
 import { formatWhen } from '../i18n/format.js';
 import { holdUntil } from '../outbox/quiet-hours.js';
-import { fold } from '../understanding/text.js';
+import { fold, tokens } from '../understanding/text.js';
 import { openEscalation, resolveByEvent } from '../escalations/escalations.js';
 import { checkinById, recentScores, SELF_ASSESSMENT_AREAS, sendCheckin, sparkline, whyNotNow, type Checkin } from './checkins.js';
 
 const LOW = 2;
+/** An answer this many words long says more than its score ("3 men jag har haft en jobbig vecka"). */
+const WORDED_ANSWER = 5;
+
+/**
+ * Whether the coach reads a check-in answer at once: words without a score, a low score, or a score
+ * with words beside it (a good score with something more said is still for a person to read; the
+ * trend alone would lose the words).
+ */
+const worded = (text: string) => tokens(text).length >= WORDED_ANSWER;
+export const coachReadsAnswer = (score: number | null, text: string): boolean => score === null || score <= LOW || worded(text);
 
 /** The check-in an answer belongs to: the one Lots asked (even a late answer), else the latest unanswered in a week. */
 async function answeredCheckin(turn: ParticipantTurn): Promise<Checkin | null> {
@@ -40,13 +50,13 @@ export const checkinAnswer: Handler<ParticipantTurn> = async (turn) => {
       checkin.id,
       turn.now,
       score,
-      score === null ? turn.msg.text : null,
+      score === null || worded(turn.msg.text) ? turn.msg.text : null,
     ]);
     // An answer after all closes a "no answers" escalation.
     turn.out.push(...(await resolveByEvent(turn.tx, turn.participant, 'no-reply', turn.now, 'the participant answered')));
   }
-  // Words and low scores are for a person to read at once; a good score is in the trend ("hur mår Anna?").
-  if (score === null || score <= LOW) notify(turn, coach, 'staff:notify.checkinAnswer', { name: turn.participant.name, text: turn.msg.text });
+  // Words and low scores are for a person to read at once; a good score alone is in the trend ("hur mår Anna?").
+  if (coachReadsAnswer(score, turn.msg.text)) notify(turn, coach, 'staff:notify.checkinAnswer', { name: turn.participant.name, text: turn.msg.text });
   if (score === null || score > LOW) return reply(turn, 'participant:checkinThanks');
 
   reply(turn, 'participant:checkin.low');

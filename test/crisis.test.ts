@@ -1185,10 +1185,13 @@ describe('concern: words a person should read', () => {
 describe('the audit of 5 December (intents/eval/audit/)', () => {
   // Crisis messages three helpers wrote around the exceptions (guards, sayings, a pair's '!'
   // members), one per line, to find what the exceptions hide. Before the audit's mechanisms the
-  // exceptions hid 633 of the 1,440 (README, Understanding); what the lists find may only grow.
+  // exceptions hid 633 of the 1,440 (README, Understanding); what the lists find may only grow,
+  // but for a decision written down: a review of 5 December's phrases against everyday wording
+  // gave up five ("i'm done living" beside "done living with roommates", "I mean die" beside "Die
+  // Hard", "och från jorden" beside "till och från jorden").
   it.each([
-    ['2026-12-05-sv-guards.txt', 456],
-    ['2026-12-05-en-guards-and-sayings.txt', 307],
+    ['2026-12-05-sv-guards.txt', 455],
+    ['2026-12-05-en-guards-and-sayings.txt', 303],
     ['2026-12-05-sign-exceptions.txt', 395],
   ])('%s: the lists find at least %i', (file, floor) => {
     const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'audit', file), 'utf8').split('\n').filter(Boolean);

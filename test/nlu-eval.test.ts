@@ -240,8 +240,9 @@ describe('understanding on the labelled set', () => {
     // (measured once before 242–246 were learnt, never read) 1 more: 67. The audit of 5 December's
     // mechanisms (sentences, denied jokes and exceptions) one more (not read): 68. Set 253 (measured
     // once before 248–252 were learnt, never read) none; the audit's Swedish phrases (the clear
-    // completions its guards hid, 138 audit lines more found) one more (not read): 69.
-    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(69);
+    // completions its guards hid, 138 audit lines more found) one more (not read): 69; a review of the
+    // day's phrases against everyday wording (dropped alternatives, a subject required) one fewer: 68.
+    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(68);
   });
 
   it('fills slots with at least 0.90 accuracy on lines it was not built on', () => {

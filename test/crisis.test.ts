@@ -1205,9 +1205,15 @@ describe('everyday talk with heavy words (intents/eval/everyday/)', () => {
   // roofs, platforms, "vill inte vakna" on a day off. The lists fire on 26, most by decision
   // (recall first: a relative's suicide told as memory, "tog alla tabletter", "självmord" in any
   // context but the masked sayings); the number may only fall.
-  it('the lists fire on at most 26 of them', () => {
-    const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'everyday', '2026-12-05-everyday.txt'), 'utf8').split('\n').filter(Boolean);
-    expect(lines.length).toBe(320);
-    expect(lines.filter((t) => detectCrisis(t).crisis).length).toBeLessThanOrEqual(26);
+  // The second file: 369 harmless messages a reviewer wrote against each phrase added that day, to
+  // find the everyday reading of each (82 fired before the day, 344 after it, 268 after the
+  // narrowing the review led to; the rest are kept for recall: README, Understanding).
+  it.each([
+    ['2026-12-05-everyday.txt', 320, 26],
+    ['2026-12-05-review-of-phrases.txt', 369, 268],
+  ])('%s (%i lines): the lists fire on at most %i', (file, count, ceiling) => {
+    const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'everyday', file), 'utf8').split('\n').filter(Boolean);
+    expect(lines.length).toBe(count);
+    expect(lines.filter((t) => detectCrisis(t).crisis).length).toBeLessThanOrEqual(ceiling);
   });
 });

@@ -15,13 +15,13 @@ import { checkinById, recentScores, SELF_ASSESSMENT_AREAS, sendCheckin, sparklin
 const LOW = 2;
 /** An answer this many words long says more than its score ("3 men jag har haft en jobbig vecka"). */
 const WORDED_ANSWER = 5;
+const worded = (text: string) => tokens(text).length >= WORDED_ANSWER;
 
 /**
  * Whether the coach reads a check-in answer at once: words without a score, a low score, or a score
  * with words beside it (a good score with something more said is still for a person to read; the
  * trend alone would lose the words).
  */
-const worded = (text: string) => tokens(text).length >= WORDED_ANSWER;
 export const coachReadsAnswer = (score: number | null, text: string): boolean => score === null || score <= LOW || worded(text);
 
 /** The check-in an answer belongs to: the one Lots asked (even a late answer), else the latest unanswered in a week. */

@@ -653,7 +653,10 @@ class Message {
     return undefined;
   }
 
-  /** Reads word `j` from `node` and from the nodes it goes on to. */
+  /**
+   * Reads word `j` from the nodes `node` goes on to, then from `node`: a pattern's own rest first,
+   * which keeps the phrase a reason names the one the tree of all sequences named (its language too).
+   */
   phraseOn(node: Node<Phrase>, start: number, j: number, skipped: boolean): Phrase | undefined {
     if (node.also)
       for (const on of node.also) {

@@ -654,8 +654,9 @@ class Message {
   }
 
   /**
-   * Reads word `j` from the nodes `node` goes on to, then from `node`: a pattern's own rest first,
-   * which keeps the phrase a reason names the one the tree of all sequences named (its language too).
+   * Reads word `j` from the nodes `node` goes on to, then from `node`: a pattern's own rest first.
+   * Which of several matching phrases a reason names depends on the order; this one names a phrase
+   * of the same language as the tree of all sequences did, over every eval and audit text.
    */
   phraseOn(node: Node<Phrase>, start: number, j: number, skipped: boolean): Phrase | undefined {
     if (node.also)

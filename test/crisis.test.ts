@@ -1209,10 +1209,12 @@ describe('everyday talk with heavy words (intents/eval/everyday/)', () => {
   // find the everyday reading of each (82 fired before the day, 344 after it, 268 after the
   // narrowing the review led to, 261 with the guards it named given back their everyday sayings
   // ("take my life into new directions", "live by someone else's rules", "my last message this
-  // year"); the rest are kept for recall: README, Understanding).
+  // year"), 256 with two of the day's sign concepts narrowed ("förlåt, jag är inte kvar längre på
+  // jobbet", "om jag inte kommer hem från jobbet innan sex"); the rest are kept for recall: README,
+  // Understanding).
   it.each([
     ['2026-12-05-everyday.txt', 320, 26],
-    ['2026-12-05-review-of-phrases.txt', 369, 261],
+    ['2026-12-05-review-of-phrases.txt', 369, 256],
   ])('%s (%i lines): the lists fire on at most %i', (file, count, ceiling) => {
     const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'everyday', file), 'utf8').split('\n').filter(Boolean);
     expect(lines.length).toBe(count);

@@ -550,8 +550,11 @@ class Message {
   /** Each word's sentence (0, 1, …), or null when the message is one sentence; read when a guard first asks. */
   private sentence: readonly number[] | null | undefined;
 
+  /** Every word as written, other scripts included: what a sentence split is counted against. */
+  private readonly written: readonly string[];
+
   constructor(private readonly text: string) {
-    const words = wordsOf(text);
+    const words = (this.written = wordsOf(text));
     // Left out of the token phrases' words, so a phrase reads across a gloss in another script
     // ("hela tiden tänker jag på مرگ, döden", set 131): no token phrase holds such a word.
     if (NON_LATIN_SCRIPT.test(text)) {
@@ -564,10 +567,9 @@ class Message {
   /** Whether words `a` and `b` stand in one sentence: a guard's words before a phrase count only there. */
   together(a: number, b: number): boolean {
     if (this.sentence === undefined) {
-      const sentence = sentencesOf(this.text);
-      const all = wordsOf(this.text);
+      const sentence = sentencesOf(this.text, this.written.length);
       // Words in another script are not among `words` (the constructor says why): nor their sentences.
-      this.sentence = sentence && this.otherScript.length ? sentence.filter((_, i) => !NON_LATIN_SCRIPT.test(all[i]!)) : sentence;
+      this.sentence = sentence && this.otherScript.length ? sentence.filter((_, i) => !NON_LATIN_SCRIPT.test(this.written[i]!)) : sentence;
     }
     return !this.sentence || this.sentence[a] === this.sentence[b];
   }
@@ -786,8 +788,8 @@ const wordsOf = (text: string) => tokens(withLaughWords(text));
 /** A sentence ends at ".", "!" or "?" before a space, or at a line break; not at "…" or "..." (a pause: "jag vill dö... av pinsamhet"), nor inside "kl 10.30". */
 const SENTENCE_END = /(?<=[^.]\.|[!?])\s+|\n+/u;
 
-/** Each of the message's words' sentence (as `wordsOf` reads them), or null when it has one sentence. */
-function sentencesOf(text: string): number[] | null {
+/** Each of the message's `count` words' sentence (as `wordsOf` reads them), or null when it has one sentence. */
+function sentencesOf(text: string, count: number): number[] | null {
   const parts = text.split(SENTENCE_END);
   if (parts.length < 2) return null;
   const sentence: number[] = [];
@@ -795,7 +797,7 @@ function sentencesOf(text: string): number[] | null {
     for (let k = tokenize(withLaughWords(part)).length; k > 0; k--) sentence.push(i);
   });
   // Tokens read across a break the split made differently (never seen): then one sentence, as before.
-  return sentence.length === wordsOf(text).length ? sentence : null;
+  return sentence.length === count ? sentence : null;
 }
 
 /** Whether a message laughs somewhere: a laugh, a laughing pattern, emoji or emoticon of crisis.json ("jag skämtar inte" does not). */

@@ -1156,6 +1156,19 @@ describe('crisis detection', () => {
     expect(detectCrisis(text).wordsLeft).toEqual(expect.arrayContaining(['ligger', 'jag', 'skar', 'lok', 'scared']));
     expect(crisisIn(text)).toMatchObject({ crisis: true, reason: expect.stringContaining(SECOND_LINE_REASON) });
   });
+  // An exception that explains a word beside it (signs.inTheirSentence) stops a pair only in that
+  // word's sentence; one that tells the message's context (moving on) stops it anywhere.
+  it.each([
+    ['skär i handleden. sitter i köket. det blöder', true],
+    ['skar mig på kniven i köket, det blöder lite', false],
+    ['lying on the tracks. train is delayed', true],
+    ['sitter på bron och väntar på bussen', false],
+    ['har googlat hur man gör så det går snabbt. orkar inte ens laga mat längre', true],
+    ['har googlat hur man gör pasta så det går snabbt', false],
+    ['hejdå o tack för allt! fick fast jobb så ja slutar i programmet nu 🥳', false],
+  ])('%j: an exception counts in its own sentence or the whole message → crisis %s', (text, crisis) => {
+    expect(detectCrisis(text).crisis).toBe(crisis);
+  });
   // Speed is measured in `npm run bench` (understandingParts.crisisMicrosPerMessage), not in a timed test.
 });
 
@@ -1192,7 +1205,7 @@ describe('the audit of 5 December (intents/eval/audit/)', () => {
   it.each([
     ['2026-12-05-sv-guards.txt', 455],
     ['2026-12-05-en-guards-and-sayings.txt', 303],
-    ['2026-12-05-sign-exceptions.txt', 395],
+    ['2026-12-05-sign-exceptions.txt', 417],
   ])('%s: the lists find at least %i', (file, floor) => {
     const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'audit', file), 'utf8').split('\n').filter(Boolean);
     expect(lines.filter((t) => detectCrisis(t).crisis).length).toBeGreaterThanOrEqual(floor);

@@ -57,7 +57,7 @@ interface LanguageData {
 }
 
 interface CrisisData {
-  signs: { concepts: Record<string, string[]>; together: string[][]; throughMasks?: string[] };
+  signs: { concepts: Record<string, string[]>; together: string[][]; throughMasks?: string[]; inTheirSentence?: string[] };
   concern: { words: string[] };
   humourWindow: number;
   /** A guard's humour marker is any of them; only a laugh (not 'jag skämtar inte') stops the second crisis line. */
@@ -313,6 +313,8 @@ const conceptNames: string[] = [];
 const conceptTries: Node<true>[] = [];
 /** By concept index, 1 when the concept is read inside masked idioms too (signs.throughMasks). */
 let throughMasks = new Uint8Array(0);
+/** By concept index, 1 for an exception that explains a word beside it (signs.inTheirSentence): it stops a pair only in a sentence of the pair's. */
+let inTheirSentence = new Uint8Array(0);
 /** By word id, the concepts a phrase of which starts with that word, with the node after it. */
 const conceptStarts = new Map<number, { concept: number; node: Node<true> }[]>();
 /**
@@ -413,6 +415,11 @@ function compile(data: CrisisData): void {
   for (const name of list(data.signs.throughMasks)) {
     if (!index.has(name)) throw new Error(`crisis.json: signs.throughMasks names an unknown concept "${name}"`);
     throughMasks[index.get(name)!] = 1;
+  }
+  inTheirSentence = new Uint8Array(conceptNames.length);
+  for (const name of list(data.signs.inTheirSentence)) {
+    if (!index.has(name)) throw new Error(`crisis.json: signs.inTheirSentence names an unknown concept "${name}"`);
+    inTheirSentence[index.get(name)!] = 1;
   }
   together = data.signs.together.map((names) => ({
     all: ids(names.filter((n) => !n.startsWith('!'))),
@@ -564,14 +571,20 @@ class Message {
     this.ids = this.words.map(idsFor);
   }
 
-  /** Whether words `a` and `b` stand in one sentence: a guard's words before a phrase count only there. */
-  together(a: number, b: number): boolean {
+  /** Each word's sentence, or null for one sentence: split when first asked (a guard's or an exception's question). */
+  sentences(): readonly number[] | null {
     if (this.sentence === undefined) {
       const sentence = sentencesOf(this.text, this.written.length);
       // Words in another script are not among `words` (the constructor says why): nor their sentences.
       this.sentence = sentence && this.otherScript.length ? sentence.filter((_, i) => !NON_LATIN_SCRIPT.test(this.written[i]!)) : sentence;
     }
-    return !this.sentence || this.sentence[a] === this.sentence[b];
+    return this.sentence;
+  }
+
+  /** Whether words `a` and `b` stand in one sentence: a guard's words before a phrase count only there. */
+  together(a: number, b: number): boolean {
+    const sentence = this.sentences();
+    return !sentence || sentence[a] === sentence[b];
   }
 
   private denied: boolean | undefined;
@@ -839,6 +852,36 @@ export function signsIn(text: string): string[] {
   return held.map((c) => conceptNames[c]!);
 }
 
+/** The sentences in which a concept stands (undenied, for an exception), read as `heldConcepts` reads it. */
+function sentencesHolding(m: Message, sentence: readonly number[], concept: number, undenied: boolean): Set<number> {
+  const out = new Set<number>();
+  const root = conceptTries[concept]!;
+  const through = throughMasks[concept] === 1;
+  for (let i = 0; i < m.words.length; i++) {
+    if (m.masked?.[i] === 1 && !through) continue;
+    for (const id of m.ids[i]!)
+      for (const start of conceptStarts.get(id) ?? NO_STARTS) {
+        if (start.concept !== concept) continue;
+        const end = m.conceptEnd(root, start.node, i + 1, false, through);
+        if (end >= 0 && !(undenied && m.deniedAt(root, start.node, i, end, through))) out.add(sentence[i]!);
+      }
+  }
+  return out;
+}
+
+/**
+ * Whether a held exception stops a pair: anywhere in the message, or for an exception of
+ * signs.inTheirSentence only in a sentence that holds one of the pair's concepts ("skär i
+ * handleden. sitter i köket" is no accident in the kitchen; "skar mig i köket" may be).
+ */
+function stops(m: Message, exception: number, pair: readonly number[]): boolean {
+  if (!affirmed[exception]) return false;
+  const sentence = inTheirSentence[exception] === 1 ? m.sentences() : null;
+  if (!sentence) return true;
+  const there = sentencesHolding(m, sentence, exception, true);
+  return pair.some((c) => [...sentencesHolding(m, sentence, c, false)].some((s) => there.has(s)));
+}
+
 /** Whether a message signals a crisis: suicidal thoughts or plans, self-harm, an overdose. */
 export function detectCrisis(text: string): CrisisFinding {
   if (!text) return { crisis: false };
@@ -868,7 +911,7 @@ export function detectCrisis(text: string): CrisisFinding {
       if (first >= 0 && i > first) continue;
       const rule = together[i]!;
       if (!rule.all.every((c) => present[c])) continue;
-      if (rule.unless.some((c) => affirmed[c]) || (rule.unlessHumour && m.hasHumour())) (excepted ??= []).push(...rule.all);
+      if (rule.unless.some((c) => stops(m, c, rule.all)) || (rule.unlessHumour && m.hasHumour())) (excepted ??= []).push(...rule.all);
       else first = i;
     }
   for (const concept of held) present[concept] = affirmed[concept] = 0;

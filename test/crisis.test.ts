@@ -518,7 +518,7 @@ const positives: [string, string][] = [
   // taken back or narrowed, and their everyday lines fire again (recall first).
   ['min kille sa att han ska hänga mig om ja går till polisen', 'sv'],
   ['idag tar jag farväl av mitt gamla rum och av livet. tack för allt', 'sv'],
-  ['såg på nyheterna att nån hoppat från bron. önskar det var jag', 'sv'],
+  ['såg på nyheterna att nån hoppat från bron. önskar det var jag', 'signs'],
   ['läser en bok om en tjej som vill dö. de e som om den handlar om mig', 'sv'],
   ['ja skämtar inte om att hoppa från bron. ikväll', 'sv'],
   ['i hope i get unalived by a bus tomorrow', 'sv'],
@@ -709,6 +709,15 @@ const positives: [string, string][] = [
   ['blod överallt men bara ett plåster här. vet inte om jag vill att det slutar', 'sv'],
   ['skar mig på kakformen. inte en olycka', 'sv'],
   ['har planerat hur jag ska göra så att det ser ut som en olycka', 'sv'],
+  // Round 23 (sets 254–258): danger told in passing, a wish to harm only oneself, typos.
+  ['lite jobbig helg. han kastade en stol på mig men det e lugnt nu', 'sv'],
+  ['om jag inte betalar till fredag så e jag död sa han', 'sv'],
+  ['e inte farlig för nån annan, bara mig själv', 'sv'],
+  ['snitter mej igen när räkningarna kommer', 'sv'],
+  ['han läser allt jag skriver o blir galen på mig', 'signs'],
+  ['dom jag e skyldig sa att nästa gång har dom kniven med sig', 'signs'],
+  ['det var fyrtio år sen jag försökte sist, men tankarna har kommit tillbaka', 'signs'],
+  ['ni kan sluta skicka sms, kommer inte behöva dom längre. har bestämt mig', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1101,6 +1110,12 @@ const negatives: string[] = [
   'det här jobbet tar livet av mig haha',
   // The English audit's phrases stop short of travel ("vanish to the other side" was one of its lines).
   'I want to disappear to the other side of the world for a while',
+  // Round 23: a price or a game as the idiom's subject, news of a stranger, medicines handed back
+  // ("vill dö av skam" still fires: a row above is shame after leaked pictures).
+  'priserna tar livet av mig, 62 kr för ett smörpaket',
+  'lagget tar livet av mig asså',
+  'såg på nyheterna att nån hoppade från bron i stan, så sorgligt',
+  'har samlat ihop alla gamla mediciner och lämnat in dem på apoteket som sköterskan sa',
 ];
 
 describe('crisis detection', () => {

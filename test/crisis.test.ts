@@ -465,7 +465,7 @@ const positives: [string, string][] = [
   // A review of the session's masks: each of these was hidden by one, and fires again.
   ['orkar inte leva på pension eller nåt annat', 'signs'],
   ['han hotar mig med avstängning av telefonen om jag inte gör som han säger, jag är rädd', 'signs'],
-  ['såg filmen om han som hoppade från bron igår, tänker göra samma sak', 'sv'],
+  ['såg filmen om han som hoppade från bron igår, tänker göra samma sak', 'signs'],
   ['kids say unalive yourself to me every day', 'sv'],
   ['jag vill inte leva i en håla där ingen bryr sig', 'sv'],
   // Learnt from sets 179–181 (and three fold misses when the second line shifted with them).
@@ -718,6 +718,16 @@ const positives: [string, string][] = [
   ['dom jag e skyldig sa att nästa gång har dom kniven med sig', 'signs'],
   ['det var fyrtio år sen jag försökte sist, men tankarna har kommit tillbaka', 'signs'],
   ['ni kan sluta skicka sms, kommer inte behöva dom längre. har bestämt mig', 'signs'],
+  // Round 24 (sets 260–264): grief that wants to follow, envy of the dead, a rifle kept close, typos.
+  ['idag e det 3 år sen pappa dog. ja vill bara få vara me honom nu', 'signs'],
+  ['hon är ju inte här längre så då får jag gå dit hon är', 'signs'],
+  ['dom som har dött har det lugnt nu. jag avundas dom', 'signs'],
+  ['hittade pappas gamla jaktgevär. har det under sängen nu', 'signs'],
+  ['jag stod på bron i natt och kunde inte gå därifrån', 'signs'],
+  ['har börjat spara på värktabletterna ifall det blir för mycket', 'signs'],
+  ['Ikväll kör jag ut till bron och hoppar.', 'sv'],
+  ['bätre om ja va död', 'sv'],
+  ['boka gärna en tid nästa vecka. ifall jag finns kvar då', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -1116,6 +1126,12 @@ const negatives: string[] = [
   'lagget tar livet av mig asså',
   'såg på nyheterna att nån hoppade från bron i stan, så sorgligt',
   'har samlat ihop alla gamla mediciner och lämnat in dem på apoteket som sköterskan sa',
+  // Round 24: coffee with the pills, a swim from the bridge, a book on grief after a suicide.
+  'tar mina tabletter varje kväll som läkaren sa. får man dricka kaffe till dom?',
+  'vi cyklar till bron och hoppar i sjön efter jobbet',
+  'läser en bok om sorg efter självmord som psykologen tipsade om',
+  'läste på nyheterna om han som hoppade från bron i stan, så sorgligt för familjen',
+  'skriver en uppgift om suicidprevention på kursen, var hittar jag statistik',
 ];
 
 describe('crisis detection', () => {

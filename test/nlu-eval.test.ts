@@ -97,14 +97,15 @@ describe('understanding on the labelled set', () => {
     // before they were learnt): 29/30, the miss read as a check-in answer; all 0.988 (1,108/1,122).
     // Set 259 (written beside 254–258, measured once before they were learnt): 24/24; with 254–258
     // among the examples the second line finds one older held-out crisis fewer (set 10, counted,
-    // not read): all 0.987 (1,131/1,146).
+    // not read): all 0.987 (1,131/1,146). Set 265 (written beside 260–264, measured once before they
+    // were learnt): 22/22; all 0.987 (1,153/1,168).
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.98);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
     // Lots passes concerns, and what it does not understand from a participant, to the coach to
     // read (src/core/understand.ts), and so does a long message only greeted, unsure (saysMore).
-    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635; with set 145, 655 of 655; with set 150, 670 of 670; with set 154, 688 of 688; with set 160, 716 of 716; with set 166, 741 of 741; with set 172, 770 of 770; with set 178, 800 of 800; with set 182, 828 of 828; with sets 188–235, 1,043 of 1,043; with set 241, 1,066 of 1,066; with set 247, 1,092 of 1,092; with set 253, 1,121 of 1,122 (its one miss was read as a check-in answer: not read, counted); 1,122 of 1,122 once a check-in answer with words beside its score went to the coach too (`coachReadsAnswer`: words beside a good score were kept by no one); with set 259, 1,145 of 1,146 (set 10's line the second line no longer finds with 254–258 among its examples, counted, not read).
+    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635; with set 145, 655 of 655; with set 150, 670 of 670; with set 154, 688 of 688; with set 160, 716 of 716; with set 166, 741 of 741; with set 172, 770 of 770; with set 178, 800 of 800; with set 182, 828 of 828; with sets 188–235, 1,043 of 1,043; with set 241, 1,066 of 1,066; with set 247, 1,092 of 1,092; with set 253, 1,121 of 1,122 (its one miss was read as a check-in answer: not read, counted); 1,122 of 1,122 once a check-in answer with words beside its score went to the coach too (`coachReadsAnswer`: words beside a good score were kept by no one); with set 259, 1,145 of 1,146 (set 10's line the second line no longer finds with 254–258 among its examples, counted, not read); with set 265, 1,167 of 1,168.
     // Blind sets 9, 10 and 22, messages without context: 122 of 122; with set 24, 163 of 164;
     // with set 31, 188 of 189; with set 46, 213 of 214; with set 58, 238 of 239; with set 59, 264 of 265; with set 63, 285 of 286; with set 64, 308 of 309; with set 70, 331 of 332; with set 75, 357 of 357.
     const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
@@ -208,8 +209,11 @@ describe('understanding on the labelled set', () => {
     // 177 with 254–258 (learnt with new phrases, pairs and guard subjects: prices and a game's lag
     // "tar livet av mig", a stranger in the news "nån hoppade från bron", medicines handed in at the
     // pharmacy; their "kms lol" and "trött på livet som pensionär haha" fire, by decision, and so does
-    // "vill dö av skam": masking it hid a crisis row of test/crisis.test.ts, shame after leaked pictures).
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(177);
+    // "vill dö av skam": masking it hid a crisis row of test/crisis.test.ts, shame after leaked pictures);
+    // 178 with 260–264 (their "nej jag skadar mig inte" answers to a safety question fire, by decision:
+    // a negator between the words is skipped; coffee with pills, a book on grief after a suicide, a
+    // school task on suicide prevention and "han som hoppade från bron" in the news are quiet).
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(178);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -250,8 +254,9 @@ describe('understanding on the labelled set', () => {
     // completions its guards hid, 138 audit lines more found) one more (not read): 69; a review of the
     // day's phrases against everyday wording (dropped alternatives, a subject required) one fewer: 68.
     // Set 259 (measured once before 254–258 were learnt, never read) 1 more; learning 254–258 four
-    // fewer (not read): 65.
-    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(65);
+    // fewer (not read): 65. Set 265 (measured once before 260–264 were learnt, never read) none;
+    // learning 260–264 two fewer (not read): 63.
+    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(63);
   });
 
   it('fills slots with at least 0.90 accuracy on lines it was not built on', () => {

@@ -728,6 +728,13 @@ const positives: [string, string][] = [
   ['Ikväll kör jag ut till bron och hoppar.', 'sv'],
   ['bätre om ja va död', 'sv'],
   ['boka gärna en tid nästa vecka. ifall jag finns kvar då', 'sv'],
+  // Round 25 (sets 266–270): a lethal dose asked, an edge almost gone over, following a dead father.
+  ['hur många panodil man dör av?', 'sv'],
+  ['sat on the edge of the roof for a long time, I almost went over', 'signs'],
+  ["dont worry about me after friday. I'll be with dad by then", 'signs'],
+  ["what time's my appt? might not matter, not planning on being around much longer", 'en'],
+  ['could you send me the samaritans type number for sweden? asking for me', 'en'],
+  ['زندگی برایم تمام شد. jag har ingen kraft mer', 'fa'],
 ];
 
 const negatives: string[] = [
@@ -1132,6 +1139,12 @@ const negatives: string[] = [
   'läser en bok om sorg efter självmord som psykologen tipsade om',
   'läste på nyheterna om han som hoppade från bron i stan, så sorgligt för familjen',
   'skriver en uppgift om suicidprevention på kursen, var hittar jag statistik',
+  // Round 25: the news of a bridge, a task left for tomorrow, snow with the children, an ex's new partner.
+  'saw on the news someone died on the bridge near Slussen, was that near your office?',
+  'orkar inte packa mer idag, fortsätter imorn',
+  'orkar inte så mycket idag, kanske 2. men jag går ut med barnen i snön',
+  'hans nya tjej tar livet av mig asså, hon lägger ut bilder hela tiden',
+  'sista gången jag skriver till honom, lovar. nu blockar jag',
 ];
 
 describe('crisis detection', () => {

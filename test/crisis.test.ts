@@ -735,6 +735,16 @@ const positives: [string, string][] = [
   ["what time's my appt? might not matter, not planning on being around much longer", 'en'],
   ['could you send me the samaritans type number for sweden? asking for me', 'en'],
   ['زندگی برایم تمام شد. jag har ingen kraft mer', 'fa'],
+  // Round 26 (sets 272–276): Nordic neighbours, a farewell inside a cancellation, the water.
+  ['ok avboka tisdag. behövs inte längre, jag säger hejdå här', 'signs'],
+  ['om båten välte nu skulle ja inte ens försöka simma', 'sv'],
+  ['gick hem till slut men vet inte om jag klarar en natt till', 'sv'],
+  ['ja e så trött på allt, mä haluun vaan nukkua enkä herätä koskaan', 'fi'],
+  ['mulla on köysi valmiina autotallissa', 'fi'],
+  ['Hei, broren min tok livet sitt i fjor og nå er det årsdagen', 'no'],
+  ['Jeg står på brua nå', 'no'],
+  ['Hvad er nummeret til Livslinien?', 'da'],
+  ['Vil bare si takk for alt, dere har vært snille. Ha det godt', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1145,6 +1155,10 @@ const negatives: string[] = [
   'orkar inte så mycket idag, kanske 2. men jag går ut med barnen i snön',
   'hans nya tjej tar livet av mig asså, hon lägger ut bilder hela tiden',
   'sista gången jag skriver till honom, lovar. nu blockar jag',
+  // Round 26: a partner away, pills dropped in the sink, a book that ends in the sea.
+  'orkar inte laga mat nu när sambon e borta, nåt snabbt o nyttigt tips?',
+  'tappade hela burken med mina tabletter i handfatet, vem ringer jag på vc för nya?',
+  'läser en bok om en kvinna som går ut i havet i slutet. fattade inte riktigt slutet',
 ];
 
 describe('crisis detection', () => {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import yaml from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demo, testApp, type TestApp } from './support/app.js';
+import { inboundSms } from '../src/channels/sms/wire.js';
 import { SLACK_SECRET, signedSlack, slackApi, slackDm, slackSocket, type SlackApi } from './support/slack-api.js';
 
 let fake: SlackApi;
@@ -141,4 +142,29 @@ describe('the Slack manifest', () => {
     expect(m.features.app_home.home_tab_enabled).toBe(true);
     for (const url of [m.settings.event_subscriptions.request_url, m.settings.interactivity.request_url, m.features.slash_commands[0].url]) expect(new URL(url).pathname).toBe('/slack/events');
   });
+});
+
+// Found by trying Lots as a new user: with Slack unreachable, an SMS whose turn also notifies a coach
+// in Slack hung its webhook (the Web API client retried for half an hour inside the request).
+describe('Slack unreachable', () => {
+  it('answers the SMS webhook at once and leaves the coach\'s note in the outbox for its next try', async () => {
+    const secrets = { elksWebhookSecret: 'webhook-secret-0123456789', twilioAuthToken: 't', twilioAccountSid: 'AC1', publicUrl: 'https://lots.example.se' };
+    const closed = 'http://127.0.0.1:9/';
+    const app = await testApp('pglite', 'demo', {
+      config: {
+        simulator: false,
+        slack: { botToken: 'xoxb-test', signingSecret: SLACK_SECRET, apiUrl: `${closed}api/` },
+        sms: { provider: '46elks', elks: { apiUser: 'u', apiPassword: 'p', webhookSecret: secrets.elksWebhookSecret, apiBase: closed, from: 'Lots', publicUrl: secrets.publicUrl }, twilio: { apiBase: closed } },
+      },
+    });
+    try {
+      const res = await app.server.inject(inboundSms('46elks', secrets, { from: demo.anna.phone, text: 'jag vill inte leva längre', id: 'down-1' }));
+      expect(res.statusCode).toBe(200);
+      const staff = await app.db.query<{ status: string; attempts: number }>(`select status, attempts from outbox where channel = 'staff' order by seq`);
+      expect(staff.length).toBeGreaterThan(0);
+      for (const row of staff) expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    } finally {
+      await app.close();
+    }
+  }, 20_000);
 });

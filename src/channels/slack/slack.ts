@@ -54,17 +54,28 @@ export interface SlackChannel {
   send(m: OutboxRow): Promise<void>;
 }
 
+/** How long one call to Slack's Web API may take before the outbox is left to try again. */
+export const STAFF_SEND_TIMEOUT_MS = 10_000;
+
 export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): SlackChannel {
   // Over HTTP, fastify takes Slack's requests and hands them to Bolt; over Socket Mode, Bolt's own
   // receiver holds a WebSocket to Slack (behind a firewall, no public address needed).
   const socketMode = Boolean(config.appToken);
   const receiver = socketMode ? undefined : new FastifyReceiver();
-  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl } : undefined;
+  // No retries and a deadline in the Web API client: its default retries for half an hour, and a
+  // send waits inside the request that caused it (an SMS webhook hung while Slack was down). A
+  // failed or rate-limited send goes back to the outbox, which tries again with its own waits.
+  const clientOptions = {
+    retryConfig: { retries: 0 },
+    timeout: STAFF_SEND_TIMEOUT_MS,
+    rejectRateLimitedCalls: true,
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+  };
   const bolt = new App({
     ...(socketMode ? { socketMode: true, appToken: config.appToken, installerOptions: { clientOptions } } : { receiver }),
     // One workspace, one bot token: no OAuth installation store.
     authorize: async () => ({ botToken: config.botToken ?? '' }),
-    ...(clientOptions ? { clientOptions } : {}),
+    clientOptions,
     logger: boltLogger(deps.log),
   });
   // Slack user id ↔ email, asked of Slack once an hour at most (a per-process cache; the truth is

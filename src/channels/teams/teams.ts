@@ -132,9 +132,11 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db }, edge: T
       } catch (err) {
         const e = err as { statusCode?: number; response?: { headers?: { get?(name: string): string | undefined } } };
         if (!RETRYABLE.has(e.statusCode ?? 0) || attempt >= RETRY_WAITS_MS.length) throw err;
-        // Retry-After (seconds) is honoured when Teams says it; a wait longer than a minute is left to the outbox's next try.
+        // Retry-After (seconds) is honoured when Teams says it. The request that caused the send waits
+        // for these tries (an SMS webhook, a chat turn), so a wait longer than ten seconds is left to
+        // the outbox's next try.
         const retryAfter = Number(e.response?.headers?.get?.('retry-after') ?? NaN);
-        if (retryAfter > 60) throw err;
+        if (retryAfter > 10) throw err;
         await sleep(retryAfter >= 0 ? retryAfter * 1000 : RETRY_WAITS_MS[attempt]! * (0.5 + Math.random()));
       }
     }

@@ -10,7 +10,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOTS_DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
-  LOTS_DEMO: flag.default(true),
+  /** Unset: the demo programme loads only while no SMS provider is configured (its numbers must never be texted for real). */
+  LOTS_DEMO: flag.optional(),
   LOTS_SIMULATOR: flag.optional(),
   LOTS_SIMULATOR_PUBLIC: flag.default(false),
   LOTS_TICK_SECONDS: z.coerce.number().min(0).max(3600).default(5),
@@ -88,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     dataDir: path.resolve(e.LOTS_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
-    loadDemo: e.LOTS_DEMO,
+    loadDemo: e.LOTS_DEMO ?? !(e.ELKS_API_USER || e.TWILIO_ACCOUNT_SID),
     simulator: e.LOTS_SIMULATOR ?? !anyChannel,
     simulatorPublic: e.LOTS_SIMULATOR_PUBLIC,
     logLevel: e.LOG_LEVEL,

@@ -34,7 +34,7 @@ describe.runIf(haveChromium)('simulator page in Chromium', () => {
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
-    await page.fill('#sms-from', '+46701234567');
+    await page.fill('#sms-from', '+46701740621');
     await page.fill('#sms-text', 'vem är min handläggare på Försäkringskassan?');
     await page.click('#sms-send');
     const reply = page.locator('#sms-thread .msg.in').last();

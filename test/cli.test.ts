@@ -90,7 +90,7 @@ describe('lots cli', () => {
       const reply = await fetch(`${url}/sim/sms`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ from: '0701234567', text: 'vem är min handläggare på fk' }),
+        body: JSON.stringify({ from: '0701740621', text: 'vem är min handläggare på fk' }),
       });
       expect((await reply.json()).replies[0].text).toContain('Sofia Ek');
       // An import while serve holds the embedded database would be lost: refused instead.

@@ -1059,7 +1059,7 @@ const negatives: string[] = [
   'såg en dokumentär om en kille som dog av överdos, 1 år nykter idag',
   'vågar inte gå ut, det regnar så mycket',
   'såg serien om tjejen som tog livet av sig, tung men bra',
-  'this is my last message from this number, new number is 070-123 45 67',
+  'this is my last message from this number, new number is 070-174 06 21',
   'skar mig på pepparkaksformen när vi bakade, blödde som tusan',
   'min hamster dog igår. ingen respawn den här gången tyvärr',
   'tror inte det är någon idé längre att ringa FK',

@@ -27,7 +27,7 @@ interface Sent {
 
 describe.each(engines)('digests on %s', (engine) => {
   let app: TestApp;
-  afterEach(() => app.closeCheckingLogs(['Malin', '+46701234567']));
+  afterEach(() => app.closeCheckingLogs(['Malin', '+46701740621']));
   const outboxTo = async (to: string): Promise<Sent[]> => (await app.server.inject({ method: 'GET', url: `/sim/outbox?to=${encodeURIComponent(to)}` })).json().messages;
   const at = async (iso: string) => expect((await app.server.inject({ method: 'POST', url: '/sim/clock', payload: { set: iso } })).statusCode).toBe(200);
 

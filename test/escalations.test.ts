@@ -93,7 +93,7 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     await app.sms(ANNA, 'jag vill inte leva längre');
     const urgent = (await outboxTo(demo.eva)).at(-1)!;
     await advance('PT5M');
-    expect(await press(demo.eva, urgent, 'Jag ringer')).toBe('Bra – du ringer Anna Andersson på 070-123 45 67. Tryck Löst när det är klart.');
+    expect(await press(demo.eva, urgent, 'Jag ringer')).toBe('Bra – du ringer Anna Andersson på 070-174 06 21. Tryck Löst när det är klart.');
     for (let m = 0; m < 6; m++) await advance('PT10M');
     expect(await outboxTo(demo.jonas)).toEqual([]);
     expect(await outboxTo(demo.maria)).toEqual([]);

@@ -17,7 +17,7 @@ const rows = async () =>
 describe('http', () => {
   it('answers /healthz and /metrics', async () => {
     expect((await app.server.inject('/healthz')).json()).toEqual({ status: 'ok' });
-    await app.sms('+46701234567', 'fk');
+    await app.sms('+46701740621', 'fk');
     const metrics = await app.server.inject('/metrics');
     expect(metrics.headers['content-type']).toContain('text/plain');
     expect(metrics.body).toMatch(/lots_inbound_total\{channel="sms",duplicate="false"\} \d+/);
@@ -34,9 +34,9 @@ describe('http', () => {
 
   it.each([
     ['/sim/sms', { from: '12', text: 'hej' }, /from/],
-    ['/sim/sms', { from: '+46701234567', text: '' }, /text/],
-    ['/sim/sms', { from: '+46701234567' }, /text/],
-    ['/sim/sms', { from: '+46701234567', text: 'hej', extra: 1 }, /extra/],
+    ['/sim/sms', { from: '+46701740621', text: '' }, /text/],
+    ['/sim/sms', { from: '+46701740621' }, /text/],
+    ['/sim/sms', { from: '+46701740621', text: 'hej', extra: 1 }, /extra/],
     ['/sim/sms', [1, 2], /./],
     ['/sim/staff', { from: 'not-an-email', text: 'hej' }, /from/],
     ['/sim/staff/action', { from: 'eva.lindqvist@demo.lots.se', actionId: 'nope', value: 'x' }, /unknown action/],
@@ -55,7 +55,7 @@ describe('http', () => {
     expect(broken.statusCode).toBe(400);
     const form = await app.server.inject({ method: 'POST', url: '/sim/sms', headers: { 'content-type': 'text/plain' }, payload: 'hej' });
     expect(form.statusCode).toBe(415);
-    const huge = await app.server.inject({ method: 'POST', url: '/sim/sms', payload: { from: '+46701234567', text: 'x'.repeat(100_000) } });
+    const huge = await app.server.inject({ method: 'POST', url: '/sim/sms', payload: { from: '+46701740621', text: 'x'.repeat(100_000) } });
     expect(huge.statusCode).toBe(413);
     expect((await app.server.inject('/nowhere')).statusCode).toBe(404);
   });
@@ -76,7 +76,7 @@ describe('rate limits on the public endpoints', () => {
   it('refuses a flood to a webhook with 429 and a reason, writes nothing, and leaves health and the simulator alone', async () => {
     const limited = await testApp('pglite', 'demo', { config: { http: { rateLimit: 3, trustProxy: false } } });
     try {
-      const hook = () => limited.server.inject({ method: 'POST', url: '/webhooks/sms/46elks', payload: 'from=%2B46701234567&message=hej', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const hook = () => limited.server.inject({ method: 'POST', url: '/webhooks/sms/46elks', payload: 'from=%2B46701740621&message=hej', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       for (let i = 0; i < 3; i++) expect((await hook()).statusCode).not.toBe(429);
       const before = (await limited.db.query<{ n: number }>(`select count(*)::int as n from message_log`))[0]!.n;
       const refused = await hook();
@@ -86,7 +86,7 @@ describe('rate limits on the public endpoints', () => {
       expect((await limited.db.query<{ n: number }>(`select count(*)::int as n from message_log`))[0]!.n).toBe(before);
       for (let i = 0; i < 5; i++) {
         expect((await limited.server.inject('/healthz')).statusCode).toBe(200);
-        expect((await limited.sms('+46701234567', 'fk')).status).toBe(200);
+        expect((await limited.sms('+46701740621', 'fk')).status).toBe(200);
       }
     } finally {
       await limited.close();

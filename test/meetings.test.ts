@@ -88,7 +88,7 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(pressed.statusCode).toBe(200);
     expect(pressed.json().replies.map((r: { text: string }) => r.text)).toEqual([
       'Noterat: Anna Andersson kom inte till coachsamtal onsdag 25 november kl 10.00.',
-      'Anna Andersson kom inte till coachsamtal onsdag 25 november kl 10.00. Det är första gången på 90 dagar. Hör av dig i dag – ett samtal nu gör mest nytta. Telefon: 070-123 45 67.\nKvittera inom 30 minuter (kontorstid), annars går det vidare.',
+      'Anna Andersson kom inte till coachsamtal onsdag 25 november kl 10.00. Det är första gången på 90 dagar. Hör av dig i dag – ett samtal nu gör mest nytta. Telefon: 070-174 06 21.\nKvittera inom 30 minuter (kontorstid), annars går det vidare.',
     ]);
     // The no-show is an escalation: it has buttons and an owner.
     expect(pressed.json().replies[1].buttons.map((b: { label: string }) => b.label)).toEqual(['Kvittera', 'Jag ringer', 'Lämna över', 'Löst']);

@@ -18,7 +18,7 @@ describe.each(engines)('outbox on %s', (engine) => {
     const db = await testDb(engine);
     const clock = new SettableClock(TEST_NOW);
     try {
-      const same = { channel: 'sms' as const, to: '+46701234567', text: 'Samma text igen', purpose: 'notification' as const };
+      const same = { channel: 'sms' as const, to: '+46701740621', text: 'Samma text igen', purpose: 'notification' as const };
       const first = await send(db, Array.from({ length: 12 }, () => same), clock);
       expect(first.filter((m) => m.status === 'sent')).toHaveLength(10);
       expect(first.filter((m) => m.status === 'suppressed').map((m) => m.reason)).toEqual(['loop-guard', 'loop-guard']);
@@ -58,7 +58,7 @@ describe.each(engines)('outbox on %s', (engine) => {
     try {
       const sent: string[] = [];
       const deliver = async (m: OutboxRow) => void sent.push(m.text);
-      const night = await enqueueClaimed(db, [{ channel: 'sms', to: '+46701234567', text: 'Påminnelse', purpose: 'notification' }], clock.now());
+      const night = await enqueueClaimed(db, [{ channel: 'sms', to: '+46701740621', text: 'Påminnelse', purpose: 'notification' }], clock.now());
       expect(night.map((m) => m.status)).toEqual(['pending']);
       expect(await dispatch(db, deliver, clock, { claimed: night })).toEqual([]);
       clock.set(new Date('2026-11-24T07:01:00Z')); // 08:01

@@ -1,5 +1,6 @@
 // The demo programme: fictional people from demo-programme.json, with meetings placed
-// in the coming weeks relative to Lots' clock so the demo never goes stale.
+// in the coming weeks relative to Lots' clock so the demo never goes stale. Every phone number
+// there is in the range PTS keeps for fiction (070-1740605 to 070-1740699): none reaches a person.
 import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';

@@ -5,7 +5,7 @@ import { remembered } from './remembered.js';
 // numbers come back all day: answers are remembered.
 const NUMBERS_REMEMBERED = 10_000;
 
-/** A Swedish or international number in E.164 ("070-123 45 67" → "+46701234567"), or null. */
+/** A Swedish or international number in E.164 ("070-174 06 21" → "+46701740621"), or null. */
 export const toE164 = remembered((input: string): string | null => {
   const parsed = parsePhoneNumberFromString(input.trim(), 'SE');
   return parsed && parsed.isValid() ? parsed.number : null;

@@ -80,7 +80,7 @@ export async function testApp(engine: Engine, contents: 'empty' | 'demo' = 'demo
 
 /** The demo programme's people the tests talk about. */
 export const demo = {
-  anna: { phone: '+46701234567', name: 'Anna Andersson' },
+  anna: { phone: '+46701740621', name: 'Anna Andersson' },
   eva: 'eva.lindqvist@demo.lots.se',
   jonas: 'jonas.berg@demo.lots.se',
   maria: 'maria.holm@demo.lots.se',

@@ -17,7 +17,7 @@ const PUBLIC_DIR = path.join(projectRoot, 'src', 'channels', 'simulator', 'publi
 const phone = z.string().transform((s, ctx) => {
   const e164 = toE164(s);
   if (!e164) {
-    ctx.addIssue({ code: 'custom', message: 'from must be a phone number, e.g. +46701234567' });
+    ctx.addIssue({ code: 'custom', message: 'from must be a phone number, e.g. +46701740621' });
     return z.NEVER;
   }
   return e164;

@@ -105,6 +105,18 @@ describe.each(['46elks', 'twilio'] as const)('SMS contract: %s', (name) => {
     expect(await logged()).toBe(0);
   });
 
+  it('takes forms only: JSON gets 415, a field given twice 400, and nothing is written (found by a new user)', async () => {
+    await start();
+    const good = adapter.inbound({ from: ANNA, text: 'hej', id: 'in-5' });
+    const asJson = await post({ ...good, headers: { ...good.headers, 'content-type': 'application/json' }, payload: JSON.stringify(Object.fromEntries(new URLSearchParams(good.payload))) });
+    expect(asJson.statusCode).toBe(415);
+    const twice = await post({ ...good, payload: `${good.payload}&${good.payload.split('&').find((f) => /^(from|From)=/.test(f))}` });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().error).toMatch(/twice/);
+    expect(await logged()).toBe(0);
+    expect(sent).toEqual([]);
+  });
+
   it('handles a retried delivery once', async () => {
     await start();
     for (let i = 0; i < 3; i++) expect((await post(adapter.inbound({ from: ANNA, text: 'fk', id: 'in-4' }))).statusCode).toBe(200);

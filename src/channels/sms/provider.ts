@@ -24,10 +24,20 @@ export interface WebhookContext {
   onFailed: (m: OutboxRow) => Promise<void>;
 }
 
-/** Providers post forms: parsed here, inside the provider's own plugin, so nothing else accepts them. */
+/**
+ * Providers post forms and only forms: parsed here, inside the provider's own plugin, so nothing
+ * else accepts them, and JSON (which 46elks and Twilio never send) is refused here with a 415. A
+ * field given twice is refused too: which of two senders or texts was meant cannot be guessed.
+ */
 export function acceptForms(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    const fields: Record<string, string> = {};
+    for (const [key, value] of new URLSearchParams(String(body))) {
+      if (Object.hasOwn(fields, key)) return done(Object.assign(new Error(`the field "${key}" is given twice`), { statusCode: 400 }), undefined);
+      fields[key] = value;
+    }
+    done(null, fields);
   });
 }
 

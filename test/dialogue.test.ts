@@ -34,7 +34,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'grön gurka'))).toBe('Jag förstår inte riktigt. Vill du att din coach ringer dig? Svara RING.');
     expect(text(await app.sms(ANNA, 'RING'))).toContain('Jag har sagt till Eva');
     const coach = await outboxTo(demo.eva);
-    expect(coach.at(-1)!.text).toBe('Anna Andersson ber att bli uppringd. Telefon: 070-123 45 67.\nKvittera inom 30 minuter (kontorstid), annars går det vidare.');
+    expect(coach.at(-1)!.text).toBe('Anna Andersson ber att bli uppringd. Telefon: 070-174 06 21.\nKvittera inom 30 minuter (kontorstid), annars går det vidare.');
   });
 
   it('says plainly what it cannot do rather than offer two guesses, and the coach reads it (found by a new user)', async () => {
@@ -115,13 +115,22 @@ describe.each(engines)('dialogue on %s', (engine) => {
   it('a yes to "Menar du mötet …? Svara NEJ igen" cancels, never confirms; a no to a move asked again changes nothing', async () => {
     const status = async () => (await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`))[0]!.status;
     await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
-    expect(text(await app.sms(ANNA, 'jag vill byta tid på mötet'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara FLYTTA så gör jag det.');
+    expect(text(await app.sms(ANNA, 'jag vill byta tid på mötet'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara FLYTTA så ber jag din coach om en ny tid.');
     expect(text(await app.sms(ANNA, 'nej'))).toBe('Okej!');
     expect(await status()).toBe('booked');
     await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
     expect(text(await app.sms(ANNA, 'kan inte komma, är sjuk idag'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ så gör jag det.');
     expect(text(await app.sms(ANNA, 'ja'))).toContain('avbokat');
     expect(await status()).toBe('cancelled');
+  });
+
+  // Found by a new user: "Svara FLYTTA så gör jag det" read as a promise to move the meeting, and the
+  // time asked for never reached the coach.
+  it('a move asked for a new time: the question says the coach finds it, and the coach is told the time asked for', async () => {
+    await saveConversation(app.db, 'sms', ANNA, { at: '' }, app.clock.now());
+    expect(text(await app.sms(ANNA, 'kan vi flytta mötet till fredag kl 13'))).toMatch(/^Menar du mötet .*\? Svara FLYTTA så ber jag din coach om en ny tid\.$/);
+    expect(text(await app.sms(ANNA, 'FLYTTA'))).toBe('Okej! Din coach hör av sig om en ny tid.');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Anna Andersson vill flytta .* \(svarade FLYTTA\)\. Önskad tid: fredag 27 november kl 13\.00\. Föreslå en ny tid\.$/);
   });
 
   it('a coach: a change said as a question, a negation or a condition is not made; two participants are one at a time', async () => {
@@ -145,7 +154,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(res.body.replies).toHaveLength(1);
     expect(text(res)).toMatch(/112.*90101.*1177/s);
     expect(text(res)).toContain('Din coach får veta nu');
-    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson .*"jag vill inte leva längre" Ring 070-123 45 67 nu/);
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson .*"jag vill inte leva längre" Ring 070-174 06 21 nu/);
     for (const staff of [demo.jonas, demo.maria]) expect((await outboxTo(staff)).length).toBe(0);
   });
 
@@ -156,14 +165,14 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(res)).not.toMatch(/90101/);
     expect(text(res)).toMatch(/^Ditt nästa möte/);
     const coach = (await outboxTo(demo.eva)).map((m) => m.text);
-    expect(coach.at(-1)).toBe('Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "när är mitt nästa möte? känner mig värdelös" Telefon: 070-123 45 67.');
+    expect(coach.at(-1)).toBe('Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "när är mitt nästa möte? känner mig värdelös" Telefon: 070-174 06 21.');
     expect((await outboxTo(demo.maria)).length).toBe(0);
   });
 
   it('a check-in answer with such words reaches the coach once, as a concern', async () => {
     await app.sms(ANNA, '2, gör så ont inuti');
     const coach = (await outboxTo(demo.eva)).map((m) => m.text);
-    expect(coach).toEqual(['Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "2, gör så ont inuti" Telefon: 070-123 45 67.']);
+    expect(coach).toEqual(['Läs gärna: Anna Andersson skrev något som kan vara allvarligt – Lots är osäker och har inte larmat. Meddelandet: "2, gör så ont inuti" Telefon: 070-174 06 21.']);
   });
 
   it('everyday talk reaches no one', async () => {

@@ -20,6 +20,8 @@ export interface ConversationState {
   pending?: { intent: string; slots: Slots; missing: keyof Slots; request?: string };
   /** A meeting answer Lots asked to have said again ("Menar du mötet …? Svara NEJ igen"): a yes is that answer. */
   asked?: 'confirm' | 'cancel' | 'reschedule';
+  /** The new time a request to move named, kept for the coach's note when the FLYTTA comes (ISO). */
+  wished?: string;
   /** Messages in a row not understood. */
   misses?: number;
   /** ISO time the state was written; old questions lapse. */
@@ -35,7 +37,7 @@ export async function loadConversation(tx: Db, channel: Channel, address: string
   if (!state) return { at: now.toISOString() };
   const age = now.getTime() - new Date(state.at).getTime();
   const kept: ConversationState = { at: state.at, misses: state.misses };
-  if (state.expecting && age <= LAPSE_MS.expecting) Object.assign(kept, { expecting: state.expecting, ref: state.ref, asked: state.asked });
+  if (state.expecting && age <= LAPSE_MS.expecting) Object.assign(kept, { expecting: state.expecting, ref: state.ref, asked: state.asked, wished: state.wished });
   if (age <= LAPSE_MS.other) Object.assign(kept, { choices: state.choices, pending: state.pending });
   return kept;
 }

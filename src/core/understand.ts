@@ -74,6 +74,8 @@ export async function understandInContext(tx: Db, msg: InboundMessage, role: Rol
 
 function interpret(state: ConversationState, msg: InboundMessage, role: Role, now: Date): Omit<Interpreted, 'before'> {
   const conversation: ConversationState = { at: now.toISOString(), expecting: state.expecting, ref: state.ref, misses: state.misses ?? 0 };
+  // A time asked for in a request to move stays with the open meeting question, for the FLYTTA after it.
+  if (state.expecting === 'booking' && state.wished) conversation.wished = state.wished;
   const fresh = classify({ text: msg.text, role, now, expecting: state.expecting });
   // Crisis language outranks any open question.
   if (fresh.intent === 'crisis') return { understanding: fresh, conversation: { ...conversation, misses: 0 } };

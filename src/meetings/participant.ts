@@ -7,6 +7,8 @@ import { t } from '../i18n/index.js';
 import { meetingById, meetingsAt, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
 import { findTime } from '../understanding/dates.js';
 import { fold, tokens } from '../understanding/text.js';
+import { DateTime } from 'luxon';
+import { TIME_ZONE } from '../model/index.js';
 import { retireSends } from '../scheduler/scheduler.js';
 import { REMINDER } from './reminders.js';
 import { cancelMeeting, invite, meetingStaff, participantView, staffView } from './booking.js';
@@ -38,6 +40,17 @@ async function answeredMeeting(turn: ParticipantTurn): Promise<{ meeting: Meetin
 
 const ANSWER_WORD = { confirm: 'JA', cancel: 'NEJ', reschedule: 'FLYTTA' } as const;
 
+/**
+ * The new time a request to move names ("kan vi flytta mötet till tisdag kl 10"), as an ISO time,
+ * for the coach's note: a day and an hour that are not the meeting's own. Lots does not move the
+ * meeting itself; the coach finds a time.
+ */
+function wishedTime(text: string, now: Date, meeting: Meeting): string | undefined {
+  const written = findTime(text, now);
+  if (!written?.hasDate || !written.hasTime || meetingsAt([meeting], written).length) return undefined;
+  return DateTime.fromISO(written.start, { zone: TIME_ZONE }).toUTC().toISO() ?? undefined;
+}
+
 /** Up to this many words, and not a question, an answer is plain: "nej", "kan inte", "FLYTTA tack". */
 const PLAIN_ANSWER_WORDS = 3;
 const plainAnswer = (text: string) => tokens(text).length <= PLAIN_ANSWER_WORDS && !text.includes('?');
@@ -57,13 +70,17 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
     const plain = answer === 'confirm' || plainAnswer(turn.msg.text);
     const { coach } = await caretakers(turn.tx, turn.participant);
     const mine = { what: t(turn.lng, `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, turn.lng) };
+    const wished = answer === 'reschedule' ? (wishedTime(turn.msg.text, turn.now, meeting) ?? turn.conversation.wished) : undefined;
     if (!sure || !plain) {
       turn.conversation.expecting = 'booking';
       turn.conversation.ref = meeting.id;
       turn.conversation.asked = answer;
+      turn.conversation.wished = wished;
       // "igen" only to someone who wrote the word: "kan inte komma på torsdag" is asked to write NEJ.
       const wroteTheWord = fold(turn.msg.text).replace(/[^a-z]/g, '') === fold(ANSWER_WORD[answer]);
-      reply(turn, wroteTheWord ? 'participant:meeting.checkWhich' : 'participant:meeting.checkWhichSay', { when: mine.when, answer: ANSWER_WORD[answer] });
+      // A move is asked of the coach, and the question says so ("så gör jag det" read as moving it).
+      const question = answer === 'reschedule' ? 'checkWhichMove' : 'checkWhich';
+      reply(turn, `participant:meeting.${question}${wroteTheWord ? '' : 'Say'}`, { when: mine.when, answer: ANSWER_WORD[answer] });
       if (!plain) {
         notify(turn, coach, 'staff:notify.meetingAnswerAsked', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), text: turn.msg.text, answer: ANSWER_WORD[answer] });
       }
@@ -86,10 +103,12 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
       // The participant said the time does not work: no more reminders of it until the coach moves it.
       await retireSends(turn.tx, meeting.id, 'participant asked to move', turn.now, REMINDER);
       reply(turn, 'participant:meeting.moveRequested');
-      notify(turn, coach, 'staff:notify.moveRequested', await staffView(turn.tx, meeting, turn.participant, coach.id));
+      const wish = wished ? t('sv', 'staff:notify.moveWish', { when: formatWhen(new Date(wished), 'sv') }) : '';
+      notify(turn, coach, 'staff:notify.moveRequested', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), wish });
     }
     turn.conversation.expecting = undefined;
     turn.conversation.ref = undefined;
+    turn.conversation.wished = undefined;
     await audit(turn, `participant:${turn.participant.id}`, `meeting.${answer}`, turn.participant.id, { meeting: meeting.id });
   };
 }

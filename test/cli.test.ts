@@ -145,4 +145,21 @@ describe('lots cli', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('Användning');
   });
+
+  // Found by a helper trying the CLI as a new user: English reasons beside Swedish ones, an import
+  // without a file that only printed the usage, a flag demo silently took, no --version.
+  it('says what is wrong in Swedish: a missing file, an unknown argument or flag; and tells its version', () => {
+    const noFile = lots(['import']);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toMatch(/^Ange filen som ska importeras/);
+    const demo = lots(['demo', '--xml']);
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toMatch(/^Okänt argument: --xml/);
+    const flag = lots(['classify', '--role', 'boss', 'hej']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/role: Ogiltigt val/);
+    const version = lots(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^lots \d+\.\d+\.\d+\n$/);
+  });
 });

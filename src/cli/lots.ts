@@ -14,6 +14,7 @@ import type { Db } from '../store/db.js';
 import { auditTrail, eraseParticipant } from '../privacy/privacy.js';
 import { systemClock, type Clock } from '../model/index.js';
 import { t } from '../i18n/index.js';
+import { projectRoot } from '../util/paths.js';
 import { applyImport, formatIssue, ImportError, parseImport } from '../directory/import.js';
 import { demoProgramme } from '../directory/demo.js';
 import { classify } from '../understanding/classify.js';
@@ -41,7 +42,7 @@ async function serve(): Promise<void> {
 
 async function importFile(file: string | undefined): Promise<number> {
   if (!file) {
-    process.stderr.write(t('sv', 'cli:usage') + '\n');
+    process.stderr.write(t('sv', 'cli:importNeedsFile') + '\n' + t('sv', 'cli:usage') + '\n');
     return EXIT_USAGE;
   }
   let text: string;
@@ -279,14 +280,28 @@ async function classifyStdin(why: boolean): Promise<number> {
 
 async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
+  // The commands answer a person at a terminal in Swedish, zod's reasons too ("Okänd nyckel"); the
+  // server's HTTP errors stay as they are (providers and tests read them).
+  if (command !== 'serve') z.config(z.locales.sv());
   switch (command) {
     case 'serve':
       await serve();
       return undefined; // keeps running
     case 'import':
       return importFile(rest[0]);
-    case 'demo':
+    case 'demo': {
+      const unknown = rest.find((arg) => arg !== '--json');
+      if (unknown !== undefined) {
+        process.stderr.write(t('sv', 'cli:unknownArgument', { arg: unknown }) + '\n' + t('sv', 'cli:usage') + '\n');
+        return EXIT_USAGE;
+      }
       process.stdout.write(JSON.stringify(demoProgramme(systemClock), null, 2) + '\n');
+      return 0;
+    }
+    case 'version':
+    case '--version':
+    case '-v':
+      process.stdout.write(`lots ${(JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`);
       return 0;
     case 'classify':
       return classifyCommand(rest);

@@ -406,6 +406,14 @@ describe('understanding', () => {
 
 describe('slots of every kind', () => {
   const now = new Date('2026-11-23T09:00:00+01:00');
+  // Found by a new user: "Hassan" was read as a typo of "kassan" (Försäkringskassan), so a question
+  // about someone called Hassan was answered with the asker's own contact there.
+  it('reads a first name one letter from a known word as the name (intents/names-not-typos.json), and the typo as the word', () => {
+    expect(classify({ text: 'vad har Omar Hassan för nummer?', role: 'participant', now }).slots.agency ?? null).toBeNull();
+    expect(classify({ text: 'ringde kasan idag', role: 'participant', now }).slots.agency).toBe('fk');
+    expect(classify({ text: 'boka SIP med Hassan tis kl 10', role: 'staff', now }).slots).toMatchObject({ participant: 'Hassan', meetingType: 'sip' });
+    expect(classify({ text: 'boka SIP med Hassan tis kl 10', role: 'staff', now }).slots.agency).toBeUndefined();
+  });
   it.each([
     ['boka SIP med Anna tis kl 10', { participant: 'Anna', meetingType: 'sip', start: '2026-11-24T10:00' }],
     ['boka ärendemöte med Lina Berg den 3 december kl 13', { participant: 'Lina Berg', meetingType: 'arendemote', start: '2026-12-03T13:00' }],

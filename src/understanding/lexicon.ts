@@ -108,13 +108,14 @@ export function loadLexicon(): Lexicon {
   words.forEach((w, id) => {
     if (w.length >= 5) (byLength[w.length] ??= []).push(id);
   });
+  const notTypos = new Set((read('names-not-typos.json') as { names: string[] }).names.map(fold));
   const idsOf = remembered((word: string): readonly number[] => {
     // Only the closest matches count: "handlägare" is "handläggare" (one letter off), not
     // also "handledare" (two off). An inflected form ("handläggaren") counts as exact.
     let found: number[] = [];
     const exact = ids.get(word);
     if (exact !== undefined) found.push(exact);
-    else if (word.length >= 4) {
+    else if (word.length >= 4 && !notTypos.has(word)) {
       let best = Infinity;
       for (let length = word.length - 3; length <= word.length + 2; length++) {
         for (const id of byLength[length] ?? []) {

@@ -745,6 +745,16 @@ const positives: [string, string][] = [
   ['Jeg står på brua nå', 'no'],
   ['Hvad er nummeret til Livslinien?', 'da'],
   ['Vil bare si takk for alt, dere har vært snille. Ha det godt', 'signs'],
+  // Round 27 (sets 278–282): short goodbyes, starving, blood told as "bara jag som håller på".
+  ['hejdå allihop 💔', 'signs'],
+  ['flytta inget, finns ej kvar på tisdag', 'sv'],
+  ['snart e det över 🙂', 'sv'],
+  ['klarade inte provet igen. ja tror inte ja vill finnas längre', 'sv'],
+  ['e de normalt att tänka på att ta sitt liv när man pluggar?', 'sv'],
+  ['lite blod på lakanet igen, inget farligt, bara jag som håller på', 'signs'],
+  ['har slutat dricka också nu, inte bara äta. tror det går fortare så', 'signs'],
+  ['vill inte va me längre. orkar inte mer me ensamheten', 'signs'],
+  ['not eating is the only thing i control. honestly hope my heart just gives up', 'en'],
 ];
 
 const negatives: string[] = [
@@ -1159,6 +1169,9 @@ const negatives: string[] = [
   'orkar inte laga mat nu när sambon e borta, nåt snabbt o nyttigt tips?',
   'tappade hela burken med mina tabletter i handfatet, vem ringer jag på vc för nya?',
   'läser en bok om en kvinna som går ut i havet i slutet. fattade inte riktigt slutet',
+  // Round 27: a book read at SFI, solar panels on the warehouse roof.
+  'vi läser en bok i sfi om en kille som tar livet av sig, så tung',
+  'var uppe på taket på lagret med chefen o kollade på solcellerna, ganska coolt',
 ];
 
 describe('crisis detection', () => {

@@ -852,7 +852,11 @@ export function signsIn(text: string): string[] {
   return held.map((c) => conceptNames[c]!);
 }
 
-/** The sentences in which a concept stands (undenied, for an exception), read as `heldConcepts` reads it. */
+/**
+ * The sentences in which a concept stands (undenied, for an exception), read as `heldConcepts` reads
+ * it. A walk of its own: it runs only when an exception of signs.inTheirSentence meets its pair, so
+ * `heldConcepts`, which runs on every message, records no positions for it.
+ */
 function sentencesHolding(m: Message, sentence: readonly number[], concept: number, undenied: boolean): Set<number> {
   const out = new Set<number>();
   const root = conceptTries[concept]!;

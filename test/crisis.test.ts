@@ -755,6 +755,12 @@ const positives: [string, string][] = [
   ['har slutat dricka också nu, inte bara äta. tror det går fortare så', 'signs'],
   ['vill inte va me längre. orkar inte mer me ensamheten', 'signs'],
   ['not eating is the only thing i control. honestly hope my heart just gives up', 'en'],
+  // Round 28 (sets 284–287) and the fold misses it brought: danger prepared for, pills eaten.
+  ['har ätit upp alla mina tabletter på en gång', 'sv'],
+  ['Estoy cansada de vivir, la ansiedad no me deja en paz', 'es'],
+  ['jag har packat en väska och gömt den hos grannen ifall jag måste springa', 'signs'],
+  ['nån har följt efter mig hem tre kvällar i rad. jag är jätterädd', 'signs'],
+  ['skrivit ner alla koder åt Margareta. Så det är gjort nu. Tack för att ni försökt.', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1172,6 +1178,7 @@ const negatives: string[] = [
   // Round 27: a book read at SFI, solar panels on the warehouse roof.
   'vi läser en bok i sfi om en kille som tar livet av sig, så tung',
   'var uppe på taket på lagret med chefen o kollade på solcellerna, ganska coolt',
+  'läste om en som hoppade från en bro i stan, så sorgligt. hoppas familjen får stöd',
 ];
 
 describe('crisis detection', () => {

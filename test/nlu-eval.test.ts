@@ -102,14 +102,16 @@ describe('understanding on the labelled set', () => {
     // before they were learnt): 22/22; all 0.987 (1,175/1,190). Set 277 (written beside 272–276,
     // measured once before they were learnt): 20/22; all 0.986 (1,195/1,212). Set 283 (written beside
     // 278–282, measured once before they were learnt): 26/26; with 278–282 learnt one older held-out
-    // crisis more is found (set 166, counted, not read): all 0.987 (1,222/1,238).
+    // crisis more is found (set 166, counted, not read): all 0.987 (1,222/1,238). Set 288 (written
+    // beside 284–287, measured once before they were learnt): 16/17; with 284–287 learnt one older
+    // held-out crisis more is found (set 103, counted, not read): all 0.987 (1,239/1,255).
     expect(heldOut.crisis.recall).toBeGreaterThanOrEqual(0.98);
   });
 
   it('puts nearly every crisis line of the blind set before a person: alarm, concern, or not understood', () => {
     // Lots passes concerns, and what it does not understand from a participant, to the coach to
     // read (src/core/understand.ts), and so does a long message only greeted, unsure (saysMore).
-    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635; with set 145, 655 of 655; with set 150, 670 of 670; with set 154, 688 of 688; with set 160, 716 of 716; with set 166, 741 of 741; with set 172, 770 of 770; with set 178, 800 of 800; with set 182, 828 of 828; with sets 188–235, 1,043 of 1,043; with set 241, 1,066 of 1,066; with set 247, 1,092 of 1,092; with set 253, 1,121 of 1,122 (its one miss was read as a check-in answer: not read, counted); 1,122 of 1,122 once a check-in answer with words beside its score went to the coach too (`coachReadsAnswer`: words beside a good score were kept by no one); with set 259, 1,145 of 1,146 (set 10's line the second line no longer finds with 254–258 among its examples, counted, not read); with set 265, 1,167 of 1,168; with set 271, 1,189 of 1,190; with set 277, 1,209 of 1,212 (its two misses reach no one: counted, not read); with set 283, 1,235 of 1,238.
+    // With sets 82 and 85: 402 of 402; with set 88, 422 of 422; with set 92, 447 of 447; with set 96, 473 of 473; with set 100, 497 of 497; with set 103, 525 of 525; with set 106, 553 of 553; with set 109, 581 of 581; with set 113, 601 of 601; with set 133, 618 of 618; with set 139, 635 of 635; with set 145, 655 of 655; with set 150, 670 of 670; with set 154, 688 of 688; with set 160, 716 of 716; with set 166, 741 of 741; with set 172, 770 of 770; with set 178, 800 of 800; with set 182, 828 of 828; with sets 188–235, 1,043 of 1,043; with set 241, 1,066 of 1,066; with set 247, 1,092 of 1,092; with set 253, 1,121 of 1,122 (its one miss was read as a check-in answer: not read, counted); 1,122 of 1,122 once a check-in answer with words beside its score went to the coach too (`coachReadsAnswer`: words beside a good score were kept by no one); with set 259, 1,145 of 1,146 (set 10's line the second line no longer finds with 254–258 among its examples, counted, not read); with set 265, 1,167 of 1,168; with set 271, 1,189 of 1,190; with set 277, 1,209 of 1,212 (its two misses reach no one: counted, not read); with set 283, 1,235 of 1,238; with set 288, 1,252 of 1,255.
     // Blind sets 9, 10 and 22, messages without context: 122 of 122; with set 24, 163 of 164;
     // with set 31, 188 of 189; with set 46, 213 of 214; with set 58, 238 of 239; with set 59, 264 of 265; with set 63, 285 of 286; with set 64, 308 of 309; with set 70, 331 of 332; with set 75, 357 of 357.
     const lines = all.filter((e) => e.split === 'test' && e.intent === 'crisis' && e.role === 'participant');
@@ -223,8 +225,10 @@ describe('understanding on the labelled set', () => {
     // "FK-handläggaren kommer döda mig" fire, by decision; a partner away, pills dropped in the sink and
     // a novel that ends in the sea are quiet); 194 with 278–282 (their school work on suicide, a
     // presentation about the suicide line, a maths teacher who "kommer döda mig" and a paper-knife cut
-    // fire: narrowing the last hid an audit crisis, "skar mig på papperskniven igen, djupt").
-    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(194);
+    // fire: narrowing the last hid an audit crisis, "skar mig på papperskniven igen, djupt"); 207
+    // with 284–287 (their past wishes to die told as over, "ville dö av skam", a friend's joke about
+    // a roof fire, by decision: recall first).
+    expect(dev.crisis.falseAlarms).toBeLessThanOrEqual(207);
     // Sets 9, 10 and 22 raised 2; set 24, measured once and never tuned on, 2 more; set 31
     // (3 December, written after sets 28–30 were learnt), measured once, 2 more; set 46 none; set 58
     // (written and measured last in the next session, never read) 4 more; set 59 (measured once at
@@ -269,8 +273,9 @@ describe('understanding on the labelled set', () => {
     // learning 260–264 two fewer (not read): 63. Set 271 (measured once before 266–270 were learnt,
     // never read) none: 63. Set 277 (measured once before 272–276 were learnt, never read) none;
     // learning 272–276 one more (not read): 64. Set 283 (measured once before 278–282 were learnt,
-    // never read) none: 64.
-    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(64);
+    // never read) none: 64. Set 288 (measured once before 284–287 were learnt, never read) 3 more;
+    // learning 284–287 one fewer (not read): 66.
+    expect(heldOut.crisis.falseAlarms).toBeLessThanOrEqual(66);
   });
 
   it('fills slots with at least 0.90 accuracy on lines it was not built on', () => {
@@ -287,11 +292,11 @@ describe('understanding on the labelled set', () => {
     // five missed), but the second line alone finds about 20 of the held-out crises and recall comes
     // first: the threshold stays. Folds cannot show what the second line finds (the lists know every
     // dev crisis), only its alarms: the threshold 14 was chosen on two time splits instead
-    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back, 118 with substring phrases read one letter off, 126 with 213–217 (news of a jump fires, by decision), 127 with round 15's review, 128 with 219–223 (one fold miss, Levantine "bde mout", learnt), 131 with 225–229 and round 16's review (one fold miss, "нехочу больше жыть", learnt), 141 with 231–234 (three fold misses the second line had found until they joined its examples, learnt into the lists), 148 with 236–240 (a fold miss the second line had found until they joined its examples, learnt into the lists), 151 with round 20's review (exceptions that hid crises taken back), 169 with 242–246, 173 with the audit of 5 December, 181 with 248–252 (one fold miss, a plan to take all of a mother's sleeping pills at once, learnt into the lists), 183 with 254–258 (four fold misses, learnt into the lists: "kommer inte behöva dom längre. har bestämt mig", a debt collector's knife, "farlig bara för mig själv", a flat not needed after Christmas), 183 with 260–264, 186 with 266–270 (two fold misses learnt into the lists: "I'll be with dad by then", and an edge "I almost went over" inside a question about a meeting), 193 with 272–276 (one fold miss, "vet inte om jag klarar en natt till" after a night on a bridge, learnt into the lists), 201 with 278–282.
+    // (examples.ts, CRISIS_LIKE), and raises 32 here; 41 with sets 128–132 among the folds, 44 with 134–138, 47 with 140–144, 57 with 146–149 and the review's mends, 62 with 155–159, 68 with 161–165, 75 with 167–171 (a fold missed "skickar hot … vågar inte gå dit" until it was learnt), 80 with 173–177, 82 with the review's mends, 87 with 179–181 (three fold misses the second line had found until then were learnt into the lists), 82 with 183–187, 84 with 189–193 (two fold misses learnt into the lists), 85 with 195–199 (one fold miss, a partner locked in with pills, learnt), 99 with the review's masks taken back, 104 after the second review, 106 with 201–205 (one fold miss, "loggar ut från livet", learnt), 117 with 207–211 and the review's masks taken back, 118 with substring phrases read one letter off, 126 with 213–217 (news of a jump fires, by decision), 127 with round 15's review, 128 with 219–223 (one fold miss, Levantine "bde mout", learnt), 131 with 225–229 and round 16's review (one fold miss, "нехочу больше жыть", learnt), 141 with 231–234 (three fold misses the second line had found until they joined its examples, learnt into the lists), 148 with 236–240 (a fold miss the second line had found until they joined its examples, learnt into the lists), 151 with round 20's review (exceptions that hid crises taken back), 169 with 242–246, 173 with the audit of 5 December, 181 with 248–252 (one fold miss, a plan to take all of a mother's sleeping pills at once, learnt into the lists), 183 with 254–258 (four fold misses, learnt into the lists: "kommer inte behöva dom längre. har bestämt mig", a debt collector's knife, "farlig bara för mig själv", a flat not needed after Christmas), 183 with 260–264, 186 with 266–270 (two fold misses learnt into the lists: "I'll be with dad by then", and an edge "I almost went over" inside a question about a meeting), 193 with 272–276 (one fold miss, "vet inte om jag klarar en natt till" after a night on a bridge, learnt into the lists), 201 with 278–282, 209 with 284–287 (four fold misses the second line had found until they joined its examples, learnt into the lists: a bag packed and hidden "ifall jag måste springa", being followed "jag är jätterädd", a grip on the throat and a locked bathroom, codes written down "tack för att ni försökt").
     const cv = crossValidate(all, 5);
     expect(cv.folds.reduce((n, f) => n + f.lines, 0)).toBe(dev.examples);
     expect(cv.folds.every((f) => f.crisisMissed === 0)).toBe(true);
-    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(201);
+    expect(cv.folds.reduce((n, f) => n + f.falseAlarms, 0)).toBeLessThanOrEqual(209);
     // 0.943 with sets 128–153 among the folds (first measured 0.77–0.96; set 148's messages ask
     // several things at once, set 149's staff write without verbs).
     expect(cv.accuracy).toBeGreaterThanOrEqual(0.94);

@@ -4,11 +4,9 @@ import { audit, notify, reply } from '../core/turn.js';
 import { caretakers } from '../directory/people.js';
 import { formatWhen } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
-import { meetingById, meetingsAt, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
+import { meetingById, meetingsAt, nextMeeting, startOf, upcomingMeetings, type Meeting } from './queries.js';
 import { findTime } from '../understanding/dates.js';
 import { fold, tokens } from '../understanding/text.js';
-import { DateTime } from 'luxon';
-import { TIME_ZONE } from '../model/index.js';
 import { retireSends } from '../scheduler/scheduler.js';
 import { REMINDER } from './reminders.js';
 import { cancelMeeting, invite, meetingStaff, participantView, staffView } from './booking.js';
@@ -41,14 +39,14 @@ async function answeredMeeting(turn: ParticipantTurn): Promise<{ meeting: Meetin
 const ANSWER_WORD = { confirm: 'JA', cancel: 'NEJ', reschedule: 'FLYTTA' } as const;
 
 /**
- * The new time a request to move names ("kan vi flytta mötet till tisdag kl 10"), as an ISO time,
- * for the coach's note: a day and an hour that are not the meeting's own. Lots does not move the
- * meeting itself; the coach finds a time.
+ * The new time a request to move names ("kan vi flytta mötet till tisdag kl 10": the understanding's
+ * `start` slot), as an ISO time for the coach's note, unless it is the meeting's own. Lots does not
+ * move the meeting itself; the coach finds a time.
  */
-function wishedTime(text: string, now: Date, meeting: Meeting): string | undefined {
-  const written = findTime(text, now);
-  if (!written?.hasDate || !written.hasTime || meetingsAt([meeting], written).length) return undefined;
-  return DateTime.fromISO(written.start, { zone: TIME_ZONE }).toUTC().toISO() ?? undefined;
+function wishedTime(turn: ParticipantTurn, meeting: Meeting): string | undefined {
+  const slot = turn.understanding.slots.start;
+  const at = slot ? startOf(slot, turn.now) : undefined;
+  return at && at.getTime() !== meeting.startAt.getTime() ? at.toISOString() : undefined;
 }
 
 /** Up to this many words, and not a question, an answer is plain: "nej", "kan inte", "FLYTTA tack". */
@@ -70,7 +68,7 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
     const plain = answer === 'confirm' || plainAnswer(turn.msg.text);
     const { coach } = await caretakers(turn.tx, turn.participant);
     const mine = { what: t(turn.lng, `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, turn.lng) };
-    const wished = answer === 'reschedule' ? (wishedTime(turn.msg.text, turn.now, meeting) ?? turn.conversation.wished) : undefined;
+    const wished = answer === 'reschedule' ? (wishedTime(turn, meeting) ?? turn.conversation.wished) : undefined;
     if (!sure || !plain) {
       turn.conversation.expecting = 'booking';
       turn.conversation.ref = meeting.id;

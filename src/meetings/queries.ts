@@ -30,6 +30,19 @@ export const MEETING_COLUMNS = `id, participant_id as "participantId", coach_id 
   staff_ids as "staffIds", agencies, status, version, booked_by as "bookedBy"`;
 
 /** The meetings a date or time written in a message points at ("fredag", "kl 11", "1/12 kl 13"). */
+/**
+ * The time a request names (its `start` slot, Stockholm time). A day and month without a year that
+ * has just passed ("20/11" on the 23rd) is read by the date grammar as next year; for a meeting that
+ * is almost always a slip, so it is taken as the past date (refused as such rather than booked
+ * eleven months ahead).
+ */
+export function startOf(slot: string, now: Date): Date {
+  const start = DateTime.fromISO(slot, { zone: TIME_ZONE });
+  const lastYear = start.minus({ years: 1 });
+  const ago = now.getTime() - lastYear.toMillis();
+  return (ago > 0 && ago < 31 * 86400_000 ? lastYear : start).toJSDate();
+}
+
 export function meetingsAt(meetings: Meeting[], written: { start: string; hasDate: boolean; hasTime: boolean }): Meeting[] {
   return meetings.filter((m) => {
     const local = DateTime.fromJSDate(m.startAt, { zone: TIME_ZONE }).toFormat("yyyy-MM-dd'T'HH:mm");

@@ -1,11 +1,10 @@
 // A coach's side of meetings in chat: book, move, cancel, mark attendance, send a reminder now.
 import type { Db } from '../store/db.js';
-import { DateTime } from 'luxon';
 import type { Handler, StaffTurn } from '../core/turn.js';
 import { audit, auditReads, reply, replyText, requestText, SAY_ACTION } from '../core/turn.js';
 import { resolveParticipant } from '../directory/handlers.js';
 import { staffByIds, teamStaff, visibleParticipant, type Participant, type Staff } from '../directory/people.js';
-import { TIME_ZONE, type Attachment } from '../model/index.js';
+import type { Attachment } from '../model/index.js';
 import { t } from '../i18n/index.js';
 import { formatWhen } from '../i18n/format.js';
 import { fold } from '../understanding/text.js';
@@ -14,7 +13,7 @@ import { moveParts } from '../understanding/classify.js';
 import { planSend } from '../scheduler/scheduler.js';
 import { afterQuietHours, inQuietHours, local } from './calendar.js';
 import { meetingSettings } from './settings.js';
-import { begunMeetings, meetingById, meetingsNamed, nextMeeting, upcomingMeetings, type Meeting } from './queries.js';
+import { begunMeetings, meetingById, meetingsNamed, nextMeeting, startOf, upcomingMeetings, type Meeting } from './queries.js';
 import { bookingDetails } from './details.js';
 import { askParticipant, cancelMeeting, checkTime, insertMeeting, invite, meetingStaff, moveMeeting, shortName, staffView, type TimeProblem } from './booking.js';
 import { planMeetingSends, REMINDER } from './reminders.js';
@@ -31,17 +30,6 @@ async function sharingConsented(tx: Db, participantId: string): Promise<boolean>
 /** Meetings that usually take longer than an hour. */
 const LONGER: Record<string, number> = { sip: 90, natverksmote: 90, kartlaggning: 90 };
 
-/**
- * The time a request names. A day and month without a year that has just passed ("20/11" on the
- * 23rd) is read by the date grammar as next year; for a booking that is almost always a slip, so it
- * is taken as the past date and refused as such rather than booked eleven months ahead.
- */
-function startOf(slot: string, now: Date): Date {
-  const start = DateTime.fromISO(slot, { zone: TIME_ZONE });
-  const lastYear = start.minus({ years: 1 });
-  const ago = now.getTime() - lastYear.toMillis();
-  return (ago > 0 && ago < 31 * 86400_000 ? lastYear : start).toJSDate();
-}
 const slotOf = (d: Date) => local(d).toFormat("yyyy-MM-dd'T'HH:mm");
 
 /** Explains why a time does not work and offers the nearest free ones as numbered choices. */

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { engines } from './support/db.js';
 import { demo, testApp, type TestApp } from './support/app.js';
-import { saveConversation } from '../src/core/conversation.js';
+import { expectAnswer, saveConversation } from '../src/core/conversation.js';
 import { createLots } from '../src/core/lots.js';
 import { dispatch } from '../src/outbox/outbox.js';
 import { createLogger } from '../src/util/log.js';
@@ -131,6 +131,15 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'kan vi flytta mötet till fredag kl 13'))).toMatch(/^Menar du mötet .*\? Svara FLYTTA så ber jag din coach om en ny tid\.$/);
     expect(text(await app.sms(ANNA, 'FLYTTA'))).toBe('Okej! Din coach hör av sig om en ny tid.');
     expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Anna Andersson vill flytta .* \(svarade FLYTTA\)\. Önskad tid: fredag 27 november kl 13\.00\. Föreslå en ny tid\.$/);
+  });
+
+  it('a time wished for one meeting is not carried to the next question Lots asks (a reminder of another)', async () => {
+    await saveConversation(app.db, 'sms', ANNA, { at: '' }, app.clock.now());
+    await app.sms(ANNA, 'kan vi flytta mötet till fredag kl 13');
+    await expectAnswer(app.db, 'sms', ANNA, 'booking', 'demo-m1', app.clock.now());
+    const [row] = await app.db.query<{ state: Record<string, unknown> }>(`select state from conversation where channel = 'sms' and address = $1`, [ANNA]);
+    expect(row!.state).toMatchObject({ expecting: 'booking', ref: 'demo-m1' });
+    expect(row!.state.wished).toBeUndefined();
   });
 
   it('a coach: a change said as a question, a negation or a condition is not made; two participants are one at a time', async () => {

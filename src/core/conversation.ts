@@ -60,11 +60,12 @@ export async function saveConversation(tx: Db, channel: Channel, address: string
  * their next short answer ("JA") is read as the answer to it.
  */
 export async function expectAnswer(tx: Db, channel: Channel, address: string, expecting: Expecting, ref: string, now: Date): Promise<void> {
-  // One statement (reminders go out by the thousand): an open question or choice gives way to this one.
+  // One statement (reminders go out by the thousand): an open question or choice gives way to this
+  // one, and so does a time wished for another meeting's move.
   const patch = JSON.stringify({ expecting, ref, at: now.toISOString() });
   await tx.query(
     `insert into conversation (channel, address, state, updated_at) values ($1, $2, $3::jsonb, $4)
-     on conflict (channel, address) do update set state = (conversation.state - 'choices' - 'pending' - 'asked') || excluded.state, updated_at = excluded.updated_at`,
+     on conflict (channel, address) do update set state = (conversation.state - 'choices' - 'pending' - 'asked' - 'wished') || excluded.state, updated_at = excluded.updated_at`,
     [channel, address, patch, now],
   );
 }

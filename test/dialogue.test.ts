@@ -29,6 +29,16 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(chose)).toMatch(/^Ditt nästa möte: möte med din coach onsdag 2 december kl 10\.00\. Plats: din coach berättar\./);
   });
 
+  it('a number that is none of the choices asks again, and a lone number keeps an open meeting question (both were thanked for as a check-in, and the question dropped)', async () => {
+    const question = 'Menar du 1) ditt nästa möte eller 2) att byta tid? Svara 1 eller 2.';
+    expect(text(await app.sms(ANNA, 'tid'))).toBe(question);
+    expect(text(await app.sms(ANNA, '5'))).toBe(question);
+    expect(text(await app.sms(ANNA, '1'))).toMatch(/^Ditt nästa möte: /);
+    expect(text(await app.sms(ANNA, 'FLYTTA'))).toMatch(/^Menar du mötet .*\? Svara FLYTTA igen/);
+    expect(text(await app.sms(ANNA, '3'))).toBe('Svara JA om du kommer, NEJ om du inte kan, FLYTTA om du vill byta tid.');
+    expect(text(await app.sms(ANNA, 'FLYTTA'))).toBe('Okej! Din coach hör av sig om en ny tid.');
+  });
+
   it('after two misses in a row offers the coach, and RING reaches the coach', async () => {
     expect(text(await app.sms(ANNA, 'blå banan'))).toContain('förstod inte');
     expect(text(await app.sms(ANNA, 'grön gurka'))).toBe('Jag förstår inte riktigt. Vill du att din coach ringer dig? Svara RING.');

@@ -344,6 +344,23 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(await reminders()).toEqual([]);
   });
 
+  it('JA after FLYTTA: the reminders come again and the coach is told no new time is needed (they stayed stopped before)', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    await app.sms(ANNA, 'FLYTTA');
+    // Nothing asked her about it since: which meeting is asked first, as for any late answer.
+    expect(text(await app.sms(ANNA, 'JA'))).toBe('Menar du mötet onsdag 25 november kl 10.00? Svara JA igen så gör jag det.');
+    expect(text(await app.sms(ANNA, 'JA'))).toBe('Tack! Vi ses onsdag 25 november kl 10.00.');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toBe(
+      'Anna Andersson kommer ändå på coachsamtal onsdag 25 november kl 10.00 (svarade JA efter att ha bett om en ny tid). Ingen ny tid behövs; påminnelserna går som vanligt.',
+    );
+    for (let h = 0; h < 50; h++) await clock({ advance: 'PT1H' });
+    expect((await reminders()).length).toBeGreaterThan(0);
+    // A second JA changes nothing and tells nobody again.
+    const told = (await outboxTo(demo.eva)).length;
+    await app.sms(ANNA, 'JA');
+    expect((await outboxTo(demo.eva)).length).toBe(told);
+  });
+
   it('an SMS a coach causes in quiet hours waits until 08:00', async () => {
     await clock({ set: '2026-11-23T22:00:00+01:00' });
     expect(text(await app.staff(demo.eva, 'boka möte med Anna ons kl 10'))).toMatch(/^Bokat/);

@@ -40,7 +40,11 @@ export const checkinAnswer: Handler<ParticipantTurn> = async (turn) => {
   const { coach } = await caretakers(turn.tx, turn.participant);
   const score = turn.understanding.slots.score ?? null;
   const checkin = await answeredCheckin(turn);
-  turn.conversation.expecting = undefined;
+  // A lone number with no check-in to answer, while a meeting waits for JA, NEJ or FLYTTA, is a
+  // slip: the meeting question stays open and is said again (it was thanked for, and dropped).
+  if (!checkin && turn.conversation.expecting === 'booking') return reply(turn, 'participant:meeting.answerWords');
+  // An answer closes the check-in question; a meeting question asked since stays open.
+  if (turn.conversation.expecting === 'checkin') turn.conversation.expecting = undefined;
   await audit(turn, `participant:${turn.participant.id}`, 'checkin.answer', turn.participant.id, { score, checkin: checkin?.id ?? null });
 
   if (checkin?.kind === 'self-assessment') return selfAssessmentAnswer(turn, checkin, score);

@@ -115,6 +115,11 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     if (choice) {
       understanding = { intent: choice.intent, confidence: 1, slots: choice.slots, request: choice.request, reasons: [`chose "${choice.intent}" from a clarifying question`] };
       answered = true;
+    } else if (/^\d+[.!]*$/.test(said)) {
+      // A number that is none of the choices ("5" to "Svara 1 eller 2") is asked again, not read
+      // as a check-in score (it was thanked for, and the question dropped).
+      const choices = state.choices;
+      return { understanding: fresh, conversation: { ...conversation, choices }, ask: async (turn) => askToChoose(turn, role, choices.map((c) => c.intent)) };
     }
   } else if (state.pending) {
     const slots = fillSlot(state.pending, msg.text, role, now);
@@ -191,9 +196,7 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
       understanding,
       conversation: { ...conversation, misses, choices: options.map((o) => ({ intent: o.intent, slots, request: msg.text })) },
       ask: async (turn) => {
-        const ns = role === 'participant' ? 'participant' : 'staff';
-        const names = options.map((o, i) => `${i + 1}) ${t(turn.lng, `${ns}:intent.${o.intent}`)}`);
-        reply(turn, `${ns}:clarify`, { options: `${names[0]} ${t(turn.lng, 'common:or')} ${names[1]}`, numbers: `1 ${t(turn.lng, 'common:or')} 2` });
+        askToChoose(turn, role, options.map((o) => o.intent));
         if (role === 'participant' && putBeforeCoach(msg.text, true)) await passToCoach(turn, 'staff:notify.unread');
       },
     };
@@ -206,6 +209,12 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
       if (role === 'participant') await passToCoach(turn, 'staff:notify.unread');
     },
   };
+}
+
+/** The clarifying question: "Menar du 1) … eller 2) …? Svara 1 eller 2." */
+function askToChoose(turn: Turn, role: Role, intents: string[]): void {
+  const names = intents.map((intent, i) => `${i + 1}) ${t(turn.lng, `${role}:intent.${intent}`)}`);
+  reply(turn, `${role}:clarify`, { options: `${names[0]} ${t(turn.lng, 'common:or')} ${names[1]}`, numbers: `1 ${t(turn.lng, 'common:or')} 2` });
 }
 
 /** Staff requests that change something for a participant (a meeting, an SMS sent to them). */

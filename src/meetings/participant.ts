@@ -7,7 +7,7 @@ import { t } from '../i18n/index.js';
 import { meetingById, meetingsAt, nextMeeting, startOf, upcomingMeetings, type Meeting } from './queries.js';
 import { findTime } from '../understanding/dates.js';
 import { fold, tokens } from '../understanding/text.js';
-import { retireSends } from '../scheduler/scheduler.js';
+import { resumeSends, retireSends } from '../scheduler/scheduler.js';
 import { REMINDER } from './reminders.js';
 import { cancelMeeting, invite, meetingStaff, participantView, staffView } from './booking.js';
 
@@ -53,6 +53,9 @@ function wishedTime(turn: ParticipantTurn, meeting: Meeting): string | undefined
 const PLAIN_ANSWER_WORDS = 3;
 const plainAnswer = (text: string) => tokens(text).length <= PLAIN_ANSWER_WORDS && !text.includes('?');
 
+/** Why a meeting's reminders stop when its participant asks to move it (and come again on a JA). */
+const MOVE_ASKED = 'participant asked to move';
+
 /**
  * JA, NEJ or FLYTTA: NEJ cancels and tells the coach at once; FLYTTA asks the coach for a new time.
  * A cancel or move read from a sentence or a question is asked about first, even right after a
@@ -86,9 +89,14 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
     }
     if (answer === 'confirm') {
       const changed = await turn.tx.query(`update meeting set status = 'confirmed' where id = $1 and status = 'booked' returning id`, [meeting.id]);
+      // JA after FLYTTA: the time works after all. Its reminders come again, and the coach, who
+      // was asked for a new time, is told not to look for one.
+      const moveWithdrawn = (await resumeSends(turn.tx, meeting.id, meeting.version, MOVE_ASKED, turn.now, REMINDER)) > 0;
       reply(turn, 'participant:meeting.confirmed', mine);
       // A second JA confirms nothing new: the coach is told once.
-      if (changed.length) notify(turn, coach, 'staff:notify.meetingConfirmed', await staffView(turn.tx, meeting, turn.participant, coach.id));
+      if (changed.length || moveWithdrawn) {
+        notify(turn, coach, `staff:notify.${moveWithdrawn ? 'moveWithdrawn' : 'meetingConfirmed'}`, await staffView(turn.tx, meeting, turn.participant, coach.id));
+      }
     } else if (answer === 'cancel') {
       const cancelled = await cancelMeeting(turn.tx, meeting, turn.now, 'participant cancelled');
       reply(turn, 'participant:meeting.cancelled', mine);
@@ -99,7 +107,7 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
       }
     } else {
       // The participant said the time does not work: no more reminders of it until the coach moves it.
-      await retireSends(turn.tx, meeting.id, 'participant asked to move', turn.now, REMINDER);
+      await retireSends(turn.tx, meeting.id, MOVE_ASKED, turn.now, REMINDER);
       reply(turn, 'participant:meeting.moveRequested');
       const wish = wished ? t('sv', 'staff:notify.moveWish', { when: formatWhen(new Date(wished), 'sv') }) : '';
       notify(turn, coach, 'staff:notify.moveRequested', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), wish });

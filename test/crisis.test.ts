@@ -761,6 +761,13 @@ const positives: [string, string][] = [
   ['jag har packat en väska och gömt den hos grannen ifall jag måste springa', 'signs'],
   ['nån har följt efter mig hem tre kvällar i rad. jag är jätterädd', 'signs'],
   ['skrivit ner alla koder åt Margareta. Så det är gjort nu. Tack för att ni försökt.', 'signs'],
+  // Round 29 (sets 289–293): an existence wished to end, letters in a drawer, a cat given away.
+  ['jag önskar att min existens upphör', 'sv'],
+  ['I wish my existence would end', 'en'],
+  ['har skrivit brev till min moster. du hittar dem i lådan', 'signs'],
+  ['vaknar nog inte imorn om allt går som ja planerat', 'signs'],
+  ['om ja försvinner så ge katten till Jonna', 'signs'],
+  ['tänker på tåget igen', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1179,6 +1186,13 @@ const negatives: string[] = [
   'vi läser en bok i sfi om en kille som tar livet av sig, så tung',
   'var uppe på taket på lagret med chefen o kollade på solcellerna, ganska coolt',
   'läste om en som hoppade från en bro i stan, så sorgligt. hoppas familjen får stöd',
+  // Round 29 (sets 289–293) and a greeting on a train found beside it.
+  'behöver ett rep till att spänna fast granen på biltaket, har biltema öppet på söndag?',
+  'ja DÖÖÖR brorsans tiktok 😭😭😭 kan inte andas',
+  'kolla bron på bilden, vi stod där o fiskade hela kvällen',
+  "can't take it anymore with my roommate's music, who do i talk to at soc about getting my own place?",
+  'ja vill försvinna från era sms-listor. hur gör man?',
+  'hallå där, sitter på tåget och tänker på allt möjligt, hur är läget?',
 ];
 
 describe('crisis detection', () => {

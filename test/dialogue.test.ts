@@ -264,8 +264,9 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'hej lots'))).toBe('Hej! Svara HJÄLP om du vill se vad du kan fråga.');
     expect(await outboxTo(demo.eva)).toEqual([]);
     // Unsure, but with no second reading close enough to ask which (with "hej" it is now as close to
-    // help as to a greeting, and Lots asks; that path is tested with the clarifying question).
-    const long = 'hallå, sitter på bussen hem nu och undrar om allt möjligt konstigt, vad gör du?';
+    // help as to a greeting, and Lots asks; that path is tested with the clarifying question; so,
+    // with sets 289–293 among the examples, was "… och undrar om allt möjligt …", now "undrar lite om").
+    const long = 'hallå, sitter på bussen hem nu och undrar lite om allt möjligt konstigt, vad gör du?';
     expect(text(await app.sms(ANNA, long))).toBe('Hej! Svara HJÄLP om du vill se vad du kan fråga.');
     expect((await outboxTo(demo.eva)).map((m) => m.text)).toEqual([`Anna Andersson skrev något som Lots bara kunde tacka för, hälsa på eller svara med hjälptexten. Läs gärna. Meddelandet: "${long}"`]);
   });

@@ -101,10 +101,20 @@ describe('Teams', () => {
     expect(bf.posted).toHaveLength(1);
     expect(waits).toHaveLength(3);
     expect(waits[0]).toBe(2000);
-    // Without Retry-After, waits grow (1 s then 3 s, each jittered ±50 %).
-    expect(waits[1]).toBeGreaterThanOrEqual(1500);
-    expect(waits[1]).toBeLessThan(4500);
-    expect(waits[2]).toBeGreaterThanOrEqual(4500);
+    // Without Retry-After, waits grow (2 s then 3 s, each jittered ±50 %).
+    expect(waits[1]).toBeGreaterThanOrEqual(1000);
+    expect(waits[1]).toBeLessThan(3000);
+    expect(waits[2]).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('keeps the request that caused a send waiting no longer than STAFF_SEND_WAIT_MS in all; a longer wait is left to the outbox (they added up to 20 s)', async () => {
+    bf.failNext(429, 429);
+    bf.retryAfter = 6;
+    await post(app, activity(bf, EVA, { text: 'visa mina deltagare' })).finally(() => (bf.retryAfter = 2));
+    expect(waits).toEqual([6000]);
+    expect(bf.posted).toEqual([]);
+    const [row] = await app.db.query<{ status: string }>(`select status from outbox where recipient = $1 order by created_at desc limit 1`, [demo.eva]);
+    expect(row!.status).toBe('pending');
   });
 
   it('gives up on a send after its retries; the outbox keeps the message to try later', async () => {

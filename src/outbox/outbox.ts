@@ -25,6 +25,12 @@ export interface OutboxRow {
 /** Hands one message to its channel. Throws when the channel refused it; may say the provider's id for it. */
 export type Deliver = (message: OutboxRow) => Promise<void | { provider: string; providerId: string }>;
 
+/**
+ * How long handing one message to a staff chat (Slack, Teams) may keep waiting the request that
+ * caused it (an SMS webhook, a chat turn): past it the send fails and the outbox tries again later.
+ */
+export const STAFF_SEND_WAIT_MS = 10_000;
+
 /** A failed hand-over is tried again after these waits, then the message is failed with its reason. */
 const RETRY_AFTER_MS = [30_000, 120_000, 600_000];
 /** The loop guard: no more than this many identical messages to one recipient within the window. */

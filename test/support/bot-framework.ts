@@ -44,6 +44,8 @@ export interface BotFramework {
   created: any[];
   /** Answers the next calls to post an activity with these statuses (then 201 again). */
   failNext(...statuses: number[]): void;
+  /** The Retry-After (seconds) a 429 answers with. */
+  retryAfter: number;
   /** A Bot Framework token for an activity coming from this service URL. */
   token(options?: { serviceUrl?: string; audience?: string; key?: 'real' | 'other'; expiresIn?: number }): string;
   close(): Promise<void>;
@@ -79,7 +81,7 @@ export async function botFramework(users: TeamsUser[]): Promise<BotFramework> {
   const post = async (req: any, res: any) => {
     const status = failures.shift();
     if (status) {
-      if (status === 429) res.header('retry-after', '2');
+      if (status === 429) res.header('retry-after', String(api.retryAfter));
       return res.code(status).send({ error: { code: status === 429 ? 'Throttled' : 'ServiceError' } });
     }
     const p = req.params as { conversation: string; activity?: string };
@@ -90,8 +92,9 @@ export async function botFramework(users: TeamsUser[]): Promise<BotFramework> {
   fake.post('/v3/conversations/:conversation/activities/:activity', post);
   url = await fake.listen({ port: 0, host: '127.0.0.1' });
 
-  return {
+  const api: BotFramework = {
     url,
+    retryAfter: 2,
     openIdUrl: `${url}/v1/.well-known/openidconfiguration`,
     posted,
     created,
@@ -105,6 +108,7 @@ export async function botFramework(users: TeamsUser[]): Promise<BotFramework> {
     },
     close: () => fake.close(),
   };
+  return api;
 }
 
 /** An activity as Teams posts it: a personal chat unless a channel conversation is given. */

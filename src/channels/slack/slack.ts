@@ -8,7 +8,7 @@ import NodeCache from 'node-cache';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Lots } from '../../core/lots.js';
-import type { OutboxRow } from '../../outbox/outbox.js';
+import { STAFF_SEND_WAIT_MS, type OutboxRow } from '../../outbox/outbox.js';
 import type { Button } from '../../model/index.js';
 import { t } from '../../i18n/index.js';
 import { escapeMrkdwn } from '../../digests/render.js';
@@ -54,9 +54,6 @@ export interface SlackChannel {
   send(m: OutboxRow): Promise<void>;
 }
 
-/** How long one call to Slack's Web API may take before the outbox is left to try again. */
-export const STAFF_SEND_TIMEOUT_MS = 10_000;
-
 export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): SlackChannel {
   // Over HTTP, fastify takes Slack's requests and hands them to Bolt; over Socket Mode, Bolt's own
   // receiver holds a WebSocket to Slack (behind a firewall, no public address needed).
@@ -67,7 +64,7 @@ export function slack(config: SlackConfig, deps: { lots: Lots; log: Logger }): S
   // failed or rate-limited send goes back to the outbox, which tries again with its own waits.
   const clientOptions = {
     retryConfig: { retries: 0 },
-    timeout: STAFF_SEND_TIMEOUT_MS,
+    timeout: STAFF_SEND_WAIT_MS,
     rejectRateLimitedCalls: true,
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
   };

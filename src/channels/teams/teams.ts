@@ -19,7 +19,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Lots } from '../../core/lots.js';
 import type { Db } from '../../store/db.js';
-import type { OutboxRow } from '../../outbox/outbox.js';
+import { STAFF_SEND_WAIT_MS, type OutboxRow } from '../../outbox/outbox.js';
 import { t } from '../../i18n/index.js';
 import { toActivity, type CardData } from './cards.js';
 
@@ -58,8 +58,8 @@ export interface TeamsChannel {
 
 /** Bot Framework's answers worth another try: throttled, precondition raced, gateway trouble. */
 const RETRYABLE = new Set([412, 429, 502, 504]);
-/** Waits before each retry; each is jittered to half or one and a half of it. */
-const RETRY_WAITS_MS = [1000, 3000, 9000];
+/** Waits before each retry; each is jittered to half or one and a half of it (all three fit in STAFF_SEND_WAIT_MS). */
+const RETRY_WAITS_MS = [1000, 2000, 3000];
 
 // What a request must carry before the adapter looks at it; the rest of the activity passes through.
 const activitySchema = z.looseObject({
@@ -126,6 +126,7 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db }, edge: T
   const sleep = edge.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   async function withRetries(call: () => Promise<void>): Promise<void> {
+    let waited = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         return await call();
@@ -133,11 +134,12 @@ export function teams(config: TeamsConfig, deps: { lots: Lots; db: Db }, edge: T
         const e = err as { statusCode?: number; response?: { headers?: { get?(name: string): string | undefined } } };
         if (!RETRYABLE.has(e.statusCode ?? 0) || attempt >= RETRY_WAITS_MS.length) throw err;
         // Retry-After (seconds) is honoured when Teams says it. The request that caused the send waits
-        // for these tries (an SMS webhook, a chat turn), so a wait longer than ten seconds is left to
-        // the outbox's next try.
+        // for these tries, so waits beyond STAFF_SEND_WAIT_MS in all are left to the outbox's next try.
         const retryAfter = Number(e.response?.headers?.get?.('retry-after') ?? NaN);
-        if (retryAfter > 10) throw err;
-        await sleep(retryAfter >= 0 ? retryAfter * 1000 : RETRY_WAITS_MS[attempt]! * (0.5 + Math.random()));
+        const wait = retryAfter >= 0 ? retryAfter * 1000 : RETRY_WAITS_MS[attempt]! * (0.5 + Math.random());
+        if (waited + wait > STAFF_SEND_WAIT_MS) throw err;
+        waited += wait;
+        await sleep(wait);
       }
     }
   }

@@ -54,6 +54,12 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'vad blir det för väder imorgon?'))).toBe('Jag förstår inte riktigt. Vill du att din coach ringer dig? Svara RING.');
   });
 
+  it('a participant asking for a contact by name gets that contact, and a name that is none of theirs is told only their own are given (both were asked "Vilken kontakt menar du?")', async () => {
+    expect(text(await app.sms(ANNA, 'vad är Karins nummer?'))).toMatch(/^Din kontakt på Försäkringskassan är Karin Lund/);
+    expect(text(await app.sms(ANNA, 'vad har Omar för nummer?'))).toMatch(/^Jag kan bara ge dig dina egna kontakter\. Vilken menar du\? Svara /);
+    expect(text(await app.sms(ANNA, 'FK'))).toContain('Karin Lund');
+  });
+
   it('a participant: a missing agency is asked for, and the answer completes the request', async () => {
     expect(text(await app.sms(ANNA, 'vem är min kontakt?'))).toMatch(/^Vilken kontakt menar du\?/);
     expect(text(await app.sms(ANNA, 'FK'))).toContain('Karin Lund');

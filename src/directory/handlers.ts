@@ -4,21 +4,25 @@ import { auditReads, reply, replyText, requestText } from '../core/turn.js';
 import { t } from '../i18n/index.js';
 import { AGENCIES } from '../model/index.js';
 import { contactsOf, describeForParticipant, describeForStaff, possessive } from './contacts.js';
-import { matchParticipants, participantsNamedIn, visibleParticipants, type Participant } from './people.js';
+import { firstNameIn, matchParticipants, participantsNamedIn, visibleParticipants, writesAName, type Participant } from './people.js';
 
 export const participantContactLookup: Handler<ParticipantTurn> = async (turn) => {
   const agency = turn.understanding.slots.agency ?? null;
   const contacts = await contactsOf(turn.tx, turn.participant.id, agency);
   if (!agency) {
-    // "Vem är min kontakt?": ask which, offering only the agencies this person has.
+    // "vad är Karins nummer?": a contact of theirs named by name is that contact.
+    const named = firstNameIn(turn.msg.text);
+    const byName = contacts.filter((c) => c.personName && named(c.personName));
     const codes = [...new Set(contacts.map((c) => c.agency))].map((a) => t(turn.lng, `common:agencyCode.${a}`));
-    if (codes.length === 1) {
-      replyText(turn, contacts.map((c) => describeForParticipant(c, turn.lng)).join('\n'));
+    if (byName.length || codes.length === 1) {
+      replyText(turn, (byName.length ? byName : contacts).map((c) => describeForParticipant(c, turn.lng)).join('\n'));
       return;
     }
+    // "Vem är min kontakt?": ask which, offering only the agencies this person has. A name that is
+    // none of theirs ("vad är Omars nummer?") is told plainly that only their own are given.
     const choices = codes.length > 1 ? `${codes.slice(0, -1).join(', ')} ${t(turn.lng, 'common:or')} ${codes.at(-1)}` : AGENCIES.join(', ');
     turn.conversation.pending = { intent: 'contact.lookup', slots: { agency: null }, missing: 'agency' };
-    reply(turn, 'participant:contact.which', { choices });
+    reply(turn, `participant:contact.${writesAName(turn.msg.text) ? 'onlyYours' : 'which'}`, { choices });
     return;
   }
   if (!contacts.length) {

@@ -107,12 +107,23 @@ export function matchParticipants(written: string, people: Participant[]): { exa
 
 /** Finds any visible participant's first or full name among the words of a message (for lower-case writing). */
 export function participantsNamedIn(text: string, people: Participant[]): Participant[] {
+  const named = firstNameIn(text);
+  return people.filter((p) => named(p.name));
+}
+
+/** Whether a person's first name stands in the text, as written or with a possessive -s ("Karins"). */
+export function firstNameIn(text: string): (fullName: string) => boolean {
   const words = fold(text).split(/[^\p{L}]+/u).filter((w) => w.length > 1);
   const stripped = words.map((w) => (w.endsWith('s') ? w.slice(0, -1) : w));
-  return people.filter((p) => {
-    const first = fold(p.name).split(/\s+/)[0]!;
+  return (fullName) => {
+    const first = fold(fullName).split(/\s+/)[0]!;
     return words.includes(first) || stripped.includes(first);
-  });
+  };
+}
+
+/** "Omars", "Lisa": a word written with a capital inside a message, as a name is (not its first word, not an abbreviation like FK). */
+export function writesAName(text: string): boolean {
+  return text.trim().split(/\s+/).slice(1).some((w) => /^\p{Lu}\p{Ll}+$/u.test(w.replace(/[^\p{L}]+$/u, '')));
 }
 
 /** The coach of a participant and the lead of their team, who are told when something happens. */

@@ -103,6 +103,10 @@ describe('lots report', () => {
     const bad = run(['report', '--from', '2026-02-30', '--to', '2026-12-31']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('from: det datumet finns inte');
+    // A month 13 is no day, and only that is said (it was also called later than --to).
+    const noDay = run(['report', '--from', '2026-13-01', '--to', '2026-12-31']);
+    expect(noDay.stderr.split('\n').filter((l) => l.startsWith('from:'))).toEqual(['from: det datumet finns inte']);
+    expect(run(['report', '--from', '2026-03-10', '--to', '2026-02-01']).stderr).toContain('from: --from är ett senare datum än --to');
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });

@@ -76,13 +76,15 @@ async function importFile(file: string | undefined): Promise<number> {
   }, { create: true });
 }
 
+const realDay = (s: string) => DateTime.fromISO(s).isValid;
 const isoDay = z
-  .string({ error: 'ange ett datum som ÅÅÅÅ-MM-DD' })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'ange ett datum som ÅÅÅÅ-MM-DD')
-  .refine((s) => DateTime.fromISO(s).isValid, 'det datumet finns inte');
+  .string({ error: t('sv', 'cli:report.dateFormat') })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, t('sv', 'cli:report.dateFormat'))
+  .refine(realDay, t('sv', 'cli:report.noSuchDate'));
 const reportArgs = z
   .strictObject({ from: isoDay, to: isoDay, format: z.enum(['csv', 'json']).default('json'), sus: z.boolean().default(false) })
-  .refine((a) => a.from <= a.to, { message: '--from efter --to', path: ['from'] });
+  // Only two real days are put in order: "2026-13-01" is no day, not one after --to.
+  .refine((a) => !realDay(a.from) || !realDay(a.to) || a.from <= a.to, { message: t('sv', 'cli:report.fromAfterTo'), path: ['from'] });
 
 /**
  * Flags as `--name value` (or `--name` alone for the `booleans`), and the other words: those not a

@@ -768,6 +768,14 @@ const positives: [string, string][] = [
   ['vaknar nog inte imorn om allt går som ja planerat', 'signs'],
   ['om ja försvinner så ge katten till Jonna', 'signs'],
   ['tänker på tåget igen', 'signs'],
+  // Round 30 (sets 295–299): a secret overdose last year, not waking wished for, a Polish rope.
+  ['förra året tog ja en massa tabletter. ingen vet om det', 'signs'],
+  ['tänker mest på hur skönt det vore att inte vakna imorn', 'signs'],
+  ['Wziąłem linę i idę do lasu. Przepraszam was za wszystko', 'signs'],
+  ['brevet till mamma ligger i brevlådan. de e lugnt nu', 'signs'],
+  ['ja ställde mej på järnvägsbron i natt', 'sv'],
+  ['streaken e bruten. dag 0 igen. ville att det skulle gå djupare', 'signs'],
+  ['då finns det inget kvar för mig att va här för', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -1193,6 +1201,17 @@ const negatives: string[] = [
   "can't take it anymore with my roommate's music, who do i talk to at soc about getting my own place?",
   'ja vill försvinna från era sms-listor. hur gör man?',
   'hallå där, sitter på tåget och tänker på allt möjligt, hur är läget?',
+  // Round 30 (sets 295–299).
+  'blod överallt, dottern fick näsblod mitt på matten i skolan 😅',
+  'ja vill inte leva som en zombie längre så vi har nya sovrutiner för bebisen',
+  'försvann helt i ett spel igår o glömde mötet 🙈 förlåt!! kan vi boka en ny tid',
+  'försvinner till landet med mormor i två veckor, sluta skicka sms så länge',
+  'hejdå o tack för allt nu när ja e klar med programmet! börjar på lagret på måndag 🎉',
+  'såg en dokumentär om ätstörningar o självmord igår, jobbig men bra',
+  'how many grams of protein a day if im trying to bulk',
+  'skar mej på motorsågskedjan i fredags, inget farligt, fick tre stygn på vc',
+  'watched a documentary about farmer suicides last night, heavy stuff',
+  'den här gången var snön mycket djupare',
 ];
 
 describe('crisis detection', () => {

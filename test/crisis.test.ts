@@ -1309,7 +1309,7 @@ describe('concern: words a person should read', () => {
 describe('the audit of 5 December (intents/eval/audit/)', () => {
   // Crisis messages three helpers wrote around the exceptions (guards, sayings, a pair's '!'
   // members), one per line, to find what the exceptions hide. Before the audit's mechanisms the
-  // exceptions hid 633 of the 1,440 (README, Understanding); what the lists find may only grow,
+  // exceptions hid 633 of the 1,440 (docs/understanding.md); what the lists find may only grow,
   // but for a decision written down: a review of 5 December's phrases against everyday wording
   // gave up four ("i'm done living" beside "done living with roommates", "I mean die" beside "Die
   // Hard", "och från jorden" beside "till och från jorden", "my last day at all").
@@ -1334,8 +1334,8 @@ describe('everyday talk with heavy words (intents/eval/everyday/)', () => {
   // narrowing the review led to, 261 with the guards it named given back their everyday sayings
   // ("take my life into new directions", "live by someone else's rules", "my last message this
   // year"), 256 with two of the day's sign concepts narrowed ("förlåt, jag är inte kvar längre på
-  // jobbet", "om jag inte kommer hem från jobbet innan sex"); the rest are kept for recall: README,
-  // Understanding).
+  // jobbet", "om jag inte kommer hem från jobbet innan sex"); the rest are kept for recall:
+  // docs/understanding.md).
   it.each([
     ['2026-12-05-everyday.txt', 320, 26],
     ['2026-12-05-review-of-phrases.txt', 369, 256],

@@ -361,6 +361,15 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect((await outboxTo(demo.eva)).length).toBe(told);
   });
 
+  it('JA after a FLYTTA sent after the last reminder still tells the coach no new time is needed (found in review)', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    await clock({ set: '2026-11-25T09:00:00+01:00' });
+    expect(text(await app.sms(ANNA, 'FLYTTA'))).toBe('Okej! Din coach hör av sig om en ny tid.');
+    await app.sms(ANNA, 'JA');
+    expect(text(await app.sms(ANNA, 'JA'))).toBe('Tack! Vi ses onsdag 25 november kl 10.00.');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Anna Andersson kommer ändå på coachsamtal onsdag 25 november kl 10\.00/);
+  });
+
   it('an SMS a coach causes in quiet hours waits until 08:00', async () => {
     await clock({ set: '2026-11-23T22:00:00+01:00' });
     expect(text(await app.staff(demo.eva, 'boka möte med Anna ons kl 10'))).toMatch(/^Bokat/);

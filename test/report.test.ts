@@ -107,6 +107,9 @@ describe('lots report', () => {
     const noDay = run(['report', '--from', '2026-13-01', '--to', '2026-12-31']);
     expect(noDay.stderr.split('\n').filter((l) => l.startsWith('from:'))).toEqual(['from: det datumet finns inte']);
     expect(run(['report', '--from', '2026-03-10', '--to', '2026-02-01']).stderr).toContain('from: --from är ett senare datum än --to');
+    // A date not written as one is told its format, once (it was also called a day that does not exist).
+    const noDate = run(['report', '--from', 'abc', '--to', '2026-12-31']);
+    expect(noDate.stderr.split('\n').filter((l) => l.startsWith('from:'))).toEqual(['from: ange ett datum som ÅÅÅÅ-MM-DD']);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });

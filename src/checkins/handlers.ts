@@ -10,6 +10,7 @@ import { formatWhen } from '../i18n/format.js';
 import { holdUntil } from '../outbox/quiet-hours.js';
 import { fold, tokens } from '../understanding/text.js';
 import { openEscalation, resolveByEvent } from '../escalations/escalations.js';
+import { meetingById } from '../meetings/queries.js';
 import { checkinById, recentScores, SELF_ASSESSMENT_AREAS, sendCheckin, sparkline, whyNotNow, type Checkin } from './checkins.js';
 
 const LOW = 2;
@@ -36,13 +37,23 @@ async function answeredCheckin(turn: ParticipantTurn): Promise<Checkin | null> {
   return latest ? checkinById(turn.tx, latest.id) : null;
 }
 
+/** Whether Lots waits for JA, NEJ or FLYTTA about a meeting that is still on and ahead. */
+async function meetingQuestionOpen(turn: ParticipantTurn): Promise<boolean> {
+  if (turn.conversation.expecting !== 'booking' || !turn.conversation.ref) return false;
+  const meeting = await meetingById(turn.tx, turn.conversation.ref);
+  return Boolean(meeting && (meeting.status === 'booked' || meeting.status === 'confirmed') && meeting.startAt > turn.now);
+}
+
 export const checkinAnswer: Handler<ParticipantTurn> = async (turn) => {
   const { coach } = await caretakers(turn.tx, turn.participant);
   const score = turn.understanding.slots.score ?? null;
   const checkin = await answeredCheckin(turn);
-  // A lone number with no check-in to answer, while a meeting waits for JA, NEJ or FLYTTA, is a
-  // slip: the meeting question stays open and is said again (it was thanked for, and dropped).
-  if (!checkin && turn.conversation.expecting === 'booking') return reply(turn, 'participant:meeting.answerWords');
+  // A lone good number with no check-in to answer, while a meeting ahead waits for JA, NEJ or
+  // FLYTTA, is a slip: that question is said again (it was thanked for, and dropped). Words, and a
+  // low number, go on as an answer the coach reads.
+  if (!checkin && score !== null && score > LOW && /^\d[.!]*$/.test(turn.msg.text.trim()) && (await meetingQuestionOpen(turn))) {
+    return reply(turn, 'participant:meeting.answerWords');
+  }
   // An answer closes the check-in question; a meeting question asked since stays open.
   if (turn.conversation.expecting === 'checkin') turn.conversation.expecting = undefined;
   await audit(turn, `participant:${turn.participant.id}`, 'checkin.answer', turn.participant.id, { score, checkin: checkin?.id ?? null });

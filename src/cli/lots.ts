@@ -76,11 +76,13 @@ async function importFile(file: string | undefined): Promise<number> {
   }, { create: true });
 }
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const realDay = (s: string) => DateTime.fromISO(s).isValid;
 const isoDay = z
   .string({ error: t('sv', 'cli:report.dateFormat') })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, t('sv', 'cli:report.dateFormat'))
-  .refine(realDay, t('sv', 'cli:report.noSuchDate'));
+  .regex(ISO_DAY, t('sv', 'cli:report.dateFormat'))
+  // Asked only of a date written right: "abc" is told its format, once.
+  .refine((s) => !ISO_DAY.test(s) || realDay(s), t('sv', 'cli:report.noSuchDate'));
 const reportArgs = z
   .strictObject({ from: isoDay, to: isoDay, format: z.enum(['csv', 'json']).default('json'), sus: z.boolean().default(false) })
   // Only two real days are put in order: "2026-13-01" is no day, not one after --to.

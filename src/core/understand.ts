@@ -115,11 +115,13 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     if (choice) {
       understanding = { intent: choice.intent, confidence: 1, slots: choice.slots, request: choice.request, reasons: [`chose "${choice.intent}" from a clarifying question`] };
       answered = true;
-    } else if (/^\d+[.!]*$/.test(said)) {
-      // A number that is none of the choices ("5" to "Svara 1 eller 2") is asked again, not read
-      // as a check-in score (it was thanked for, and the question dropped).
-      const choices = state.choices;
-      return { understanding: fresh, conversation: { ...conversation, choices }, ask: async (turn) => askToChoose(turn, role, choices.map((c) => c.intent)) };
+    } else if (role === 'participant' && /^\d+[.!]*$/.test(said)) {
+      // A number that is none of the choices ("5" to "Svara 1 eller 2") is a miss, not a check-in
+      // score (it was thanked for, and the question dropped): the question again, or the coach.
+      const misses = (state.misses ?? 0) + 1;
+      const intents = state.choices.map((c) => c.intent);
+      if (misses >= 2) return offerCoach(role, fresh, conversation);
+      return { understanding: fresh, conversation: { ...conversation, misses, choices: state.choices }, ask: async (turn) => askToChoose(turn, role, intents) };
     }
   } else if (state.pending) {
     const slots = fillSlot(state.pending, msg.text, role, now);
@@ -179,16 +181,7 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     };
   }
   const misses = (state.misses ?? 0) + 1;
-  if (misses >= 2) {
-    return {
-      understanding,
-      conversation: { ...conversation, misses: 0 },
-      ask: async (turn) => {
-        reply(turn, role === 'participant' ? 'participant:offerCoach' : 'staff:help');
-        if (role === 'participant') await passToCoach(turn, 'staff:notify.unread');
-      },
-    };
-  }
+  if (misses >= 2) return offerCoach(role, understanding, conversation);
   const options = clarifyOptions(understanding);
   if (options.length === 2) {
     const slots = understanding.slots;
@@ -206,6 +199,18 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     conversation: { ...conversation, misses },
     ask: async (turn) => {
       reply(turn, outOfScope(understanding) ? `${role}:outOfScope` : `${role}:unknown`);
+      if (role === 'participant') await passToCoach(turn, 'staff:notify.unread');
+    },
+  };
+}
+
+/** After two misses in a row: a participant is offered the coach (RING), who reads the message; staff get the help. */
+function offerCoach(role: Role, understanding: Understanding, conversation: ConversationState): Omit<Interpreted, 'before'> {
+  return {
+    understanding,
+    conversation: { ...conversation, misses: 0 },
+    ask: async (turn) => {
+      reply(turn, role === 'participant' ? 'participant:offerCoach' : 'staff:help');
       if (role === 'participant') await passToCoach(turn, 'staff:notify.unread');
     },
   };

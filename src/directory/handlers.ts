@@ -10,9 +10,12 @@ export const participantContactLookup: Handler<ParticipantTurn> = async (turn) =
   const agency = turn.understanding.slots.agency ?? null;
   const contacts = await contactsOf(turn.tx, turn.participant.id, agency);
   if (!agency) {
-    // "vad är Karins nummer?": a contact of theirs named by name is that contact.
-    const named = firstNameIn(turn.msg.text);
-    const byName = contacts.filter((c) => c.personName && named(c.personName));
+    // "vad är Karins nummer?": a contact of theirs named by name is that contact (read in the whole
+    // request, when this is the answer to a question; not their own name, as in "mvh Anna").
+    const text = requestText(turn);
+    const named = firstNameIn(text);
+    const own = firstNameIn(turn.participant.name.split(' ')[0]!);
+    const byName = contacts.filter((c) => c.personName && named(c.personName) && !own(c.personName));
     const codes = [...new Set(contacts.map((c) => c.agency))].map((a) => t(turn.lng, `common:agencyCode.${a}`));
     if (byName.length || codes.length === 1) {
       replyText(turn, (byName.length ? byName : contacts).map((c) => describeForParticipant(c, turn.lng)).join('\n'));
@@ -22,7 +25,7 @@ export const participantContactLookup: Handler<ParticipantTurn> = async (turn) =
     // none of theirs ("vad är Omars nummer?") is told plainly that only their own are given.
     const choices = codes.length > 1 ? `${codes.slice(0, -1).join(', ')} ${t(turn.lng, 'common:or')} ${codes.at(-1)}` : AGENCIES.join(', ');
     turn.conversation.pending = { intent: 'contact.lookup', slots: { agency: null }, missing: 'agency' };
-    reply(turn, `participant:contact.${writesAName(turn.msg.text) ? 'onlyYours' : 'which'}`, { choices });
+    reply(turn, `participant:contact.${writesAName(text) ? 'onlyYours' : 'which'}`, { choices });
     return;
   }
   if (!contacts.length) {

@@ -121,9 +121,11 @@ export function firstNameIn(text: string): (fullName: string) => boolean {
   };
 }
 
-/** "Omars", "Lisa": a word written with a capital inside a message, as a name is (not its first word, not an abbreviation like FK). */
+/** "Omars", "Lisa": a word written with a capital inside a sentence, as a name is (not a sentence's first word, not an abbreviation like FK). */
 export function writesAName(text: string): boolean {
-  return text.trim().split(/\s+/).slice(1).some((w) => /^\p{Lu}\p{Ll}+$/u.test(w.replace(/[^\p{L}]+$/u, '')));
+  return text
+    .split(/[.!?]+\s+/)
+    .some((sentence) => sentence.trim().split(/\s+/).slice(1).some((w) => /^\p{Lu}\p{Ll}+$/u.test(w.replace(/[^\p{L}]+$/u, ''))));
 }
 
 /** The coach of a participant and the lead of their team, who are told when something happens. */

@@ -89,9 +89,14 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
     }
     if (answer === 'confirm') {
       const changed = await turn.tx.query(`update meeting set status = 'confirmed' where id = $1 and status = 'booked' returning id`, [meeting.id]);
-      // JA after FLYTTA: the time works after all. Its reminders come again, and the coach, who
-      // was asked for a new time, is told not to look for one.
-      const moveWithdrawn = (await resumeSends(turn.tx, meeting.id, meeting.version, MOVE_ASKED, turn.now, REMINDER)) > 0;
+      // JA after FLYTTA: the time works after all. The coach, who was asked for a new time, is told
+      // not to look for one, and the reminders FLYTTA stopped come again.
+      const withdrawn = await turn.tx.query(
+        `update meeting set move_asked_version = null where id = $1 and move_asked_version = version returning id`,
+        [meeting.id],
+      );
+      const moveWithdrawn = withdrawn.length > 0;
+      if (moveWithdrawn) await resumeSends(turn.tx, meeting.id, meeting.version, MOVE_ASKED, turn.now, REMINDER);
       reply(turn, 'participant:meeting.confirmed', mine);
       // A second JA confirms nothing new: the coach is told once.
       if (changed.length || moveWithdrawn) {
@@ -108,6 +113,7 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
     } else {
       // The participant said the time does not work: no more reminders of it until the coach moves it.
       await retireSends(turn.tx, meeting.id, MOVE_ASKED, turn.now, REMINDER);
+      await turn.tx.query(`update meeting set move_asked_version = version where id = $1`, [meeting.id]);
       reply(turn, 'participant:meeting.moveRequested');
       const wish = wished ? t('sv', 'staff:notify.moveWish', { when: formatWhen(new Date(wished), 'sv') }) : '';
       notify(turn, coach, 'staff:notify.moveRequested', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), wish });

@@ -26,8 +26,9 @@ export interface OutboxRow {
 export type Deliver = (message: OutboxRow) => Promise<void | { provider: string; providerId: string }>;
 
 /**
- * How long handing one message to a staff chat (Slack, Teams) may keep waiting the request that
- * caused it (an SMS webhook, a chat turn): past it the send fails and the outbox tries again later.
+ * How long handing one message to a staff chat may keep the request that caused it (an SMS webhook,
+ * a chat turn) waiting: Slack's timeout for its one call, Teams' waits between tries in all (its
+ * calls besides). Past it the send fails and the outbox tries again later.
  */
 export const STAFF_SEND_WAIT_MS = 10_000;
 

@@ -334,4 +334,12 @@ create index participant_opted_out on participant (phone) where opted_out_at is 
 drop index if exists outbox_recipient;
 `,
   },
+  {
+    id: '011-move-asked',
+    sql: `
+-- A participant's FLYTTA is pending while the meeting is at the version it was asked about: a move
+-- or a cancel (each a new version) answers it, a JA withdraws it (set back to null).
+alter table meeting add column move_asked_version integer;
+`,
+  },
 ];

@@ -776,6 +776,13 @@ const positives: [string, string][] = [
   ['ja ställde mej på järnvägsbron i natt', 'sv'],
   ['streaken e bruten. dag 0 igen. ville att det skulle gå djupare', 'signs'],
   ['då finns det inget kvar för mig att va här för', 'sv'],
+  // Round 31 (sets 301–305): pills hidden, a veiled inheritance, "nowhere else", a friend "snart fri".
+  ['Mam schowane tabletki w szafce od miesiąca', 'pl'],
+  ['fast ja vet inte om ja behöver nåt arv där ja ska', 'signs'],
+  ['ja tänker inte va kvar, varken i lägenheten eller nån annanstans', 'signs'],
+  ['om ja inte svarar imorn behöver ni inte ringa soc, det e redan löst på mitt sätt', 'signs'],
+  ['min kompis la upp en story med ett rep o skrev snart fri', 'signs'],
+  ['har skrivit ett brev till lillasyster. hon kommer fatta sen', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1212,6 +1219,13 @@ const negatives: string[] = [
   'skar mej på motorsågskedjan i fredags, inget farligt, fick tre stygn på vc',
   'watched a documentary about farmer suicides last night, heavy stuff',
   'den här gången var snön mycket djupare',
+  // Round 31 (sets 301–305).
+  'blod överallt på golvet i slakteriet på första dan, ja höll på att svimma haha',
+  'vill försvinna från insta ett tag, alla skriver bara beklagar hela tiden',
+  'köpte nytt rep till tvättlinan på balkongen, nu e ja vuxen på riktigt haha',
+  'vi ska ta farväl av gamla lägenheten på lördag, flyttar till en mindre',
+  'vill försvinna från alla sms-listor från spelbolagen, hur gör ja?',
+  'mi madre me va a matar si no limpio mi cuarto antes del domingo jaja',
 ];
 
 describe('crisis detection', () => {

@@ -8,9 +8,9 @@ import { formatPhone } from '../util/phone.js';
 import { t } from '../i18n/index.js';
 import { formatWhen } from '../i18n/format.js';
 import { holdUntil } from '../outbox/quiet-hours.js';
-import { fold, tokens } from '../understanding/text.js';
+import { fold, loneNumber, tokens } from '../understanding/text.js';
 import { openEscalation, resolveByEvent } from '../escalations/escalations.js';
-import { meetingById } from '../meetings/queries.js';
+import { askedMeeting } from '../meetings/participant.js';
 import { checkinById, recentScores, SELF_ASSESSMENT_AREAS, sendCheckin, sparkline, whyNotNow, type Checkin } from './checkins.js';
 
 const LOW = 2;
@@ -37,13 +37,6 @@ async function answeredCheckin(turn: ParticipantTurn): Promise<Checkin | null> {
   return latest ? checkinById(turn.tx, latest.id) : null;
 }
 
-/** Whether Lots waits for JA, NEJ or FLYTTA about a meeting that is still on and ahead. */
-async function meetingQuestionOpen(turn: ParticipantTurn): Promise<boolean> {
-  if (turn.conversation.expecting !== 'booking' || !turn.conversation.ref) return false;
-  const meeting = await meetingById(turn.tx, turn.conversation.ref);
-  return Boolean(meeting && (meeting.status === 'booked' || meeting.status === 'confirmed') && meeting.startAt > turn.now);
-}
-
 export const checkinAnswer: Handler<ParticipantTurn> = async (turn) => {
   const { coach } = await caretakers(turn.tx, turn.participant);
   const score = turn.understanding.slots.score ?? null;
@@ -51,7 +44,7 @@ export const checkinAnswer: Handler<ParticipantTurn> = async (turn) => {
   // A lone good number with no check-in to answer, while a meeting ahead waits for JA, NEJ or
   // FLYTTA, is a slip: that question is said again (it was thanked for, and dropped). Words, and a
   // low number, go on as an answer the coach reads.
-  if (!checkin && score !== null && score > LOW && /^\d[.!]*$/.test(turn.msg.text.trim()) && (await meetingQuestionOpen(turn))) {
+  if (!checkin && score !== null && score > LOW && loneNumber(turn.msg.text) && (await askedMeeting(turn))) {
     return reply(turn, 'participant:meeting.answerWords');
   }
   // An answer closes the check-in question; a meeting question asked since stays open.

@@ -6,7 +6,7 @@ import type { Db } from '../store/db.js';
 import type { InboundMessage, Role } from '../model/index.js';
 import { classify, type Understanding } from '../understanding/classify.js';
 import { t } from '../i18n/index.js';
-import { fold, tokens } from '../understanding/text.js';
+import { fold, loneNumber, tokens } from '../understanding/text.js';
 import { findTime } from '../understanding/dates.js';
 import { fillSlot, loadConversation, readChoice, tooUnsure, type ConversationState } from './conversation.js';
 import { caretakers } from '../directory/people.js';
@@ -115,7 +115,7 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
     if (choice) {
       understanding = { intent: choice.intent, confidence: 1, slots: choice.slots, request: choice.request, reasons: [`chose "${choice.intent}" from a clarifying question`] };
       answered = true;
-    } else if (role === 'participant' && /^\d+[.!]*$/.test(said)) {
+    } else if (role === 'participant' && loneNumber(msg.text)) {
       // A number that is none of the choices ("5" to "Svara 1 eller 2") is a miss, not a check-in
       // score (it was thanked for, and the question dropped): the question again, or the coach.
       const misses = (state.misses ?? 0) + 1;

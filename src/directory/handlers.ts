@@ -4,7 +4,7 @@ import { auditReads, reply, replyText, requestText } from '../core/turn.js';
 import { t } from '../i18n/index.js';
 import { AGENCIES } from '../model/index.js';
 import { contactsOf, describeForParticipant, describeForStaff, possessive } from './contacts.js';
-import { firstNameIn, matchParticipants, participantsNamedIn, visibleParticipants, writesAName, type Participant } from './people.js';
+import { firstNameIn, firstNameOf, matchParticipants, participantsNamedIn, visibleParticipants, writesAName, type Participant } from './people.js';
 
 export const participantContactLookup: Handler<ParticipantTurn> = async (turn) => {
   const agency = turn.understanding.slots.agency ?? null;
@@ -14,8 +14,8 @@ export const participantContactLookup: Handler<ParticipantTurn> = async (turn) =
     // request, when this is the answer to a question; not their own name, as in "mvh Anna").
     const text = requestText(turn);
     const named = firstNameIn(text);
-    const own = firstNameIn(turn.participant.name.split(' ')[0]!);
-    const byName = contacts.filter((c) => c.personName && named(c.personName) && !own(c.personName));
+    const own = firstNameOf(turn.participant.name);
+    const byName = contacts.filter((c) => c.personName && named(c.personName) && firstNameOf(c.personName) !== own);
     const codes = [...new Set(contacts.map((c) => c.agency))].map((a) => t(turn.lng, `common:agencyCode.${a}`));
     if (byName.length || codes.length === 1) {
       replyText(turn, (byName.length ? byName : contacts).map((c) => describeForParticipant(c, turn.lng)).join('\n'));

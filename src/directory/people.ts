@@ -116,10 +116,13 @@ export function firstNameIn(text: string): (fullName: string) => boolean {
   const words = fold(text).split(/[^\p{L}]+/u).filter((w) => w.length > 1);
   const stripped = words.map((w) => (w.endsWith('s') ? w.slice(0, -1) : w));
   return (fullName) => {
-    const first = fold(fullName).split(/\s+/)[0]!;
+    const first = firstNameOf(fullName);
     return words.includes(first) || stripped.includes(first);
   };
 }
+
+/** A person's first name, folded ("Karin Lund" → "karin"). */
+export const firstNameOf = (fullName: string) => fold(fullName).trim().split(/\s+/)[0]!;
 
 /** "Omars", "Lisa": a word written with a capital inside a sentence, as a name is (not a sentence's first word, not an abbreviation like FK). */
 export function writesAName(text: string): boolean {

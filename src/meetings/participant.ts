@@ -18,6 +18,14 @@ export const participantMeetingNext: Handler<ParticipantTurn> = async (turn) => 
   reply(turn, 'participant:meeting.next', view);
 };
 
+/** The participant's meeting the last booking SMS or reminder asked JA, NEJ or FLYTTA about, if it is still on and ahead. */
+export async function askedMeeting(turn: ParticipantTurn): Promise<Meeting | null> {
+  const ref = turn.conversation.expecting === 'booking' ? turn.conversation.ref : undefined;
+  const asked = ref ? await meetingById(turn.tx, ref) : null;
+  const stillAhead = asked && asked.participantId === turn.participant.id && (asked.status === 'booked' || asked.status === 'confirmed') && asked.startAt > turn.now;
+  return stillAhead ? asked : null;
+}
+
 /**
  * The meeting an answer is about: the one the last booking SMS or reminder asked about, if still
  * ahead. Otherwise Lots does not guess: a day named in the message ("jag kan inte på tisdag")
@@ -25,12 +33,10 @@ export const participantMeetingNext: Handler<ParticipantTurn> = async (turn) => 
  * anything ("Menar du mötet tisdag …? Svara NEJ igen"). `sure` says whether to act now.
  */
 async function answeredMeeting(turn: ParticipantTurn): Promise<{ meeting: Meeting; sure: boolean } | null> {
-  const ref = turn.conversation.expecting === 'booking' ? turn.conversation.ref : undefined;
-  const asked = ref ? await meetingById(turn.tx, ref) : null;
-  const stillAhead = asked && asked.participantId === turn.participant.id && (asked.status === 'booked' || asked.status === 'confirmed') && asked.startAt > turn.now;
+  const asked = await askedMeeting(turn);
   const written = findTime(turn.msg.text, turn.now);
   // A day named in the answer that is not the asked meeting's day is about another meeting.
-  if (stillAhead && (!written || meetingsAt([asked], written).length)) return { meeting: asked, sure: true };
+  if (asked && (!written || meetingsAt([asked], written).length)) return { meeting: asked, sure: true };
   const upcoming = await upcomingMeetings(turn.tx, turn.participant.id, turn.now);
   const meeting = (written ? meetingsAt(upcoming, written)[0] : undefined) ?? upcoming[0];
   return meeting ? { meeting, sure: false } : null;

@@ -195,17 +195,16 @@ export async function planSend(
 /**
  * Undoes `retireSends` for one reason: the sends of this version of the thing that it made inert
  * are planned again if still ahead, or recorded as skipped if their time passed meanwhile (so
- * none is undone twice). Returns how many there were: none means nothing was retired for it.
+ * none is undone twice).
  */
-export async function resumeSends(tx: Db, ref: string, version: number, reason: string, now: Date, kind: string): Promise<number> {
-  const rows = await tx.query(
+export async function resumeSends(tx: Db, ref: string, version: number, reason: string, now: Date, kind: string): Promise<void> {
+  await tx.query(
     `update planned_send set status = case when due_at > $5 then 'planned' else 'skipped' end,
        reason = case when due_at > $5 then null else $3 || ', and its time passed meanwhile' end,
        done_at = case when due_at > $5 then null else $5::timestamptz end
-     where ref = $1 and version = $2 and kind = $4 and status = 'inert' and reason = $3 returning id`,
+     where ref = $1 and version = $2 and kind = $4 and status = 'inert' and reason = $3`,
     [ref, version, reason, kind, now],
   );
-  return rows.length;
 }
 
 /** Makes every send still waiting for this thing inert (it moved, was cancelled or happened). */

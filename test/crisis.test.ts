@@ -189,7 +189,7 @@ const positives: [string, string][] = [
   ['KAN NI RINGA MIG NU JAG HAR TAGIT TABLETTER', 'sv'],
   ['har satt på gasen på spisen. förlåt', 'signs'],
   ['min exman har hittat min adress. han står utanför dörren. jag är så rädd', 'signs'],
-  ['min man slå mig igen. jag rädd. barnen är här', 'signs'],
+  ['min man slå mig igen. jag rädd. barnen är här', 'sv'],
   ['🔪😭 orkar inte', 'signs'],
   ['i cant do this anymore. im done', 'en'],
   ['om ni hittar mig, säg till mamma att jag älskar henne', 'signs'],
@@ -783,6 +783,19 @@ const positives: [string, string][] = [
   ['om ja inte svarar imorn behöver ni inte ringa soc, det e redan löst på mitt sätt', 'signs'],
   ['min kompis la upp en story med ett rep o skrev snart fri', 'signs'],
   ['har skrivit ett brev till lillasyster. hon kommer fatta sen', 'signs'],
+  // Round 32 (sets 307–311, and four fold misses): a survivor who should have died, pills and a
+  // coffin in emoji, Levantine "sleep and not wake", a farewell letter found, a bridge stood on long.
+  ['borde ha dött i olyckan med dom andra', 'sv'],
+  ['💊💊💊 ⚰️', 'sv'],
+  ['ما بدي اصحى بكرا', 'ar'],
+  ['خلاص تعبان من الحياة', 'ar'],
+  ['encontré una nota de despedida debajo de su almohada', 'es'],
+  ['får man skära sig om det hjälper mot ångesten?', 'sv'],
+  ['hon stod på västerbron länge i natt', 'sv'],
+  ['vill stänga av allt för gott nu', 'sv'],
+  ['min sambo han slå mig igen igår', 'sv'],
+  ['si declaro me mata, eso me dijo', 'es'],
+  ['bought 3 packs of tylenol today. just saying', 'en'],
 ];
 
 const negatives: string[] = [
@@ -1226,6 +1239,17 @@ const negatives: string[] = [
   'vi ska ta farväl av gamla lägenheten på lördag, flyttar till en mindre',
   'vill försvinna från alla sms-listor från spelbolagen, hur gör ja?',
   'mi madre me va a matar si no limpio mi cuarto antes del domingo jaja',
+  // Round 32 (sets 307–311).
+  'hoppade från bron vid badplatsen med kusinerna, iskallt!',
+  'الحر سيقتلني اليوم',
+  'vill inte leva utan kaffe ärligt talat',
+  'köpt ett rep och en sele till klätterkursen på lördag',
+  'farväl gamla jobbet, nu börjar nåt nytt!',
+  'valpen gnäller hela natten, den kommer ta livet av mig',
+  'pappa slog mig när jag var liten, det pratar vi om hos kuratorn',
+  'hela byn stod på bron länge o tittade på isen',
+  'bought 2 boxes of paracetamol for the cabin trip',
+  'krukväxten borde ha dött för länge sen',
 ];
 
 describe('crisis detection', () => {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectCrisis, expandPattern, normaliseScript } from '../src/understanding/crisis.js';
+import { actedOn, detectCrisis, expandPattern, normaliseScript } from '../src/understanding/crisis.js';
 import { crisisIn, SECOND_LINE_REASON } from '../src/understanding/classify.js';
 import { projectRoot } from '../src/util/paths.js';
 
@@ -1381,5 +1381,15 @@ describe('everyday talk with heavy words (intents/eval/everyday/)', () => {
     const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'everyday', file), 'utf8').split('\n').filter(Boolean);
     expect(lines.length).toBe(count);
     expect(lines.filter((t) => detectCrisis(t).crisis).length).toBeLessThanOrEqual(ceiling);
+  });
+});
+
+describe('a crisis done or happening now (the reply begins with 112 now)', () => {
+  it.each(['har tagit alla mina tabletter', 'tog en hel burk sömntabletter', 'svalde 30 alvedon', 'jag blöder mycket', 'står på bron nu', 'i took all my pills', "can't breathe"])('%s → acted on', (text) => {
+    expect(actedOn(text)).toBe(true);
+  });
+  it.each(['vill inte leva längre', 'tänker ta alla tabletter ikväll', 'i want to end it all', 'orkar inte mer'])('%s → a crisis, not acted on', (text) => {
+    expect(detectCrisis(text).crisis).toBe(true);
+    expect(actedOn(text)).toBe(false);
   });
 });

@@ -249,6 +249,12 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(await optedOut()).toBe(true);
   });
 
+  it('an overdose taken is told to call 112 now, and the coach that it may be happening now', async () => {
+    expect(text(await app.sms(ANNA, 'har tagit alla mina tabletter'))).toBe(t('sv', 'participant:crisisNow'));
+    expect(t('sv', 'participant:crisisNow')).toMatch(/^Ring 112 nu/);
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^AKUT, kan hända nu: Anna Andersson skrev: "har tagit alla mina tabletter"/);
+  });
+
   it('a low check-in answer reaches the coach, and the participant is offered a call', async () => {
     expect(text(await app.sms(ANNA, 'typ en 2a'))).toBe('Tack för att du svarar. Vill du att din coach ringer dig? Svara RING.');
     expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson svarade på incheckningen: "typ en 2a"');

@@ -90,7 +90,7 @@ describe('SMS segments', () => {
       choices: 'FK, AF, SOC, VC eller COACH', options: '1) din kontakt 2) ditt nästa möte', numbers: '1 eller 2', place: 'Storgatan 12',
       link: 'https://meet.example.se/k3x9', n: '2', question: 'Känner du att du kan påverka ditt liv?', answer: 'NEJ',
     };
-    const long = /^(crisis|crisisAfterHours|crisisUnknownSender|meeting\.booked|meeting\.moved|selfAssessment\.first)$/;
+    const long = /^(crisis|crisisAfterHours|crisisNow|crisisNowAfterHours|crisisUnknownSender|meeting\.booked|meeting\.moved|selfAssessment\.first)$/;
     for (const key of keys(resources.sv!.participant)) {
       const text = plainGsm(String(at(resources[lng]!.participant, key)).replace(/\{\{(\w+)\}\}/g, (_, v: string) => sample[v] ?? v));
       const { segments, encoding } = countSegments(text);

@@ -6,6 +6,7 @@ import { t } from '../i18n/index.js';
 import { escalationById, openEscalation, openEscalations, pressEscalation } from './escalations.js';
 import { formatWhen, inOfficeHours, nextOfficeOpening } from '../i18n/format.js';
 import { formatPhone } from '../util/phone.js';
+import { actedOn } from '../understanding/crisis.js';
 
 /** "Ring mig": the coach is asked to call (an escalation, so someone else is asked if the coach does not answer). */
 export const escalationRequest: Handler<ParticipantTurn> = async (turn) => {
@@ -31,9 +32,11 @@ export const escalationRequest: Handler<ParticipantTurn> = async (turn) => {
  */
 export const crisis: Handler<ParticipantTurn> = async (turn) => {
   const open = inOfficeHours(turn.now);
-  if (open) reply(turn, 'participant:crisis', {}, { purpose: 'crisis' });
-  else reply(turn, 'participant:crisisAfterHours', { when: formatWhen(nextOfficeOpening(turn.now), turn.lng) }, { purpose: 'crisis' });
-  const what = t('sv', 'staff:notify.crisis', { name: turn.participant.name, phone: formatPhone(turn.participant.phone), text: turn.msg.text });
+  // An overdose taken or a cut that bleeds is told to call 112 now, not "if it is urgent".
+  const key = actedOn(turn.msg.text) ? 'crisisNow' : 'crisis';
+  if (open) reply(turn, `participant:${key}`, {}, { purpose: 'crisis' });
+  else reply(turn, `participant:${key}AfterHours`, { when: formatWhen(nextOfficeOpening(turn.now), turn.lng) }, { purpose: 'crisis' });
+  const what = t('sv', `staff:notify.${key}`, { name: turn.participant.name, phone: formatPhone(turn.participant.phone), text: turn.msg.text });
   const opened = await openEscalation(turn.tx, turn.participant, 'crisis', what, turn.now, `participant:${turn.participant.id}`, true);
   turn.out.push(...opened.messages);
   await audit(turn, `participant:${turn.participant.id}`, 'crisis.detected', turn.participant.id, { officeHours: open, escalation: opened.escalation.id });

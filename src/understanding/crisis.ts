@@ -67,6 +67,8 @@ interface CrisisData {
   neverTypoOf: Record<string, string[] | string>;
   idioms: Record<string, string[] | string>;
   languages: Record<string, LanguageData>;
+  /** Crisis words that say it is done or happening now (an overdose taken): see actedOn. */
+  actedOn: { phrases: string[] };
 }
 
 /**
@@ -303,6 +305,7 @@ let humourEmoji: RegExp | null = null;
 let humourWindow = 8;
 /** Words that say a message is no joke ("det e inget skämt", "skämt åsido", "på riktigt"): then nothing in it is humour. */
 let jokingDenials: Sequence[] = [];
+let actedOnPhrases: Sequence[] = [];
 const phrases = new Node<Phrase>();
 const idioms = new Node<true>();
 const substrings: { text: string; source: string; lang: string; nearly?: Nearly }[] = [];
@@ -389,6 +392,7 @@ function compile(data: CrisisData): void {
   for (const w of data.humour.aboutJoking) for (const t of tokens(w)) jokeWords.add(t);
   humourPatterns = data.humour.patterns.map((p) => new RegExp(p, 'u'));
   jokingDenials = compileAll(data.humour.denials);
+  actedOnPhrases = compileAll(data.actedOn.phrases);
   if (data.humour.emoji.length > 0) humourEmoji = new RegExp(data.humour.emoji.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
   for (const w of data.negators) negators.add(fold(w));
   for (const w of data.exceptionDeniers) exceptionDeniers.add(fold(w));
@@ -887,6 +891,16 @@ function stops(m: Message, exception: number, pair: readonly number[]): boolean 
 }
 
 /** Whether a message signals a crisis: suicidal thoughts or plans, self-harm, an overdose. */
+/**
+ * Whether a crisis message says it is done or happening now ("har tagit alla mina tabletter",
+ * "can't breathe"): the reply then begins with 112 now, not "if it is urgent" (crisis.json actedOn).
+ */
+export function actedOn(text: string): boolean {
+  const m = new Message(text);
+  for (let start = 0; start < m.words.length; start++) for (const seq of actedOnPhrases) if (m.matchAt(seq, start) >= 0) return true;
+  return false;
+}
+
 export function detectCrisis(text: string): CrisisFinding {
   if (!text) return { crisis: false };
   const m = new Message(text);

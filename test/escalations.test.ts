@@ -230,6 +230,17 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect(eva[0]!.buttons).toBeUndefined();
   });
 
+  it('a crisis not acknowledged when office hours end skips the backup, who has gone home, for the one on call', async () => {
+    await start();
+    app.clock.set(new Date('2026-11-24T16:55:00+01:00'));
+    await app.sms(ANNA, 'jag vill inte finnas längre');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson/);
+    await advance('PT11M'); // 17:06, not acknowledged
+    expect(await outboxTo(demo.jonas)).toEqual([]);
+    expect((await outboxTo(demo.maria)).at(-1)!.text).toContain('AKUT: Anna Andersson');
+    expect(await escalations()).toEqual([{ reason: 'crisis', state: 'open', step: 2 }]);
+  });
+
   it('an acknowledgement is told to everyone already paged; a hand-over keeps a timer, even two at once', async () => {
     await start();
     await app.sms(ANNA, 'jag vill inte leva längre');

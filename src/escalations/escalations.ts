@@ -64,6 +64,12 @@ export async function chainOf(tx: Db, participant: Participant): Promise<Staff[]
   return chain;
 }
 
+/** The team's on-call person (the top of the chain, the lead, unless one is set): who an urgent one goes to outside office hours. */
+async function onCallOf(tx: Db, participant: Participant, chain: Staff[]): Promise<Staff> {
+  const [onCall] = await tx.query<{ id: string }>(`select on_call_id as id from team where id = $1 and on_call_id is not null`, [participant.teamId]);
+  return (onCall && (await staffInOrder(tx, [onCall.id]))[0]) || chain.at(-1)!;
+}
+
 async function staffInOrder(tx: Db, order: string[]): Promise<Staff[]> {
   const people = await staffByIds(tx, order);
   return order.map((id) => people.find((p) => p.id === id)).filter((p): p is Staff => Boolean(p));
@@ -116,8 +122,7 @@ export async function openEscalation(tx: Db, participant: Participant, reason: R
   const chain = await chainOf(tx, participant);
   // Outside office hours an urgent one starts at the top: the team's on-call person (the lead unless set).
   const step = severity === 'urgent' && !inOfficeHours(now) ? chain.length - 1 : 0;
-  const [onCall] = step > 0 ? await tx.query<{ id: string }>(`select on_call_id as id from team where id = $1 and on_call_id is not null`, [participant.teamId]) : [];
-  const owner = (onCall && (await staffInOrder(tx, [onCall.id]))[0]) || chain[step]!;
+  const owner = step > 0 ? await onCallOf(tx, participant, chain) : chain[step]!;
   const [inserted] = await tx.query<Escalation>(
     `insert into escalation (participant_id, reason, severity, owner_id, step, opened_at) values ($1, $2, $3, $4, $5, $6)
      on conflict (participant_id, reason) where state <> 'resolved' do nothing returning ${COLUMNS}`,
@@ -160,8 +165,11 @@ export async function escalationById(tx: Db, id: string): Promise<Escalation | n
 async function handOn(tx: Db, e: Escalation, participant: Participant, now: Date, actor: string, because: string, by?: Staff): Promise<OutboundMessage[]> {
   const chain = await chainOf(tx, participant);
   const here = because === 'not acknowledged' ? Math.max(chain.findIndex((s) => s.id === e.ownerId), e.step) : e.step;
-  const step = Math.min(here + 1, chain.length - 1);
-  const owner = chain[step]!;
+  // Unacknowledged and urgent after office hours have begun: the backup has gone home too, so it
+  // goes straight to the one on call (a crisis at 16:55 reached an off-duty backup at 17:05).
+  const toOnCall = because === 'not acknowledged' && e.severity === 'urgent' && !inOfficeHours(now);
+  const step = toOnCall ? chain.length - 1 : Math.min(here + 1, chain.length - 1);
+  const owner = toOnCall ? await onCallOf(tx, participant, chain) : chain[step]!;
   const [moved] = await tx.query<Escalation>(
     `update escalation set owner_id = $2, step = $3, state = 'open', acknowledged_at = null, acknowledged_by = null where id = $1 returning ${COLUMNS}`,
     [e.id, owner.id, step],

@@ -156,6 +156,15 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect((await reminders()).map((r) => local(r.sentAt).toFormat('ccc HH:mm'))).toEqual(['Wed 08:00']);
   });
 
+  it('after a gap two reminders of one meeting fall due at once: only the latest is sent (found by a new-user trial)', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna tors kl 14');
+    // From Monday 09:00 to Thursday 12:30 in one step: both the two-day (Tuesday 14:00) and the two-hour (12:00) reminders are due.
+    await clock({ set: '2026-11-26T12:30:00+01:00' });
+    expect((await reminders()).map((r) => local(r.sentAt).toFormat('ccc HH:mm'))).toEqual(['Thu 12:30']);
+    const skipped = await app.db.query<{ label: string; reason: string }>(`select label, reason from planned_send where kind = 'meeting.reminder' and status = 'skipped'`);
+    expect(skipped).toEqual([{ label: 'P2D', reason: 'a later reminder for the meeting is due too' }]);
+  });
+
   it('an opted-out number gets no reminder, and the coach is told to call', async () => {
     await app.sms(ANNA, 'STOPP');
     const booked = await app.staff(demo.eva, 'boka möte med Anna ons kl 10');

@@ -7,7 +7,7 @@ import type { Db } from '../store/db.js';
 import { t } from '../i18n/index.js';
 import { participantById, PARTICIPANT_SELECT, type Participant } from '../directory/people.js';
 import { expectAnswer } from '../core/conversation.js';
-import { planSend, type DueHandler } from '../scheduler/scheduler.js';
+import { planSend, type DueHandler, type PlannedSend } from '../scheduler/scheduler.js';
 import { afterQuietHours, beforeQuietHours, inQuietHours, local } from './calendar.js';
 import { meetingSettings, type MeetingSettings } from './settings.js';
 import { endOf, meetingById, MEETING_COLUMNS, type Meeting } from './queries.js';
@@ -47,6 +47,17 @@ export async function planMeetingSends(tx: Db, meeting: Meeting, now: Date, sett
   await planSend(tx, { kind: ATTENDANCE, ref: meeting.id, version: meeting.version, label: 'end', participantId: meeting.participantId, dueAt: end }, now, end <= now ? 'meeting ended before it was booked' : undefined);
 }
 
+/** Later than a scheduler tick: the reminder was not run when it fell due. */
+const LATE_MS = 60_000;
+
+async function laterReminderDue(tx: Db, send: PlannedSend, now: Date): Promise<boolean> {
+  const rows = await tx.query(
+    `select 1 from planned_send where ref = $1 and kind = $2 and version = $3 and id <> $4 and due_at > $5 and due_at <= $6 and status in ('planned', 'queued', 'done') limit 1`,
+    [send.ref, REMINDER, send.version, send.id, send.dueAt, now],
+  );
+  return rows.length > 0;
+}
+
 const isOn = (m: Meeting | null, version: number): m is Meeting => Boolean(m && m.version === version && (m.status === 'booked' || m.status === 'confirmed'));
 
 /** The reminder SMS, decided when it falls due: the meeting may have moved, the person opted out, or it is night. */
@@ -62,6 +73,10 @@ const sendReminder: DueHandler = async (tx, send, now, memo) => {
   if (participant.optedOut) return { skip: 'opted out' };
   if (await automationPaused(tx, participant.id)) return { skip: 'paused after a crisis until a coach resolves it' };
   if (now >= meeting.startAt) return { skip: 'meeting already started' };
+  // After a gap (a server down, a clock moved on) several of a meeting's reminders fall due at
+  // once: only the latest is sent, not two alike in one minute. A reminder run on time (within a
+  // tick) has no later one due beside it, so only a late one asks.
+  if (now.getTime() - send.dueAt.getTime() > LATE_MS && (await laterReminderDue(tx, send, now))) return { skip: 'a later reminder for the meeting is due too' };
   const settings = await memo(`settings:${participant.teamId}`, () => meetingSettings(tx, participant.teamId));
   // Handed over late (the server was down): never in the night; in the morning if that is still in time.
   if (inQuietHours(local(now), settings)) {

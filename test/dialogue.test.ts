@@ -113,7 +113,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
   });
 
   it('NEJ out of the blue asks which meeting first; NEJ again cancels it and tells the coach at once, naming the participant', async () => {
-    expect(text(await app.sms(ANNA, 'NEJ'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ igen så gör jag det.');
+    expect(text(await app.sms(ANNA, 'NEJ'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ igen så avbokar jag det.');
     expect(text(await app.sms(ANNA, 'nej'))).toContain('avbokat');
     expect((await outboxTo(demo.eva)).at(-1)!.text).toMatch(/^Anna Andersson kan inte komma på coachsamtal onsdag 2 december/);
   });
@@ -122,7 +122,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
     const status = async () => (await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`))[0]!.status;
     for (const message of ['dörren är låst, kan inte komma in', 'ska vi avboka?']) {
       await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
-      expect(text(await app.sms(ANNA, message))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ så gör jag det.');
+      expect(text(await app.sms(ANNA, message))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ så avbokar jag det.');
       expect(await status()).toBe('booked');
       expect((await outboxTo(demo.eva)).at(-1)!.text).toBe(`Anna Andersson skrev om coachsamtal onsdag 2 december kl 10.00: "${message}" Lots har frågat om det betyder NEJ och ändrar inget förrän deltagaren svarar NEJ.`);
     }
@@ -143,7 +143,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, 'nej'))).toBe('Okej!');
     expect(await status()).toBe('booked');
     await saveConversation(app.db, 'sms', ANNA, { expecting: 'booking', ref: 'demo-m1', at: '' }, app.clock.now());
-    expect(text(await app.sms(ANNA, 'kan inte komma, är sjuk idag'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ så gör jag det.');
+    expect(text(await app.sms(ANNA, 'kan inte komma, är sjuk idag'))).toBe('Menar du mötet onsdag 2 december kl 10.00? Svara NEJ så avbokar jag det.');
     expect(text(await app.sms(ANNA, 'ja'))).toContain('avbokat');
     expect(await status()).toBe('cancelled');
   });

@@ -9,6 +9,7 @@ import { findTime } from '../understanding/dates.js';
 import { fold, tokens } from '../understanding/text.js';
 import { resumeSends, retireSends } from '../scheduler/scheduler.js';
 import { REMINDER } from './reminders.js';
+import { local } from './calendar.js';
 import { cancelMeeting, invite, meetingStaff, participantView, staffView } from './booking.js';
 
 export const participantMeetingNext: Handler<ParticipantTurn> = async (turn) => {
@@ -78,6 +79,7 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
     const { coach } = await caretakers(turn.tx, turn.participant);
     const mine = { what: t(turn.lng, `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, turn.lng) };
     const wished = answer === 'reschedule' ? (wishedTime(turn, meeting) ?? turn.conversation.wished) : undefined;
+    let sameDay: Meeting | undefined;
     if (!sure || !plain) {
       turn.conversation.expecting = 'booking';
       turn.conversation.ref = meeting.id;
@@ -85,8 +87,8 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
       turn.conversation.wished = wished;
       // "igen" only to someone who wrote the word: "kan inte komma på torsdag" is asked to write NEJ.
       const wroteTheWord = fold(turn.msg.text).replace(/[^a-z]/g, '') === fold(ANSWER_WORD[answer]);
-      // A move is asked of the coach, and the question says so ("så gör jag det" read as moving it).
-      const question = answer === 'reschedule' ? 'checkWhichMove' : 'checkWhich';
+      // The question says what the answer will do ("så gör jag det" left a participant guessing).
+      const question = { confirm: 'checkWhichConfirm', cancel: 'checkWhichCancel', reschedule: 'checkWhichMove' }[answer];
       reply(turn, `participant:meeting.${question}${wroteTheWord ? '' : 'Say'}`, { when: mine.when, answer: ANSWER_WORD[answer] });
       if (!plain) {
         notify(turn, coach, 'staff:notify.meetingAnswerAsked', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), text: turn.msg.text, answer: ANSWER_WORD[answer] });
@@ -111,6 +113,12 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
     } else if (answer === 'cancel') {
       const cancelled = await cancelMeeting(turn.tx, meeting, turn.now, 'participant cancelled');
       reply(turn, 'participant:meeting.cancelled', mine);
+      // Sick on a day with two meetings: the other is named, still on, and one NEJ away.
+      sameDay = (await upcomingMeetings(turn.tx, turn.participant.id, turn.now)).find((m) => m.id !== meeting.id && local(m.startAt).hasSame(local(meeting.startAt), 'day'));
+      if (sameDay) {
+        reply(turn, 'participant:meeting.alsoThatDay', { what: t(turn.lng, `common:meetingType.${sameDay.type}`), when: formatWhen(sameDay.startAt, turn.lng) });
+        notify(turn, coach, 'staff:notify.alsoThatDay', { name: turn.participant.name, what: t('sv', `staff:meetingType.${sameDay.type}`), when: formatWhen(sameDay.startAt, 'sv') });
+      }
       const ics = await invite(turn.tx, cancelled, turn.participant, 'CANCEL', turn.now);
       const staff = await meetingStaff(turn.tx, meeting);
       for (const s of staff) {
@@ -124,8 +132,8 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
       const wish = wished ? t('sv', 'staff:notify.moveWish', { when: formatWhen(new Date(wished), 'sv') }) : '';
       notify(turn, coach, 'staff:notify.moveRequested', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), wish });
     }
-    turn.conversation.expecting = undefined;
-    turn.conversation.ref = undefined;
+    turn.conversation.expecting = sameDay ? 'booking' : undefined;
+    turn.conversation.ref = sameDay?.id;
     turn.conversation.wished = undefined;
     await audit(turn, `participant:${turn.participant.id}`, `meeting.${answer}`, turn.participant.id, { meeting: meeting.id });
   };

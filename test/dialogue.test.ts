@@ -272,6 +272,23 @@ describe.each(engines)('dialogue on %s', (engine) => {
     for (const m of toCoach) expect(m.text).toMatch(/^Anna Andersson skrev något (Lots inte förstod och inte kunde svara på|som Lots bara kunde tacka för, hälsa på eller svara med hjälptexten)\. Läs gärna\. Meddelandet: "[^"]+"$/);
   });
 
+  it('a new number or a wish to change coach is told to the coach to read, not answered with a contact (found by a new-user trial)', async () => {
+    for (const message of ['jag har bytt nummer till 0701234567', 'jag vill byta coach']) {
+      const res = await app.sms(ANNA, message);
+      expect(text(res)).not.toMatch(/Vilken kontakt|Eva Lindqvist/);
+      expect((await outboxTo(demo.eva)).at(-1)!.text).toContain(`"${message}"`);
+    }
+  });
+
+  it('a question of its own while a check-in is open is no answer to it: the coach reads it as asked (found by a new-user trial)', async () => {
+    await app.staff(demo.eva, 'skicka en incheckning till Anna');
+    const asked = text(await app.sms(ANNA, 'när slutar jag i programmet'));
+    expect(asked).not.toBe('Tack för ditt svar!');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toContain('Meddelandet: "när slutar jag i programmet"');
+    expect(await app.db.query(`select 1 from checkin where participant_id = 'p1' and answered_at is not null`)).toEqual([]);
+    expect(text(await app.sms(ANNA, '4'))).toBe('Tack för ditt svar!');
+  });
+
   it('passes a message it did not understand to the coach to read, once, and answers as before', async () => {
     // ("vart tog bussen vägen" was this test's message until participants' lines about buses on
     // the way to a meeting became examples: it is now asked about, next meeting or coming.)

@@ -133,8 +133,9 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
   }
 
   // Words in reply to a check-in ("bra", "en jobbig vecka") are its answer, kept as text for the
-  // coach, unless they clearly ask for something else.
-  if (!answered && role === 'participant' && state.expecting === 'checkin' && (understanding.intent === 'smalltalk' || tooUnsure(understanding))) {
+  // coach, unless they clearly ask for something else, or ask a question of their own ("när slutar
+  // jag i programmet" was kept as an empty answer; not understood, the coach reads it as asked).
+  if (!answered && role === 'participant' && state.expecting === 'checkin' && !asksOwnQuestion(msg.text) && (understanding.intent === 'smalltalk' || tooUnsure(understanding))) {
     understanding = { intent: 'checkin.answer', confidence: 0.6, slots: {}, reasons: ['words in reply to a check-in'], ...(fresh.concern ? { concern: true } : {}) };
     answered = true;
   }
@@ -182,7 +183,9 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
   }
   const misses = (state.misses ?? 0) + 1;
   if (misses >= 2) return offerCoach(role, understanding, conversation);
-  const options = clarifyOptions(understanding);
+  // A question of its own is not asked back "1) att hälsa eller 2) hur du mår?" (a new user's
+  // "när slutar jag i programmet"): without a choice that answers it, it is not understood.
+  const options = clarifyOptions(understanding).filter((o) => !(asksOwnQuestion(msg.text) && NO_ANSWER_TO_A_QUESTION.has(o.intent)));
   if (options.length === 2) {
     const slots = understanding.slots;
     return {
@@ -223,6 +226,12 @@ function askToChoose(turn: Turn, role: Role, intents: string[]): void {
 }
 
 /** Staff requests that change something for a participant (a meeting, an SMS sent to them). */
+/** A message that opens with a question word ("när", "vad", "how") asks something: it is no reply to "hur mår du?". */
+const QUESTION_WORDS = new Set(['nar', 'var', 'vart', 'vem', 'vilken', 'vilket', 'vilka', 'varfor', 'hur', 'vad', 'when', 'where', 'who', 'which', 'why', 'how', 'what']);
+const asksOwnQuestion = (text: string) => QUESTION_WORDS.has(tokens(text)[0] ?? '');
+/** What a question is never asking for. */
+const NO_ANSWER_TO_A_QUESTION = new Set(['smalltalk', 'checkin.answer']);
+
 const STAFF_ACTS = new Set(['meeting.book', 'meeting.cancel', 'meeting.reschedule', 'meeting.attendance', 'reminder.send', 'checkin.send']);
 /** "kan du boka …?", "Hej! Kan du …", "går det att …": a question that is a polite order. */
 const POLITE_REQUEST = /\b(kan|kunde|skulle) (du|ni|vi)\b|\bgar det att\b|\b(can|could|would|will) you\b|\b(please|snalla)\b/;

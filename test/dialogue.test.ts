@@ -260,6 +260,16 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect((await outboxTo(demo.eva)).at(-1)!.text).toBe('Anna Andersson svarade på incheckningen: "typ en 2a"');
   });
 
+  it('"ja" to "Vill du att din coach ringer dig?" asks for the call; "nej" declines it (both were read as answers to no meeting; found by a new-user trial)', async () => {
+    await app.sms(ANNA, 'typ en 2a');
+    expect(text(await app.sms(ANNA, 'ja'))).toMatch(/^Tack! Jag har sagt till Eva/);
+    expect((await app.db.query(`select reason from escalation where participant_id = 'p1'`)).map((r: { reason: string }) => r.reason)).toEqual(['call-request']);
+    await app.sms(ANNA, 'typ en 2a');
+    expect(text(await app.sms(ANNA, 'nej'))).toBe('Okej!');
+    // The offer is for the next message only: a later "ja" is read as before.
+    expect(text(await app.sms(ANNA, 'ja'))).not.toMatch(/^Tack! Jag har sagt till Eva/);
+  });
+
   it('never changes a meeting or consent on a weak guess', async () => {
     for (const message of ['jag kan inte sova', 'vet inte om jag kan komma', 'va har ja för möten', 'ring mig inte', 'avsluta mötet']) await app.sms(ANNA, message);
     const [m] = await app.db.query<{ status: string }>(`select status from meeting where id = 'demo-m1'`);

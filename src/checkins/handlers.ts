@@ -68,6 +68,7 @@ export const checkinAnswer: Handler<ParticipantTurn> = async (turn) => {
   if (score === null || score > LOW) return reply(turn, 'participant:checkinThanks');
 
   reply(turn, 'participant:checkin.low');
+  turn.conversation.offered = 'escalation.request';
   const [previous] = checkin
     ? await turn.tx.query<{ score: number | null }>(
         `select score from checkin where participant_id = $1 and kind = 'mood' and sent_at < $2 and answered_at is not null order by sent_at desc limit 1`,

@@ -22,6 +22,11 @@ export interface ConversationState {
   asked?: 'confirm' | 'cancel' | 'reschedule';
   /** The new time a request to move named, kept for the coach's note when the FLYTTA comes (ISO). */
   wished?: string;
+  /**
+   * What Lots just offered a participant ("Vill du att din coach ringer dig? Svara RING.", "Svara BOKA
+   * om du vill ha en tid"): a plain yes takes it up, a no declines it. Open for the next message only.
+   */
+  offered?: 'escalation.request' | 'meeting.request';
   /** Messages in a row not understood. */
   misses?: number;
   /** ISO time the state was written; old questions lapse. */
@@ -38,12 +43,12 @@ export async function loadConversation(tx: Db, channel: Channel, address: string
   const age = now.getTime() - new Date(state.at).getTime();
   const kept: ConversationState = { at: state.at, misses: state.misses };
   if (state.expecting && age <= LAPSE_MS.expecting) Object.assign(kept, { expecting: state.expecting, ref: state.ref, asked: state.asked, wished: state.wished });
-  if (age <= LAPSE_MS.other) Object.assign(kept, { choices: state.choices, pending: state.pending });
+  if (age <= LAPSE_MS.other) Object.assign(kept, { choices: state.choices, pending: state.pending, offered: state.offered });
   return kept;
 }
 
 /** True when a state waits for nothing: no question open, no misses counted. */
-const waitsForNothing = (s: ConversationState) => !s.expecting && !s.choices && !s.pending && !s.misses;
+const waitsForNothing = (s: ConversationState) => !s.expecting && !s.choices && !s.pending && !s.offered && !s.misses;
 
 /** Stores what Lots waits for now; `before` is the state as loaded (nothing waited for, nothing changed: no write). */
 export async function saveConversation(tx: Db, channel: Channel, address: string, state: ConversationState, now: Date, before?: ConversationState): Promise<void> {
@@ -65,7 +70,7 @@ export async function expectAnswer(tx: Db, channel: Channel, address: string, ex
   const patch = JSON.stringify({ expecting, ref, at: now.toISOString() });
   await tx.query(
     `insert into conversation (channel, address, state, updated_at) values ($1, $2, $3::jsonb, $4)
-     on conflict (channel, address) do update set state = (conversation.state - 'choices' - 'pending' - 'asked' - 'wished') || excluded.state, updated_at = excluded.updated_at`,
+     on conflict (channel, address) do update set state = (conversation.state - 'choices' - 'pending' - 'asked' - 'wished' - 'offered') || excluded.state, updated_at = excluded.updated_at`,
     [channel, address, patch, now],
   );
 }

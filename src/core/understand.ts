@@ -81,6 +81,13 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
   if (fresh.intent === 'crisis') return { understanding: fresh, conversation: { ...conversation, misses: 0 } };
 
   const said = fold(msg.text).trim();
+  // "ja" or "nej" to what Lots just offered (a call, a meeting): "ja" to "Vill du att din coach
+  // ringer dig?" was read as a JA to no meeting ("Jag hittar inget möte att svara på").
+  if (role === 'participant' && state.offered) {
+    const word = said.replace(/[\s!.]+$/u, '');
+    if (YES_TO_ASKED.test(word)) return { understanding: { intent: state.offered, confidence: 1, slots: {}, reasons: [`yes to the offer of ${state.offered}`] }, conversation: { ...conversation, misses: 0 } };
+    if (NO_TO_ASKED.test(word)) return { understanding: fresh, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, 'participant:dismissed') };
+  }
   const meetingQuestionOpen = role === 'participant' && state.expecting === 'booking';
   // "Menar du mötet …? Svara NEJ igen": a yes ("ja", "ok", "👍") is that answer, not a JA to the
   // meeting (it confirmed the meeting the participant had just said they could not come to).
@@ -214,6 +221,7 @@ function offerCoach(role: Role, understanding: Understanding, conversation: Conv
     conversation: { ...conversation, misses: 0 },
     ask: async (turn) => {
       reply(turn, role === 'participant' ? 'participant:offerCoach' : 'staff:help');
+      if (role === 'participant') turn.conversation.offered = 'escalation.request';
       if (role === 'participant') await passToCoach(turn, 'staff:notify.unread');
     },
   };

@@ -14,7 +14,10 @@ import { cancelMeeting, invite, meetingStaff, participantView, staffView } from 
 
 export const participantMeetingNext: Handler<ParticipantTurn> = async (turn) => {
   const meeting = await nextMeeting(turn.tx, turn.participant.id, turn.now);
-  if (!meeting) return reply(turn, 'participant:meeting.none');
+  if (!meeting) {
+    turn.conversation.offered = 'meeting.request';
+    return reply(turn, 'participant:meeting.none');
+  }
   const view = await participantView(turn.tx, meeting, turn.participant, turn.lng);
   reply(turn, 'participant:meeting.next', view);
 };

@@ -263,11 +263,17 @@ describe.each(engines)('dialogue on %s', (engine) => {
   it('"ja" to "Vill du att din coach ringer dig?" asks for the call; "nej" declines it (both were read as answers to no meeting; found by a new-user trial)', async () => {
     await app.sms(ANNA, 'typ en 2a');
     expect(text(await app.sms(ANNA, 'ja'))).toMatch(/^Tack! Jag har sagt till Eva/);
-    expect((await app.db.query(`select reason from escalation where participant_id = 'p1'`)).map((r: { reason: string }) => r.reason)).toEqual(['call-request']);
+    expect(await app.db.query(`select reason from escalation where participant_id = 'p1'`)).toEqual([{ reason: 'call-request' }]);
     await app.sms(ANNA, 'typ en 2a');
     expect(text(await app.sms(ANNA, 'nej'))).toBe('Okej!');
     // The offer is for the next message only: a later "ja" is read as before.
     expect(text(await app.sms(ANNA, 'ja'))).not.toMatch(/^Tack! Jag har sagt till Eva/);
+  });
+
+  it('a coach with no contact row (a CSV import gives none) is named, with RING to be called (found by a new-user trial)', async () => {
+    await app.db.query(`delete from agency_contact where participant_id = 'p1' and agency = 'coach'`);
+    expect(text(await app.sms(ANNA, 'vem är min coach?'))).toBe('Din coach heter Eva Lindqvist. Svara RING så ringer din coach upp dig.');
+    expect(text(await app.sms(ANNA, 'ja'))).toMatch(/^Tack! Jag har sagt till Eva/);
   });
 
   it('never changes a meeting or consent on a weak guess', async () => {

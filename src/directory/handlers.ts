@@ -4,7 +4,7 @@ import { auditReads, reply, replyText, requestText } from '../core/turn.js';
 import { t } from '../i18n/index.js';
 import { AGENCIES } from '../model/index.js';
 import { contactsOf, describeForParticipant, describeForStaff, possessive } from './contacts.js';
-import { firstNameIn, firstNameOf, matchParticipants, participantsNamedIn, visibleParticipants, writesAName, type Participant } from './people.js';
+import { caretakers, firstNameIn, firstNameOf, matchParticipants, participantsNamedIn, visibleParticipants, writesAName, type Participant } from './people.js';
 
 export const participantContactLookup: Handler<ParticipantTurn> = async (turn) => {
   const agency = turn.understanding.slots.agency ?? null;
@@ -29,6 +29,12 @@ export const participantContactLookup: Handler<ParticipantTurn> = async (turn) =
     return;
   }
   if (!contacts.length) {
+    // Every participant has a coach, whose number an import may not have given: the name, and RING.
+    if (agency === 'coach') {
+      const { coach } = await caretakers(turn.tx, turn.participant);
+      turn.conversation.offered = 'escalation.request';
+      return reply(turn, 'participant:contact.coachByCall', { name: coach.name });
+    }
     reply(turn, 'participant:contact.none', { agency: t(turn.lng, `common:agency.${agency}`) });
     return;
   }

@@ -99,3 +99,12 @@ describe('SMS segments', () => {
     }
   });
 });
+
+describe('the weekly check-in', () => {
+  // Sent every week to everyone: two segments would double the commonest SMS (a new-user trial
+  // found 71–82 characters in Arabic, Persian and Tigrinya, where a segment holds 70).
+  it.each(['sv', 'en', 'ar', 'fa', 'so', 'ti'])('%s fits one segment with a six-letter name', (lng) => {
+    const text = plainGsm(String(at(resources[lng]!.participant, ['checkin', 'question'])).replace('{{name}}', 'Fatuma'));
+    expect(countSegments(text).segments).toBe(1);
+  });
+});

@@ -3,7 +3,7 @@
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engines } from './support/db.js';
-import { auditTrail } from '../src/privacy/privacy.js';
+import { auditTrail, eraseParticipant } from '../src/privacy/privacy.js';
 import { demo, testApp, type TestApp } from './support/app.js';
 import type { Digest } from '../src/digests/digest.js';
 import { outline, toAdaptiveCard, toBlockKit, toText } from '../src/digests/render.js';
@@ -60,6 +60,21 @@ describe.each(engines)('digests on %s', (engine) => {
     expect(digestReads.map((e) => e.actor)).toEqual([`staff:${lead!.id}`, 'staff:s1']);
     const [malin] = await app.db.query<{ id: string }>(`select id from participant where name like 'Malin%'`);
     expect((await auditTrail(app.db, malin!.id)).filter((e) => e.action === 'read.digest')).toHaveLength(2);
+  });
+
+  it('erasing a participant takes their lines out of sent digests and keeps the rest (they were blanked whole; found by a new-user trial)', async () => {
+    app = await testApp(engine);
+    await app.staff(demo.eva, 'boka möte med Anna idag kl 10');
+    await app.staff(demo.eva, 'boka möte med Malin idag kl 11');
+    await at('2026-11-23T12:30:00+01:00');
+    await app.staff(demo.eva, 'Anna uteblev');
+    await app.staff(demo.eva, 'Malin uteblev');
+    await at('2026-11-23T16:00:00+01:00');
+    await eraseParticipant(app.db, 'p1', 'admin:test', app.clock.now());
+    const [digest] = await app.db.query<{ text: string }>(`select text from outbox where purpose = 'digest' and recipient = $1`, [demo.maria]);
+    expect(digest!.text).toMatch(/^Dagens sammanfattning/);
+    expect(digest!.text).toContain('• Uteblev: deltagare med skyddad identitet, coachsamtal mån 23 nov. kl 11.00 (första gången)');
+    expect(digest!.text).not.toContain('Anna');
   });
 
   it('a digest that goes out late tells about its own day (found by a helper: Friday\'s said Saturday)', async () => {

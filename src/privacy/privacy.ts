@@ -68,10 +68,18 @@ export async function eraseParticipant(db: Db, participantId: string, actor: str
     // Staff were told about them in chat (alarms, answers, lists) and wrote about them: those texts
     // go too, found by the full name and the number as Lots writes them. A first name alone could
     // be anyone's and stays.
-    const marks = [p.name, p.phone, p.phone && formatPhone(p.phone)].filter((m): m is string => Boolean(m)).map((m) => `%${m.replace(/[\\%_]/g, '\\$&')}%`);
-    const told = await tx.query(`update outbox set text = '', rich = null, buttons = null, attachments = null where participant_id is null and text like any($1::text[]) returning id`, [marks]);
+    const named = [p.name, p.phone, p.phone && formatPhone(p.phone)].filter((m): m is string => Boolean(m));
+    const marks = named.map((m) => `%${m.replace(/[\\%_]/g, '\\$&')}%`);
+    // A digest names many people, one to a line, and nothing they wrote: only their lines go, and
+    // the team lead keeps what it said of the others (it was blanked whole; found by a new-user trial).
+    const digests = await tx.query<{ id: string; text: string }>(`select id, text from outbox where participant_id is null and purpose = 'digest' and text like any($1::text[])`, [marks]);
+    for (const d of digests) {
+      const kept = d.text.split('\n').filter((line) => !named.some((m) => line.includes(m)));
+      await tx.query(`update outbox set text = $2, rich = null, attachments = null where id = $1`, [d.id, kept.join('\n')]);
+    }
+    const told = await tx.query(`update outbox set text = '', rich = null, buttons = null, attachments = null where participant_id is null and purpose <> 'digest' and text like any($1::text[]) returning id`, [marks]);
     const wrote = await tx.query(`update message_log set text = null where participant_id is null and text like any($1::text[]) returning id`, [marks]);
-    rows!.staff_messages = told.length + wrote.length;
+    rows!.staff_messages = digests.length + told.length + wrote.length;
     // What Lots was waiting for from them is keyed by their phone number.
     if (p.phone) await tx.query(`delete from conversation where channel = 'sms' and address = $1`, [p.phone]);
     await tx.query(`delete from participant where id = $1`, [participantId]);

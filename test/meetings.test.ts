@@ -279,6 +279,9 @@ describe.each(engines)('meetings on %s', (engine) => {
     await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
     expect(text(await app.staff(demo.eva, 'skicka en påminnelse till Anna'))).toBe('Påminnelse skickas nu till Anna Andersson om mötet onsdag 25 november kl 10.00.');
     expect((await reminders()).map((r) => r.text)).toEqual(['Påminnelse: möte med din coach onsdag 25 november kl 10.00. Plats: din coach berättar. Kan du inte komma? Svara FLYTTA.']);
+    // Who asked for it is in the participant's audit trail (it was not; found by a new-user trial).
+    const trail = await app.db.query<{ actor: string }>(`select actor from audit_log where participant_id = 'p1' and action = 'reminder.sent'`);
+    expect(trail).toEqual([{ actor: 'staff:s1' }]);
   });
 
   it('shows cadence against each agency target: green when met in time, yellow when late but booked, red when overdue', async () => {

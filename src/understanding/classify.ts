@@ -412,6 +412,10 @@ const COMMAND_FIRST = /^\s*(?:STOPP?|START|JA|NEJ)(?![\p{L}\p{N}])/u;
 /** "Kommer!", "ja jag kommer,", "I'm coming." opening a message, set off by a stop or a comma. */
 const COMING_FIRST = /^\s*((?:(?:ja|ok|okej|japp|jepp|yes|yep|jo)\s*,?\s+)?(?:jag\s+|ja\s+|i'?m\s+|i am\s+)?(?:kommer|kmr|coming))\s*[!.,]/u;
 
+/** The reason given when a whole message is one of an intent's exact phrases. */
+const EXACT = 'exact:';
+const readWhole = (u: Understanding) => u.reasons[0]?.startsWith(EXACT) ?? false;
+
 export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Understanding {
   if (input.role !== 'participant') return classifyRequest(input, lex);
   const crisis = crisisIn(input.text, input.leaveOut);
@@ -419,7 +423,8 @@ export function classify(input: ClassifyInput, lex: Lexicon = lexicon()): Unders
   const understood = classifyRequest(input, lex);
   // A keyword or a digit in a message in another script (or in Somali) is acted on, and the whole message goes to
   // the coach as well (`foreign`): Lots reads only that part of it, and the rest may say more.
-  if (understood.intent !== 'unknown' && !understood.foreign && inAnotherLanguage(input.text.replace(EASTERN_DIGITS, ''))) understood.foreign = true;
+  // A whole message Lots knows word for word ("مرحبا", "salaan") leaves nothing unread: no note saying it read only a keyword.
+  if (understood.intent !== 'unknown' && !understood.foreign && !readWhole(understood) && inAnotherLanguage(input.text.replace(EASTERN_DIGITS, ''))) understood.foreign = true;
   // A statement with words a person should read ("min hund dog igår", "ingen bryr sig om mig") is
   // still thanked, with "your coach will read it", which is true: it goes to the coach as a concern.
   return crisis.concern ? { ...understood, concern: true, reasons: [...understood.reasons, 'concern: words a person should read'] } : understood;
@@ -555,7 +560,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
 
   const { candidates, ownFirst } = intentsOf(lex, input.role);
   for (const { intent } of ownFirst) {
-    if (intent.exact.has(whole) || (saidPlainly && intent.exact.has(saidPlainly))) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`exact: "${saidPlainly || whole}" → ${intent.name}`] };
+    if (intent.exact.has(whole) || (saidPlainly && intent.exact.has(saidPlainly))) return { intent: intent.name, confidence: 1, slots: {}, reasons: [`${EXACT} "${saidPlainly || whole}" → ${intent.name}`] };
   }
   // A command in capitals (or 👍) at the start is that command when nothing after it is Swedish or
   // English ("JA geliyorum", "NEJ bugun gelemem", "👍 shukran", "STOP nie chce…"): other languages

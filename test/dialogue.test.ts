@@ -305,6 +305,12 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.sms(ANNA, '4'))).toBe('Tack för ditt svar!');
   });
 
+  it('a long message Lots is unsure of, and no question, is thanked and read by the coach, not asked back as two guesses (found by a new-user trial)', async () => {
+    const message = 'Hej Eva! Det har varit en tung vecka, mamma är sjuk och jag sover dåligt. Vi ses på fredag hoppas jag.';
+    expect(text(await app.sms(ANNA, message))).toBe('Tack för att du berättar! Din coach får läsa det.');
+    expect((await outboxTo(demo.eva)).at(-1)!.text).toContain(message);
+  });
+
   it('passes a message it did not understand to the coach to read, once, and answers as before', async () => {
     // ("vart tog bussen vägen" was this test's message until participants' lines about buses on
     // the way to a meeting became examples: it is now asked about, next meeting or coming.)

@@ -188,6 +188,12 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
       },
     };
   }
+  // A long message that is no question is someone telling their coach something ("Hej Eva! Tung
+  // vecka, mamma är sjuk … Vi ses på fredag hoppas jag."): thanked, and the coach reads it. A menu
+  // of two guesses at it ("1) att du inte kan komma eller 2) att hälsa?") confused a new user.
+  if (role === 'participant' && tokens(msg.text).length > TELLS_WORDS && !msg.text.includes('?') && !asksOwnQuestion(msg.text)) {
+    return { understanding: { intent: 'smalltalk', confidence: 0.5, slots: {}, reasons: [`${TELLS_WORDS}+ words, unsure, no question: told, and the coach reads it`], told: true, ...(understanding.concern ? { concern: true } : {}) }, conversation: { ...conversation, misses: 0 } };
+  }
   const misses = (state.misses ?? 0) + 1;
   if (misses >= 2) return offerCoach(role, understanding, conversation);
   // A question of its own is not asked back "1) att hälsa eller 2) hur du mår?" (a new user's
@@ -237,6 +243,8 @@ function askToChoose(turn: Turn, role: Role, intents: string[]): void {
 /** A message that opens with a question word ("när", "vad", "how") asks something: it is no reply to "hur mår du?". */
 const QUESTION_WORDS = new Set(['nar', 'var', 'vart', 'vem', 'vilken', 'vilket', 'vilka', 'varfor', 'hur', 'vad', 'when', 'where', 'who', 'which', 'why', 'how', 'what']);
 const asksOwnQuestion = (text: string) => QUESTION_WORDS.has(tokens(text)[0] ?? '');
+/** More words than a choice between two readings can settle: a participant is telling something. */
+const TELLS_WORDS = 12;
 /** What a question is never asking for. */
 const NO_ANSWER_TO_A_QUESTION = new Set(['smalltalk', 'checkin.answer']);
 

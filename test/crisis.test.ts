@@ -796,6 +796,13 @@ const positives: [string, string][] = [
   ['min sambo han slå mig igen igår', 'sv'],
   ['si declaro me mata, eso me dijo', 'es'],
   ['bought 3 packs of tylenol today. just saying', 'en'],
+  // Round 33 (sets 313–317): a goodbye after today, pills again "som i maj", deportation "inte
+  // tillbaka levande", children better off with just dad, a bridge's railing.
+  ['förlåt för allt. ni behöver inte tänka på mig mer efter ikväll', 'sv'],
+  ['har tänkt mycket på att ta tabletterna igen', 'sv'],
+  ['om dom skickar mig tillbaka åker jag inte hem levande', 'sv'],
+  ['barnen klarar sig nog bättre med bara mamma', 'sv'],
+  ['igår satt jag på räcket på bron länge', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -1250,6 +1257,12 @@ const negatives: string[] = [
   'hela byn stod på bron länge o tittade på isen',
   'bought 2 boxes of paracetamol for the cabin trip',
   'krukväxten borde ha dött för länge sen',
+  // Round 33 (sets 313–317).
+  'vi läser en bok om en flicka som tog livet av sig, vad betyder sörja?',
+  'vill försvinna från whatsappgruppen, för många meddelanden',
+  'jag försvinner till stockholm i helgen, hälsa alla!',
+  'kan du ringa? jag är rädd att dom lägger in mig igen om jag berättar hur jag mår',
+  'vi satt på räcket på bron och åt glass',
 ];
 
 describe('crisis detection', () => {

@@ -241,6 +241,22 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect(await escalations()).toEqual([{ reason: 'crisis', state: 'open', step: 2 }]);
   });
 
+  it('after office hours an on-call colleague who may not see a protected participant is passed over for the lead; the coach on call climbs as by day (found in review)', async () => {
+    await start();
+    await app.db.query(`update team set on_call_id = 's2' where id = 't1'`);
+    app.clock.set(new Date('2026-11-24T16:55:00+01:00'));
+    await app.sms('+46701740610', 'jag vill inte finnas längre'); // Malin, protected identity, coach Eva
+    await advance('PT11M');
+    expect(await outboxTo(demo.jonas)).toEqual([]);
+    expect((await outboxTo(demo.maria)).at(-1)!.text).toContain('AKUT: Malin');
+    // Eva herself on call: not reminded of her own case all night; it climbs to her backup.
+    await app.db.query(`update team set on_call_id = 's1' where id = 't1'`);
+    app.clock.set(new Date('2026-11-25T16:55:00+01:00'));
+    await app.sms(ANNA, 'jag vill inte finnas längre');
+    await advance('PT11M');
+    expect((await outboxTo(demo.jonas)).at(-1)!.text).toContain('AKUT: Anna Andersson');
+  });
+
   it('an acknowledgement is told to everyone already paged; a hand-over keeps a timer, even two at once', async () => {
     await start();
     await app.sms(ANNA, 'jag vill inte leva längre');

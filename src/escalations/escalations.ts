@@ -64,10 +64,16 @@ export async function chainOf(tx: Db, participant: Participant): Promise<Staff[]
   return chain;
 }
 
-/** The team's on-call person (the top of the chain, the lead, unless one is set): who an urgent one goes to outside office hours. */
+/**
+ * The team's on-call person (the top of the chain, the lead, unless one is set): who an urgent one
+ * goes to outside office hours. Only someone who may see the participant: an on-call colleague
+ * who may not (a protected identity) would read her name and number and could not act on it.
+ */
 async function onCallOf(tx: Db, participant: Participant, chain: Staff[]): Promise<Staff> {
   const [onCall] = await tx.query<{ id: string }>(`select on_call_id as id from team where id = $1 and on_call_id is not null`, [participant.teamId]);
-  return (onCall && (await staffInOrder(tx, [onCall.id]))[0]) || chain.at(-1)!;
+  const [person] = onCall ? await staffInOrder(tx, [onCall.id]) : [];
+  const mayAct = person && (person.id === participant.coachId || (await visibleParticipant(tx, person, participant.id)));
+  return mayAct ? person : chain.at(-1)!;
 }
 
 async function staffInOrder(tx: Db, order: string[]): Promise<Staff[]> {
@@ -167,9 +173,11 @@ async function handOn(tx: Db, e: Escalation, participant: Participant, now: Date
   const here = because === 'not acknowledged' ? Math.max(chain.findIndex((s) => s.id === e.ownerId), e.step) : e.step;
   // Unacknowledged and urgent after office hours have begun: the backup has gone home too, so it
   // goes straight to the one on call (a crisis at 16:55 reached an off-duty backup at 17:05).
-  const toOnCall = because === 'not acknowledged' && e.severity === 'urgent' && !inOfficeHours(now);
+  // Not when the one on call is who already has it (then it climbs as in office hours).
+  const onCall = because === 'not acknowledged' && e.severity === 'urgent' && !inOfficeHours(now) ? await onCallOf(tx, participant, chain) : undefined;
+  const toOnCall = onCall && onCall.id !== e.ownerId;
   const step = toOnCall ? chain.length - 1 : Math.min(here + 1, chain.length - 1);
-  const owner = toOnCall ? await onCallOf(tx, participant, chain) : chain[step]!;
+  const owner = toOnCall ? onCall : chain[step]!;
   const [moved] = await tx.query<Escalation>(
     `update escalation set owner_id = $2, step = $3, state = 'open', acknowledged_at = null, acknowledged_by = null where id = $1 returning ${COLUMNS}`,
     [e.id, owner.id, step],
@@ -180,7 +188,7 @@ async function handOn(tx: Db, e: Escalation, participant: Participant, now: Date
   const what = t('sv', `staff:escalation.reason.${e.reason}`, { name: participant.name, phone: formatPhone(participant.phone), since: formatWhen(e.openedAt, 'sv') });
   const [previous] = by ? [by] : e.ownerId ? await staffByIds(tx, [e.ownerId]) : [];
   const handed = t('sv', because === 'not acknowledged' ? 'staff:escalation.climbed' : 'staff:escalation.reassigned', { from: previous?.name ?? '–' });
-  return [toOwner(owner, moved!, `${handed}\n${what}`)];
+  return [toOwner(owner, moved!, `${handed}\n${what}`, step >= chain.length - 1)];
 }
 
 /** A step's timer: still open at the same step → the next in the chain; anything else → nothing. */

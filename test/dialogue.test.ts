@@ -262,7 +262,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
 
   it('"ja" to "Vill du att din coach ringer dig?" asks for the call; "nej" declines it (both were read as answers to no meeting; found by a new-user trial)', async () => {
     await app.sms(ANNA, 'typ en 2a');
-    expect(text(await app.sms(ANNA, 'ja'))).toMatch(/^Tack! Jag har sagt till Eva/);
+    expect(text(await app.sms(ANNA, 'ja tack'))).toMatch(/^Tack! Jag har sagt till Eva/);
     expect(await app.db.query(`select reason from escalation where participant_id = 'p1'`)).toEqual([{ reason: 'call-request' }]);
     await app.sms(ANNA, 'typ en 2a');
     expect(text(await app.sms(ANNA, 'nej'))).toBe('Okej!');
@@ -273,6 +273,10 @@ describe.each(engines)('dialogue on %s', (engine) => {
   it('a coach with no contact row (a CSV import gives none) is named, with RING to be called (found by a new-user trial)', async () => {
     await app.db.query(`delete from agency_contact where participant_id = 'p1' and agency = 'coach'`);
     expect(text(await app.sms(ANNA, 'vem är min coach?'))).toBe('Din coach heter Eva Lindqvist. Svara RING så ringer din coach upp dig.');
+    // "ok" most often means "noted": no call is asked for on it (found in review).
+    await app.sms(ANNA, 'ok');
+    expect(await app.db.query(`select 1 from escalation where participant_id = 'p1'`)).toEqual([]);
+    await app.sms(ANNA, 'vem är min coach?');
     expect(text(await app.sms(ANNA, 'ja'))).toMatch(/^Tack! Jag har sagt till Eva/);
   });
 
@@ -303,6 +307,9 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect((await outboxTo(demo.eva)).at(-1)!.text).toContain('Meddelandet: "när slutar jag i programmet"');
     expect(await app.db.query(`select 1 from checkin where participant_id = 'p1' and answered_at is not null`)).toEqual([]);
     expect(text(await app.sms(ANNA, '4'))).toBe('Tack för ditt svar!');
+    // Answers that open like questions are answers ("hur", "var" open statements too; found in review).
+    await app.staff(demo.eva, 'skicka en incheckning till Anna');
+    expect(text(await app.sms(ANNA, 'Hur bra som helst!'))).toBe('Tack för ditt svar!');
   });
 
   it('a long message Lots is unsure of, and no question, is thanked and read by the coach, not asked back as two guesses (found by a new-user trial)', async () => {

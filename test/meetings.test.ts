@@ -165,6 +165,13 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(skipped).toEqual([{ label: 'P2D', reason: 'a later reminder for the meeting is due too' }]);
   });
 
+  it('a reminder held over the night is skipped when a later one of the meeting is due by the morning (found in review)', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
+    await clock({ set: '2026-11-25T07:00:00+01:00' }); // the two-day reminder (Monday 10:00) is held for 08:00
+    await clock({ set: '2026-11-25T08:00:00+01:00' }); // and the two-hour one falls due then too
+    expect((await reminders()).map((r) => local(r.sentAt).toFormat('ccc HH:mm'))).toEqual(['Wed 08:00']);
+  });
+
   it('an opted-out number gets no reminder, and the coach is told to call', async () => {
     await app.sms(ANNA, 'STOPP');
     const booked = await app.staff(demo.eva, 'boka möte med Anna ons kl 10');
@@ -280,7 +287,7 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(text(await app.staff(demo.eva, 'skicka en påminnelse till Anna'))).toBe('Påminnelse skickas nu till Anna Andersson om mötet onsdag 25 november kl 10.00.');
     expect((await reminders()).map((r) => r.text)).toEqual(['Påminnelse: möte med din coach onsdag 25 november kl 10.00. Plats: din coach berättar. Kan du inte komma? Svara FLYTTA.']);
     // Who asked for it is in the participant's audit trail (it was not; found by a new-user trial).
-    const trail = await app.db.query<{ actor: string }>(`select actor from audit_log where participant_id = 'p1' and action = 'reminder.sent'`);
+    const trail = await app.db.query<{ actor: string }>(`select actor from audit_log where participant_id = 'p1' and action = 'reminder.requested'`);
     expect(trail).toEqual([{ actor: 'staff:s1' }]);
   });
 

@@ -33,8 +33,8 @@ export interface ConversationState {
   at: string;
 }
 
-/** How long a question stays open: a check-in answer a week, anything else a day. */
-const LAPSE_MS = { expecting: 7 * 24 * 3600_000, other: 24 * 3600_000 };
+/** How long a question stays open: a check-in answer a week, an offer two hours, anything else a day. */
+const LAPSE_MS = { expecting: 7 * 24 * 3600_000, other: 24 * 3600_000, offer: 2 * 3600_000 };
 
 export async function loadConversation(tx: Db, channel: Channel, address: string, now: Date): Promise<ConversationState> {
   const [row] = await tx.query<{ state: ConversationState }>(`select state from conversation where channel = $1 and address = $2`, [channel, address]);
@@ -43,7 +43,9 @@ export async function loadConversation(tx: Db, channel: Channel, address: string
   const age = now.getTime() - new Date(state.at).getTime();
   const kept: ConversationState = { at: state.at, misses: state.misses };
   if (state.expecting && age <= LAPSE_MS.expecting) Object.assign(kept, { expecting: state.expecting, ref: state.ref, asked: state.asked, wished: state.wished });
-  if (age <= LAPSE_MS.other) Object.assign(kept, { choices: state.choices, pending: state.pending, offered: state.offered });
+  if (age <= LAPSE_MS.other) Object.assign(kept, { choices: state.choices, pending: state.pending });
+  // A yes the next day is no longer to the offer.
+  if (age <= LAPSE_MS.offer) kept.offered = state.offered;
   return kept;
 }
 

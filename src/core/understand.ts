@@ -63,6 +63,18 @@ const DISMISS = /^(avbryt|strunta i det|strunta i detta|glom det|glom det dar|sk
  */
 const YES_TO_ASKED = /^(ja+|jaa+|japp|jepp|jo|ok|okej|okey|okay|absolut|garna|yes|yep|yeah|precis|stammer|ja det stammer|ja precis|👍+)$/u;
 const NO_TO_ASKED = /^(nej+|na+|nae|no|nope|nej tack)$/;
+/**
+ * A yes or no to what Lots offered (a call, a meeting). Narrower still: "ok" after "Vill du att din
+ * coach ringer dig?" most often means "noted", and a call asked for climbs to the lead.
+ */
+const YES_TO_OFFER = /^(ja+|japp|jepp|jo|yes|yep|yeah|garna)( (tack|garna|snalla|please|pls))?$/;
+const NO_TO_OFFER = /^(nej+|na+|nae|no|nope)( tack)?$/;
+
+/** Reads a short answer as yes, no, or neither, trailing stops and exclamations aside. */
+function yesOrNo(said: string, yes: RegExp, no: RegExp): 'yes' | 'no' | undefined {
+  const word = said.replace(/[\s!.]+$/u, '');
+  return yes.test(word) ? 'yes' : no.test(word) ? 'no' : undefined;
+}
 
 /** Intents that cannot go on without a complete date and time. */
 const NEEDS_START = new Set(['meeting.book', 'meeting.reschedule']);
@@ -83,20 +95,18 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
   const said = fold(msg.text).trim();
   // "ja" or "nej" to what Lots just offered (a call, a meeting): "ja" to "Vill du att din coach
   // ringer dig?" was read as a JA to no meeting ("Jag hittar inget möte att svara på").
-  if (role === 'participant' && state.offered) {
-    const word = said.replace(/[\s!.]+$/u, '');
-    if (YES_TO_ASKED.test(word)) return { understanding: { intent: state.offered, confidence: 1, slots: {}, reasons: [`yes to the offer of ${state.offered}`] }, conversation: { ...conversation, misses: 0 } };
-    if (NO_TO_ASKED.test(word)) return { understanding: fresh, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, 'participant:dismissed') };
-  }
+  const toOffer = role === 'participant' && state.offered ? yesOrNo(said, YES_TO_OFFER, NO_TO_OFFER) : undefined;
+  if (toOffer === 'yes') return { understanding: { intent: state.offered!, confidence: 1, slots: {}, reasons: [`yes to the offer of ${state.offered}`] }, conversation: { ...conversation, misses: 0 } };
+  if (toOffer === 'no') return { understanding: fresh, conversation: { ...conversation, misses: 0 }, ask: async (turn) => reply(turn, 'participant:dismissed') };
   const meetingQuestionOpen = role === 'participant' && state.expecting === 'booking';
   // "Menar du mötet …? Svara NEJ igen": a yes ("ja", "ok", "👍") is that answer, not a JA to the
   // meeting (it confirmed the meeting the participant had just said they could not come to).
   if (meetingQuestionOpen && state.asked) {
-    const word = said.replace(/[\s!.]+$/u, '');
-    if (YES_TO_ASKED.test(word)) {
+    const answer = yesOrNo(said, YES_TO_ASKED, NO_TO_ASKED);
+    if (answer === 'yes') {
       return { understanding: { intent: `meeting.${state.asked}`, confidence: 1, slots: {}, reasons: [`yes to "${state.asked}" asked again`] }, conversation: { ...conversation, misses: 0 } };
     }
-    if (state.asked !== 'cancel' && NO_TO_ASKED.test(word)) {
+    if (state.asked !== 'cancel' && answer === 'no') {
       return { understanding: fresh, conversation: { ...conversation, expecting: undefined, ref: undefined, misses: 0 }, ask: async (turn) => reply(turn, 'participant:dismissed') };
     }
   }
@@ -191,7 +201,7 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
   // A long message that is no question is someone telling their coach something ("Hej Eva! Tung
   // vecka, mamma är sjuk … Vi ses på fredag hoppas jag."): thanked, and the coach reads it. A menu
   // of two guesses at it ("1) att du inte kan komma eller 2) att hälsa?") confused a new user.
-  if (role === 'participant' && tokens(msg.text).length > TELLS_WORDS && !msg.text.includes('?') && !asksOwnQuestion(msg.text)) {
+  if (role === 'participant' && tokens(msg.text).length > TELLS_WORDS && !asksOwnQuestion(msg.text)) {
     return { understanding: { intent: 'smalltalk', confidence: 0.5, slots: {}, reasons: [`${TELLS_WORDS}+ words, unsure, no question: told, and the coach reads it`], told: true, ...(understanding.concern ? { concern: true } : {}) }, conversation: { ...conversation, misses: 0 } };
   }
   const misses = (state.misses ?? 0) + 1;
@@ -240,9 +250,18 @@ function askToChoose(turn: Turn, role: Role, intents: string[]): void {
 }
 
 /** Staff requests that change something for a participant (a meeting, an SMS sent to them). */
-/** A message that opens with a question word ("när", "vad", "how") asks something: it is no reply to "hur mår du?". */
-const QUESTION_WORDS = new Set(['nar', 'var', 'vart', 'vem', 'vilken', 'vilket', 'vilka', 'varfor', 'hur', 'vad', 'when', 'where', 'who', 'which', 'why', 'how', 'what']);
-const asksOwnQuestion = (text: string) => QUESTION_WORDS.has(tokens(text)[0] ?? '');
+/**
+ * Whether a message asks something of its own, so it is no reply to "hur mår du?": a question mark,
+ * or a question word with the verb right after it ("när slutar jag …"; "när jag vaknade …" tells).
+ * Not "hur", "vad" or "var", which open answers too ("Hur bra som helst!", "Var en tung vecka").
+ */
+const QUESTION_WORDS = new Set(['nar', 'vart', 'vem', 'vilken', 'vilket', 'vilka', 'varfor', 'when', 'where', 'who', 'which', 'why', 'how', 'what']);
+const NO_VERB_NEXT = new Set(['jag', 'ja', 'jg', 'du', 'han', 'hon', 'hen', 'vi', 'ni', 'de', 'dom', 'man', 'det', 'den', 'min', 'mitt', 'mina', 'i', 'you', 'he', 'she', 'we', 'they', 'it', 'a', 'an', 'the', 'my']);
+const asksOwnQuestion = (text: string) => {
+  if (/[?؟]/u.test(text)) return true;
+  const [first, second] = tokens(text);
+  return QUESTION_WORDS.has(first ?? '') && second !== undefined && !NO_VERB_NEXT.has(second);
+};
 /** More words than a choice between two readings can settle: a participant is telling something. */
 const TELLS_WORDS = 12;
 /** What a question is never asking for. */

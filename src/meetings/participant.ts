@@ -117,7 +117,7 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
       const cancelled = await cancelMeeting(turn.tx, meeting, turn.now, 'participant cancelled');
       reply(turn, 'participant:meeting.cancelled', mine);
       // Sick on a day with two meetings: the other is named, still on, and one NEJ away.
-      sameDay = (await upcomingMeetings(turn.tx, turn.participant.id, turn.now)).find((m) => m.id !== meeting.id && local(m.startAt).hasSame(local(meeting.startAt), 'day'));
+      sameDay = (await upcomingMeetings(turn.tx, turn.participant.id, turn.now)).find((m) => m.id !== meeting.id && m.startAt > turn.now && local(m.startAt).hasSame(local(meeting.startAt), 'day'));
       if (sameDay) {
         reply(turn, 'participant:meeting.alsoThatDay', { what: t(turn.lng, `common:meetingType.${sameDay.type}`), when: formatWhen(sameDay.startAt, turn.lng) });
         notify(turn, coach, 'staff:notify.alsoThatDay', { name: turn.participant.name, what: t('sv', `staff:meetingType.${sameDay.type}`), when: formatWhen(sameDay.startAt, 'sv') });

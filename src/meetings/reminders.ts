@@ -81,6 +81,8 @@ const sendReminder: DueHandler = async (tx, send, now, memo) => {
   // Handed over late (the server was down): never in the night; in the morning if that is still in time.
   if (inQuietHours(local(now), settings)) {
     const morning = afterQuietHours(local(now), settings).toJSDate();
+    // A later reminder of the meeting due by then goes instead (two alike at 08:00 otherwise).
+    if (await laterReminderDue(tx, send, morning)) return { skip: 'a later reminder for the meeting is due too' };
     return morning.getTime() <= meeting.startAt.getTime() - LATEST_USEFUL_MS ? { deferTo: morning } : { skip: 'quiet hours until the meeting' };
   }
   const lng = participant.language;

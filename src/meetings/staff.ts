@@ -258,7 +258,8 @@ export const sendReminderNow: Handler<StaffTurn> = async (turn) => {
   // Planned like any reminder, so the same rules (opt-out, quiet hours, a moved meeting) decide it.
   await planSend(turn.tx, { kind: REMINDER, ref: meeting.id, version: meeting.version, label: `manual ${turn.now.toISOString()}`, participantId: participant.id, dueAt }, turn.now);
   turn.runDue = !quiet;
-  await audit(turn, `staff:${turn.staff.id}`, 'reminder.sent', participant.id, { meeting: meeting.id, at: dueAt.toISOString() });
+  // Asked for: whether it goes is decided when it falls due (opt-out, a crisis, quiet hours), as for any reminder.
+  await audit(turn, `staff:${turn.staff.id}`, 'reminder.requested', participant.id, { meeting: meeting.id, at: dueAt.toISOString() });
   if (participant.optedOut) return reply(turn, 'staff:reminder.optedOut', { name: participant.name });
   reply(turn, quiet ? 'staff:reminder.morning' : 'staff:reminder.queued', { name: participant.name, when: formatWhen(meeting.startAt, 'sv') });
 };

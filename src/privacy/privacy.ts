@@ -73,8 +73,11 @@ export async function eraseParticipant(db: Db, participantId: string, actor: str
     // A digest names many people, one to a line, and nothing they wrote: only their lines go, and
     // the team lead keeps what it said of the others (it was blanked whole; found by a new-user trial).
     const digests = await tx.query<{ id: string; text: string }>(`select id, text from outbox where participant_id is null and purpose = 'digest' and text like any($1::text[])`, [marks]);
+    // Whole words only ("Ali Karim" is not in "Ali Karimi"). A line that lists several people (the
+    // meeting targets, contacts to check) goes whole with them: stricter, never a leak.
+    const names = named.map((m) => new RegExp(`(?<![\\p{L}\\p{N}+])${m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u'));
     for (const d of digests) {
-      const kept = d.text.split('\n').filter((line) => !named.some((m) => line.includes(m)));
+      const kept = d.text.split('\n').filter((line) => !names.some((name) => name.test(line)));
       await tx.query(`update outbox set text = $2, rich = null, attachments = null where id = $1`, [d.id, kept.join('\n')]);
     }
     const told = await tx.query(`update outbox set text = '', rich = null, buttons = null, attachments = null where participant_id is null and purpose <> 'digest' and text like any($1::text[]) returning id`, [marks]);

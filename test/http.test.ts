@@ -65,6 +65,10 @@ describe('http', () => {
     expect(set.json()).toEqual({ now: '2026-12-01T08:00:00.000Z' });
     await app.server.inject({ method: 'POST', url: '/sim/clock', payload: { advance: 'PT2H' } });
     expect((await app.server.inject('/sim/clock')).json()).toEqual({ now: '2026-12-01T10:00:00.000Z' });
+    // Not backwards: what was sent would be dated after what comes next.
+    const back = await app.server.inject({ method: 'POST', url: '/sim/clock', payload: { set: '2026-11-30T09:00:00+01:00' } });
+    expect(back.statusCode).toBe(400);
+    expect(back.json().error).toMatch(/only moves forward/);
   });
 
   it('refuses to put the simulator on a public address unless told to', async () => {

@@ -232,7 +232,9 @@ function classifiedLine(input: z.infer<typeof classifyLine>, why: boolean): stri
   const signs = input.role === 'participant' ? signsIn(input.text) : [];
   // --why also says who else reads the message: the coach, for words in another language or a concern.
   const passedOn = { ...(u.foreign ? { foreign: true } : {}), ...(u.concern ? { concern: true } : {}) };
-  return JSON.stringify(why ? { intent, confidence, slots, reasons: u.reasons, alternatives: u.alternatives ?? [], ...(signs.length ? { signs } : {}), ...passedOn } : { intent, confidence, slots }) + '\n';
+  // The runners-up: the intents after the one chosen (it was listed as its own runner-up).
+  const alternatives = (u.alternatives ?? []).filter((a) => a.intent !== intent);
+  return JSON.stringify(why ? { intent, confidence, slots, reasons: u.reasons, alternatives, ...(signs.length ? { signs } : {}), ...passedOn } : { intent, confidence, slots }) + '\n';
 }
 
 const classifyArgs = z.strictObject({

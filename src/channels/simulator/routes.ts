@@ -134,6 +134,8 @@ export async function simulatorRoutes(app: FastifyInstance, opts: SimulatorOptio
     const to = 'advance' in body.value ? new Date(clock.now().getTime() + Duration.fromISO(body.value.advance).toMillis()) : new Date(body.value.set);
     // Dates, holidays and the database all have limits; a simulated year of 275760 helps no one.
     if (!(to >= CLOCK_RANGE.from && to < CLOCK_RANGE.to)) return res.code(400).send({ error: 'the clock stays between 2000 and 2100' });
+    // Time does not run backwards: what was sent would be dated after what comes next (found by a new-user trial).
+    if (to < clock.now()) return res.code(400).send({ error: `the clock only moves forward (it is ${clock.now().toISOString()})` });
     clock.set(to);
     await opts.saveClock(clock.now());
     await opts.tick();

@@ -4,7 +4,7 @@ import { audit, notify, reply } from '../core/turn.js';
 import { caretakers } from '../directory/people.js';
 import { formatWhen } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
-import { meetingById, meetingsAt, nextMeeting, startOf, upcomingMeetings, type Meeting } from './queries.js';
+import { MEETING_COLUMNS, meetingById, meetingsAt, nextMeeting, startOf, upcomingMeetings, type Meeting } from './queries.js';
 import { findTime } from '../understanding/dates.js';
 import { fold, tokens } from '../understanding/text.js';
 import { resumeSends, retireSends } from '../scheduler/scheduler.js';
@@ -73,8 +73,31 @@ const MOVE_ASKED = 'participant asked to move';
  * avboka?" read like NEJ to a classifier, and a meeting cancelled on a misreading is a missed
  * meeting. The coach reads such a sentence at once, so a real "kan inte komma, är sjuk" is not lost.
  */
+/**
+ * A time wished for after a FLYTTA already passed on ("kan vi ta det på fredag kl 13 istället"):
+ * the coach, who is finding a new time, gets the wish; the participant is not asked to FLYTTA again
+ * (a new user's wish was lost so). The meeting is the one of theirs with a move asked for.
+ */
+async function wishAfterMove(turn: ParticipantTurn): Promise<boolean> {
+  const slot = turn.understanding.slots.start;
+  const at = slot ? startOf(slot, turn.now) : undefined;
+  if (!at || at <= turn.now) return false;
+  const [meeting] = await turn.tx.query<Meeting>(
+    `select ${MEETING_COLUMNS} from meeting where participant_id = $1 and move_asked_version = version and status in ('booked', 'confirmed') and start_at > $2 order by start_at limit 1`,
+    [turn.participant.id, turn.now],
+  );
+  if (!meeting || at.getTime() === meeting.startAt.getTime()) return false;
+  const { coach } = await caretakers(turn.tx, turn.participant);
+  const wish = t('sv', 'staff:notify.moveWish', { when: formatWhen(at, 'sv') });
+  notify(turn, coach, 'staff:notify.moveWishLater', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), wish });
+  reply(turn, 'participant:meeting.wishPassed', { when: formatWhen(at, turn.lng) });
+  await audit(turn, `participant:${turn.participant.id}`, 'meeting.moveWish', turn.participant.id, { meeting: meeting.id });
+  return true;
+}
+
 export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'reschedule'): Handler<ParticipantTurn> {
   return async (turn) => {
+    if (answer === 'reschedule' && !(await askedMeeting(turn)) && (await wishAfterMove(turn))) return;
     const answered = await answeredMeeting(turn);
     if (!answered) return reply(turn, 'participant:meeting.nothingToAnswer');
     const { meeting, sure } = answered;

@@ -92,6 +92,13 @@ describe.each(engines)('meetings on %s', (engine) => {
     ]);
     // The no-show is an escalation: it has buttons and an owner.
     expect(pressed.json().replies[1].buttons.map((b: { label: string }) => b.label)).toEqual(['Kvittera', 'Jag ringer', 'Lämna över', 'Löst']);
+    // The old buttons pressed again change the mark, and say so; missed a second time alerts no one again (found by a new-user trial).
+    const press = async (label: string) => {
+      const button = question.buttons!.find((b) => b.label === label)!;
+      return (await app.server.inject({ method: 'POST', url: '/sim/staff/action', payload: { from: demo.eva, actionId: button.actionId, value: button.value } })).json().replies.map((r: { text: string }) => r.text);
+    };
+    expect(await press('Kom')).toEqual(['Ändrat: Anna Andersson kom till coachsamtal onsdag 25 november kl 10.00 (var markerat att hen inte kom).']);
+    expect(await press('Kom inte')).toEqual(['Ändrat: Anna Andersson kom inte till coachsamtal onsdag 25 november kl 10.00 (var markerat att hen kom).']);
   });
 
   it('NEJ cancels, tells the coach at once naming the participant, and no reminder is ever sent', async () => {

@@ -32,6 +32,8 @@ export interface Marked {
 
 /** Marks a meeting held or missed (a correction is allowed) and tells whom a no-show concerns. */
 export async function markAttendance(tx: Db, meeting: Meeting, attended: boolean, by: string, now: Date): Promise<Marked> {
+  // Marked missed before (then corrected): marking it missed again is no new no-show to alert on.
+  const missedBefore = (await tx.query(`select 1 from audit_log where participant_id = $1 and action = 'meeting.missed' and detail->>'meeting' = $2 limit 1`, [meeting.participantId, meeting.id])).length > 0;
   const [row] = await tx.query<Meeting>(
     `update meeting set status = $2, attended_marked_by = $3 where id = $1 returning ${MEETING_COLUMNS}`,
     [meeting.id, attended ? 'held' : 'missed', by],
@@ -49,8 +51,8 @@ export async function markAttendance(tx: Db, meeting: Meeting, attended: boolean
     [meeting.participantId, now, NO_SHOW_WINDOW_DAYS],
   )) as [{ n: number }];
   const notices: OutboundMessage[] = [];
-  // A correction from missed to held tells no one; a change the other way is a new no-show.
-  if (!attended && meeting.status !== 'missed') {
+  // A correction from missed to held tells no one; a change the other way is a new no-show, once.
+  if (!attended && meeting.status !== 'missed' && !missedBefore) {
     const participant = (await participantById(tx, meeting.participantId))!;
     const { coach, lead } = await caretakers(tx, participant);
     const vars = {

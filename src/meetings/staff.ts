@@ -179,7 +179,9 @@ export const cancelMeetingByStaff: Handler<StaffTurn> = async (turn) => {
 /** Marks attendance and replies; shared by the chat command and the button. */
 async function mark(turn: StaffTurn, meeting: Meeting, participant: Participant, attended: boolean): Promise<void> {
   const marked = await markAttendance(turn.tx, meeting, attended, turn.staff.id, turn.now);
-  reply(turn, attended ? 'staff:attendance.markedHeld' : 'staff:attendance.markedMissed', {
+  // A mark made the other way before (an old button pressed) is changed, and the reply says so.
+  const changed = meeting.status === (attended ? 'missed' : 'held');
+  reply(turn, `staff:attendance.${attended ? 'markedHeld' : 'markedMissed'}${changed ? 'Changed' : ''}`, {
     name: participant.name,
     what: t('sv', `staff:meetingType.${meeting.type}`),
     when: formatWhen(meeting.startAt, 'sv'),

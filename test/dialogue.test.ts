@@ -310,6 +310,8 @@ describe.each(engines)('dialogue on %s', (engine) => {
     // Answers that open like questions are answers ("hur", "var" open statements too; found in review).
     await app.staff(demo.eva, 'skicka en incheckning till Anna');
     expect(text(await app.sms(ANNA, 'Hur bra som helst!'))).toBe('Tack för ditt svar!');
+    await app.staff(demo.eva, 'skicka en incheckning till Anna');
+    expect(text(await app.sms(ANNA, 'bra, du då?'))).toBe('Tack för ditt svar!');
   });
 
   it('a long message Lots is unsure of, and no question, is thanked and read by the coach, not asked back as two guesses (found by a new-user trial)', async () => {

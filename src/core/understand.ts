@@ -249,24 +249,27 @@ function askToChoose(turn: Turn, role: Role, intents: string[]): void {
   reply(turn, `${role}:clarify`, { options: `${names[0]} ${t(turn.lng, 'common:or')} ${names[1]}`, numbers: `1 ${t(turn.lng, 'common:or')} 2` });
 }
 
-/** Staff requests that change something for a participant (a meeting, an SMS sent to them). */
 /**
- * Whether a message asks something of its own, so it is no reply to "hur mår du?": a question mark,
- * or a question word with the verb right after it ("när slutar jag …"; "när jag vaknade …" tells).
- * Not "hur", "vad" or "var", which open answers too ("Hur bra som helst!", "Var en tung vecka").
+ * Whether a message asks something of its own, so it is no reply to "hur mår du?": a question word
+ * with its verb right after it ("när slutar jag …"; "när jag vaknade …" tells), or any question
+ * word with a question mark ("hur gör jag?"). Not "hur", "vad" or "var" alone, which open answers
+ * too ("Hur bra som helst!", "Var en tung vecka"), nor an answer that asks back ("bra, du då?").
  */
 const QUESTION_WORDS = new Set(['nar', 'vart', 'vem', 'vilken', 'vilket', 'vilka', 'varfor', 'when', 'where', 'who', 'which', 'why', 'how', 'what']);
+const ASKING_WORDS = new Set([...QUESTION_WORDS, 'hur', 'vad', 'var']);
 const NO_VERB_NEXT = new Set(['jag', 'ja', 'jg', 'du', 'han', 'hon', 'hen', 'vi', 'ni', 'de', 'dom', 'man', 'det', 'den', 'min', 'mitt', 'mina', 'i', 'you', 'he', 'she', 'we', 'they', 'it', 'a', 'an', 'the', 'my']);
 const asksOwnQuestion = (text: string) => {
-  if (/[?؟]/u.test(text)) return true;
   const [first, second] = tokens(text);
-  return QUESTION_WORDS.has(first ?? '') && second !== undefined && !NO_VERB_NEXT.has(second);
+  if (!first) return false;
+  if (/[?؟]/u.test(text) && ASKING_WORDS.has(first)) return true;
+  return QUESTION_WORDS.has(first) && second !== undefined && second !== '?' && !NO_VERB_NEXT.has(second);
 };
 /** More words than a choice between two readings can settle: a participant is telling something. */
 const TELLS_WORDS = 12;
 /** What a question is never asking for. */
 const NO_ANSWER_TO_A_QUESTION = new Set(['smalltalk', 'checkin.answer']);
 
+/** Staff requests that change something for a participant (a meeting, an SMS sent to them). */
 const STAFF_ACTS = new Set(['meeting.book', 'meeting.cancel', 'meeting.reschedule', 'meeting.attendance', 'reminder.send', 'checkin.send']);
 /** "kan du boka …?", "Hej! Kan du …", "går det att …": a question that is a polite order. */
 const POLITE_REQUEST = /\b(kan|kunde|skulle) (du|ni|vi)\b|\bgar det att\b|\b(can|could|would|will) you\b|\b(please|snalla)\b/;

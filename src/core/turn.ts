@@ -6,6 +6,7 @@ import type { Understanding } from '../understanding/classify.js';
 import type { Participant, Staff } from '../directory/people.js';
 import { t } from '../i18n/index.js';
 import type { ConversationState } from './conversation.js';
+import { capitalised } from '../util/text.js';
 
 export interface Turn {
   tx: Db;
@@ -55,8 +56,7 @@ export function replyText(turn: Turn, text: string, extra: Partial<OutboundMessa
 /** Adds a message to a staff member (their chat). Staff read Swedish unless told otherwise. */
 export function notify(turn: Turn, to: Staff, key: string, vars: Record<string, unknown> = {}, extra: Partial<OutboundMessage> = {}): void {
   // A sentence that opens with a label ("deltagare med skyddad identitet kan inte komma …") opens with a capital.
-  const text = t('sv', key, vars);
-  turn.out.push({ channel: 'staff', to: to.email, text: text.charAt(0).toUpperCase() + text.slice(1), purpose: 'notification', ...extra });
+  turn.out.push({ channel: 'staff', to: to.email, text: capitalised(t('sv', key, vars)), purpose: 'notification', ...extra });
 }
 
 export async function audit(turn: Turn, actor: string, action: string, participantId: string | null, detail: Record<string, unknown> = {}): Promise<void> {

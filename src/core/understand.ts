@@ -4,7 +4,7 @@
 // row the offer of a person.
 import type { Db } from '../store/db.js';
 import type { InboundMessage, Role } from '../model/index.js';
-import { classify, type Understanding } from '../understanding/classify.js';
+import { classify, told, type Understanding } from '../understanding/classify.js';
 import { t } from '../i18n/index.js';
 import { fold, loneNumber, tokens } from '../understanding/text.js';
 import { findTime } from '../understanding/dates.js';
@@ -202,7 +202,7 @@ function interpret(state: ConversationState, msg: InboundMessage, role: Role, no
   // vecka, mamma är sjuk … Vi ses på fredag hoppas jag."): thanked, and the coach reads it. A menu
   // of two guesses at it ("1) att du inte kan komma eller 2) att hälsa?") confused a new user.
   if (role === 'participant' && tokens(msg.text).length > TELLS_WORDS && !asksOwnQuestion(msg.text)) {
-    return { understanding: { intent: 'smalltalk', confidence: 0.5, slots: {}, reasons: [`${TELLS_WORDS}+ words, unsure, no question: told, and the coach reads it`], told: true, ...(understanding.concern ? { concern: true } : {}) }, conversation: { ...conversation, misses: 0 } };
+    return { understanding: { ...told(`${TELLS_WORDS}+ words, unsure, no question: told, and the coach reads it`), ...(understanding.concern ? { concern: true } : {}) }, conversation: { ...conversation, misses: 0 } };
   }
   const misses = (state.misses ?? 0) + 1;
   if (misses >= 2) return offerCoach(role, understanding, conversation);
@@ -236,9 +236,10 @@ function offerCoach(role: Role, understanding: Understanding, conversation: Conv
     understanding,
     conversation: { ...conversation, misses: 0 },
     ask: async (turn) => {
-      reply(turn, role === 'participant' ? 'participant:offerCoach' : 'staff:help');
-      if (role === 'participant') turn.conversation.offered = 'escalation.request';
-      if (role === 'participant') await passToCoach(turn, 'staff:notify.unread');
+      if (role !== 'participant') return reply(turn, 'staff:help');
+      reply(turn, 'participant:offerCoach');
+      turn.conversation.offered = 'escalation.request';
+      await passToCoach(turn, 'staff:notify.unread');
     },
   };
 }

@@ -9,7 +9,8 @@ import { formatPhone } from '../util/phone.js';
 import { retireSends } from '../scheduler/scheduler.js';
 import { openEscalation } from '../escalations/escalations.js';
 import { MEETING_COLUMNS, type Meeting } from './queries.js';
-import { capitalised, staffLabel } from './booking.js';
+import { staffLabel } from './booking.js';
+import { capitalised } from '../util/text.js';
 import { formatWhen } from '../i18n/format.js';
 
 export const ATTENDANCE_ACTION = 'meeting.attendance';

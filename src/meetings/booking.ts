@@ -14,6 +14,7 @@ import { meetingSettings, type MeetingSettings } from './settings.js';
 import { busyFor, endOf, MEETING_COLUMNS, type Meeting } from './queries.js';
 import { planMeetingSends } from './reminders.js';
 import { meetingInvite } from './ics.js';
+import { capitalised } from '../util/text.js';
 
 export interface TimeCheck {
   start: Date;
@@ -187,9 +188,6 @@ export async function invite(tx: Db, meeting: Meeting, participant: Participant,
     method,
   );
 }
-
-/** A sentence may begin with a name or a label ("deltagare med skyddad identitet"). */
-export const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** How staff call the participant in a short sentence: the first name, or the label for a protected identity. */
 export const shortName = (p: Participant, readerId?: string) => capitalised(staffLabel(p, readerId) === p.name ? p.name.split(' ')[0]! : staffLabel(p, readerId));

@@ -36,8 +36,7 @@ export async function askedMeeting(turn: ParticipantTurn): Promise<Meeting | nul
  * points at the meeting that day, and then, as with no day at all, Lots asks back before it changes
  * anything ("Menar du mötet tisdag …? Svara NEJ igen"). `sure` says whether to act now.
  */
-async function answeredMeeting(turn: ParticipantTurn): Promise<{ meeting: Meeting; sure: boolean } | null> {
-  const asked = await askedMeeting(turn);
+async function answeredMeeting(turn: ParticipantTurn, asked: Meeting | null): Promise<{ meeting: Meeting; sure: boolean } | null> {
   const written = findTime(turn.msg.text, turn.now);
   // A day named in the answer that is not the asked meeting's day is about another meeting.
   if (asked && (!written || meetingsAt([asked], written).length)) return { meeting: asked, sure: true };
@@ -67,38 +66,38 @@ const plainAnswer = (text: string) => tokens(text).length <= PLAIN_ANSWER_WORDS 
 const MOVE_ASKED = 'participant asked to move';
 
 /**
+ * A time wished for after a FLYTTA already passed on ("kan vi ta det på fredag kl 13 istället"):
+ * the coach, who is finding a new time, gets the wish; the participant is not asked to FLYTTA again
+ * (a new user's wish was lost so). The meeting is the one of theirs with a move asked for.
+ */
+async function wishAfterMove(turn: ParticipantTurn): Promise<boolean> {
+  if (!turn.understanding.slots.start) return false;
+  const [meeting] = await turn.tx.query<Meeting>(
+    `select ${MEETING_COLUMNS} from meeting where participant_id = $1 and move_asked_version = version and status in ('booked', 'confirmed') and start_at > $2 order by start_at limit 1`,
+    [turn.participant.id, turn.now],
+  );
+  const wished = meeting && wishedTime(turn, meeting);
+  if (!wished || new Date(wished) <= turn.now) return false;
+  const { coach } = await caretakers(turn.tx, turn.participant);
+  const wish = t('sv', 'staff:notify.moveWish', { when: formatWhen(new Date(wished), 'sv') });
+  notify(turn, coach, 'staff:notify.moveWishLater', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), wish });
+  reply(turn, 'participant:meeting.wishPassed', { when: formatWhen(new Date(wished), turn.lng) });
+  await audit(turn, `participant:${turn.participant.id}`, 'meeting.moveWish', turn.participant.id, { meeting: meeting.id });
+  return true;
+}
+
+/**
  * JA, NEJ or FLYTTA: NEJ cancels and tells the coach at once; FLYTTA asks the coach for a new time.
  * A cancel or move read from a sentence or a question is asked about first, even right after a
  * reminder: "dörren är låst, kan inte komma in", "jag kommer inte att missa mötet" and "ska vi
  * avboka?" read like NEJ to a classifier, and a meeting cancelled on a misreading is a missed
  * meeting. The coach reads such a sentence at once, so a real "kan inte komma, är sjuk" is not lost.
  */
-/**
- * A time wished for after a FLYTTA already passed on ("kan vi ta det på fredag kl 13 istället"):
- * the coach, who is finding a new time, gets the wish; the participant is not asked to FLYTTA again
- * (a new user's wish was lost so). The meeting is the one of theirs with a move asked for.
- */
-async function wishAfterMove(turn: ParticipantTurn): Promise<boolean> {
-  const slot = turn.understanding.slots.start;
-  const at = slot ? startOf(slot, turn.now) : undefined;
-  if (!at || at <= turn.now) return false;
-  const [meeting] = await turn.tx.query<Meeting>(
-    `select ${MEETING_COLUMNS} from meeting where participant_id = $1 and move_asked_version = version and status in ('booked', 'confirmed') and start_at > $2 order by start_at limit 1`,
-    [turn.participant.id, turn.now],
-  );
-  if (!meeting || at.getTime() === meeting.startAt.getTime()) return false;
-  const { coach } = await caretakers(turn.tx, turn.participant);
-  const wish = t('sv', 'staff:notify.moveWish', { when: formatWhen(at, 'sv') });
-  notify(turn, coach, 'staff:notify.moveWishLater', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), wish });
-  reply(turn, 'participant:meeting.wishPassed', { when: formatWhen(at, turn.lng) });
-  await audit(turn, `participant:${turn.participant.id}`, 'meeting.moveWish', turn.participant.id, { meeting: meeting.id });
-  return true;
-}
-
 export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'reschedule'): Handler<ParticipantTurn> {
   return async (turn) => {
-    if (answer === 'reschedule' && !(await askedMeeting(turn)) && (await wishAfterMove(turn))) return;
-    const answered = await answeredMeeting(turn);
+    const asked = await askedMeeting(turn);
+    if (answer === 'reschedule' && !asked && (await wishAfterMove(turn))) return;
+    const answered = await answeredMeeting(turn, asked);
     if (!answered) return reply(turn, 'participant:meeting.nothingToAnswer');
     const { meeting, sure } = answered;
     const plain = answer === 'confirm' || plainAnswer(turn.msg.text);

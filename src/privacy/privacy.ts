@@ -9,6 +9,7 @@
 // audit trail keeps its rows, which hold ids and actions, never text, and gains one for the erasure.
 import type { Db } from '../store/db.js';
 import { formatPhone } from '../util/phone.js';
+import { escapeRegExp } from '../util/text.js';
 
 export const RECEIPT_DAYS = 7;
 /** Retention runs at most this often (any process; it is idempotent). */
@@ -75,7 +76,7 @@ export async function eraseParticipant(db: Db, participantId: string, actor: str
     const digests = await tx.query<{ id: string; text: string }>(`select id, text from outbox where participant_id is null and purpose = 'digest' and text like any($1::text[])`, [marks]);
     // Whole words only ("Ali Karim" is not in "Ali Karimi"). A line that lists several people (the
     // meeting targets, contacts to check) goes whole with them: stricter, never a leak.
-    const names = named.map((m) => new RegExp(`(?<![\\p{L}\\p{N}+])${m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}])`, 'u'));
+    const names = named.map((m) => new RegExp(`(?<![\\p{L}\\p{N}+])${escapeRegExp(m)}(?![\\p{L}\\p{N}])`, 'u'));
     for (const d of digests) {
       const kept = d.text.split('\n').filter((line) => !names.some((name) => name.test(line)));
       await tx.query(`update outbox set text = $2, rich = null, attachments = null where id = $1`, [d.id, kept.join('\n')]);

@@ -7,6 +7,7 @@ import { findTime, stockholmDay, type FoundTime } from './dates.js';
 import { findAll, loadLexicon, type Hit, type IntentEntry, type Lexicon } from './lexicon.js';
 import { CRISIS_LIKE, loadExamples, withNamePlaceholder, type ExampleIndex } from './examples.js';
 import { EASTERN_DIGITS, fold, NON_LATIN_SCRIPT, readArrows, squeezeRepeats, tokens } from './text.js';
+import { escapeRegExp } from '../util/text.js';
 
 export interface Slots {
   agency?: Agency | null;
@@ -180,6 +181,8 @@ const TOLD_FAMILIAR_SHARE = 0.4;
 const AGENCY_TOLD_FROM_WORDS = 5;
 /** Above tooUnsure's floor, so it is acted on, and below saysMore's SURE, so the coach reads it. */
 const TOLD_CONFIDENCE = 0.5;
+/** Something a participant told: thanked, and the coach reads it (`saysMore`). */
+export const told = (reason: string): Understanding => ({ intent: 'smalltalk', confidence: TOLD_CONFIDENCE, slots: {}, reasons: [reason], told: true });
 /** Whether a message asks: a question mark, a question word first, or a question without its mark anywhere. */
 const asks = (text: string, words: readonly string[], said: string) =>
   text.includes('?') || asksFirst(words) || ASKS.test(said) || ASKS_AFTER_CLAUSE.test(fold(text));
@@ -465,11 +468,10 @@ function saidOfYesterday(words: readonly string[], from: number, text: string): 
 
 /** Whether a stop or comma stands between two neighbouring words: "Idag 3, igår hade jag svarat 1" keeps today's 3. */
 function clauseEndsAfter(text: string, word: string, next: string): boolean {
-  const escaped = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Matched against the text as tokens see it: letters run three or more times squeezed to two, and
   // marks or skin-tone modifiers allowed after the word ("treaaa, igår", "👍🏻, igår").
   const seen = squeezeRepeats(fold(text));
-  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped(word)}[\\p{M}\\u{1F3FB}-\\u{1F3FF}\\uFE0F]*\\s*[,.;:!–-]\\s*${escaped(next)}(?:$|[^\\p{L}\\p{N}])`, 'u').test(seen);
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${escapeRegExp(word)}[\\p{M}\\u{1F3FB}-\\u{1F3FF}\\uFE0F]*\\s*[,.;:!–-]\\s*${escapeRegExp(next)}(?:$|[^\\p{L}\\p{N}])`, 'u').test(seen);
 }
 
 /** What is asked, crisis aside. */
@@ -757,7 +759,7 @@ function classifyRequest(input: ClassifyInput, lex: Lexicon): Understanding {
   if (!top || top.score < MIN_SCORE || top.name === 'unknown' || toldRather) {
     const foreign = participant && inAnotherLanguage(text);
     if (participant && !foreign && isStatement()) {
-      return { intent: 'smalltalk', confidence: TOLD_CONFIDENCE, slots: {}, reasons: ['tells something and asks nothing Lots does: thanked, and the coach reads it'], told: true };
+      return told('tells something and asks nothing Lots does: thanked, and the coach reads it');
     }
     const why = foreign ? ['written in a language Lots does not read'] : top?.name === 'unknown' ? reasonsOf(top) : [`best score ${Math.round((top?.score ?? 0) * 100) / 100} below ${MIN_SCORE}`];
     return { intent: 'unknown', confidence: 0, slots: {}, reasons: why, alternatives, ...(foreign ? { foreign } : {}) };

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { projectRoot } from '../util/paths.js';
 import { editDistance, fold, NON_LATIN_SCRIPT, tokenize, tokenMatches, tokens } from './text.js';
 import { remembered } from '../util/remembered.js';
+import { escapeRegExp } from '../util/text.js';
 
 export interface CrisisFinding {
   crisis: boolean;
@@ -393,7 +394,7 @@ function compile(data: CrisisData): void {
   humourPatterns = data.humour.patterns.map((p) => new RegExp(p, 'u'));
   jokingDenials = compileAll(data.humour.denials);
   actedOnPhrases = compileAll(data.actedOn.phrases);
-  if (data.humour.emoji.length > 0) humourEmoji = new RegExp(data.humour.emoji.map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
+  if (data.humour.emoji.length > 0) humourEmoji = new RegExp(data.humour.emoji.map(escapeRegExp).join('|'), 'gu');
   for (const w of data.negators) negators.add(fold(w));
   for (const w of data.exceptionDeniers) exceptionDeniers.add(fold(w));
   for (const [key, ws] of Object.entries(data.neverTypoOf)) if (!key.startsWith('_')) for (const w of list(ws)) neverTypo.add(fold(w));
@@ -890,7 +891,6 @@ function stops(m: Message, exception: number, pair: readonly number[]): boolean 
   return pair.some((c) => [...sentencesHolding(m, sentence, c, false)].some((s) => there.has(s)));
 }
 
-/** Whether a message signals a crisis: suicidal thoughts or plans, self-harm, an overdose. */
 /**
  * Whether a crisis message says it is done or happening now ("har tagit alla mina tabletter",
  * "can't breathe"): the reply then begins with 112 now, not "if it is urgent" (crisis.json actedOn).
@@ -901,6 +901,7 @@ export function actedOn(text: string): boolean {
   return false;
 }
 
+/** Whether a message signals a crisis: suicidal thoughts or plans, self-harm, an overdose. */
 export function detectCrisis(text: string): CrisisFinding {
   if (!text) return { crisis: false };
   const m = new Message(text);

@@ -45,10 +45,10 @@ export const NON_LATIN_SCRIPT = /[\u0400-\u04FF\u0590-\u08FF\u0E00-\u0E7F\u1200-
  * "hejj"); each emoji is a token of its own ("tack👍" → "tack", "👍"); a "?" is kept as a token (one, however many were written).
  * The last answer is remembered: crisis detection and classification read the same message in turn.
  */
+export const tokens: (text: string) => readonly string[] = rememberedLast(tokenize);
+
 /** "3", "5!": a message that is a number and nothing else. */
 export const loneNumber = (text: string) => /^\d+[.!]*$/.test(fold(text).trim());
-
-export const tokens: (text: string) => readonly string[] = rememberedLast(tokenize);
 
 /** `tokens` without remembering: for parts of a text, so the whole text's tokens stay remembered. */
 export function tokenize(text: string): string[] {

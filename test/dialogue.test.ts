@@ -215,7 +215,7 @@ describe.each(engines)('dialogue on %s', (engine) => {
 
   it('at night the crisis reply says honestly when a person will see it', async () => {
     app.clock.set(new Date('2026-11-24T22:30:00+01:00'));
-    expect(text(await app.sms(ANNA, 'orkar inte leva'))).toContain('Vi har sagt till den som har jour. Din coach ser det onsdag 25 november kl 08.00.');
+    expect(text(await app.sms(ANNA, 'orkar inte leva'))).toContain('Vi har sagt till den som har jour. Din coach ser det i morgon onsdag kl 08.00.');
   });
 
   it('a crisis reply goes out even after STOP', async () => {

@@ -222,7 +222,7 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
   it('out of office hours an urgent escalation goes straight to the team lead, and the participant is told when', async () => {
     await start();
     app.clock.set(new Date('2026-11-24T22:30:00+01:00'));
-    expect(text(await app.sms(ANNA, 'orkar inte leva'))).toContain('Vi har sagt till den som har jour. Din coach ser det onsdag 25 november kl 08.00.');
+    expect(text(await app.sms(ANNA, 'orkar inte leva'))).toContain('Vi har sagt till den som har jour. Din coach ser det i morgon onsdag kl 08.00.');
     expect((await outboxTo(demo.maria)).at(-1)!.text).toMatch(/^AKUT: Anna Andersson/);
     // The coach learns of it too, to follow up in the morning; the one on call has the buttons.
     const eva = await outboxTo(demo.eva);

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { resources } from '../src/i18n/index.js';
 import { countSegments, plainGsm } from '../src/i18n/segments.js';
+import { formatWhen } from '../src/i18n/format.js';
+import { sentAt } from '../src/outbox/quiet-hours.js';
 
 // Paths as arrays: intent names ("contact.lookup") are keys with dots in them.
 function keys(obj: unknown, prefix: string[] = []): string[][] {
@@ -106,5 +108,38 @@ describe('the weekly check-in', () => {
   it.each(['sv', 'en', 'ar', 'fa', 'so', 'ti'])('%s fits one segment with a six-letter name', (lng) => {
     const text = plainGsm(String(at(resources[lng]!.participant, ['checkin', 'question'])).replace('{{name}}', 'Fatuma'));
     expect(countSegments(text).segments).toBe(1);
+  });
+});
+
+// An SMS is read when it comes: a time today or tomorrow is said so, reckoned in Stockholm and
+// from when the SMS goes out (one written in quiet hours waits for the morning).
+describe('a meeting time in an SMS', () => {
+  const d = (iso: string) => new Date(iso);
+  it.each([
+    ['2026-11-25T10:00:00+01:00', '2026-11-25T08:00:00+01:00', 'sv', 'i dag kl 10.00'],
+    ['2026-11-25T10:00:00+01:00', '2026-11-24T23:59:00+01:00', 'sv', 'i morgon onsdag kl 10.00'],
+    ['2026-11-25T10:00:00+01:00', '2026-11-23T10:00:00+01:00', 'sv', 'onsdag 25 november kl 10.00'],
+    ['2026-11-25T00:30:00+01:00', '2026-11-24T23:30:00+01:00', 'sv', 'i morgon onsdag kl 00.30'],
+    // The night clocks go forward (28 March 2027, a 23-hour day) and back (31 October 2027, 25 hours).
+    ['2027-03-28T10:00:00+02:00', '2027-03-27T23:30:00+01:00', 'sv', 'i morgon söndag kl 10.00'],
+    ['2027-03-29T10:00:00+02:00', '2027-03-28T00:10:00+01:00', 'sv', 'i morgon måndag kl 10.00'],
+    ['2027-10-31T23:00:00+01:00', '2027-10-31T00:30:00+02:00', 'sv', 'i dag kl 23.00'],
+    ['2026-11-25T10:00:00+01:00', '2026-11-25T08:00:00+01:00', 'en', 'today at 10:00'],
+    ['2026-11-25T10:00:00+01:00', '2026-11-24T12:00:00+01:00', 'en', 'tomorrow (Wednesday) at 10:00'],
+    ['2026-11-25T10:00:00+01:00', '2026-11-24T12:00:00+01:00', 'ar', 'غدًا يوم الأربعاء الساعة 10:00'],
+  ])('%s read at %s (%s): %s', (at, now, lng, expected) => {
+    expect(formatWhen(d(at), lng, d(now))).toBe(expected);
+  });
+
+  it('names the day when no sending time is given (a notice read later)', () => {
+    expect(formatWhen(d('2026-11-25T10:00:00+01:00'), 'sv')).toBe('onsdag 25 november kl 10.00');
+  });
+
+  it('an SMS written in quiet hours is reckoned from the morning it goes out', () => {
+    // Booked at 22:30 on Tuesday for Wednesday 10:00: it leaves at 08:00 on Wednesday.
+    const sent = sentAt(d('2026-11-24T22:30:00+01:00'));
+    expect(sent.toISOString()).toBe(d('2026-11-25T08:00:00+01:00').toISOString());
+    expect(formatWhen(d('2026-11-25T10:00:00+01:00'), 'sv', sent)).toBe('i dag kl 10.00');
+    expect(sentAt(d('2026-11-24T12:00:00+01:00')).toISOString()).toBe(d('2026-11-24T12:00:00+01:00').toISOString());
   });
 });

@@ -13,7 +13,7 @@ export const escalationRequest: Handler<ParticipantTurn> = async (turn) => {
   const { coach } = await caretakers(turn.tx, turn.participant);
   const open = inOfficeHours(turn.now);
   if (open) reply(turn, 'participant:callRequested', { coach: coach.name.split(' ')[0] });
-  else reply(turn, 'participant:callRequestedAfterHours', { coach: coach.name.split(' ')[0], when: formatWhen(nextOfficeOpening(turn.now), turn.lng) });
+  else reply(turn, 'participant:callRequestedAfterHours', { coach: coach.name.split(' ')[0], when: formatWhen(nextOfficeOpening(turn.now), turn.lng, turn.now) });
   // Their words go with it when they say more than "RING MIG": "om min medicin, mår dåligt av den" says why.
   const saysWhy = turn.msg.text.trim().split(/\s+/).length > 2;
   const what = t('sv', saysWhy ? 'staff:notify.callRequestWords' : 'staff:notify.callRequest', { name: turn.participant.name, phone: formatPhone(turn.participant.phone), text: turn.msg.text });
@@ -35,7 +35,7 @@ export const crisis: Handler<ParticipantTurn> = async (turn) => {
   // An overdose taken or a cut that bleeds is told to call 112 now, not "if it is urgent".
   const key = actedOn(turn.msg.text) ? 'crisisNow' : 'crisis';
   if (open) reply(turn, `participant:${key}`, {}, { purpose: 'crisis' });
-  else reply(turn, `participant:${key}AfterHours`, { when: formatWhen(nextOfficeOpening(turn.now), turn.lng) }, { purpose: 'crisis' });
+  else reply(turn, `participant:${key}AfterHours`, { when: formatWhen(nextOfficeOpening(turn.now), turn.lng, turn.now) }, { purpose: 'crisis' });
   const what = t('sv', `staff:notify.${key}`, { name: turn.participant.name, phone: formatPhone(turn.participant.phone), text: turn.msg.text });
   const opened = await openEscalation(turn.tx, turn.participant, 'crisis', what, turn.now, `participant:${turn.participant.id}`, true);
   turn.out.push(...opened.messages);

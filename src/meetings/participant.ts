@@ -18,7 +18,7 @@ export const participantMeetingNext: Handler<ParticipantTurn> = async (turn) => 
     turn.conversation.offered = 'meeting.request';
     return reply(turn, 'participant:meeting.none');
   }
-  const view = await participantView(turn.tx, meeting, turn.participant, turn.lng);
+  const view = await participantView(turn.tx, meeting, turn.participant, turn.lng, turn.now);
   reply(turn, 'participant:meeting.next', view);
 };
 
@@ -81,7 +81,7 @@ async function wishAfterMove(turn: ParticipantTurn): Promise<boolean> {
   const { coach } = await caretakers(turn.tx, turn.participant);
   const wish = t('sv', 'staff:notify.moveWish', { when: formatWhen(new Date(wished), 'sv') });
   notify(turn, coach, 'staff:notify.moveWishLater', { ...(await staffView(turn.tx, meeting, turn.participant, coach.id)), wish });
-  reply(turn, 'participant:meeting.wishPassed', { when: formatWhen(new Date(wished), turn.lng) });
+  reply(turn, 'participant:meeting.wishPassed', { when: formatWhen(new Date(wished), turn.lng, turn.now) });
   await audit(turn, `participant:${turn.participant.id}`, 'meeting.moveWish', turn.participant.id, { meeting: meeting.id });
   return true;
 }
@@ -102,7 +102,7 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
     const { meeting, sure } = answered;
     const plain = answer === 'confirm' || plainAnswer(turn.msg.text);
     const { coach } = await caretakers(turn.tx, turn.participant);
-    const mine = { what: t(turn.lng, `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, turn.lng) };
+    const mine = { what: t(turn.lng, `common:meetingType.${meeting.type}`), when: formatWhen(meeting.startAt, turn.lng, turn.now) };
     const wished = answer === 'reschedule' ? (wishedTime(turn, meeting) ?? turn.conversation.wished) : undefined;
     let sameDay: Meeting | undefined;
     if (!sure || !plain) {
@@ -141,7 +141,7 @@ export function participantMeetingAnswer(answer: 'confirm' | 'cancel' | 'resched
       // Sick on a day with two meetings: the other is named, still on, and one NEJ away.
       sameDay = (await upcomingMeetings(turn.tx, turn.participant.id, turn.now)).find((m) => m.id !== meeting.id && m.startAt > turn.now && local(m.startAt).hasSame(local(meeting.startAt), 'day'));
       if (sameDay) {
-        reply(turn, 'participant:meeting.alsoThatDay', { what: t(turn.lng, `common:meetingType.${sameDay.type}`), when: formatWhen(sameDay.startAt, turn.lng) });
+        reply(turn, 'participant:meeting.alsoThatDay', { what: t(turn.lng, `common:meetingType.${sameDay.type}`), when: formatWhen(sameDay.startAt, turn.lng, turn.now) });
         notify(turn, coach, 'staff:notify.alsoThatDay', { name: turn.participant.name, what: t('sv', `staff:meetingType.${sameDay.type}`), when: formatWhen(sameDay.startAt, 'sv') });
       }
       const ics = await invite(turn.tx, cancelled, turn.participant, 'CANCEL', turn.now);

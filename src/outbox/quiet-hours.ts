@@ -45,3 +45,6 @@ export function holdUntil(purpose: string, channel: string, now: Date): Date | n
   const local = DateTime.fromJSDate(now, { zone: TIME_ZONE });
   return inQuietHours(local, DEFAULT_QUIET_HOURS) ? afterQuietHours(local, DEFAULT_QUIET_HOURS).toJSDate() : null;
 }
+
+/** When a notification SMS written now reaches the participant: the words "i dag"/"i morgon" in it are reckoned from then. */
+export const sentAt = (now: Date): Date => holdUntil('notification', 'sms', now) ?? now;

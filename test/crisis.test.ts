@@ -803,6 +803,15 @@ const positives: [string, string][] = [
   ['om dom skickar mig tillbaka åker jag inte hem levande', 'sv'],
   ['barnen klarar sig nog bättre med bara mamma', 'sv'],
   ['igår satt jag på räcket på bron länge', 'sv'],
+  // Round 34 (sets 319–323): a letter left to be found, "won't be needing" on the way to a bridge,
+  // the rope and "om jag vänder nästa gång", "skit samma … kmr inte behöva det", following
+  // something dropped from a bridge.
+  ['skrev ett brev till sonen o la det på bordet. han hittar det när han kommer hem', 'signs'],
+  ["walking out to the bridge later. won't be needing my keys", 'signs'],
+  ['gick till skogen med repet igen. vet inte om jag vänder nästa gång', 'signs'],
+  ['bryr mig inte om räkningarna, skit samma, kmr inte behöva dom längre', 'signs'],
+  ['stod på bron och tappade nycklarna. tänkte att jag kunde hoppa efter dom', 'signs'],
+  ['har märken runt halsen igen, han sa att det var mitt fel', 'signs'], // a fold miss
 ];
 
 const negatives: string[] = [
@@ -1263,6 +1272,15 @@ const negatives: string[] = [
   'jag försvinner till stockholm i helgen, hälsa alla!',
   'kan du ringa? jag är rädd att dom lägger in mig igen om jag berättar hur jag mår',
   'vi satt på räcket på bron och åt glass',
+  // Round 34 (sets 319–323).
+  'såg ett program om unga o självmord på svt, bra gjort',
+  'watched a film about a rapper who overdosed, so sad',
+  'the kids got a jump rope and wont stop skipping',
+  'hejdå för alltid till facebook, raderade kontot idag',
+  'blod överallt i ladan, vi slaktade grisar idag',
+  'tog blodprov på vc, levervärdena mycket bättre',
+  'dottern skar sig på kniven i armen när hon skulle laga mat, vi e på akuten',
+  'fick blåmärken på halsen i innebandyn, tränaren sa att det var mitt fel som inte hade skydd',
 ];
 
 describe('crisis detection', () => {

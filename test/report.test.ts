@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { engines, testDb } from './support/db.js';
-import { buildReport, countFigure, susExport, suppress } from '../src/reports/report.js';
+import { buildReport, countFigure, susExport, suppress, toCsv } from '../src/reports/report.js';
 import { LOTS_BIN } from '../src/cli/spawn-serve.js';
 
 const YEAR = { from: '2026-01-01', to: '2026-12-31' };
@@ -35,6 +35,9 @@ describe.each(engines)('report on %s', (engine) => {
       const rates = (await buildReport(db, YEAR)).figures.find((f) => f.measure === 'Andel uteblivna möten')!;
       // The total (5 of 9) would give the one man's away (1 of 1): masked.
       expect(rates).toEqual({ measure: 'Andel uteblivna möten', kvinna: 0.5, man: '<5', annat: '–', total: 'x' });
+      // A Swedish reader and a Swedish spreadsheet both read a decimal comma.
+      expect(toCsv([rates as unknown as Record<string, unknown>], ['measure', 'kvinna', 'man', 'total'])).toBe('measure;kvinna;man;total\nAndel uteblivna möten;0,5;<5;x\n');
+      expect(r.figures.map((f) => f.measure).filter((m) => m.includes('mål'))).toContain('Hållna möten med FK per deltagare och månad (mål 0,33)');
     } finally {
       await db.close();
     }

@@ -7,6 +7,7 @@ import type { Db } from '../store/db.js';
 import { t } from '../i18n/index.js';
 import { DEFAULT_MEETING_SETTINGS } from '../meetings/settings.js';
 import { CONSENT_IN_FORCE } from '../consent/consents.js';
+import { swedishNumber } from '../util/text.js';
 
 export const GENDERS = ['kvinna', 'man', 'annat'] as const;
 type Gender = (typeof GENDERS)[number];
@@ -95,7 +96,7 @@ export async function buildReport(db: Db, { from, to }: ReportOptions): Promise<
   const months = `greatest(1, (($2::date - $1::date) + 1) / 30.4)`;
   for (const [agency, interval] of Object.entries(DEFAULT_MEETING_SETTINGS.cadenceMonths)) {
     await rates(
-      m('cadence', { agency: t('sv', `common:agencyCode.${agency}`), target: Math.round((1 / interval!) * 100) / 100 }),
+      m('cadence', { agency: t('sv', `common:agencyCode.${agency}`), target: swedishNumber(Math.round((1 / interval!) * 100) / 100) }),
       `select p.gender,
               (select count(*) from meeting m where m.participant_id = any(array_agg(p.id)) and m.status = 'held' and $3 = any(m.agencies)
                  and m.start_at >= $1::date and m.start_at < $2::date + 1) as num,
@@ -139,10 +140,10 @@ export async function susExport(db: Db, { from, to }: ReportOptions) {
 }
 
 const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
+  const s = v === null || v === undefined ? '' : typeof v === 'number' ? swedishNumber(v) : String(v);
   return /[;"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-/** Semicolon-separated, as Swedish spreadsheets expect. */
+/** Semicolon-separated with decimal commas, as Swedish spreadsheets expect (JSON keeps numbers as numbers). */
 export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
   return [columns.join(';'), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(';'))].join('\n') + '\n';
 }

@@ -365,6 +365,16 @@ describe.each(engines)('dialogue on %s', (engine) => {
     expect(text(await app.staff(demo.maria, 'Johan Karlsson'))).toContain('Kontakter för Johan Karlsson');
   });
 
+  it('a coach asking for a participant\'s number gets her phone, not her contacts, and the read is audited', async () => {
+    expect(text(await app.staff(demo.eva, 'Annas nummer?'))).toBe('Anna Andersson har telefon 070-174 06 21.');
+    expect(text(await app.staff(demo.eva, 'vad har Anna för telefonnummer?'))).toBe('Anna Andersson har telefon 070-174 06 21.');
+    // A contact named, or an agency, is a contact's number.
+    expect(text(await app.staff(demo.eva, 'nummer till Annas handläggare'))).toContain('Kontakter för Anna Andersson');
+    expect(text(await app.staff(demo.eva, 'Annas nummer på fk'))).toContain('Annas kontakt på Försäkringskassan');
+    const reads = await app.db.query<{ action: string }>(`select action from audit_log where participant_id = 'p1' and action like 'read.%' order by at`);
+    expect(reads.map((r) => r.action)).toEqual(['read.phone', 'read.phone', 'read.contacts', 'read.contacts']);
+  });
+
   it('does not take idioms for crisis', async () => {
     expect(text(await app.sms(ANNA, 'jag dör av skratt'))).not.toContain('90101');
   });

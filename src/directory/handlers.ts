@@ -3,6 +3,9 @@ import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
 import { auditReads, reply, replyText, requestText } from '../core/turn.js';
 import { t } from '../i18n/index.js';
 import { AGENCIES } from '../model/index.js';
+import { readIntentsFile } from '../understanding/lexicon.js';
+import { fold, tokens } from '../understanding/text.js';
+import { formatPhone } from '../util/phone.js';
 import { contactsOf, describeForParticipant, describeForStaff, possessive } from './contacts.js';
 import { caretakers, firstNameIn, firstNameOf, matchParticipants, participantsNamedIn, visibleParticipants, writesAName, type Participant } from './people.js';
 
@@ -76,10 +79,24 @@ export async function resolveParticipant(turn: StaffTurn): Promise<Participant |
   return null;
 }
 
+const slotWords = readIntentsFile('slots.json') as { ownPhoneWords: string[]; contactWords: string[] };
+const OWN_PHONE = new Set(slotWords.ownPhoneWords.map(fold));
+const CONTACT = new Set(slotWords.contactWords.map(fold));
+
+/** "Fatumas nummer", "vad har Omar för telefon?": the participant's own number, not a contact's. */
+function asksOwnPhone(text: string): boolean {
+  const words = tokens(text);
+  return words.some((w) => OWN_PHONE.has(w)) && !words.some((w) => CONTACT.has(w));
+}
+
 export const staffContactLookup: Handler<StaffTurn> = async (turn) => {
   const participant = await resolveParticipant(turn);
   if (!participant) return;
   const agency = turn.understanding.slots.agency ?? null;
+  if (!agency && asksOwnPhone(requestText(turn))) {
+    await auditReads(turn, 'read.phone', [participant.id]);
+    return reply(turn, 'staff:contact.ownPhone', { name: participant.name, phone: formatPhone(participant.phone) });
+  }
   const contacts = await contactsOf(turn.tx, participant.id, agency);
   await auditReads(turn, 'read.contacts', [participant.id], { agency });
   const firstName = participant.name.split(' ')[0]!;

@@ -1,10 +1,7 @@
 // What a coach's booking message says beyond the intent's slots: which agencies are invited,
 // which colleagues, an interpreter and language, a video link or place, a length.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Agency } from '../model/index.js';
-import { projectRoot } from '../util/paths.js';
-import { findAll } from '../understanding/lexicon.js';
+import { findAll, readIntentsFile } from '../understanding/lexicon.js';
 import { lexicon } from '../understanding/classify.js';
 import { fold, tokens } from '../understanding/text.js';
 
@@ -19,7 +16,7 @@ export interface BookingDetails {
   words: readonly string[];
 }
 
-const slots = JSON.parse(fs.readFileSync(path.join(projectRoot, 'intents', 'slots.json'), 'utf8')) as {
+const slots = readIntentsFile('slots.json') as {
   interpreterLanguage: Record<string, string[]>;
   interpreterWords: string[];
 };

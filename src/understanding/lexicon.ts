@@ -10,7 +10,9 @@ import { editDistance, fold, INTENT_TOLERANCE, tokenMatches, tokens } from './te
 import { remembered } from '../util/remembered.js';
 
 const INTENTS_DIR = path.join(projectRoot, 'intents');
-const read = (file: string) => JSON.parse(fs.readFileSync(path.join(INTENTS_DIR, file), 'utf8'));
+/** A data file of intents/ (intents, agencies, slot vocabularies…), as written. */
+export const readIntentsFile = (file: string) => JSON.parse(fs.readFileSync(path.join(INTENTS_DIR, file), 'utf8'));
+const read = readIntentsFile;
 
 /** What a phrase stands for when it is found. */
 export type Meaning =

@@ -753,7 +753,7 @@ const positives: [string, string][] = [
   ['e de normalt att tänka på att ta sitt liv när man pluggar?', 'sv'],
   ['lite blod på lakanet igen, inget farligt, bara jag som håller på', 'signs'],
   ['har slutat dricka också nu, inte bara äta. tror det går fortare så', 'signs'],
-  ['vill inte va me längre. orkar inte mer me ensamheten', 'signs'],
+  ['vill inte va me längre. orkar inte mer me ensamheten', 'sv'],
   ['not eating is the only thing i control. honestly hope my heart just gives up', 'en'],
   // Round 28 (sets 284–287) and the fold misses it brought: danger prepared for, pills eaten.
   ['har ätit upp alla mina tabletter på en gång', 'sv'],
@@ -812,6 +812,24 @@ const positives: [string, string][] = [
   ['bryr mig inte om räkningarna, skit samma, kmr inte behöva dom längre', 'signs'],
   ['stod på bron och tappade nycklarna. tänkte att jag kunde hoppa efter dom', 'signs'],
   ['har märken runt halsen igen, han sa att det var mitt fel', 'signs'], // a fold miss
+  // Round 35 (sets 325–329): things not needed "där jag ska", "vill inte va me längre", a cut "det
+  // enda som hjälper", "allt är redan ordnat", a heart that stops, "done being here", a parent who
+  // would rather have a dead child, the cat "om nån frågar", a train left unsaid, "värt att vakna",
+  // the tracks and courage, "when I'm gone", called home and ready; a fold miss (pills tried before).
+  ['ger bort allt innan vräkningen, behöver inga saker där jag ska', 'signs'],
+  ['vill inte va me längre. förlåt mamma', 'sv'],
+  ['skärde i armen igen, de e de enda som hjälper', 'signs'],
+  ['har bestämt mig. allt är redan ordnat', 'signs'],
+  ['hur länge utan mat innan hjärtat stannar? frågar inte för en kompis', 'signs'],
+  ['honestly so done being here', 'en'],
+  ['mi padre prefiere una hija muerta. a veces pienso que tiene razón', 'signs'],
+  ['om nån frågar så ska Lisa få katten', 'signs'],
+  ['om tåget bara... nä glöm det', 'signs'],
+  ['är det ens värt att vakna imorgon', 'sv'],
+  ['stod vid spåret igen i kväll och väntade på modet', 'signs'],
+  ['make sure my son gets my guitar when im gone', 'signs'],
+  ['gud kallar hem mig. jag är redo', 'signs'],
+  ['försökte med sömntabletter 2019. tänker på det igen nu', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1281,6 +1299,19 @@ const negatives: string[] = [
   'tog blodprov på vc, levervärdena mycket bättre',
   'dottern skar sig på kniven i armen när hon skulle laga mat, vi e på akuten',
   'fick blåmärken på halsen i innebandyn, tränaren sa att det var mitt fel som inte hade skydd',
+  // Round 35 (sets 325–329).
+  'såg en film om en man som bodde i sin bil och tog livet av sig',
+  'vill inte leva i garderoben längre',
+  'läste en bok om en transtjej som tog sitt liv',
+  'ska tälta i helgen, har köpt rep och presenning',
+  'orkar inte med kylan men annars är allt bra',
+  'vill inte vara med i gruppchatten längre',
+  'jag vill inte va med längre, sluta messa mig',
+  'är det värt att vakna tidigt för rean?',
+  'done being here at the office, going home',
+  'kan du ringa mej idag? de e svårt me maten just nu',
+  'försökte med piller mot sömnen, tänker på att byta',
+  'hur länge kan man springa innan hjärtat ger upp?',
 ];
 
 describe('crisis detection', () => {

@@ -78,8 +78,9 @@ export const digestRequest: Handler<StaffTurn> = async (turn) => {
   const kind: DigestKind = /\b(idag|i dag|dagens|today)\b/.test(fold(requestText(turn))) ? 'daily' : 'weekly';
   const own = turn.staff.role === 'coach' ? turn.staff.id : undefined;
   const digest = await buildDigest(turn.tx, turn.staff.teamId, kind, turn.now, own);
-  const message = digestMessage(digest, turn.staff.email);
-  turn.out.push({ ...message, purpose: 'reply' });
+  // Stored as a digest, so erasing one person takes out only their lines; as an answer it still
+  // goes in the reply lane (it answers a message).
+  turn.out.push(digestMessage(digest, turn.staff.email));
   // One row per participant it shows, so `lots audit --participant` lists the digest too.
   const detail = { kind, team: turn.staff.teamId, own: Boolean(own) };
   if (digest.participantIds.length) await auditReads(turn, 'read.digest', digest.participantIds, detail);

@@ -72,6 +72,12 @@ describe('lots cli', () => {
     expect(res.stderr).toMatch(/rad 6, staff\[0\]\.email/);
     expect(fs.existsSync(dataDir)).toBe(false);
     expect(lots(['import', path.join(tmp, 'missing.json')]).code).toBe(2);
+    // A CSV's bad row is told at once, without a store to check the rest against, and makes none.
+    const csv = path.join(tmp, 'bad.csv');
+    fs.writeFileSync(csv, 'id;name;phone;language;gender;coach\nn1;Lina Berg;0709990001;sv;kvinna;s1\nn2;Omar Said;inget nummer;sv;man;s1\n');
+    const rows = lots(['import', csv], { env: { LOTS_DATA_DIR: dataDir } });
+    expect([rows.code, rows.stderr.includes('rad 3, phone: ogiltigt telefonnummer')]).toEqual([2, true]);
+    expect(fs.existsSync(dataDir)).toBe(false);
   });
 
   it('import loads CSV into the store serve uses, and serve answers from it', async () => {

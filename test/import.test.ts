@@ -1,7 +1,7 @@
 // The import format: a good file loads; a bad one is refused whole, naming line and field.
 import { afterEach, describe, expect, it } from 'vitest';
 import { engines, testDb } from './support/db.js';
-import { applyImport, ImportError, parseImport } from '../src/directory/import.js';
+import { applyImport, ImportError, parseImport, type ImportPlan } from '../src/directory/import.js';
 import { demoProgramme } from '../src/directory/demo.js';
 import { SettableClock } from '../src/model/index.js';
 import type { Db } from '../src/store/db.js';
@@ -19,9 +19,11 @@ const minimal = {
   meetings: [{ id: 'm1', participant: 'p1', type: 'sip', start: '2026-12-01T10:00', durationMinutes: 60 }],
 };
 
-function issuesOf(fn: () => unknown): ImportError['issues'] {
+/** What a file is refused for: thrown whole, or a CSV's bad rows kept in the plan for `applyImport`. */
+function issuesOf(fn: () => ImportPlan): ImportError['issues'] {
   try {
-    fn();
+    const { issues } = fn();
+    if (issues.length) return issues;
   } catch (err) {
     if (err instanceof ImportError) return err.issues;
     throw err;
@@ -156,6 +158,26 @@ describe.each(engines)('import into the store on %s', (engine) => {
     // The demo's Anna, written another way.
     const clash = { participants: [{ ...minimal.participants[0], id: 'new1', coach: 's1', phone: '070-174 06 21' }] };
     await expect(applyImport(db, parseImport(JSON.stringify(clash), 'x.json'), clock)).rejects.toThrow(/används redan av deltagare p1/);
+  });
+
+  it('tells a CSV\'s bad rows and its unknown references together, in the file\'s order, and writes nothing (they came in two passes)', async () => {
+    db = await testDb(engine, 'demo');
+    const csv = [
+      'id;name;phone;language;gender;coach',
+      'n1;Lina Berg;0709990001;sv;kvinna;s9',
+      'n2;Omar Said;inget nummer;sv;man;s1',
+      'n3;Sara Ek;0709990002;sv;kvinna;s1',
+    ].join('\n');
+    const plan = parseImport(csv, 'p.csv');
+    expect(plan.file.participants.map((p) => p.id)).toEqual(['n1', 'n3']);
+    const before = await counts(db);
+    const refused = await applyImport(db, plan, clock).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ImportError);
+    expect((refused as ImportError).issues.map((i) => [i.line, i.field])).toEqual([
+      [2, 'coach'],
+      [3, 'phone'],
+    ]);
+    expect(await counts(db)).toEqual(before);
   });
 
   it('refuses contacts for a participant that does not exist, naming the CSV line', async () => {

@@ -64,6 +64,9 @@ async function importFile(file: string | undefined): Promise<number> {
     if (err instanceof ImportError) return refused(err);
     throw err;
   }
+  // A CSV's bad rows are told with the rest's references (an unknown coach) where there is a store
+  // to check them against; a file with problems never creates one.
+  if (plan.issues.length && !storeExists(loadConfig())) return refused(new ImportError(plan.issues));
   return withStore(async (db, clock) => {
     try {
       const summary = await applyImport(db, plan, clock, 'cli:import');
@@ -73,7 +76,7 @@ async function importFile(file: string | undefined): Promise<number> {
       if (err instanceof ImportError) return refused(err);
       throw err;
     }
-  }, { create: true });
+  }, { create: !plan.issues.length });
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -134,9 +137,12 @@ function flagsFor<T>(schema: z.ZodType<T>, args: string[], usage: string, boolea
  * Only an import may begin a new folder: a report, an audit or an erasure run where there is no
  * database (LOTS_DATA_DIR not set as for `serve`) would answer from an empty one, confidently wrong.
  */
+/** A PostgreSQL server, or an embedded store already made in the data folder. */
+const storeExists = (config: { databaseUrl?: string; dataDir: string }) => Boolean(config.databaseUrl) || fs.existsSync(path.join(config.dataDir, 'PG_VERSION'));
+
 async function withStore(fn: (db: Db, clock: Clock) => Promise<number>, { create = false } = {}): Promise<number> {
   const config = loadConfig();
-  if (!config.databaseUrl && !create && !fs.existsSync(path.join(config.dataDir, 'PG_VERSION'))) {
+  if (!create && !storeExists(config)) {
     process.stderr.write(t('sv', 'cli:noDatabase', { dir: config.dataDir }) + '\n');
     return EXIT_USAGE;
   }

@@ -43,6 +43,13 @@ export interface ImportPlan {
   file: ImportFile;
   contacts: ContactRow[];
   lineOf: (path: (string | number)[]) => number | undefined;
+  /** How the reader names a field: "participants[0].coach" in JSON, the column "coach" in a CSV. */
+  fieldOf: (path: (string | number)[]) => string;
+  /**
+   * A CSV's rows of the wrong shape, left out of `file`: `applyImport` tells them together with
+   * the other rows' problems (unknown coach, a phone taken), so a file is mended in one go.
+   */
+  issues: ImportIssue[];
 }
 
 const fieldName = (path: readonly PropertyKey[]) =>
@@ -63,7 +70,11 @@ function zodIssues(error: z.ZodError, line: (path: (string | number)[]) => numbe
   });
 }
 
-/** Reads and checks a file's shape. Throws ImportError naming every bad line and field. */
+/**
+ * Reads and checks a file's shape. Throws ImportError naming every bad line and field when the file
+ * cannot be read as a whole (not UTF-8, not JSON, a JSON file of the wrong shape, an unknown CSV);
+ * a CSV's bad rows are kept in `issues` for `applyImport`.
+ */
 export function parseImport(text: string, fileName: string): ImportPlan {
   // A file saved as Latin-1 or Windows-1252 (Excel's default) reads with U+FFFD where å, ä, ö
   // were: refused, rather than names stored as "Nils �kesson".
@@ -83,7 +94,7 @@ export function parseImport(text: string, fileName: string): ImportPlan {
   const contacts = parsed.data.participants.flatMap((p, i) =>
     p.contacts.map((c, k) => ({ ...c, participant: p.id, line: line(['participants', i, 'contacts', k]), field: `participants[${i}].contacts[${k}]` })),
   );
-  return { file: parsed.data, contacts, lineOf: line };
+  return { file: parsed.data, contacts, lineOf: line, fieldOf: fieldName, issues: [] };
 }
 
 const csvBoolean = z
@@ -107,8 +118,9 @@ function csvObject(cells: Record<string, string>, booleans: string[], numbers: s
 
 function parseCsvImport(text: string): ImportPlan {
   const { header, records } = parseCsv(text);
-  const byLine = new Map<string, number>();
-  const line = (path: (string | number)[]) => (typeof path[1] === 'number' ? byLine.get(String(path[1])) : undefined);
+  // The file's line of each participant kept (a bad row is left out, so the indices are not the rows').
+  const lines: number[] = [];
+  const line = (path: (string | number)[]) => (typeof path[1] === 'number' ? lines[path[1]] : undefined);
   const issues: ImportIssue[] = [];
   const file: ImportFile = { teams: [], staff: [], participants: [], meetings: [] };
   const contacts: ContactRow[] = [];
@@ -116,8 +128,7 @@ function parseCsvImport(text: string): ImportPlan {
   if (!isContacts && !header.includes('gender')) {
     throw new ImportError([{ line: 1, field: '(rubrikrad)', message: t('sv', 'cli:import.unknownCsv') }]);
   }
-  records.forEach((record, index) => {
-    byLine.set(String(index), record.line);
+  records.forEach((record) => {
     if (isContacts) {
       const { participant, ...rest } = csvObject(record.cells, ['primary']);
       const parsed = contactSchema.safeParse(rest, IN_SWEDISH);
@@ -135,11 +146,13 @@ function parseCsvImport(text: string): ImportPlan {
       );
       const parsed = participantSchema.safeParse({ ...rest, ...(Object.keys(consents).length ? { consents } : {}) }, IN_SWEDISH);
       if (!parsed.success) issues.push(...zodIssues(parsed.error, () => record.line));
-      else file.participants.push(parsed.data);
+      else {
+        lines.push(record.line);
+        file.participants.push(parsed.data);
+      }
     }
   });
-  if (issues.length) throw new ImportError(issues);
-  return { file, contacts, lineOf: line };
+  return { file, contacts, lineOf: line, fieldOf: (path) => String(path.at(-1)), issues };
 }
 
 export interface ImportSummary {
@@ -150,12 +163,15 @@ export interface ImportSummary {
   meetings: number;
 }
 
-/** Checks references and writes the plan in one transaction. Throws ImportError and writes nothing when anything is wrong. */
+/**
+ * Checks references and writes the plan in one transaction. Throws ImportError, naming the plan's
+ * own problems and every reference's at once, and writes nothing when anything is wrong.
+ */
 export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor = 'import'): Promise<ImportSummary> {
   const { file } = plan;
   return db.transaction(async (tx) => {
-    const issues: ImportIssue[] = [];
-    const at = (path: (string | number)[], message: string, field = fieldName(path)) =>
+    const issues: ImportIssue[] = [...plan.issues];
+    const at = (path: (string | number)[], message: string, field = plan.fieldOf(path)) =>
       issues.push({ line: plan.lineOf(path), field, message });
     const now = clock.now();
 
@@ -211,7 +227,8 @@ export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor 
         if (!staff.has(s)) at(['meetings', i, 'staff', k], t('sv', 'cli:import.unknownStaff', { id: s }));
       });
     });
-    if (issues.length) throw new ImportError(issues);
+    // In the file's order: a line's shape and its references side by side.
+    if (issues.length) throw new ImportError(issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)));
 
     // Write. Teams that staff name but the file does not define are created with their id as name.
     const programmeId = file.programme?.id ?? 'default';

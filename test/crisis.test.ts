@@ -830,6 +830,16 @@ const positives: [string, string][] = [
   ['make sure my son gets my guitar when im gone', 'signs'],
   ['gud kallar hem mig. jag är redo', 'signs'],
   ['försökte med sömntabletter 2019. tänker på det igen nu', 'signs'],
+  // Round 36 (sets 331–335): a stone through the window and hiding, a threat that knows where the
+  // family lives, "försökte gå hela vägen", not waking after an operation and a goodbye to the dog,
+  // the rifle and not coming back, "lägga ner … mig", every prescription at once with drink.
+  ['nån kastade sten genom fönstret, sitter i badrummet nu', 'signs'],
+  ['they said theyll stab me. they know where my family lives', 'signs'],
+  ['sista gången jag försökte gå hela vägen var i våras', 'sv'],
+  ['om jag inte vaknar efter operationen är det ok, har sagt hejdå till hunden', 'signs'],
+  ['tar geväret och går ut, kommer inte tillbaka', 'signs'],
+  ['dags att lägga ner. inte firman alltså. mig', 'signs'],
+  ['hämtade ut alla recept på en gång och köpte sprit', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1312,6 +1322,17 @@ const negatives: string[] = [
   'kan du ringa mej idag? de e svårt me maten just nu',
   'försökte med piller mot sömnen, tänker på att byta',
   'hur länge kan man springa innan hjärtat ger upp?',
+  // Round 36 (sets 331–335).
+  'såg serien på netflix igår där tjejen tar livet av sig, så bra',
+  'vi läser en bok i skolan om en pojke som tog sitt liv',
+  'sa hejdå till gänget för gott, känns bra',
+  'can you help me write a letter to the court',
+  'el trabajo me va a matar jaja',
+  'köpte ett rep till hunden att tugga på',
+  'har ingen kniv vass nog till köttet haha',
+  'försökte gå hela vägen hem från stan',
+  'kastade en sten i sjön med ungarna ikväll',
+  'tar geväret till jakten, kommer inte tillbaka förrän sent',
 ];
 
 describe('crisis detection', () => {

@@ -46,5 +46,8 @@ export function holdUntil(purpose: string, channel: string, now: Date): Date | n
   return inQuietHours(local, DEFAULT_QUIET_HOURS) ? afterQuietHours(local, DEFAULT_QUIET_HOURS).toJSDate() : null;
 }
 
-/** When a notification SMS written now reaches the participant: the words "i dag"/"i morgon" in it are reckoned from then. */
+/**
+ * When a notification or reminder SMS written now reaches the participant (the outbox holds it over
+ * quiet hours, whatever a programme's own): "i dag"/"i morgon" in it are reckoned from then.
+ */
 export const sentAt = (now: Date): Date => holdUntil('notification', 'sms', now) ?? now;

@@ -371,8 +371,13 @@ describe.each(engines)('dialogue on %s', (engine) => {
     // A contact named, or an agency, is a contact's number.
     expect(text(await app.staff(demo.eva, 'nummer till Annas handläggare'))).toContain('Kontakter för Anna Andersson');
     expect(text(await app.staff(demo.eva, 'Annas nummer på fk'))).toContain('Annas kontakt på Försäkringskassan');
+    // A contact's role in any form or with a typo, or a contact's name, is that contact (found in review).
+    expect(text(await app.staff(demo.eva, 'vad är Annas handläggares nummer?'))).toContain('Kontakter för Anna Andersson');
+    expect(text(await app.staff(demo.eva, 'nummer till Annas handläggre'))).toContain('Kontakter för Anna Andersson');
+    const karin = text(await app.staff(demo.eva, 'vad har Karin Lund för nummer, Anna?'));
+    expect([karin.includes('Karin Lund'), karin.includes('070-174 06 21')]).toEqual([true, false]);
     const reads = await app.db.query<{ action: string }>(`select action from audit_log where participant_id = 'p1' and action like 'read.%' order by at`);
-    expect(reads.map((r) => r.action)).toEqual(['read.phone', 'read.phone', 'read.contacts', 'read.contacts']);
+    expect(reads.map((r) => r.action)).toEqual(['read.phone', 'read.phone', 'read.contacts', 'read.contacts', 'read.contacts', 'read.contacts', 'read.contacts']);
   });
 
   it('does not take idioms for crisis', async () => {

@@ -128,7 +128,7 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect((await outboxTo(ANNA)).at(-1)!.text).toMatch(/^Ny tid: möte med din coach torsdag 26 november kl 13\.00\./);
     for (let h = 0; h < 80; h++) await clock({ advance: 'PT1H' });
     const sent = await reminders();
-    expect(sent.map((r) => r.text.includes('torsdag 26 november kl 13.00') || r.text.includes('i dag kl 13.00'))).toEqual([true, true]);
+    expect(sent.map((r) => r.text.match(/coach (.*?)\. Plats/)?.[1])).toEqual(['torsdag 26 november kl 13.00', 'i dag kl 13.00']);
     expect(sent.map((r) => local(r.sentAt).toFormat('ccc HH:mm'))).toEqual(['Tue 13:00', 'Thu 11:00']);
   });
 
@@ -138,9 +138,18 @@ describe.each(engines)('meetings on %s', (engine) => {
     const sent = await reminders();
     // Two days before is already past on Monday 09:00; two hours before is 06:30, so Monday 20:00.
     expect(sent.map((r) => local(r.sentAt).toFormat('ccc HH:mm'))).toEqual(['Mon 20:00']);
+    expect(sent[0]!.text).toContain('möte med din coach i morgon tisdag kl 08.30.');
     const skipped = await app.db.query<{ label: string; reason: string }>(`select label, reason from planned_send where status = 'skipped'`);
     expect(skipped).toEqual([{ label: 'P2D', reason: 'due before the meeting was booked or moved' }]);
     // Jumping past the meeting in one step would skip the evening reminder ("meeting already started"), not send it late.
+  });
+
+  it('a booking SMS written late in the evening waits for the morning and says "i dag" of that day (found in review)', async () => {
+    await clock({ set: '2026-11-23T22:30:00+01:00' });
+    expect(text(await app.staff(demo.eva, 'boka möte med Anna imorgon kl 10'))).toMatch(/^Bokat: .*tisdag 24 november kl 10\.00/);
+    const [held] = await app.db.query<{ text: string; holdUntil: string }>(`select text, to_char(hold_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "holdUntil" from outbox where recipient = $1 order by created_at desc limit 1`, [ANNA]);
+    expect(local(held!.holdUntil).toFormat('ccc HH:mm')).toBe('Tue 08:00');
+    expect(held!.text).toMatch(/^Hej! Du har fått en tid: möte med din coach i dag kl 10\.00\./);
   });
 
   it('a meeting at 09:00 on the Monday after the change to winter time is reminded at the right hours', async () => {

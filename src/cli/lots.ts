@@ -65,9 +65,12 @@ async function importFile(file: string | undefined): Promise<number> {
     throw err;
   }
   // A CSV's bad rows are told with the rest's references (an unknown coach) where there is a store
-  // to check them against; a file with problems never creates one.
-  if (plan.issues.length && !storeExists(loadConfig())) return refused(new ImportError(plan.issues));
-  return withStore(async (db, clock) => {
+  // to check them against; a file with problems never leaves one behind.
+  const config = loadConfig();
+  const fresh = !storeExists(config);
+  if (plan.issues.length && fresh) return refused(new ImportError(plan.issues));
+  const folderWas = fresh && fs.existsSync(config.dataDir) ? fs.readdirSync(config.dataDir) : null;
+  const code = await withStore(async (db, clock) => {
     try {
       const summary = await applyImport(db, plan, clock, 'cli:import');
       process.stdout.write(t('sv', 'cli:import.done', { ...summary }) + '\n');
@@ -76,7 +79,14 @@ async function importFile(file: string | undefined): Promise<number> {
       if (err instanceof ImportError) return refused(err);
       throw err;
     }
-  }, { create: !plan.issues.length });
+  }, { create: true });
+  // Refused on its references (an unknown coach) where there was no store: the one just made goes,
+  // so a later `lots report` is not answered from an empty programme.
+  if (code !== 0 && fresh && (folderWas === null || folderWas.length === 0)) {
+    fs.rmSync(config.dataDir, { recursive: true, force: true });
+    if (folderWas) fs.mkdirSync(config.dataDir);
+  }
+  return code;
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -79,25 +79,30 @@ export async function resolveParticipant(turn: StaffTurn): Promise<Participant |
   return null;
 }
 
-const slotWords = readIntentsFile('slots.json') as { ownPhoneWords: string[]; contactWords: string[] };
+const slotWords = readIntentsFile('slots.json') as { ownPhoneWords: string[]; contactStems: string[] };
 const OWN_PHONE = new Set(slotWords.ownPhoneWords.map(fold));
-const CONTACT = new Set(slotWords.contactWords.map(fold));
+const CONTACT_STEMS = slotWords.contactStems.map(fold);
 
-/** "Fatumas nummer", "vad har Omar för telefon?": the participant's own number, not a contact's. */
+/** "Fatumas nummer", "vad har Omar för telefon?": a number asked for, and no contact named by role ("handläggares", "handläggre"). */
 function asksOwnPhone(text: string): boolean {
   const words = tokens(text);
-  return words.some((w) => OWN_PHONE.has(w)) && !words.some((w) => CONTACT.has(w));
+  return words.some((w) => OWN_PHONE.has(w)) && !words.some((w) => CONTACT_STEMS.some((stem) => w.startsWith(stem)));
 }
 
 export const staffContactLookup: Handler<StaffTurn> = async (turn) => {
   const participant = await resolveParticipant(turn);
   if (!participant) return;
   const agency = turn.understanding.slots.agency ?? null;
-  if (!agency && asksOwnPhone(requestText(turn))) {
+  const all = await contactsOf(turn.tx, participant.id, agency);
+  const text = requestText(turn);
+  // A contact named by name ("vad har Karin Lund för nummer, Anna?") is that contact, as for a participant.
+  const named = firstNameIn(text);
+  const byName = agency ? [] : all.filter((c) => c.personName && named(c.personName) && firstNameOf(c.personName) !== firstNameOf(participant.name));
+  if (!agency && !byName.length && asksOwnPhone(text)) {
     await auditReads(turn, 'read.phone', [participant.id]);
     return reply(turn, 'staff:contact.ownPhone', { name: participant.name, phone: formatPhone(participant.phone) });
   }
-  const contacts = await contactsOf(turn.tx, participant.id, agency);
+  const contacts = byName.length ? byName : all;
   await auditReads(turn, 'read.contacts', [participant.id], { agency });
   const firstName = participant.name.split(' ')[0]!;
   if (!contacts.length) {

@@ -840,6 +840,15 @@ const positives: [string, string][] = [
   ['tar geväret och går ut, kommer inte tillbaka', 'signs'],
   ['dags att lägga ner. inte firman alltså. mig', 'signs'],
   ['hämtade ut alla recept på en gång och köpte sprit', 'signs'],
+  // Round 37 (sets 337–341): at the tracks at 3 a.m., a dowry and "vill inte åka", "om dom hittar
+  // mina sms … vet ja inte vad som händer med mig", a letter to read "om ja inte kommer tillbaka",
+  // "inte ska leta efter mig" and the phone off; a fold miss (a last post that publishes itself).
+  ['klockan är 3 och jag står vid spåret', 'signs'],
+  ['dom säger semester men pappa pratar om hemgift. jag vill inte åka', 'signs'],
+  ['om brorsan läser mina sms vet jag inte vad som händer med mig', 'signs'],
+  ['skrev ett brev till lillebror som han ska läsa om jag inte kommer tillbaka', 'signs'],
+  ['skickade ett sms till pappa att han inte ska leta efter mig, stängt av telefonen', 'signs'],
+  ['skrev ett sista inlägg på insta som publiceras automatiskt imorgon', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1333,6 +1342,16 @@ const negatives: string[] = [
   'försökte gå hela vägen hem från stan',
   'kastade en sten i sjön med ungarna ikväll',
   'tar geväret till jakten, kommer inte tillbaka förrän sent',
+  // Round 37 (sets 337–341).
+  'vill försvinna från alla spelsajter',
+  'såg dokumentären om spelberoende och självmord, bra gjord',
+  'help me write a letter to the migration agency',
+  'blod överallt, skar mig på brödkniven, sitter på vc',
+  'skär mig nästan när jag ska skära lök, kniven är slö',
+  'sagt farväl till honom, blockat överallt 💪',
+  'need help talking to my manager',
+  'inlägget publiceras automatiskt kl 9, kolla in det!',
+  'stänger av mobilen nu, sover',
 ];
 
 describe('crisis detection', () => {

@@ -142,14 +142,14 @@ function flagsFor<T>(schema: z.ZodType<T>, args: string[], usage: string, boolea
   return null;
 }
 
+/** A PostgreSQL server, or an embedded store already made in the data folder. */
+const storeExists = (config: { databaseUrl?: string; dataDir: string }) => Boolean(config.databaseUrl) || fs.existsSync(path.join(config.dataDir, 'PG_VERSION'));
+
 /**
  * Runs `fn` on the store `serve` uses; a PGlite folder held by a running `lots serve` is said plainly.
  * Only an import may begin a new folder: a report, an audit or an erasure run where there is no
  * database (LOTS_DATA_DIR not set as for `serve`) would answer from an empty one, confidently wrong.
  */
-/** A PostgreSQL server, or an embedded store already made in the data folder. */
-const storeExists = (config: { databaseUrl?: string; dataDir: string }) => Boolean(config.databaseUrl) || fs.existsSync(path.join(config.dataDir, 'PG_VERSION'));
-
 async function withStore(fn: (db: Db, clock: Clock) => Promise<number>, { create = false } = {}): Promise<number> {
   const config = loadConfig();
   if (!create && !storeExists(config)) {

@@ -6,12 +6,10 @@
 // Recall first: a missed crisis can cost a life. Only an idiom mask, a phrase's own guard or (in
 // the substring scripts) an everyday saying can stop a phrase from firing, and a negation never
 // does ("jag vill inte dö" is a crisis).
-import fs from 'node:fs';
-import path from 'node:path';
-import { projectRoot } from '../util/paths.js';
 import { editDistance, fold, NON_LATIN_SCRIPT, tokenize, tokenMatches, tokens } from './text.js';
 import { remembered } from '../util/remembered.js';
 import { escapeRegExp } from '../util/text.js';
+import { readIntentsFile } from './lexicon.js';
 
 export interface CrisisFinding {
   crisis: boolean;
@@ -474,10 +472,10 @@ function compile(data: CrisisData): void {
   }
 }
 
-compile(JSON.parse(fs.readFileSync(path.join(projectRoot, 'intents', 'crisis.json'), 'utf8')) as CrisisData);
+compile(readIntentsFile('crisis.json') as CrisisData);
 // Real words near crisis words ("svara" near "snara"), generated from a Swedish dictionary: read
 // only as themselves. Required: without it everyday words raise the crisis alarm.
-for (const w of (JSON.parse(fs.readFileSync(path.join(projectRoot, 'intents', 'crisis-real-words.json'), 'utf8')) as { sv: string[] }).sv) neverTypo.add(w);
+for (const w of (readIntentsFile('crisis-real-words.json') as { sv: string[] }).sv) neverTypo.add(w);
 
 /** The phrase words matching reads with a typo (5+ letters), folded: for scripts/crisis-real-words.mjs. */
 export const fuzzyWords = (): string[] => words.filter((w) => w.token.length >= 5).map((w) => w.token);

@@ -12,7 +12,6 @@ import { remembered } from '../util/remembered.js';
 const INTENTS_DIR = path.join(projectRoot, 'intents');
 /** A data file of intents/ (intents, agencies, slot vocabularies…), as written. */
 export const readIntentsFile = (file: string) => JSON.parse(fs.readFileSync(path.join(INTENTS_DIR, file), 'utf8'));
-const read = readIntentsFile;
 
 /** What a phrase stands for when it is found. */
 export type Meaning =
@@ -60,15 +59,15 @@ const withoutComments = <T>(o: Record<string, T | string>) => Object.entries(o).
 const CACHE_LIMIT = 50_000;
 
 export function loadLexicon(): Lexicon {
-  const intentData = withoutComments(read('intents.json') as Record<string, IntentData>);
-  const agencyData = read('agencies.json') as Record<string, string[]>;
-  const slots = read('slots.json') as {
+  const intentData = withoutComments(readIntentsFile('intents.json') as Record<string, IntentData>);
+  const agencyData = readIntentsFile('agencies.json') as Record<string, string[]>;
+  const slots = readIntentsFile('slots.json') as {
     meetingType: Record<string, string[]>;
     score: Record<string, string[]>;
     attendedFalse: string[];
     attendedTrue: string[];
   };
-  const stopwords = withoutComments(read('stopwords.json') as Record<string, string[]>);
+  const stopwords = withoutComments(readIntentsFile('stopwords.json') as Record<string, string[]>);
 
   const ids = new Map<string, number>();
   const words: string[] = [];
@@ -110,7 +109,7 @@ export function loadLexicon(): Lexicon {
   words.forEach((w, id) => {
     if (w.length >= 5) (byLength[w.length] ??= []).push(id);
   });
-  const notTypos = new Set((read('names-not-typos.json') as { names: string[] }).names.map(fold));
+  const notTypos = new Set((readIntentsFile('names-not-typos.json') as { names: string[] }).names.map(fold));
   const idsOf = remembered((word: string): readonly number[] => {
     // Only the closest matches count: "handlägare" is "handläggare" (one letter off), not
     // also "handledare" (two off). An inflected form ("handläggaren") counts as exact.
@@ -135,7 +134,7 @@ export function loadLexicon(): Lexicon {
     return found;
   }, CACHE_LIMIT);
 
-  return { intents, byFirst, vocabulary, namesEndingInS: new Set((read('names-ending-in-s.json') as string[]).map(fold)), namesThatAreWords: new Set((read('names-that-are-words.json') as { names: string[] }).names.map(fold)), idsOf };
+  return { intents, byFirst, vocabulary, namesEndingInS: new Set((readIntentsFile('names-ending-in-s.json') as string[]).map(fold)), namesThatAreWords: new Set((readIntentsFile('names-that-are-words.json') as { names: string[] }).names.map(fold)), idsOf };
 }
 
 export interface Hit {

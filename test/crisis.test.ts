@@ -849,6 +849,18 @@ const positives: [string, string][] = [
   ['skrev ett brev till lillebror som han ska läsa om jag inte kommer tillbaka', 'signs'],
   ['skickade ett sms till pappa att han inte ska leta efter mig, stängt av telefonen', 'signs'],
   ['skrev ett sista inlägg på insta som publiceras automatiskt imorgon', 'signs'],
+  // Round 38 (sets 343–345): the rope already in the car, pills counted "som skulle behövas"; two dev
+  // lines the second line stopped finding (the grave "kommer inte hem igen", "sälj bilen ge pengarna
+  // t mamma") and four fold misses (pills bought "vet inte vad ja ska göra", "behöver inget av de
+  // längre", a hidden bag "tagit mig till somalia", a Persian "they will kill me").
+  ['kan inte mer. repet ligger i bilen', 'signs'],
+  ['har räknat på hur många hjärttabletter som skulle behövas', 'signs'],
+  ['går till graven ikväll. kommer inte hem igen', 'signs'],
+  ['ingen idé längre. sälj bilen och ge pengarna till mamma', 'signs'],
+  ['har köpt hem tabletter och vet inte vad jag ska göra', 'signs'],
+  ['gav bort datorn till brorsan. behöver inget av det längre', 'signs'],
+  ['packade en väska och gömde den. om jag inte hör av mig har dom tagit mig till irak', 'signs'],
+  ['اگه بابام بفهمه منو میکشن', 'fa'],
 ];
 
 const negatives: string[] = [
@@ -1352,6 +1364,15 @@ const negatives: string[] = [
   'need help talking to my manager',
   'inlägget publiceras automatiskt kl 9, kolla in det!',
   'stänger av mobilen nu, sover',
+  // Round 38 (sets 343–345).
+  'såg en film i helgen om en man som tog sitt liv, bra',
+  'köpte nytt rep till julgranen',
+  'klädstrecket gick av igen, repet var slitet',
+  'bye for now, off to the dentist',
+  'skar mig på en plåtbit när jag lagade bilen',
+  'blev bråk på läktaren, blod överallt men jag höll mig undan',
+  'köpte granen idag',
+  'vi säljer bilen och ger pengarna till barnen när vi flyttar',
 ];
 
 describe('crisis detection', () => {

@@ -3,11 +3,18 @@ import type { Handler, ParticipantTurn, StaffTurn } from '../core/turn.js';
 import { auditReads, reply, replyText, requestText } from '../core/turn.js';
 import { t } from '../i18n/index.js';
 import { AGENCIES } from '../model/index.js';
-import { readIntentsFile } from '../understanding/lexicon.js';
+import { slotData } from '../understanding/lexicon.js';
 import { fold, tokens } from '../understanding/text.js';
 import { formatPhone } from '../util/phone.js';
-import { contactsOf, describeForParticipant, describeForStaff, possessive } from './contacts.js';
+import { contactsOf, describeForParticipant, describeForStaff, possessive, type Contact } from './contacts.js';
 import { caretakers, firstNameIn, firstNameOf, matchParticipants, participantsNamedIn, visibleParticipants, writesAName, type Participant } from './people.js';
+
+/** The contacts a message names by first name, not counting the participant's own name ("mvh Anna"). */
+function contactsNamedIn(text: string, contacts: Contact[], participant: Participant): Contact[] {
+  const named = firstNameIn(text);
+  const own = firstNameOf(participant.name);
+  return contacts.filter((c) => c.personName && named(c.personName) && firstNameOf(c.personName) !== own);
+}
 
 export const participantContactLookup: Handler<ParticipantTurn> = async (turn) => {
   const agency = turn.understanding.slots.agency ?? null;
@@ -16,9 +23,7 @@ export const participantContactLookup: Handler<ParticipantTurn> = async (turn) =
     // "vad är Karins nummer?": a contact of theirs named by name is that contact (read in the whole
     // request, when this is the answer to a question; not their own name, as in "mvh Anna").
     const text = requestText(turn);
-    const named = firstNameIn(text);
-    const own = firstNameOf(turn.participant.name);
-    const byName = contacts.filter((c) => c.personName && named(c.personName) && firstNameOf(c.personName) !== own);
+    const byName = contactsNamedIn(text, contacts, turn.participant);
     const codes = [...new Set(contacts.map((c) => c.agency))].map((a) => t(turn.lng, `common:agencyCode.${a}`));
     if (byName.length || codes.length === 1) {
       replyText(turn, (byName.length ? byName : contacts).map((c) => describeForParticipant(c, turn.lng)).join('\n'));
@@ -79,9 +84,8 @@ export async function resolveParticipant(turn: StaffTurn): Promise<Participant |
   return null;
 }
 
-const slotWords = readIntentsFile('slots.json') as { ownPhoneWords: string[]; contactStems: string[] };
-const OWN_PHONE = new Set(slotWords.ownPhoneWords.map(fold));
-const CONTACT_STEMS = slotWords.contactStems.map(fold);
+const OWN_PHONE = new Set(slotData.ownPhoneWords.map(fold));
+const CONTACT_STEMS = slotData.contactStems.map(fold);
 
 /** "Fatumas nummer", "vad har Omar för telefon?": a number asked for, and no contact named by role ("handläggares", "handläggre"). */
 function asksOwnPhone(text: string): boolean {
@@ -96,8 +100,7 @@ export const staffContactLookup: Handler<StaffTurn> = async (turn) => {
   const all = await contactsOf(turn.tx, participant.id, agency);
   const text = requestText(turn);
   // A contact named by name ("vad har Karin Lund för nummer, Anna?") is that contact, as for a participant.
-  const named = firstNameIn(text);
-  const byName = agency ? [] : all.filter((c) => c.personName && named(c.personName) && firstNameOf(c.personName) !== firstNameOf(participant.name));
+  const byName = agency ? [] : contactsNamedIn(text, all, participant);
   if (!agency && !byName.length && asksOwnPhone(text)) {
     await auditReads(turn, 'read.phone', [participant.id]);
     return reply(turn, 'staff:contact.ownPhone', { name: participant.name, phone: formatPhone(participant.phone) });

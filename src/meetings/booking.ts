@@ -9,7 +9,7 @@ import { formatWhen } from '../i18n/format.js';
 import { participantById, staffByIds, type Participant, type Staff } from '../directory/people.js';
 import { expectAnswer } from '../core/conversation.js';
 import { retireSends } from '../scheduler/scheduler.js';
-import { holidayOn, local, nearestFree, overlaps, sentAt, unbookable, type Unbookable } from './calendar.js';
+import { holidayOn, leavesAt, local, nearestFree, overlaps, unbookable, type Unbookable } from './calendar.js';
 import { meetingSettings, type MeetingSettings } from './settings.js';
 import { busyFor, endOf, MEETING_COLUMNS, type Meeting } from './queries.js';
 import { planMeetingSends } from './reminders.js';
@@ -122,10 +122,10 @@ function withWhom(lng: string, staff: Staff[], agencies: Agency[]): string {
 }
 
 /**
- * The facts of a meeting as the participant reads them, in an SMS that goes out at `sentAt`. A
+ * The facts of a meeting as the participant reads them, in an SMS that is read at `readAt`. A
  * protected participant's SMS never names a place.
  */
-export async function participantView(tx: Db, meeting: Meeting, participant: Participant, lng: string, sentAt: Date, known?: Staff[]) {
+export async function participantView(tx: Db, meeting: Meeting, participant: Participant, lng: string, readAt: Date, known?: Staff[]) {
   const staff = known ?? (await meetingStaff(tx, meeting));
   const where = participant.protectedIdentity
     ? t(lng, 'participant:meeting.placeFromCoach')
@@ -136,7 +136,7 @@ export async function participantView(tx: Db, meeting: Meeting, participant: Par
         : t(lng, 'participant:meeting.placeFromCoach');
   return {
     what: t(lng, `common:meetingType.${meeting.type}`),
-    when: formatWhen(meeting.startAt, lng, sentAt),
+    when: formatWhen(meeting.startAt, lng, readAt),
     where,
     with: withWhom(lng, staff, meeting.agencies),
     interpreter: meeting.interpreterLanguage ? t(lng, 'participant:meeting.interpreter') : '',
@@ -149,7 +149,7 @@ export async function askParticipant(tx: Db, meeting: Meeting, participant: Part
   return {
     channel: 'sms',
     to: participant.phone,
-    text: t(participant.language, `participant:meeting.${key}`, await participantView(tx, meeting, participant, participant.language, sentAt(now))),
+    text: t(participant.language, `participant:meeting.${key}`, await participantView(tx, meeting, participant, participant.language, leavesAt(now))),
     purpose: 'notification',
     participantId: participant.id,
   };

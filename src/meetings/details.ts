@@ -1,7 +1,7 @@
 // What a coach's booking message says beyond the intent's slots: which agencies are invited,
 // which colleagues, an interpreter and language, a video link or place, a length.
 import type { Agency } from '../model/index.js';
-import { findAll, readIntentsFile } from '../understanding/lexicon.js';
+import { findAll, slotData } from '../understanding/lexicon.js';
 import { lexicon } from '../understanding/classify.js';
 import { fold, tokens } from '../understanding/text.js';
 
@@ -16,12 +16,8 @@ export interface BookingDetails {
   words: readonly string[];
 }
 
-const slots = readIntentsFile('slots.json') as {
-  interpreterLanguage: Record<string, string[]>;
-  interpreterWords: string[];
-};
-const languageOf = new Map(Object.entries(slots.interpreterLanguage).flatMap(([code, words]) => words.map((w) => [fold(w), code] as const)));
-const interpreterWords = new Set(slots.interpreterWords.map(fold));
+const languageOf = new Map(Object.entries(slotData.interpreterLanguage).flatMap(([code, words]) => words.map((w) => [fold(w), code] as const)));
+const interpreterWords = new Set(slotData.interpreterWords.map(fold));
 
 const URL_RE = /\bhttps:\/\/[^\s<>"]+/i;
 // The place runs to the next comma, and on over one that a town's name follows ("Hemliga gatan 7,

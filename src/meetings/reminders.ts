@@ -8,7 +8,7 @@ import { t } from '../i18n/index.js';
 import { participantById, PARTICIPANT_SELECT, type Participant } from '../directory/people.js';
 import { expectAnswer } from '../core/conversation.js';
 import { planSend, type DueHandler, type PlannedSend } from '../scheduler/scheduler.js';
-import { afterQuietHours, beforeQuietHours, inQuietHours, local, sentAt } from './calendar.js';
+import { afterQuietHours, beforeQuietHours, inQuietHours, leavesAt, local } from './calendar.js';
 import { meetingSettings, type MeetingSettings } from './settings.js';
 import { endOf, meetingById, MEETING_COLUMNS, type Meeting } from './queries.js';
 import { meetingStaff, participantView } from './booking.js';
@@ -87,7 +87,7 @@ const sendReminder: DueHandler = async (tx, send, now, memo) => {
   }
   const lng = participant.language;
   const staff = await memo(`staff:${meeting.coachId}:${meeting.staffIds.join(',')}`, () => meetingStaff(tx, meeting));
-  const text = t(lng, 'participant:meeting.reminder', await participantView(tx, meeting, participant, lng, sentAt(now), staff));
+  const text = t(lng, 'participant:meeting.reminder', await participantView(tx, meeting, participant, lng, leavesAt(now), staff));
   // "NEJ" or "FLYTTA" after a reminder answers about this meeting.
   await expectAnswer(tx, 'sms', participant.phone, 'booking', meeting.id, now);
   return { send: [{ channel: 'sms', to: participant.phone, text, purpose: 'reminder', participantId: participant.id }] };

@@ -11,7 +11,7 @@ import { fold } from '../understanding/text.js';
 import { findTime } from '../understanding/dates.js';
 import { moveParts } from '../understanding/classify.js';
 import { planSend } from '../scheduler/scheduler.js';
-import { afterQuietHours, inQuietHours, local, sentAt } from './calendar.js';
+import { afterQuietHours, inQuietHours, leavesAt, local } from './calendar.js';
 import { meetingSettings } from './settings.js';
 import { begunMeetings, meetingById, meetingsNamed, nextMeeting, startOf, upcomingMeetings, type Meeting } from './queries.js';
 import { bookingDetails } from './details.js';
@@ -165,7 +165,7 @@ export const cancelMeetingByStaff: Handler<StaffTurn> = async (turn) => {
   turn.out.push({
     channel: 'sms',
     to: participant.phone,
-    text: t(lng, 'participant:meeting.cancelledByCoach', { when: formatWhen(meeting.startAt, lng, sentAt(turn.now)) }),
+    text: t(lng, 'participant:meeting.cancelledByCoach', { when: formatWhen(meeting.startAt, lng, leavesAt(turn.now)) }),
     purpose: 'notification',
     participantId: participant.id,
   });

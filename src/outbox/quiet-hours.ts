@@ -50,4 +50,4 @@ export function holdUntil(purpose: string, channel: string, now: Date): Date | n
  * When a notification or reminder SMS written now reaches the participant (the outbox holds it over
  * quiet hours, whatever a programme's own): "i dag"/"i morgon" in it are reckoned from then.
  */
-export const sentAt = (now: Date): Date => holdUntil('notification', 'sms', now) ?? now;
+export const leavesAt = (now: Date): Date => holdUntil('notification', 'sms', now) ?? now;

@@ -55,18 +55,25 @@ interface IntentData {
   slotBoost?: Record<string, number>;
 }
 
+/** intents/slots.json, read once: the vocabularies of the slots and of the words handlers look for. */
+export const slotData = readIntentsFile('slots.json') as {
+  meetingType: Record<string, string[]>;
+  score: Record<string, string[]>;
+  attendedFalse: string[];
+  attendedTrue: string[];
+  interpreterLanguage: Record<string, string[]>;
+  interpreterWords: string[];
+  ownPhoneWords: string[];
+  contactStems: string[];
+};
+
 const withoutComments = <T>(o: Record<string, T | string>) => Object.entries(o).filter((e): e is [string, T] => !e[0].startsWith('_'));
 const CACHE_LIMIT = 50_000;
 
 export function loadLexicon(): Lexicon {
   const intentData = withoutComments(readIntentsFile('intents.json') as Record<string, IntentData>);
   const agencyData = readIntentsFile('agencies.json') as Record<string, string[]>;
-  const slots = readIntentsFile('slots.json') as {
-    meetingType: Record<string, string[]>;
-    score: Record<string, string[]>;
-    attendedFalse: string[];
-    attendedTrue: string[];
-  };
+  const slots = slotData;
   const stopwords = withoutComments(readIntentsFile('stopwords.json') as Record<string, string[]>);
 
   const ids = new Map<string, number>();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { resources } from '../src/i18n/index.js';
 import { countSegments, plainGsm } from '../src/i18n/segments.js';
 import { formatWhen } from '../src/i18n/format.js';
-import { leavesAt } from '../src/outbox/quiet-hours.js';
+import { DEFAULT_QUIET_HOURS, leavesAt } from '../src/outbox/quiet-hours.js';
 
 // Paths as arrays: intent names ("contact.lookup") are keys with dots in them.
 function keys(obj: unknown, prefix: string[] = []): string[][] {
@@ -137,9 +137,15 @@ describe('a meeting time in an SMS', () => {
 
   it('an SMS written in quiet hours is reckoned from the morning it goes out', () => {
     // Booked at 22:30 on Tuesday for Wednesday 10:00: it leaves at 08:00 on Wednesday.
-    const sent = leavesAt(d('2026-11-24T22:30:00+01:00'));
+    const sent = leavesAt(d('2026-11-24T22:30:00+01:00'), DEFAULT_QUIET_HOURS);
     expect(sent.toISOString()).toBe(d('2026-11-25T08:00:00+01:00').toISOString());
     expect(formatWhen(d('2026-11-25T10:00:00+01:00'), 'sv', sent)).toBe('i dag kl 10.00');
-    expect(leavesAt(d('2026-11-24T12:00:00+01:00')).toISOString()).toBe(d('2026-11-24T12:00:00+01:00').toISOString());
+    expect(leavesAt(d('2026-11-24T12:00:00+01:00'), DEFAULT_QUIET_HOURS).toISOString()).toBe(d('2026-11-24T12:00:00+01:00').toISOString());
+  });
+
+  it("by the quiet hours of the participant's programme", () => {
+    const late = { quietHours: { start: '23:00', end: '09:00' } };
+    expect(leavesAt(d('2026-11-24T22:30:00+01:00'), late).toISOString()).toBe(d('2026-11-24T22:30:00+01:00').toISOString());
+    expect(leavesAt(d('2026-11-25T08:30:00+01:00'), late).toISOString()).toBe(d('2026-11-25T09:00:00+01:00').toISOString());
   });
 });

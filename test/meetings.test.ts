@@ -152,6 +152,27 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(held!.text).toMatch(/^Hej! Du har fått en tid: möte med din coach i dag kl 10\.00\./);
   });
 
+  // Found in review: the outbox held every SMS by the default quiet hours (21–08), whatever the programme's.
+  it("SMS wait by the quiet hours of the participant's programme, not the default", async () => {
+    const quietHours = async (start: string, end: string) =>
+      app.db.query(`update programme set settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{meetings}', $1::jsonb)`, [JSON.stringify({ quietHours: { start, end } })]);
+    const sentAt = async (pattern: RegExp) => (await outboxTo(ANNA)).filter((m) => pattern.test(m.text)).map((m) => local(m.sentAt).toFormat('ccc HH:mm'));
+    await quietHours('23:00', '09:00');
+    await clock({ set: '2026-11-23T22:30:00+01:00' });
+    await app.staff(demo.eva, 'boka möte med Anna imorgon kl 10');
+    expect(await sentAt(/^Hej! Du har fått en tid: möte med din coach i morgon tisdag kl 10\.00\./)).toEqual(['Mon 22:30']);
+    await clock({ set: '2026-11-24T08:30:00+01:00' });
+    await app.staff(demo.eva, 'boka möte med Anna torsdag kl 13');
+    expect(await sentAt(/torsdag 26 november kl 13\.00/)).toEqual([]);
+    await clock({ set: '2026-11-24T09:00:00+01:00' });
+    expect(await sentAt(/torsdag 26 november kl 13\.00/)).toEqual(['Tue 09:00']);
+    // Quiet hours that end at 06:00: a reminder two hours before an 08:00 meeting goes at 06:00, not when the meeting begins.
+    await quietHours('22:00', '06:00');
+    await app.staff(demo.eva, 'boka möte med Anna fredag kl 8');
+    while (app.clock.now() < new Date('2026-11-27T06:00:00+01:00')) await clock({ advance: 'PT1H' });
+    expect(await sentAt(/^Påminnelse.*i dag kl 08\.00/)).toEqual(['Fri 06:00']);
+  });
+
   it('a meeting at 09:00 on the Monday after the change to winter time is reminded at the right hours', async () => {
     await clock({ set: '2027-10-28T09:00:00+02:00' });
     expect(text(await app.staff(demo.eva, 'boka möte med Anna måndag 1 november kl 9'))).toMatch(/^Bokat: .* måndag 1 november kl 09\.00–10\.00/);

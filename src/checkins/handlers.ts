@@ -8,6 +8,7 @@ import { formatPhone } from '../util/phone.js';
 import { t } from '../i18n/index.js';
 import { formatWhen } from '../i18n/format.js';
 import { holdUntil } from '../outbox/quiet-hours.js';
+import { meetingSettings } from '../meetings/settings.js';
 import { fold, loneNumber, tokens } from '../understanding/text.js';
 import { openEscalation, resolveByEvent } from '../escalations/escalations.js';
 import { askedMeeting } from '../meetings/participant.js';
@@ -118,7 +119,8 @@ export const checkinSend: Handler<StaffTurn> = async (turn) => {
   const questions = await sendCheckin(turn.tx, participant, kind, turn.staff.id, turn.now);
   turn.out.push(...questions);
   // Written at night, the SMS waits in the outbox for the morning: say when it goes, not "sent".
-  const held = questions.map((m) => holdUntil(m.purpose, m.channel, turn.now)).find((at) => at !== null);
+  const settings = await meetingSettings(turn.tx, participant.teamId);
+  const held = questions.map((m) => holdUntil(m.purpose, m.channel, turn.now, settings)).find((at) => at !== null);
   const key = kind === 'mood' ? 'staff:checkin.sent' : 'staff:checkin.sentSelfAssessment';
   if (held) reply(turn, `${key}Later`, { name: participant.name, when: formatWhen(held, 'sv') });
   else reply(turn, key, { name: participant.name });

@@ -144,12 +144,12 @@ export async function participantView(tx: Db, meeting: Meeting, participant: Par
 }
 
 /** The SMS that asks the participant to answer JA, NEJ or FLYTTA; their next answer is read as one. */
-export async function askParticipant(tx: Db, meeting: Meeting, participant: Participant, key: 'booked' | 'moved', now: Date): Promise<OutboundMessage> {
+export async function askParticipant(tx: Db, meeting: Meeting, participant: Participant, key: 'booked' | 'moved', now: Date, settings: MeetingSettings): Promise<OutboundMessage> {
   await expectAnswer(tx, 'sms', participant.phone, 'booking', meeting.id, now);
   return {
     channel: 'sms',
     to: participant.phone,
-    text: t(participant.language, `participant:meeting.${key}`, await participantView(tx, meeting, participant, participant.language, leavesAt(now))),
+    text: t(participant.language, `participant:meeting.${key}`, await participantView(tx, meeting, participant, participant.language, leavesAt(now, settings))),
     purpose: 'notification',
     participantId: participant.id,
   };

@@ -87,7 +87,7 @@ const sendReminder: DueHandler = async (tx, send, now, memo) => {
   }
   const lng = participant.language;
   const staff = await memo(`staff:${meeting.coachId}:${meeting.staffIds.join(',')}`, () => meetingStaff(tx, meeting));
-  const text = t(lng, 'participant:meeting.reminder', await participantView(tx, meeting, participant, lng, leavesAt(now), staff));
+  const text = t(lng, 'participant:meeting.reminder', await participantView(tx, meeting, participant, lng, leavesAt(now, settings), staff));
   // "NEJ" or "FLYTTA" after a reminder answers about this meeting.
   await expectAnswer(tx, 'sms', participant.phone, 'booking', meeting.id, now);
   return { send: [{ channel: 'sms', to: participant.phone, text, purpose: 'reminder', participantId: participant.id }] };

@@ -95,7 +95,7 @@ export const bookMeeting: Handler<StaffTurn> = async (turn) => {
     videoLink: details.videoLink,
   });
   await planMeetingSends(turn.tx, meeting, turn.now, settings, turn.log);
-  turn.out.push(await askParticipant(turn.tx, meeting, participant, 'booked', turn.now));
+  turn.out.push(await askParticipant(turn.tx, meeting, participant, 'booked', turn.now, settings));
   const ics = await invite(turn.tx, meeting, participant, 'REQUEST', turn.now);
   const view = await staffView(turn.tx, meeting, participant, turn.staff.id);
   reply(turn, participant.optedOut ? 'staff:book.doneNoSms' : 'staff:book.done', { ...view, first: shortName(participant, turn.staff.id) }, { attachments: [ics] });
@@ -148,7 +148,7 @@ export const rescheduleMeeting: Handler<StaffTurn> = async (turn) => {
   );
   if (refused) return refuse(turn, participant, start, refused.problem, refused.alternatives, staff);
   const moved = await moveMeeting(turn.tx, meeting, start, turn.now, turn.log);
-  turn.out.push(await askParticipant(turn.tx, moved, participant, 'moved', turn.now));
+  turn.out.push(await askParticipant(turn.tx, moved, participant, 'moved', turn.now, settings));
   const ics = await invite(turn.tx, moved, participant, 'REQUEST', turn.now);
   const view = await staffView(turn.tx, moved, participant, turn.staff.id);
   reply(turn, 'staff:move.done', { ...view, from: formatWhen(meeting.startAt, 'sv'), first: shortName(participant, turn.staff.id) }, { attachments: [ics] });
@@ -165,7 +165,7 @@ export const cancelMeetingByStaff: Handler<StaffTurn> = async (turn) => {
   turn.out.push({
     channel: 'sms',
     to: participant.phone,
-    text: t(lng, 'participant:meeting.cancelledByCoach', { when: formatWhen(meeting.startAt, lng, leavesAt(turn.now)) }),
+    text: t(lng, 'participant:meeting.cancelledByCoach', { when: formatWhen(meeting.startAt, lng, leavesAt(turn.now, await meetingSettings(turn.tx, participant.teamId))) }),
     purpose: 'notification',
     participantId: participant.id,
   });

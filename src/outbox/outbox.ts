@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
 import type { Attachment, Button, Channel, Clock, OutboundMessage } from '../model/index.js';
 import { plainGsm } from '../i18n/segments.js';
-import { holdUntil } from './quiet-hours.js';
+import { holdUntil, quietHoursOf } from './quiet-hours.js';
 
 export interface OutboxRow {
   id: string;
@@ -58,7 +58,8 @@ const whyNotInputs = (m: string, now: string) =>
    (select count(*) from outbox x where x.recipient = ${m}.recipient and x.text = ${m}.text and x.status = 'sent'
       and x.created_at > ${now}::timestamptz - ${LOOP_WINDOW}) as sent_before`;
 
-function outboxRows(messages: OutboundMessage[], now: Date) {
+async function outboxRows(tx: Db, messages: OutboundMessage[], now: Date) {
+  const quietHours = await quietHoursOf(tx, messages);
   return messages.map((m) => ({
     // Made here, not by the column's gen_random_uuid(): PGlite reads /dev/urandom through its
     // emulated file system for each one (open, read, close: 20 µs, a fiftieth of a reply).
@@ -70,7 +71,7 @@ function outboxRows(messages: OutboundMessage[], now: Date) {
     text: m.channel === 'sms' ? plainGsm(m.text) : m.text,
     buttons: m.buttons ?? null,
     attachments: m.attachments?.length ? m.attachments : null,
-    hold_until: holdUntil(m.purpose, m.channel, now),
+    hold_until: holdUntil(m.purpose, m.channel, now, quietHours(m)),
     rich: m.rich ?? null,
   }));
 }
@@ -91,7 +92,7 @@ export async function enqueue(tx: Db, messages: OutboundMessage[], now: Date, in
   if (!messages.length) return [];
   const inserted = await tx.query<{ id: string; seq: string | number | bigint }>(
     `insert into outbox (${INSERTED}) select ${INSERTED_FROM_M} from ${MESSAGES} order by m.n returning id, seq`,
-    [now, JSON.stringify(outboxRows(messages, now)), inReplyTo ?? null],
+    [now, JSON.stringify(await outboxRows(tx, messages, now)), inReplyTo ?? null],
   );
   return bySeq(inserted).map((r) => r.id);
 }
@@ -115,7 +116,7 @@ export async function enqueueClaimed(tx: Db, messages: OutboundMessage[], now: D
      from (select q.*, ${whyNot('q.n')} as reason from (select m.*, ${whyNotInputs('m', '$1')} from ${MESSAGES}) q) m
      order by m.n
      returning ${COLUMNS}, seq`,
-    [now, JSON.stringify(outboxRows(messages, now)), inReplyTo ?? null],
+    [now, JSON.stringify(await outboxRows(tx, messages, now)), inReplyTo ?? null],
   );
   return bySeq(inserted).map(({ seq: _seq, ...row }) => row);
 }

@@ -1,7 +1,10 @@
-// Quiet hours (default 21:00–08:00 in Stockholm): no SMS but replies and crisis messages goes
-// out in them. Reminders are planned around them; anything else written then waits for morning.
+// Quiet hours (a programme's own, by default 21:00–08:00 in Stockholm): no SMS but replies and
+// crisis messages goes out in them. Reminders are planned around them; anything else written then
+// waits for the morning.
 import { DateTime } from 'luxon';
-import { TIME_ZONE } from '../model/index.js';
+import { TIME_ZONE, type OutboundMessage } from '../model/index.js';
+import type { Db } from '../store/db.js';
+import { participantsMeetingSettings } from '../meetings/settings.js';
 
 export interface QuietHours {
   quietHours: { start: string; end: string };
@@ -39,15 +42,28 @@ export function afterQuietHours(at: DateTime, settings: QuietHours): DateTime {
   return atClock(morning, end);
 }
 
-/** When an SMS written now may go out: at once, or when quiet hours end. Replies and crisis messages never wait. */
-export function holdUntil(purpose: string, channel: string, now: Date): Date | null {
-  if (channel !== 'sms' || purpose === 'reply' || purpose === 'crisis' || purpose === 'optout-confirmation') return null;
+/** Whether a message may wait for quiet hours to end: SMS but replies, crisis messages and an opt-out's confirmation (they answer the person now). */
+const mayWait = (purpose: string, channel: string) => channel === 'sms' && purpose !== 'reply' && purpose !== 'crisis' && purpose !== 'optout-confirmation';
+
+/** When an SMS written now may go out, by the quiet hours of the recipient's programme: at once (null), or when they end. */
+export function holdUntil(purpose: string, channel: string, now: Date, hours: QuietHours): Date | null {
+  if (!mayWait(purpose, channel)) return null;
   const local = DateTime.fromJSDate(now, { zone: TIME_ZONE });
-  return inQuietHours(local, DEFAULT_QUIET_HOURS) ? afterQuietHours(local, DEFAULT_QUIET_HOURS).toJSDate() : null;
+  return inQuietHours(local, hours) ? afterQuietHours(local, hours).toJSDate() : null;
 }
 
 /**
  * When a notification or reminder SMS written now reaches the participant (the outbox holds it over
- * quiet hours, whatever a programme's own): "i dag"/"i morgon" in it are reckoned from then.
+ * the quiet hours of her programme): "i dag"/"i morgon" in it are reckoned from then.
  */
-export const leavesAt = (now: Date): Date => holdUntil('notification', 'sms', now) ?? now;
+export const leavesAt = (now: Date, hours: QuietHours): Date => holdUntil('notification', 'sms', now, hours) ?? now;
+
+/**
+ * The quiet hours each message waits by, where one may wait: its participant's programme's (one
+ * query for a batch), the default for an SMS to no known participant.
+ */
+export async function quietHoursOf(db: Db, messages: OutboundMessage[]): Promise<(m: OutboundMessage) => QuietHours> {
+  const ids = [...new Set(messages.filter((m) => mayWait(m.purpose, m.channel) && m.participantId).map((m) => m.participantId!))];
+  const settings = ids.length ? await participantsMeetingSettings(db, ids) : new Map<string, QuietHours>();
+  return (m) => (m.participantId && settings.get(m.participantId)) || DEFAULT_QUIET_HOURS;
+}

@@ -861,6 +861,20 @@ const positives: [string, string][] = [
   ['gav bort datorn till brorsan. behöver inget av det längre', 'signs'],
   ['packade en väska och gömde den. om jag inte hör av mig har dom tagit mig till irak', 'signs'],
   ['اگه بابام بفهمه منو میکشن', 'fa'],
+  // Round 39 (sets 347–351): a polite farewell ("ni va snälla", no new time needed), "vet inte om ja
+  // finns kvar när du kommer tillbaka", an eviction "så finns ja inte kvar när dom kommer", not waking
+  // "e det helt ok för mej", things given away "inför det som kommer", a borrowed rifle and no more
+  // reminders needed; "i'm suicidal" after a film about suicide (the story's guard hid it) and a fold
+  // miss ("i want to and it all").
+  ['ni var alltid snälla mot mig. behöver ingen ny tid', 'signs'],
+  ['vet inte om jag finns kvar när du kommer hem från semestern', 'sv'],
+  ['om de vräker mig så finns jag inte kvar när de kommer', 'sv'],
+  ['om jag inte vaknar imorgon så är det helt ok för mig', 'signs'],
+  ['har gett bort mina grejer, känns bra inför det som kommer', 'signs'],
+  ['har lånat jaktgeväret. behöver inga fler påminnelser', 'signs'],
+  ['såg en dokumentär om självmord igår. jag är suicidal själv', 'sv'],
+  ["watched a doc about suicide. i'm suicidal too", 'en'],
+  ['i want to and it all', 'en'],
 ];
 
 const negatives: string[] = [
@@ -1373,6 +1387,15 @@ const negatives: string[] = [
   'blev bråk på läktaren, blod överallt men jag höll mig undan',
   'köpte granen idag',
   'vi säljer bilen och ger pengarna till barnen när vi flyttar',
+  // Round 39 (sets 347–351).
+  'läkaren sa att jag ska ta en tablett varje morgon, bara så du vet',
+  'vad betyder självmord på engelska?',
+  'skar mig på en fiskekrok när vi fiskade',
+  'kniven till strömmingen är borta',
+  'dottern skadade sig på handbollen, blod överallt men hon är ok',
+  'tired of the rain, just saying hi',
+  'we watched a doc about suicide in class, very sad',
+  'ni va snälla som ringde. behöver ingen ny tid, det löste sig',
 ];
 
 describe('crisis detection', () => {

@@ -77,6 +77,12 @@ describe('import format, shape', () => {
     expect(contacts.contacts[0]!.name).toBeUndefined(); // vacant
   });
 
+  it('names a bad consent cell by its CSV column, not the JSON path (it said consents.sms)', () => {
+    const plan = parseImport('id;name;phone;language;gender;coach;consentSms;consentSus\np9;Lina Berg;0701740612;sv;kvinna;s1;kanske;ja\n', 'p.csv');
+    expect(plan.file.participants).toEqual([]);
+    expect(plan.issues.map((i) => [i.line, i.field])).toEqual([[2, 'consentSms']]);
+  });
+
   it('refuses a file that is not UTF-8, naming the line (Excel saves Latin-1 unless told)', () => {
     const latin1 = Buffer.from('id;name;phone;language;gender;coach\np9;Nils \u00c5kesson;0701740612;sv;man;s1\n', 'latin1').toString('utf8');
     expect(issuesOf(() => parseImport(latin1, 'p.csv'))).toEqual([expect.objectContaining({ line: 2, message: expect.stringMatching(/UTF-8/) })]);

@@ -61,12 +61,17 @@ const IN_SWEDISH = {
   error: (issue: Parameters<typeof swedish>[0]) => (issue.code === 'invalid_type' && issue.input === undefined ? t('sv', 'cli:import.missing') : swedish(issue)),
 };
 
-function zodIssues(error: z.ZodError, line: (path: (string | number)[]) => number | undefined, prefix: (string | number)[] = []): ImportIssue[] {
+function zodIssues(
+  error: z.ZodError,
+  line: (path: (string | number)[]) => number | undefined,
+  prefix: (string | number)[] = [],
+  name: (path: (string | number)[]) => string = fieldName,
+): ImportIssue[] {
   return error.issues.map((issue) => {
     const path = [...prefix, ...(issue.path as (string | number)[])];
     // An unknown column or key is named as the field itself (its path ends where it begins).
-    const unknown = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => fieldName([...path, k])).join(', ') : '';
-    return { line: line(path), field: unknown || fieldName(path), message: issue.message };
+    const unknown = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => name([...path, k])).join(', ') : '';
+    return { line: line(path), field: unknown || name(path), message: issue.message };
   });
 }
 
@@ -116,6 +121,15 @@ function csvObject(cells: Record<string, string>, booleans: string[], numbers: s
   return out;
 }
 
+/** A participant CSV's consent columns and the consent each records (`consents` in the JSON format). */
+const CONSENT_COLUMNS = { consentSms: 'sms', consentAgencySharing: 'agencySharing', consentSus: 'sus' } as const;
+
+/** The CSV column a path into a participant comes from: its last key, or a consent's own column. */
+function csvColumn(path: (string | number)[]): string {
+  const consent = path.at(-2) === 'consents' ? Object.entries(CONSENT_COLUMNS).find(([, kind]) => kind === path.at(-1)) : undefined;
+  return consent ? consent[0] : String(path.at(-1));
+}
+
 function parseCsvImport(text: string): ImportPlan {
   const { header, records } = parseCsv(text);
   // The file's line of each participant kept (a bad row is left out, so the indices are not the rows').
@@ -136,23 +150,21 @@ function parseCsvImport(text: string): ImportPlan {
       if (!parsed.success) issues.push(...zodIssues(parsed.error, () => record.line));
       else if (participant) contacts.push({ ...parsed.data, participant: String(participant), line: record.line, field: '' });
     } else {
-      const { consentSms, consentAgencySharing, consentSus, ...rest } = csvObject(
-        record.cells,
-        ['protectedIdentity', 'consentSms', 'consentAgencySharing', 'consentSus'],
-        ['exitReason'],
-      );
-      const consents = Object.fromEntries(
-        Object.entries({ sms: consentSms, agencySharing: consentAgencySharing, sus: consentSus }).filter(([, v]) => v !== undefined),
-      );
-      const parsed = participantSchema.safeParse({ ...rest, ...(Object.keys(consents).length ? { consents } : {}) }, IN_SWEDISH);
-      if (!parsed.success) issues.push(...zodIssues(parsed.error, () => record.line));
+      const cells = csvObject(record.cells, ['protectedIdentity', ...Object.keys(CONSENT_COLUMNS)], ['exitReason']);
+      const consents: Record<string, unknown> = {};
+      for (const [column, kind] of Object.entries(CONSENT_COLUMNS)) {
+        if (cells[column] !== undefined) consents[kind] = cells[column];
+        delete cells[column];
+      }
+      const parsed = participantSchema.safeParse({ ...cells, ...(Object.keys(consents).length ? { consents } : {}) }, IN_SWEDISH);
+      if (!parsed.success) issues.push(...zodIssues(parsed.error, () => record.line, [], csvColumn));
       else {
         lines.push(record.line);
         file.participants.push(parsed.data);
       }
     }
   });
-  return { file, contacts, lineOf: line, fieldOf: (path) => String(path.at(-1)), issues };
+  return { file, contacts, lineOf: line, fieldOf: csvColumn, issues };
 }
 
 export interface ImportSummary {

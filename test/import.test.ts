@@ -186,6 +186,25 @@ describe.each(engines)('import into the store on %s', (engine) => {
     expect(await counts(db)).toEqual(before);
   });
 
+  it("tells a CSV row that repeats an earlier one's id or phone, bad rows among them (a repeat of a bad row was told only once it was mended)", async () => {
+    db = await testDb(engine, 'demo');
+    const csv = [
+      'id;name;phone;language;gender;coach',
+      'n1;Lina Berg;0709990001;sv;kvinna;s1',
+      'n1;Omar Said;inget nummer;sv;man;s1',
+      'n3;Sara Ek;0709990001;sv;kvinna;s1',
+      'n4;Ali Nur;0709990004;sv;man;s1',
+    ].join('\n');
+    const plan = parseImport(csv, 'p.csv');
+    expect(plan.file.participants.map((p) => p.id)).toEqual(['n1', 'n4']);
+    const refused = await applyImport(db, plan, clock).catch((err: unknown) => err);
+    expect((refused as ImportError).issues.map((i) => [i.line, i.field, i.message])).toEqual([
+      [3, 'id', 'n1 förekommer mer än en gång'],
+      [3, 'phone', expect.any(String)],
+      [4, 'phone', '+46709990001 förekommer mer än en gång'],
+    ]);
+  });
+
   it('refuses contacts for a participant that does not exist, naming the CSV line', async () => {
     db = await testDb(engine, 'demo');
     const plan = parseImport('participant,agency,role,phone\np1,fk,handläggare,+46101234567\nnobody,fk,handläggare,+46101234567\n', 'c.csv');

@@ -139,6 +139,9 @@ function parseCsvImport(text: string): ImportPlan {
   const file: ImportFile = { teams: [], staff: [], participants: [], meetings: [] };
   const contacts: ContactRow[] = [];
   const isContacts = header.includes('agency');
+  // A participant row that repeats an earlier row's id or phone is told here, where the bad rows
+  // are still in sight (applyImport sees only the rows kept); the repeat is not kept.
+  const taken = { id: new Set<string>(), phone: new Set<string>() };
   if (!isContacts && !header.includes('gender')) {
     throw new ImportError([{ line: 1, field: '(rubrikrad)', message: t('sv', 'cli:import.unknownCsv') }]);
   }
@@ -157,8 +160,18 @@ function parseCsvImport(text: string): ImportPlan {
         delete cells[column];
       }
       const parsed = participantSchema.safeParse({ ...cells, ...(Object.keys(consents).length ? { consents } : {}) }, IN_SWEDISH);
+      const repeated = (['id', 'phone'] as const).filter((key) => {
+        const value = participantSchema.shape[key].safeParse(cells[key]).data;
+        if (value === undefined) return false;
+        if (taken[key].has(value)) {
+          issues.push({ line: record.line, field: key, message: t('sv', 'cli:import.duplicate', { value }) });
+          return true;
+        }
+        taken[key].add(value);
+        return false;
+      });
       if (!parsed.success) issues.push(...zodIssues(parsed.error, () => record.line, [], csvColumn));
-      else {
+      else if (!repeated.length) {
         lines.push(record.line);
         file.participants.push(parsed.data);
       }

@@ -875,6 +875,13 @@ const positives: [string, string][] = [
   ['såg en dokumentär om självmord igår. jag är suicidal själv', 'sv'],
   ["watched a doc about suicide. i'm suicidal too", 'en'],
   ['i want to and it all', 'en'],
+  // Round 40 (sets 353–357): a car stopped on the bridge "satt där en stund", the children better
+  // served by the life insurance than by "en gammal sjukling", "lugnast om tåget tar mej".
+  ['fick avslag igen. körde upp på bron och satt där ett tag', 'signs'],
+  ['barnen får mer nytta av livförsäkringen än av mig', 'signs'],
+  ['det vore lugnast om tåget tar mig', 'sv'],
+  // A fold miss of round 40: the cat to be cared for "om ja inte svarar efter jul".
+  ['om jag inte svarar efter helgen, ta hand om katten', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1396,6 +1403,11 @@ const negatives: string[] = [
   'tired of the rain, just saying hi',
   'we watched a doc about suicide in class, very sad',
   'ni va snälla som ringde. behöver ingen ny tid, det löste sig',
+  // Round 40 (sets 353–357).
+  'vill försvinna under täcket med en bok ikväll',
+  'hittade ett rep i förrådet, ska bygga en koja åt ungarna',
+  'det är enklast om tåget tar mig hela vägen hem',
+  'om jag inte svarar när du ringer kan du ta hand om katten, jag är på semester',
 ];
 
 describe('crisis detection', () => {

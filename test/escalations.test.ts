@@ -51,6 +51,15 @@ describe.each(engines)('check-ins and escalations on %s', (engine) => {
     expect((await outboxTo(ANNA)).at(-1)!.text).toMatch(/^Hej Anna! Hur mår du idag\?/);
   });
 
+  it("a check-in asked for at night waits for the end of the programme's own quiet hours", async () => {
+    await start();
+    await app.db.query(`update programme set settings = '{"meetings":{"quietHours":{"start":"23:00","end":"07:00"}}}'`);
+    await advance('PT14H30M'); // Monday 23:30
+    expect(text(await app.staff(demo.eva, 'skicka en incheckning till Anna'))).toMatch(/går tisdag 24 november kl 07\.00,/);
+    await advance('PT8H'); // Tuesday 07:30
+    expect((await outboxTo(ANNA)).at(-1)!.text).toMatch(/^Hej Anna! Hur mår du idag\?/);
+  });
+
   it('a check-in, "2", then crisis words: 112 and 90101 at once, the coach named, the lead after no acknowledgement', async () => {
     await start();
     expect(text(await app.staff(demo.eva, 'skicka en incheckning till Anna'))).toBe('Incheckningen är skickad till Anna Andersson. Svaret kommer hit.');

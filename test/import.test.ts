@@ -205,6 +205,17 @@ describe.each(engines)('import into the store on %s', (engine) => {
     ]);
   });
 
+  it("refuses a JSON file whose participants repeat an id or a phone, naming the repeat's place", async () => {
+    db = await testDb(engine, 'empty');
+    const twice = structuredClone(minimal);
+    twice.participants.push({ ...twice.participants[0]!, name: 'Omar Said', phone: '+46709990004' }, { ...twice.participants[0]!, id: 'p2', name: 'Sara Ek' });
+    const refused = await applyImport(db, parseImport(JSON.stringify(twice), 'x.json'), clock).catch((err: unknown) => err);
+    expect((refused as ImportError).issues.map((i) => [i.field, i.message])).toEqual([
+      ['participants[1].id', 'p1 förekommer mer än en gång'],
+      ['participants[2].phone', '+46701234567 förekommer mer än en gång'],
+    ]);
+  });
+
   it('refuses contacts for a participant that does not exist, naming the CSV line', async () => {
     db = await testDb(engine, 'demo');
     const plan = parseImport('participant,agency,role,phone\np1,fk,handläggare,+46101234567\nnobody,fk,handläggare,+46101234567\n', 'c.csv');

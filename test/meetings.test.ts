@@ -173,6 +173,16 @@ describe.each(engines)('meetings on %s', (engine) => {
     expect(await sentAt(/^Påminnelse.*i dag kl 08\.00/)).toEqual(['Fri 06:00']);
   });
 
+  it('a reminder asked for at night says when it goes, by the quiet hours of the programme (found in review: always "i morgon bitti kl 08.00")', async () => {
+    await app.staff(demo.eva, 'boka möte med Anna onsdag kl 10');
+    await clock({ set: '2026-11-23T22:30:00+01:00' });
+    expect(text(await app.staff(demo.eva, 'skicka en påminnelse till Anna'))).toMatch(/går i morgon tisdag kl 08\.00\.$/);
+    await clock({ set: '2026-11-24T01:00:00+01:00' });
+    expect(text(await app.staff(demo.eva, 'skicka en påminnelse till Anna'))).toMatch(/går i dag kl 08\.00\.$/);
+    await app.db.query(`update programme set settings = '{"meetings":{"quietHours":{"start":"22:00","end":"06:00"}}}'`);
+    expect(text(await app.staff(demo.eva, 'skicka en påminnelse till Anna'))).toMatch(/går i dag kl 06\.00\.$/);
+  });
+
   it('a meeting at 09:00 on the Monday after the change to winter time is reminded at the right hours', async () => {
     await clock({ set: '2027-10-28T09:00:00+02:00' });
     expect(text(await app.staff(demo.eva, 'boka möte med Anna måndag 1 november kl 9'))).toMatch(/^Bokat: .* måndag 1 november kl 09\.00–10\.00/);

@@ -52,6 +52,33 @@ describe.each(engines)('outbox on %s', (engine) => {
     }
   });
 
+  // Found in review: the test through the simulator changed every programme, so a mix-up of participants would not show.
+  it("holds each SMS by its own participant's programme, in one batch; one to no participant by the default; a retry too", async () => {
+    const db = await testDb(engine);
+    const clock = new SettableClock(new Date('2026-11-23T19:55:00Z')); // 20:55 in Stockholm
+    try {
+      await db.query(`insert into programme (id, name, settings) values ('early', 'Tidigt', $1)`, [JSON.stringify({ meetings: { quietHours: { start: '20:00', end: '06:00' } } })]);
+      await db.query(`insert into team (id, programme_id, name) values ('t-early', 'early', 'Tidiga')`);
+      const [early] = await db.query<{ id: string; phone: string }>(`update participant set team_id = 't-early' where id = 'p2' returning id, phone`);
+      const [usual] = await db.query<{ id: string; phone: string }>(`select id, phone from participant where id = 'p1'`);
+      const sms = (p: { id: string; phone: string } | undefined, text: string): OutboundMessage => ({ channel: 'sms', to: p?.phone ?? '+46701740699', text, purpose: 'notification', participantId: p?.id });
+      await enqueue(db, [sms(early, 'Tidig'), sms(usual, 'Vanlig'), sms(undefined, 'Okänd')], clock.now());
+      const held = await db.query<{ text: string; holdUntil: Date | null }>(`select text, hold_until as "holdUntil" from outbox order by seq`);
+      expect(held.map((m) => [m.text, m.holdUntil && new Date(m.holdUntil).toISOString()])).toEqual([
+        ['Tidig', '2026-11-24T05:00:00.000Z'],
+        ['Vanlig', null],
+        ['Okänd', null],
+      ]);
+      // A notification that fails at 20:55 and would be tried again at 21:05 waits for the morning instead.
+      await db.query(`update outbox set attempts = 2 where text = 'Vanlig'`);
+      await dispatch(db, async (m) => { if (m.text === 'Vanlig') throw new Error('provider down'); }, clock);
+      const [retry] = await db.query<{ holdUntil: Date }>(`select hold_until as "holdUntil" from outbox where text = 'Vanlig'`);
+      expect(new Date(retry!.holdUntil).toISOString()).toBe('2026-11-24T07:00:00.000Z');
+    } finally {
+      await db.close();
+    }
+  });
+
   it('leaves a message written at night pending for the tick after quiet hours; claims of a process that died are taken back after the lease', async () => {
     const db = await testDb(engine);
     const clock = new SettableClock(new Date('2026-11-23T22:00:00Z')); // 23:00 in Stockholm

@@ -48,7 +48,7 @@ export function unbookable(start: Date, minutes: number, now: Date, settings: Me
 }
 
 // Quiet hours live with the outbox (it holds SMS sent in them); meetings plan around them too.
-export { afterQuietHours, beforeQuietHours, inQuietHours, leavesAt } from '../outbox/quiet-hours.js';
+export { beforeQuietHours, inQuietHours, leavesAt, quietUntil } from '../outbox/quiet-hours.js';
 
 export interface Busy {
   start: Date;

@@ -8,7 +8,7 @@ import { t } from '../i18n/index.js';
 import { participantById, PARTICIPANT_SELECT, type Participant } from '../directory/people.js';
 import { expectAnswer } from '../core/conversation.js';
 import { planSend, type DueHandler, type PlannedSend } from '../scheduler/scheduler.js';
-import { afterQuietHours, beforeQuietHours, inQuietHours, leavesAt, local } from './calendar.js';
+import { beforeQuietHours, inQuietHours, leavesAt, local, quietUntil } from './calendar.js';
 import { meetingSettings, type MeetingSettings } from './settings.js';
 import { endOf, meetingById, MEETING_COLUMNS, type Meeting } from './queries.js';
 import { meetingStaff, participantView } from './booking.js';
@@ -79,8 +79,8 @@ const sendReminder: DueHandler = async (tx, send, now, memo) => {
   if (now.getTime() - send.dueAt.getTime() > LATE_MS && (await laterReminderDue(tx, send, now))) return { skip: 'a later reminder for the meeting is due too' };
   const settings = await memo(`settings:${participant.teamId}`, () => meetingSettings(tx, participant.teamId));
   // Handed over late (the server was down): never in the night; in the morning if that is still in time.
-  if (inQuietHours(local(now), settings)) {
-    const morning = afterQuietHours(local(now), settings).toJSDate();
+  const morning = quietUntil(now, settings);
+  if (morning) {
     // A later reminder of the meeting due by then goes instead (two alike at 08:00 otherwise).
     if (await laterReminderDue(tx, send, morning)) return { skip: 'a later reminder for the meeting is due too' };
     return morning.getTime() <= meeting.startAt.getTime() - LATEST_USEFUL_MS ? { deferTo: morning } : { skip: 'quiet hours until the meeting' };

@@ -11,7 +11,7 @@ import { fold } from '../understanding/text.js';
 import { findTime } from '../understanding/dates.js';
 import { moveParts } from '../understanding/classify.js';
 import { planSend } from '../scheduler/scheduler.js';
-import { afterQuietHours, inQuietHours, leavesAt, local } from './calendar.js';
+import { leavesAt, local, quietUntil } from './calendar.js';
 import { meetingSettings } from './settings.js';
 import { begunMeetings, meetingById, meetingsNamed, nextMeeting, startOf, upcomingMeetings, type Meeting } from './queries.js';
 import { bookingDetails } from './details.js';
@@ -255,13 +255,14 @@ export const sendReminderNow: Handler<StaffTurn> = async (turn) => {
   if (!found) return;
   const { participant, meeting } = found;
   const settings = await meetingSettings(turn.tx, participant.teamId);
-  const quiet = inQuietHours(local(turn.now), settings);
-  const dueAt = quiet ? afterQuietHours(local(turn.now), settings).toJSDate() : turn.now;
+  const quietEnds = quietUntil(turn.now, settings);
+  const dueAt = quietEnds ?? turn.now;
   // Planned like any reminder, so the same rules (opt-out, quiet hours, a moved meeting) decide it.
   await planSend(turn.tx, { kind: REMINDER, ref: meeting.id, version: meeting.version, label: `manual ${turn.now.toISOString()}`, participantId: participant.id, dueAt }, turn.now);
-  turn.runDue = !quiet;
+  turn.runDue = !quietEnds;
   // Asked for: whether it goes is decided when it falls due (opt-out, a crisis, quiet hours), as for any reminder.
   await audit(turn, `staff:${turn.staff.id}`, 'reminder.requested', participant.id, { meeting: meeting.id, at: dueAt.toISOString() });
   if (participant.optedOut) return reply(turn, 'staff:reminder.optedOut', { name: participant.name });
-  reply(turn, quiet ? 'staff:reminder.morning' : 'staff:reminder.queued', { name: participant.name, when: formatWhen(meeting.startAt, 'sv') });
+  if (quietEnds) reply(turn, 'staff:reminder.later', { name: participant.name, when: formatWhen(meeting.startAt, 'sv'), at: formatWhen(quietEnds, 'sv', turn.now) });
+  else reply(turn, 'staff:reminder.queued', { name: participant.name, when: formatWhen(meeting.startAt, 'sv') });
 };

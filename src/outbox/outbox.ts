@@ -171,8 +171,10 @@ export async function dispatch(db: Db, deliver: Deliver, clock: Clock, { claimed
         const [row] = await db.query<{ attempts: number }>(`update outbox set attempts = attempts + 1 where id = $1 returning attempts`, [m.id]);
         const wait = RETRY_AFTER_MS[row!.attempts - 1];
         if (wait !== undefined) {
-          // Tried again later by the tick; the reason is kept for whoever looks.
-          await db.query(`update outbox set status = 'pending', reason = $2, hold_until = $3 where id = $1`, [m.id, reason, new Date(clock.now().getTime() + wait)]);
+          // Tried again later by the tick (not in quiet hours, as when it was written); the reason is kept for whoever looks.
+          const later = new Date(clock.now().getTime() + wait);
+          const retryAt = holdUntil(m.purpose, m.channel, later, (await quietHoursOf(db, [m]))(m)) ?? later;
+          await db.query(`update outbox set status = 'pending', reason = $2, hold_until = $3 where id = $1`, [m.id, reason, retryAt]);
           done.push({ ...m, status: 'pending', reason });
         } else {
           await db.query(`update outbox set status = 'failed', reason = $2 where id = $1`, [m.id, reason]);

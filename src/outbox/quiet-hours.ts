@@ -45,12 +45,15 @@ export function afterQuietHours(at: DateTime, settings: QuietHours): DateTime {
 /** Whether a message may wait for quiet hours to end: SMS but replies, crisis messages and an opt-out's confirmation (they answer the person now). */
 const mayWait = (purpose: string, channel: string) => channel === 'sms' && purpose !== 'reply' && purpose !== 'crisis' && purpose !== 'optout-confirmation';
 
-/** When an SMS written now may go out, by the quiet hours of the recipient's programme: at once (null), or when they end. */
-export function holdUntil(purpose: string, channel: string, now: Date, hours: QuietHours): Date | null {
-  if (!mayWait(purpose, channel)) return null;
+/** When the quiet hours `now` falls in end, or null when it falls outside them. */
+export function quietUntil(now: Date, hours: QuietHours): Date | null {
   const local = DateTime.fromJSDate(now, { zone: TIME_ZONE });
   return inQuietHours(local, hours) ? afterQuietHours(local, hours).toJSDate() : null;
 }
+
+/** When an SMS written now may go out, by the quiet hours of the recipient's programme: at once (null), or when they end. */
+export const holdUntil = (purpose: string, channel: string, now: Date, hours: QuietHours): Date | null =>
+  mayWait(purpose, channel) ? quietUntil(now, hours) : null;
 
 /**
  * When a notification or reminder SMS written now reaches the participant (the outbox holds it over
@@ -62,7 +65,8 @@ export const leavesAt = (now: Date, hours: QuietHours): Date => holdUntil('notif
  * The quiet hours each message waits by, where one may wait: its participant's programme's (one
  * query for a batch), the default for an SMS to no known participant.
  */
-export async function quietHoursOf(db: Db, messages: OutboundMessage[]): Promise<(m: OutboundMessage) => QuietHours> {
+type Waiting = Pick<OutboundMessage, 'purpose' | 'channel'> & { participantId?: string | null };
+export async function quietHoursOf(db: Db, messages: Waiting[]): Promise<(m: Waiting) => QuietHours> {
   const ids = [...new Set(messages.filter((m) => mayWait(m.purpose, m.channel) && m.participantId).map((m) => m.participantId!))];
   const settings = ids.length ? await participantsMeetingSettings(db, ids) : new Map<string, QuietHours>();
   return (m) => (m.participantId && settings.get(m.participantId)) || DEFAULT_QUIET_HOURS;

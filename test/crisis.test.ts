@@ -882,6 +882,16 @@ const positives: [string, string][] = [
   ['det vore lugnast om tåget tar mig', 'sv'],
   // A fold miss of round 40: the cat to be cared for "om ja inte svarar efter jul".
   ['om jag inte svarar efter helgen, ta hand om katten', 'signs'],
+  // Round 41 (sets 359–363): "go out on my own terms", praise that felt like "ett bra sista minne",
+  // tired "på att vakna varje morron".
+  ['i always said i would go out on my own terms', 'en'],
+  ['fick en fin dag idag, kändes som ett fint sista minne', 'sv'],
+  ['trött på att vakna varje morgon', 'sv'],
+  // Three fold misses of round 41: "om ja inte dyker upp … behöver ni inte leta efter mig", locked in
+  // and beaten by a husband and his mother, sent to the home country "ifall jag måste fly".
+  ['om jag inte dyker upp behöver ni inte leta efter mig', 'signs'],
+  ['dom låser mig inne. dom slår mig', 'signs'],
+  ['dom skickar mig till hemlandet, ifall jag måste fly har jag en väska', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1408,6 +1418,20 @@ const negatives: string[] = [
   'hittade ett rep i förrådet, ska bygga en koja åt ungarna',
   'det är enklast om tåget tar mig hela vägen hem',
   'om jag inte svarar när du ringer kan du ta hand om katten, jag är på semester',
+  // Round 41 (sets 359–363).
+  'kändes som ett fint sista minne av sommaren',
+  'trött på att vakna varje morgon kl 5 av hunden',
+  'leaving the job on my own terms',
+  'såg reportaget om unga som tagit livet av sig',
+  'behöver rep till kärran',
+  'skar mig i fingret på kökskniven, satte plåster',
+  'datorn tar livet av mig',
+  'köpte ett rep till kojan åt ungarna',
+  'kniven från lumpen hänger på väggen',
+  'förlåt att jag försvann förra veckan, var bortrest',
+  'blod överallt, trodde jag, när jag skar rödbetor',
+  'om jag inte dyker upp kl 10, ring mig',
+  'ni behöver inte leta efter mig, jag sitter i väntrummet',
 ];
 
 describe('crisis detection', () => {

@@ -892,6 +892,19 @@ const positives: [string, string][] = [
   ['om jag inte dyker upp behöver ni inte leta efter mig', 'signs'],
   ['dom låser mig inne. dom slår mig', 'signs'],
   ['dom skickar mig till hemlandet, ifall jag måste fly har jag en väska', 'signs'],
+  // Round 42 (sets 365–369): a relapse "då e ja klar me allt", a friend from NA who "hängde sig"
+  // (guarded: a computer that froze), thanks for never giving up and "hälsa gruppen från mig",
+  // "inte plugget alltså. allt", an attempt in upper school and "samma känsla nu", "varför räddade
+  // dom mig", "sista gången dom behövde stå ut me mig", not answering after New Year "behöver ni
+  // inte leta".
+  ['om jag tar återfall igen är jag klar med allt', 'sv'],
+  ['vår granne hängde sig förra året', 'sv'],
+  ['tack för att ni aldrig gav upp på mig. hälsa alla från mig', 'signs'],
+  ['inte jobbet alltså. livet', 'sv'],
+  ['försökte en gång i gymnasiet. samma känsla som då', 'signs'],
+  ['varför räddade de mig', 'sv'],
+  ['förra julen var sista gången de behövde stå ut med mig', 'signs'],
+  ['om jag inte svarar efter helgen behöver ni inte leta. allt är fixat', 'signs'],
 ];
 
 const negatives: string[] = [
@@ -1432,6 +1445,17 @@ const negatives: string[] = [
   'blod överallt, trodde jag, när jag skar rödbetor',
   'om jag inte dyker upp kl 10, ring mig',
   'ni behöver inte leta efter mig, jag sitter i väntrummet',
+  // Round 42 (sets 365–369).
+  'ville försvinna upp i rök när jag sa fel',
+  'sorry I disappeared for a while, back now',
+  'byggde en koja av ett gammalt rep och brädor i källaren',
+  'kan inte leva utan kaffe',
+  'dropped my phone on the floor',
+  'vill försvinna till solen',
+  'en film om en student som tog livet av sig, bra gjord',
+  'datorn hängde sig igen',
+  'var på naloxonutbildning, nu vet jag hur man hjälper någon som tar en överdos',
+  'har köpt ett rep till handträningen',
 ];
 
 describe('crisis detection', () => {

@@ -34,7 +34,6 @@ export const DEFAULT_MEETING_SETTINGS: MeetingSettings = meetingSettingsSchema.p
 /** The meeting settings of the programme a participant (or team) belongs to. */
 export const meetingSettings = (db: Db, teamId: string): Promise<MeetingSettings> => programmeSettings(db, teamId, 'meetings', meetingSettingsSchema);
 
-
 /** The meeting settings of each participant's programme, by participant id (the outbox's quiet hours for a batch). */
 export const participantsMeetingSettings = (db: Db, participantIds: string[]): Promise<Map<string, MeetingSettings>> =>
   participantsProgrammeSettings(db, participantIds, 'meetings', meetingSettingsSchema);

@@ -1,5 +1,5 @@
 // Quiet hours (a programme's own, by default 21:00–08:00 in Stockholm): no SMS but replies and
-// crisis messages goes out in them. Reminders are planned around them; anything else written then
+// crisis messages go out in them. Reminders are planned around them; anything else written then
 // waits for the morning.
 import { DateTime } from 'luxon';
 import { TIME_ZONE, type OutboundMessage } from '../model/index.js';
@@ -61,11 +61,13 @@ export const holdUntil = (purpose: string, channel: string, now: Date, hours: Qu
  */
 export const leavesAt = (now: Date, hours: QuietHours): Date => holdUntil('notification', 'sms', now, hours) ?? now;
 
+/** A message as far as quiet hours go: an outbound message, or an outbox row being tried again. */
+type Waiting = Pick<OutboundMessage, 'purpose' | 'channel'> & { participantId?: string | null };
+
 /**
  * The quiet hours each message waits by, where one may wait: its participant's programme's (one
  * query for a batch), the default for an SMS to no known participant.
  */
-type Waiting = Pick<OutboundMessage, 'purpose' | 'channel'> & { participantId?: string | null };
 export async function quietHoursOf(db: Db, messages: Waiting[]): Promise<(m: Waiting) => QuietHours> {
   const ids = [...new Set(messages.filter((m) => mayWait(m.purpose, m.channel) && m.participantId).map((m) => m.participantId!))];
   const settings = ids.length ? await participantsMeetingSettings(db, ids) : new Map<string, QuietHours>();

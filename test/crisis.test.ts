@@ -866,11 +866,11 @@ const positives: [string, string][] = [
   // "e det helt ok för mej", things given away "inför det som kommer", a borrowed rifle and no more
   // reminders needed; "i'm suicidal" after a film about suicide (the story's guard hid it) and a fold
   // miss ("i want to and it all").
-  ['ni var alltid snälla mot mig. behöver ingen ny tid', 'signs'],
+  ['ni var alltid snälla mot mig. jag behöver ingen ny tid', 'signs'],
   ['vet inte om jag finns kvar när du kommer hem från semestern', 'sv'],
   ['om de vräker mig så finns jag inte kvar när de kommer', 'sv'],
   ['om jag inte vaknar imorgon så är det helt ok för mig', 'signs'],
-  ['har gett bort mina grejer, känns bra inför det som kommer', 'signs'],
+  ['har gett bort mina grejer och städat undan inför det som kommer', 'signs'],
   ['har lånat jaktgeväret. behöver inga fler påminnelser', 'signs'],
   ['såg en dokumentär om självmord igår. jag är suicidal själv', 'sv'],
   ["watched a doc about suicide. i'm suicidal too", 'en'],
@@ -905,6 +905,14 @@ const positives: [string, string][] = [
   ['varför räddade de mig', 'sv'],
   ['förra julen var sista gången de behövde stå ut med mig', 'signs'],
   ['om jag inte svarar efter helgen behöver ni inte leta. allt är fixat', 'signs'],
+  // Found by a helper writing crises in the session's signals with other words (seventy; these were
+  // missed): a shotgun "bössa" and "kommer inte behöva dom", "ingen behöver leta" if I do not turn up,
+  // a ticket home booked "om jag måste fly", "efter försöket", "varför lät dom mig inte dö".
+  ['har lånat hem brorsans bössa. ni kan sluta skicka räkningar, kommer inte behöva dom', 'signs'],
+  ['dyker jag inte upp på torsdag så behöver ingen leta efter mig', 'signs'],
+  ['pappa har bokat biljett till hemlandet åt mig. om jag måste fly vart kan jag gå', 'signs'],
+  ['hamnade på iva efter försöket. nu är den känslan tillbaka', 'sv'],
+  ['varför lät dom mig inte dö', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -1456,6 +1464,23 @@ const negatives: string[] = [
   'datorn hängde sig igen',
   'var på naloxonutbildning, nu vet jag hur man hjälper någon som tar en överdos',
   'har köpt ett rep till handträningen',
+  // Written by a helper against the session's new signals (160 everyday messages; these fired).
+  'så finns jag inte kvar när dom kommer med soffan, kan du ta emot leveransen',
+  'om jag somnar på soffan och inte vaknar till matchen så är det helt ok för mig',
+  'ger bort barnens gamla leksaker inför det som kommer, bebis nr 2 i mars',
+  'har betalat räkningen så jag behöver inga fler påminnelser från tandläkaren',
+  'ni var så snälla mot min mamma på sjukhuset, hon behöver ingen ny tid',
+  'har du sett filmen där han säger jag är suicidal i första scenen?',
+  'stannade bilen på bron för att kolla utsikten, satt där en stund',
+  'bilen fick motorstopp på bron, satt där en stund tills bärgningen kom',
+  'om jag inte svarar efter jul har jag åkt till fjällen utan täckning, grannen tar hand om min katt',
+  'om jag inte dyker upp på fikat behöver ni inte leta efter mig, jag är hos tandläkaren',
+  'låser mig inne i sovrummet med hörlurar och pluggar',
+  'klar med allt på listan för idag!',
+  'slutar med allt, inte jobbet alltså. allt godis från måndag',
+  'försökte en gång innan att baka surdegsbröd, känner igen samma känsla av misslyckande',
+  'har ett rep till släpvagnen men det är för kort',
+  'i want to go out on my own terms tonight, just cinema alone',
 ];
 
 describe('crisis detection', () => {

@@ -1586,6 +1586,8 @@ describe('the audit of 5 December (intents/eval/audit/)', () => {
     ['2026-12-05-sv-guards.txt', 455],
     ['2026-12-05-en-guards-and-sayings.txt', 303],
     ['2026-12-05-sign-exceptions.txt', 417],
+    // 6 December (third session): 70 crises a helper wrote in the session's new signals, other words.
+    ['2026-12-06-signals-crises.txt', 51],
   ])('%s: the lists find at least %i', (file, floor) => {
     const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'audit', file), 'utf8').split('\n').filter(Boolean);
     expect(lines.filter((t) => detectCrisis(t).crisis).length).toBeGreaterThanOrEqual(floor);
@@ -1608,6 +1610,9 @@ describe('everyday talk with heavy words (intents/eval/everyday/)', () => {
   it.each([
     ['2026-12-05-everyday.txt', 320, 26],
     ['2026-12-05-review-of-phrases.txt', 369, 256],
+    // 6 December (third session): 160 everyday messages written against the session's new signals
+    // (43 fired before the narrowing they led to; the rest are older phrases kept for recall).
+    ['2026-12-06-signals-review.txt', 160, 17],
   ])('%s (%i lines): the lists fire on at most %i', (file, count, ceiling) => {
     const lines = fs.readFileSync(path.join(projectRoot, 'intents', 'eval', 'everyday', file), 'utf8').split('\n').filter(Boolean);
     expect(lines.length).toBe(count);

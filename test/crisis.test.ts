@@ -913,6 +913,17 @@ const positives: [string, string][] = [
   ['pappa har bokat biljett till hemlandet åt mig. om jag måste fly vart kan jag gå', 'signs'],
   ['hamnade på iva efter försöket. nu är den känslan tillbaka', 'sv'],
   ['varför lät dom mig inte dö', 'sv'],
+  // Round 43 (sets 371–375): out on weak ice "säg hej då till … från mej", not waking "märker väl
+  // ingen", "if i stepped in front of the train", a father's shotgun in the car, bleeding from the arm
+  // "gjorde det igen"; two fold misses (planning "hur ja ska göra. inte när än", "after trying to end
+  // it last year").
+  ['ska ut på sjön där isen är svag ikväll. säg hej då till brorsan från mig', 'signs'],
+  ['om jag inte vaknar imorgon märker väl ingen något', 'signs'],
+  ['if i stepped in front of the bus nobody would care', 'en'],
+  ['pappas gevär ligger i bilen', 'signs'],
+  ['blöder från armen, gjorde det igen', 'signs'],
+  ['vet hur jag ska göra, inte när', 'sv'],
+  ['i was in hospital after trying to end it', 'en'],
 ];
 
 const negatives: string[] = [
@@ -1481,6 +1492,15 @@ const negatives: string[] = [
   'försökte en gång innan att baka surdegsbröd, känner igen samma känsla av misslyckande',
   'har ett rep till släpvagnen men det är för kort',
   'i want to go out on my own terms tonight, just cinema alone',
+  // Round 43 (sets 371–375).
+  'borta från allt tills måndag, vi har begravning',
+  'sista veckan i programmet, tack för allt och hej då! börjar på lagret sen',
+  'ett rådjur sprang ut framför bilen',
+  'skar mig på en ampull, bara ett plåster',
+  'hoppade från bron med polarna, iskallt',
+  'kompisen skämtar jämt om att han ska hoppa från Västerbron när laget torskar',
+  'blod överallt igår, trampade på en flaska. sydde på vc idag',
+  'vill försvinna ur alla jobbets gruppchattar',
 ];
 
 describe('crisis detection', () => {

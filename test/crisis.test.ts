@@ -924,6 +924,23 @@ const positives: [string, string][] = [
   ['blöder från armen, gjorde det igen', 'signs'],
   ['vet hur jag ska göra, inte när', 'sv'],
   ['i was in hospital after trying to end it', 'en'],
+  // Round 44 (sets 377–381): "ner till vattnet istället" if the decision is no, no more answering
+  // and "ni ska inte leta efter mig", "en sak kvar ja bestämmer över … det e när", the train "blir nog
+  // sista gången", "figured out how to lose the rest", a son of 15 who "inte vill vakna mer", a grave
+  // candle "för mig snart", no more hours, lying beside grandmother "redan nu", "de e bestämt";
+  // two fold lines (pills counted and hidden, "orkar inte vara i den här kroppen").
+  ['om det blir nej så går jag ner till sjön istället', 'sv'],
+  ['jag slutar svara på telefonen, ni ska inte leta efter mig', 'signs'],
+  ['finns en sak kvar jag bestämmer över och det är när', 'signs'],
+  ['står och tittar på tåget varje kväll. blir nog sista gången', 'signs'],
+  ['figured out how to lose the rest', 'en'],
+  ['dottern säger att hon inte vill vakna mer', 'sv'],
+  ['nån lär behöva tända ett ljus för mig snart', 'sv'],
+  ['vill inte ha några fler dagar', 'sv'],
+  ['vill ligga där bredvid honom', 'sv'],
+  ['i natt försvinner jag. de e bestämt', 'signs'],
+  ['räknar tabletterna och gömmer dom', 'sv'],
+  ['orkar inte vara i den här kroppen längre', 'sv'],
 ];
 
 const negatives: string[] = [
@@ -1501,6 +1518,12 @@ const negatives: string[] = [
   'kompisen skämtar jämt om att han ska hoppa från Västerbron när laget torskar',
   'blod överallt igår, trampade på en flaska. sydde på vc idag',
   'vill försvinna ur alla jobbets gruppchattar',
+  // Round 44 (sets 377–381).
+  'det är över mellan mig och Sara, vem på soc pratar jag med',
+  'blod överallt i bakluckan efter vildsvinet',
+  'going hunting with the boys, rifle ready',
+  'vill inte ha några fler timmar på jobbet',
+  'läkaren sa att jag ska ta två tabletter varje kväll, bara så du vet',
 ];
 
 describe('crisis detection', () => {

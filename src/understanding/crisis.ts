@@ -56,6 +56,8 @@ interface LanguageData {
 }
 
 interface CrisisData {
+  /** Patterns several guards share, named in unlessBefore/unlessAfter as '@name'. */
+  guardLists?: Record<string, string[] | string>;
   signs: { concepts: Record<string, string[]>; together: string[][]; throughMasks?: string[]; inTheirSentence?: string[] };
   concern: { words: string[] };
   humourWindow: number;
@@ -439,6 +441,14 @@ function compile(data: CrisisData): void {
     phrases.addPattern(source, phrase);
     if (phrases.next.has(NUMBER)) throw new Error(`crisis.json: "${source}" may not start with <number>`);
   };
+  // '@name' in a guard's list is the shared list guardLists.name.
+  const withLists = (patterns: string[]) =>
+    patterns.flatMap((p) => {
+      if (!p.startsWith('@')) return [p];
+      const shared = data.guardLists?.[p.slice(1)];
+      if (!Array.isArray(shared)) throw new Error(`crisis.json: no guardLists.${p.slice(1)} for "${p}"`);
+      return shared;
+    });
   for (const [lang, language] of Object.entries(data.languages)) {
     if (language.match === 'substring') {
       for (const source of language.phrases) {
@@ -459,10 +469,10 @@ function compile(data: CrisisData): void {
       const guard: Guard = {
         id: g.id,
         humour: g.unlessHumour ?? false,
-        before: compileAll(g.unlessBefore ?? []),
+        before: compileAll(withLists(g.unlessBefore ?? [])),
         beforeWindow: g.beforeWindow ?? 3,
         beforeAcrossSentences: g.beforeAcrossSentences ?? false,
-        after: compileAll(g.unlessAfter ?? []),
+        after: compileAll(withLists(g.unlessAfter ?? [])),
         afterWindow: g.afterWindow ?? 3,
         fireWhen: compileAll(g.fireWhenPrecededBy ?? []),
       };

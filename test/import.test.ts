@@ -107,6 +107,13 @@ describe.each(engines)('import into the store on %s', (engine) => {
     await db?.close();
     db = undefined;
   });
+  /** The error a plan is refused with. */
+  const refusal = async (plan: ImportPlan) => {
+    const err = await applyImport(db!, plan, clock).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportError);
+    return err as ImportError;
+  };
+  const participantsCsv = (...rows: string[]) => ['id;name;phone;language;gender;coach', ...rows].join('\n');
 
   it('a participant imported without SMS consent gets no SMS, as after STOP; consent in a later file lifts that, but not their own STOP', async () => {
     db = await testDb(engine, 'empty');
@@ -168,18 +175,10 @@ describe.each(engines)('import into the store on %s', (engine) => {
 
   it('tells a CSV\'s bad rows and its unknown references together, in the file\'s order, and writes nothing (they came in two passes)', async () => {
     db = await testDb(engine, 'demo');
-    const csv = [
-      'id;name;phone;language;gender;coach',
-      'n1;Lina Berg;0709990001;sv;kvinna;s9',
-      'n2;Omar Said;inget nummer;sv;man;s1',
-      'n3;Sara Ek;0709990002;sv;kvinna;s1',
-    ].join('\n');
-    const plan = parseImport(csv, 'p.csv');
+    const plan = parseImport(participantsCsv('n1;Lina Berg;0709990001;sv;kvinna;s9', 'n2;Omar Said;inget nummer;sv;man;s1', 'n3;Sara Ek;0709990002;sv;kvinna;s1'), 'p.csv');
     expect(plan.file.participants.map((p) => p.id)).toEqual(['n1', 'n3']);
     const before = await counts(db);
-    const refused = await applyImport(db, plan, clock).catch((err: unknown) => err);
-    expect(refused).toBeInstanceOf(ImportError);
-    expect((refused as ImportError).issues.map((i) => [i.line, i.field])).toEqual([
+    expect((await refusal(plan)).issues.map((i) => [i.line, i.field])).toEqual([
       [2, 'coach'],
       [3, 'phone'],
     ]);
@@ -188,17 +187,12 @@ describe.each(engines)('import into the store on %s', (engine) => {
 
   it("tells a CSV row that repeats an earlier one's id or phone, bad rows among them (a repeat of a bad row was told only once it was mended)", async () => {
     db = await testDb(engine, 'demo');
-    const csv = [
-      'id;name;phone;language;gender;coach',
-      'n1;Lina Berg;0709990001;sv;kvinna;s1',
-      'n1;Omar Said;inget nummer;sv;man;s1',
-      'n3;Sara Ek;0709990001;sv;kvinna;s1',
-      'n4;Ali Nur;0709990004;sv;man;s1',
-    ].join('\n');
-    const plan = parseImport(csv, 'p.csv');
+    const plan = parseImport(
+      participantsCsv('n1;Lina Berg;0709990001;sv;kvinna;s1', 'n1;Omar Said;inget nummer;sv;man;s1', 'n3;Sara Ek;0709990001;sv;kvinna;s1', 'n4;Ali Nur;0709990004;sv;man;s1'),
+      'p.csv',
+    );
     expect(plan.file.participants.map((p) => p.id)).toEqual(['n1', 'n4']);
-    const refused = await applyImport(db, plan, clock).catch((err: unknown) => err);
-    expect((refused as ImportError).issues.map((i) => [i.line, i.field, i.message])).toEqual([
+    expect((await refusal(plan)).issues.map((i) => [i.line, i.field, i.message])).toEqual([
       [3, 'id', 'n1 förekommer mer än en gång'],
       [3, 'phone', expect.any(String)],
       [4, 'phone', '+46709990001 förekommer mer än en gång'],
@@ -209,8 +203,7 @@ describe.each(engines)('import into the store on %s', (engine) => {
     db = await testDb(engine, 'empty');
     const twice = structuredClone(minimal);
     twice.participants.push({ ...twice.participants[0]!, name: 'Omar Said', phone: '+46709990004' }, { ...twice.participants[0]!, id: 'p2', name: 'Sara Ek' });
-    const refused = await applyImport(db, parseImport(JSON.stringify(twice), 'x.json'), clock).catch((err: unknown) => err);
-    expect((refused as ImportError).issues.map((i) => [i.field, i.message])).toEqual([
+    expect((await refusal(parseImport(JSON.stringify(twice), 'x.json'))).issues.map((i) => [i.field, i.message])).toEqual([
       ['participants[1].id', 'p1 förekommer mer än en gång'],
       ['participants[2].phone', '+46701234567 förekommer mer än en gång'],
     ]);

@@ -121,6 +121,17 @@ function csvObject(cells: Record<string, string>, booleans: string[], numbers: s
   return out;
 }
 
+/** Says whether a value was given before in a file (and remembers it): its repeated ids, phones, e-mails. */
+function repeatCheck(): (value: string | undefined) => boolean {
+  const seen = new Set<string>();
+  return (value) => {
+    if (value === undefined) return false;
+    if (seen.has(value)) return true;
+    seen.add(value);
+    return false;
+  };
+}
+
 /** A participant CSV's consent columns and the consent each records (`consents` in the JSON format). */
 const CONSENT_COLUMNS = { consentSms: 'sms', consentAgencySharing: 'agencySharing', consentSus: 'sus' } as const;
 
@@ -141,7 +152,7 @@ function parseCsvImport(text: string): ImportPlan {
   const isContacts = header.includes('agency');
   // A participant row that repeats an earlier row's id or phone is told here, where the bad rows
   // are still in sight (applyImport sees only the rows kept); the repeat is not kept.
-  const taken = { id: new Set<string>(), phone: new Set<string>() };
+  const repeated = { id: repeatCheck(), phone: repeatCheck() };
   if (!isContacts && !header.includes('gender')) {
     throw new ImportError([{ line: 1, field: '(rubrikrad)', message: t('sv', 'cli:import.unknownCsv') }]);
   }
@@ -160,18 +171,12 @@ function parseCsvImport(text: string): ImportPlan {
         delete cells[column];
       }
       const parsed = participantSchema.safeParse({ ...cells, ...(Object.keys(consents).length ? { consents } : {}) }, IN_SWEDISH);
-      const repeated = (['id', 'phone'] as const).filter((key) => {
-        const value = participantSchema.shape[key].safeParse(cells[key]).data;
-        if (value === undefined) return false;
-        if (taken[key].has(value)) {
-          issues.push({ line: record.line, field: key, message: t('sv', 'cli:import.duplicate', { value }) });
-          return true;
-        }
-        taken[key].add(value);
-        return false;
-      });
+      // A bad row's id and phone as far as they read on their own; a good row's as parsed.
+      const keyOf = (key: 'id' | 'phone') => (parsed.success ? parsed.data[key] : participantSchema.shape[key].safeParse(cells[key]).data);
+      const repeats = (['id', 'phone'] as const).map((key) => [key, keyOf(key)] as const).filter(([key, value]) => repeated[key](value));
+      for (const [key, value] of repeats) issues.push({ line: record.line, field: key, message: t('sv', 'cli:import.duplicate', { value }) });
       if (!parsed.success) issues.push(...zodIssues(parsed.error, () => record.line, [], csvColumn));
-      else if (!repeated.length) {
+      else if (!repeats.length) {
         lines.push(record.line);
         file.participants.push(parsed.data);
       }
@@ -201,11 +206,9 @@ export async function applyImport(db: Db, plan: ImportPlan, clock: Clock, actor 
     const now = clock.now();
 
     const dupes = <T>(items: T[], key: (x: T) => string, section: string, prop: string) => {
-      const seen = new Set<string>();
+      const repeated = repeatCheck();
       items.forEach((item, i) => {
-        const k = key(item);
-        if (seen.has(k)) at([section, i, prop], t('sv', 'cli:import.duplicate', { value: k }));
-        seen.add(k);
+        if (repeated(key(item))) at([section, i, prop], t('sv', 'cli:import.duplicate', { value: key(item) }));
       });
     };
     dupes(file.staff, (s) => s.id, 'staff', 'id');

@@ -73,7 +73,6 @@ const CACHE_LIMIT = 50_000;
 export function loadLexicon(): Lexicon {
   const intentData = withoutComments(readIntentsFile('intents.json') as Record<string, IntentData>);
   const agencyData = readIntentsFile('agencies.json') as Record<string, string[]>;
-  const slots = slotData;
   const stopwords = withoutComments(readIntentsFile('stopwords.json') as Record<string, string[]>);
 
   const ids = new Map<string, number>();
@@ -101,10 +100,10 @@ export function loadLexicon(): Lexicon {
     return { name, roles: d.roles, exact: new Set((d.exact ?? []).map((e) => tokens(e).join(' ') || e)), slotBoosts: Object.entries(d.slotBoost ?? {}) };
   });
   for (const agency of AGENCIES) for (const source of agencyData[agency] ?? []) add(source, { kind: 'agency', agency });
-  for (const [meetingType, list] of Object.entries(slots.meetingType)) for (const source of list) add(source, { kind: 'meetingType', meetingType });
-  for (const [score, list] of Object.entries(slots.score)) for (const source of list) add(source, { kind: 'score', score: Number(score) });
-  for (const source of slots.attendedFalse) add(source, { kind: 'attended', attended: false });
-  for (const source of slots.attendedTrue) add(source, { kind: 'attended', attended: true });
+  for (const [meetingType, list] of Object.entries(slotData.meetingType)) for (const source of list) add(source, { kind: 'meetingType', meetingType });
+  for (const [score, list] of Object.entries(slotData.score)) for (const source of list) add(source, { kind: 'score', score: Number(score) });
+  for (const source of slotData.attendedFalse) add(source, { kind: 'attended', attended: false });
+  for (const source of slotData.attendedTrue) add(source, { kind: 'attended', attended: true });
 
   const vocabulary = new Set<string>();
   for (const [, list] of stopwords) for (const w of list) vocabulary.add(fold(w));
